@@ -1,0 +1,75 @@
+#pragma once
+// Codecs turn one chunk of original bytes into a self-describing payload and back. Each codec has
+// a stable numeric id written into .lcl files; an id, once released, never changes meaning.
+// A codec is added by one file in src/codecs/ plus one line in src/codecs/registry.cpp.
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "lcl/layout.hpp"
+#include "lcl/types.hpp"
+
+namespace lcl {
+
+using CodecId = uint16_t;
+
+namespace codec_id {
+inline constexpr CodecId kStore = 0;
+inline constexpr CodecId kZstd = 1;
+inline constexpr CodecId kFloat = 2;       // bf16 / fp16 / fp32: (sign, exponent, top mantissa) + raw bits
+inline constexpr CodecId kQ4K = 3;
+inline constexpr CodecId kQ6K = 4;
+inline constexpr CodecId kQ8_0 = 5;
+inline constexpr CodecId kGgmlBlocks = 6;  // other ggml block types: scales and quants split
+}  // namespace codec_id
+
+// What the encoder knows about the chunk. The decoder gets none of it: everything it needs must
+// be inside the payload (the container records only codec id, original size and checksum).
+struct EncodeContext {
+  TypeId type = type::kOpaque;          // element / block type of the bytes (kOpaque if unknown)
+  const TensorInfo* tensor = nullptr;   // the tensor the chunk belongs to, nullptr for opaque data
+  int level = 3;                        // effort, for codecs that have one (zstd level)
+};
+
+class Codec {
+ public:
+  virtual ~Codec() = default;
+  virtual CodecId id() const = 0;
+  virtual std::string_view name() const = 0;
+  // True when this codec can encode bytes of `type` (the planner asks before routing).
+  virtual bool accepts(TypeId type) const = 0;
+  // Appends the payload of `input` to `out`. `input` may have any length (a codec for a block type
+  // gets whole blocks from the planner, but must still handle or reject a ragged tail by throwing
+  // lcl::Error(kUnsupported)).
+  virtual void encode(std::span<const uint8_t> input, const EncodeContext& context,
+                      std::vector<uint8_t>& out) const = 0;
+  // Decodes `payload` into exactly out.size() bytes. Throws lcl::Error(kCorruptInput) when the
+  // payload is inconsistent; never reads or writes outside the two spans, whatever the payload.
+  virtual void decode(std::span<const uint8_t> payload, std::span<uint8_t> out) const = 0;
+};
+
+// nullptr for ids this version does not know.
+const Codec* find_codec(CodecId id);
+// Every registered codec, in id order.
+std::vector<const Codec*> all_codecs();
+
+// How the planner cuts a Layout into chunks and picks their codecs.
+struct PlanOptions {
+  uint64_t chunk_size = 4u << 20;  // target chunk bytes (rounded down to whole blocks)
+  int zstd_level = 3;              // for opaque regions and fall-backs
+  bool store_only = false;         // no compression (for tests and for measuring I/O)
+};
+
+struct ChunkPlan {
+  uint64_t offset = 0;            // in the original file
+  uint64_t size = 0;
+  CodecId codec = codec_id::kStore;
+  EncodeContext context;          // context.tensor points into the Layout given to plan_chunks
+};
+
+// Regions with a specialised codec are cut into block-aligned chunks of at most chunk_size; runs
+// of small or opaque regions are coalesced into zstd chunks so headers and padding cost little.
+std::vector<ChunkPlan> plan_chunks(const Layout& layout, const PlanOptions& options);
+
+}  // namespace lcl

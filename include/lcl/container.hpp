@@ -1,0 +1,113 @@
+#pragma once
+// The .lcl container (docs/FORMAT.md): header, chunk payloads, footer index. Compression and
+// decompression stream through a bounded window of chunks, so peak memory is a function of
+// threads x chunk size and never of the file size.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lcl/codec.hpp"
+#include "lcl/layout.hpp"
+#include "lcl/source.hpp"
+
+namespace lcl {
+
+// Called from the thread that drives the work with bytes done so far and the total.
+using ProgressFn = std::function<void(uint64_t done, uint64_t total)>;
+
+struct CompressOptions {
+  unsigned threads = 0;  // 0: one per core
+  PlanOptions plan;
+  ProgressFn progress;
+};
+
+struct ChunkEntry {
+  CodecId codec = codec_id::kStore;
+  uint64_t original_offset = 0;
+  uint64_t original_size = 0;
+  uint64_t payload_offset = 0;  // in the .lcl file
+  uint64_t payload_size = 0;
+  uint64_t checksum = 0;        // xxh64 (seed 0) of the original bytes
+};
+
+struct TensorEntry {
+  TensorInfo info;
+  uint64_t original_offset = 0;
+  uint64_t original_size = 0;
+  uint32_t first_chunk = 0;  // chunks [first_chunk, first_chunk + chunk_count) cover the tensor
+  uint32_t chunk_count = 0;
+};
+
+struct ArchiveIndex {
+  uint32_t format_version = 0;
+  FileFormat source_format = FileFormat::kOpaque;
+  std::string source_name;  // file name (no directories) of the original
+  uint64_t original_size = 0;
+  uint64_t original_checksum = 0;  // xxh64 of the whole original file
+  std::vector<ChunkEntry> chunks;
+  std::vector<TensorEntry> tensors;
+};
+
+struct CompressResult {
+  uint64_t original_size = 0;
+  uint64_t compressed_size = 0;
+  std::vector<std::string> warnings;  // from the layout parser
+};
+
+// Writes `output` atomically (temporary file, renamed when complete). Refuses to replace an
+// existing file unless `overwrite`.
+CompressResult compress_file(const std::filesystem::path& input, const std::filesystem::path& output,
+                             const CompressOptions& options, bool overwrite = false);
+
+// An opened .lcl file. Reading the index validates it fully (sizes, offsets, counts bounded by
+// the file size) before anything is allocated from declared sizes.
+class Archive {
+ public:
+  static std::unique_ptr<Archive> open(const std::filesystem::path& path);
+  static std::unique_ptr<Archive> open(std::unique_ptr<ByteSource> source);
+  const ArchiveIndex& index() const { return index_; }
+  const ByteSource& source() const { return *source_; }
+
+  // Decodes chunk i into out (out.size() == its original size) and checks its checksum; throws
+  // lcl::Error(kCorruptInput) naming the chunk on any failure.
+  void decode_chunk(size_t chunk, std::span<uint8_t> out) const;
+  // The original bytes of one tensor, decoding only its chunks. Throws kUsage for an unknown name.
+  std::vector<uint8_t> read_tensor(const std::string& name) const;
+  // Decodes every chunk in order with `threads` workers and hands each range of original bytes
+  // to `sink` in file order; checks every chunk checksum and the whole-file checksum.
+  void decode_all(unsigned threads,
+                  const std::function<void(uint64_t offset, std::span<const uint8_t>)>& sink,
+                  const ProgressFn& progress = {}) const;
+
+ private:
+  Archive(std::unique_ptr<ByteSource> source, ArchiveIndex index);
+  std::unique_ptr<ByteSource> source_;
+  ArchiveIndex index_;
+};
+
+// A ByteSource over the original bytes of an archive, decoding chunks on demand (the most recent
+// chunk is cached). read_layout() over it gives the original file's Layout, so model loaders read
+// a .lcl exactly as they read the original file.
+std::unique_ptr<ByteSource> open_original(std::shared_ptr<const Archive> archive);
+
+struct DecompressOptions {
+  unsigned threads = 0;
+  ProgressFn progress;
+};
+
+// Writes `output` atomically, renaming it into place only after every checksum verified.
+void decompress_file(const std::filesystem::path& input, const std::filesystem::path& output,
+                     const DecompressOptions& options, bool overwrite = false);
+
+// Decodes everything and checks every checksum without writing; given `original`, also compares
+// the decoded bytes with it. Throws lcl::Error describing the first difference.
+void verify_file(const std::filesystem::path& input, const std::optional<std::filesystem::path>& original,
+                 const DecompressOptions& options);
+
+bool is_archive(const ByteSource& source);  // starts with the .lcl magic
+
+}  // namespace lcl
