@@ -1,0 +1,45 @@
+// lcl: lossless compression of model weight files (see README.md).
+#include <cstdio>
+#include <exception>
+#include <iostream>
+
+#include "cli/command.hpp"
+#include "lcl/error.hpp"
+
+namespace {
+
+// The subcommands, in the order `lcl --help` lists them.
+constexpr lcl::cli::AddCommand kCommands[] = {
+    lcl::cli::add_compress_command,
+    lcl::cli::add_decompress_command,
+    lcl::cli::add_verify_command,
+    lcl::cli::add_info_command,
+    lcl::cli::add_extract_command,
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"lcl - lossless compression of LLM weight files (safetensors, GGUF) and measurement "
+               "of how close methods come to the entropy limit"};
+  app.set_version_flag("--version", std::string("lcl ") + LCL_VERSION);
+  app.require_subcommand(1);
+  int exit_code = 0;
+  for (auto add : kCommands) add(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  } catch (const lcl::Error& e) {
+    std::cerr << "lcl: " << e.what() << "\n";
+    return e.kind() == lcl::ErrorKind::kUsage ? 2 : 1;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "lcl: out of memory\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "lcl: internal error: " << e.what() << "\n";
+    return 1;
+  }
+  return exit_code;
+}

@@ -1,0 +1,32 @@
+// The codec registry: one line per codec. Ids are stable (see lcl/codec.hpp); never reuse one.
+#include <algorithm>
+
+#include "codecs/codec_list.hpp"
+#include "lcl/codec.hpp"
+
+namespace lcl {
+
+namespace {
+const std::vector<const Codec*>& registry() {
+  static const std::vector<const Codec*> codecs = [] {
+    std::vector<const Codec*> list = {
+        &store_codec(),
+        &zstd_codec(),
+        // float_codec(), q4k_codec(), ... are added here by their issues.
+    };
+    std::sort(list.begin(), list.end(), [](auto* a, auto* b) { return a->id() < b->id(); });
+    return list;
+  }();
+  return codecs;
+}
+}  // namespace
+
+const Codec* find_codec(CodecId id) {
+  for (const Codec* c : registry())
+    if (c->id() == id) return c;
+  return nullptr;
+}
+
+std::vector<const Codec*> all_codecs() { return registry(); }
+
+}  // namespace lcl
