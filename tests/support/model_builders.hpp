@@ -82,6 +82,7 @@ struct GgufTensor {
 
 struct BuiltGguf {
   std::vector<uint8_t> bytes;
+  uint64_t infos_end = 0;                // end of the tensor infos (the last info's offset ends here)
   uint64_t data_start = 0;               // absolute offset of the data section
   std::vector<uint64_t> tensor_offsets;  // absolute offset of each tensor, in the order added
 };
@@ -165,6 +166,7 @@ class GgufBuilder {
       append(out, le(t.type, 4));
       append(out, le(relative[i], 8));
     }
+    built.infos_end = out.size();
     built.data_start = align(out.size());
     out.resize(built.data_start, 0xAB);
     for (size_t i = 0; i < tensors_.size(); ++i) {
