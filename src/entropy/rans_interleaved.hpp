@@ -1,0 +1,112 @@
+#pragma once
+// Interleaved static rANS: symbol i is coded by state i % Lanes, all states share one stream of
+// 16-bit words. Independent states let the CPU overlap the dependency chains of consecutive
+// symbols (the chain of one state is multiply -> add -> compare per symbol).
+//
+// Stream layout (little-endian): Lanes final encoder states as u32 (lane 0 first), then the
+// renormalisation words in the order the decoder consumes them. An empty symbol sequence is an
+// empty stream. The decoder checks that it consumed the stream exactly and that every state ends
+// at the encoder's initial value, so truncated or altered streams are detected (with high
+// probability; any detected inconsistency throws lcl::Error(kCorruptInput)).
+//
+// Templates over per-symbol callbacks so that the plain coder, the context coder and the float
+// codec share one implementation of the stream logic.
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <vector>
+
+#include "entropy/rans_tables.hpp"
+#include "lcl/error.hpp"
+
+namespace lcl::entropy {
+
+// Upper bound of the bytes encode_interleaved appends for n symbols.
+template <int Lanes>
+constexpr size_t max_encoded_bytes(size_t n) {
+  return n == 0 ? 0 : 2 * n + 4 * Lanes;
+}
+
+// `symbol_of(i)` returns the EncoderSymbol of symbol i. Appends the stream to `out`.
+template <int Lanes, class SymbolOf>
+void encode_interleaved(size_t n, SymbolOf&& symbol_of, std::vector<uint8_t>& out) {
+  if (n == 0) return;
+  std::vector<uint16_t> words(n + 2 * Lanes);
+  uint16_t* const end = words.data() + words.size();
+  uint16_t* w = end;
+  uint32_t x[Lanes];
+  for (int l = 0; l < Lanes; ++l) x[l] = kStateLow;
+
+  // Encode in reverse so that the decoder runs forwards; the ragged tail (n % Lanes symbols) first.
+  size_t i = n;
+  while (i % Lanes != 0) {
+    --i;
+    encode_step(x[i % Lanes], symbol_of(i), w);
+  }
+  while (i != 0) {
+    i -= Lanes;
+    for (int l = Lanes - 1; l >= 0; --l) encode_step(x[l], symbol_of(i + l), w);
+  }
+  for (int l = Lanes - 1; l >= 0; --l) {
+    *--w = static_cast<uint16_t>(x[l] >> 16);
+    *--w = static_cast<uint16_t>(x[l]);
+  }
+  const size_t count = static_cast<size_t>(end - w);
+  const size_t base = out.size();
+  out.resize(base + 2 * count);
+  uint8_t* o = out.data() + base;
+  for (size_t k = 0; k < count; ++k) {
+    o[2 * k] = static_cast<uint8_t>(w[k]);
+    o[2 * k + 1] = static_cast<uint8_t>(w[k] >> 8);
+  }
+}
+
+inline uint16_t load_u16le(const uint8_t* p) {
+  return static_cast<uint16_t>(p[0] | (p[1] << 8));
+}
+inline uint32_t load_u32le(const uint8_t* p) {
+  return uint32_t{p[0]} | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16) | (uint32_t{p[3]} << 24);
+}
+
+// `step(i, x)` decodes symbol i from state x (updating x, without renormalisation) and stores it.
+template <int Lanes, class Step>
+void decode_interleaved(std::span<const uint8_t> in, size_t n, Step&& step) {
+  if (n == 0) {
+    if (!in.empty()) throw_corrupt("rANS stream: bytes present for zero symbols");
+    return;
+  }
+  if (in.size() < 4 * Lanes || in.size() % 2 != 0) throw_corrupt("rANS stream: truncated header");
+  const uint8_t* p = in.data();
+  const uint8_t* const end = p + in.size();
+  uint32_t x[Lanes];
+  for (int l = 0; l < Lanes; ++l, p += 4) {
+    x[l] = load_u32le(p);
+    if (x[l] < kStateLow) throw_corrupt("rANS stream: invalid initial state");
+  }
+  size_t i = 0;
+  // Fast path: a group of Lanes symbols reads at most Lanes words, so one check covers the group.
+  while (n - i >= Lanes && static_cast<size_t>(end - p) >= 2 * Lanes) {
+    for (int l = 0; l < Lanes; ++l) {
+      step(i + l, x[l]);
+      if (x[l] < kStateLow) {
+        x[l] = (x[l] << 16) | load_u16le(p);
+        p += 2;
+      }
+    }
+    i += Lanes;
+  }
+  for (; i < n; ++i) {
+    uint32_t& s = x[i % Lanes];
+    step(i, s);
+    if (s < kStateLow) {
+      if (end - p < 2) throw_corrupt("rANS stream: truncated");
+      s = (s << 16) | load_u16le(p);
+      p += 2;
+    }
+  }
+  if (p != end) throw_corrupt("rANS stream: trailing bytes");
+  for (int l = 0; l < Lanes; ++l)
+    if (x[l] != kStateLow) throw_corrupt("rANS stream: final state mismatch");
+}
+
+}  // namespace lcl::entropy
