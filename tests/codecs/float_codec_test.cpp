@@ -128,7 +128,10 @@ TEST(FloatCodec, F16AndF32Weights) {
   for (auto& x : f32) x = d(rng);
   auto payload = roundtrip(bytes_of(f32), type::kF32);
   EXPECT_LT(payload.size(), f32.size() * 4);
-  std::vector<uint16_t> f16(200000);
+  // The plug-in entropy of a sample underestimates the true entropy by about (distinct values) /
+  // (2 n ln 2) bits per element, so the sample must be large against the ~30000 distinct fp16
+  // values for the bound to be fair.
+  std::vector<uint16_t> f16(1 << 21);
   for (auto& x : f16) {  // fp16 of a gaussian, rounded by truncation is fine for a test
     float f = d(rng);
     uint32_t b = std::bit_cast<uint32_t>(f);
@@ -137,7 +140,7 @@ TEST(FloatCodec, F16AndF32Weights) {
                               (e <= 0 ? 0 : ((e << 10) | ((b >> 13) & 0x3ff))));
   }
   payload = roundtrip(bytes_of(f16), type::kF16);
-  EXPECT_LT(double(payload.size()), entropy16_bytes(f16) * 1.006);
+  EXPECT_LT(double(payload.size()), entropy16_bytes(f16) * 1.003);
 }
 
 TEST(FloatCodec, EveryKPrecisionAndEscapeRoundtrips) {
