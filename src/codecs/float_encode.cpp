@@ -49,17 +49,18 @@ void encode_body(const uint8_t* data, uint64_t n, const FloatLayout& layout,
   entropy::write_frequency_table(model.table, w);
   w.varint(model.escape_count);
   if (model.escape_count != 0) {
-    entropy::BitWriter bits(out);
+    std::vector<uint32_t> escaped_values;
+    escaped_values.reserve(model.escape_count);
     for (uint64_t i = 0; i < n; ++i) {
       const uint32_t s = load<Elem>(data + i * sizeof(Elem)) >> raw_bits;
-      if (model.escaped[s]) bits.put(s, symbol_bits);
+      if (model.escaped[s]) escaped_values.push_back(s);
     }
+    entropy::append_packed(out, escaped_values.size(), symbol_bits,
+                           [&](uint64_t i) { return escaped_values[i]; });
   }
-  {
-    entropy::BitWriter bits(out);
-    for (uint64_t i = 0; i < n; ++i)
-      bits.put(load<Elem>(data + i * sizeof(Elem)) & raw_mask, raw_bits);
-  }
+  entropy::append_packed(out, n, raw_bits, [&](uint64_t i) -> uint32_t {
+    return load<Elem>(data + i * sizeof(Elem)) & raw_mask;
+  });
 
   // Escaped symbols share the escape's coding entry, so the hot loop has no branch for them.
   const entropy::EncoderTable table = entropy::make_encoder_table(model.table);
@@ -80,6 +81,7 @@ void encode_body(const uint8_t* data, uint64_t n, const FloatLayout& layout,
 void encode_floats(std::span<const uint8_t> input, const FloatLayout& layout,
                    std::vector<uint8_t>& out, const FloatModelOptions& options) {
   const uint64_t n = input.size() / layout.bytes;
+  out.reserve(out.size() + input.size() + input.size() / 8 + 4096);  // one allocation, any data
   const auto tail = input.subspan(n * layout.bytes);
   ByteWriter w(out);
   w.u8(kVersion);

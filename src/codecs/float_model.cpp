@@ -12,15 +12,24 @@ namespace lcl::float_format {
 
 namespace {
 
-// Histogram of the symbols at k, derived from the top-16-bit histogram by merging bins.
-std::vector<uint64_t> symbol_counts(std::span<const uint64_t> top16, const FloatLayout& layout,
-                                    uint32_t k) {
-  const uint32_t bits = layout.symbol_bits(k);
-  std::vector<uint64_t> counts((size_t{1} << bits) + 1, 0);  // + the escape symbol
-  const uint32_t shift = 16 - bits;
-  for (size_t v = 0; v < top16.size(); ++v)
-    if (top16[v]) counts[v >> shift] += top16[v];
-  return counts;
+// Histograms of the symbols at every k (index k), each with a trailing zero bin for the escape.
+// The widest comes from the top-16-bit histogram, each narrower one by merging bin pairs.
+std::vector<std::vector<uint64_t>> symbol_counts_by_k(std::span<const uint64_t> top16,
+                                                      const FloatLayout& layout) {
+  const uint32_t max_k = layout.max_k();
+  std::vector<std::vector<uint64_t>> by_k(max_k + 1);
+  const uint32_t widest = layout.symbol_bits(max_k);
+  auto& top = by_k[max_k];
+  top.assign((size_t{1} << widest) + 1, 0);
+  const uint32_t shift = 16 - widest;
+  for (size_t v = 0; v < top16.size(); ++v) top[v >> shift] += top16[v];
+  for (uint32_t k = max_k; k-- > 0;) {
+    const auto& wide = by_k[k + 1];
+    auto& narrow = by_k[k];
+    narrow.assign((wide.size() - 1) / 2 + 1, 0);
+    for (size_t s = 0; s + 1 < wide.size(); s += 2) narrow[s / 2] = wide[s] + wide[s + 1];
+  }
+  return by_k;
 }
 
 // Precisions tried; above 14 the 32-bit rANS state with 16-bit words starts to lose
@@ -80,6 +89,7 @@ FloatModel choose_float_model(std::span<const uint64_t> top16, const FloatLayout
   const uint32_t max_k = layout.max_k();
   if (options.k > static_cast<int>(max_k))
     throw Error(ErrorKind::kUsage, "float model: k beyond the symbol width");
+  const auto by_k = symbol_counts_by_k(top16, layout);
 
   // 1. k by an entropy estimate (exact-probability cost plus ~2 table bytes per symbol), which
   //    ranks k reliably; the neighbours of the best k are refined with the exact cost below.
@@ -90,7 +100,7 @@ FloatModel choose_float_model(std::span<const uint64_t> top16, const FloatLayout
     double best = std::numeric_limits<double>::infinity();
     uint32_t best_k = 0;
     for (uint32_t k = 0; k <= max_k; ++k) {
-      auto counts = symbol_counts(top16, layout, k);
+      const auto& counts = by_k[k];
       size_t present = 0;
       for (uint64_t c : counts) present += c != 0;
       double bytes = entropy::entropy_bits(counts) / 8 +
@@ -123,7 +133,7 @@ FloatModel choose_float_model(std::span<const uint64_t> top16, const FloatLayout
   Choice best{0, 0, 0};
   double best_bytes = std::numeric_limits<double>::infinity();
   for (uint32_t k : ks) {
-    auto counts = symbol_counts(top16, layout, k);
+    const auto& counts = by_k[k];
     // Thresholds at the widest precision (the cheapest quantisation), then precisions below.
     const uint32_t top_precision = precisions.back();
     for (uint32_t t : thresholds) {
@@ -135,7 +145,7 @@ FloatModel choose_float_model(std::span<const uint64_t> top16, const FloatLayout
     }
   }
   if (precisions.size() > 1) {
-    auto counts = symbol_counts(top16, layout, best.k);
+    const auto& counts = by_k[best.k];
     for (uint32_t p : precisions) {
       double bytes = float_model_cost(counts, layout, best.k, n, best.threshold, p, nullptr);
       if (bytes < best_bytes) {
@@ -147,7 +157,7 @@ FloatModel choose_float_model(std::span<const uint64_t> top16, const FloatLayout
   // Nearly uniform data can have more distinct symbols at the best k than any precision holds;
   // smaller k always fit (k = 0 has at most 2^9 + 1 symbols).
   for (uint32_t k = ks.front(); !std::isfinite(best_bytes) && options.k < 0 && k-- > 0;) {
-    auto counts = symbol_counts(top16, layout, k);
+    const auto& counts = by_k[k];
     best_bytes =
         float_model_cost(counts, layout, k, n, thresholds.back(), precisions.back(), nullptr);
     best = {k, thresholds.back(), precisions.back()};
@@ -155,7 +165,7 @@ FloatModel choose_float_model(std::span<const uint64_t> top16, const FloatLayout
   if (!std::isfinite(best_bytes))
     throw Error(ErrorKind::kUsage, "float model: no precision holds the chunk's symbols");
   FloatModel model;
-  auto counts = symbol_counts(top16, layout, best.k);
+  const auto& counts = by_k[best.k];
   float_model_cost(counts, layout, best.k, n, best.threshold, best.precision, &model);
   return model;
 }

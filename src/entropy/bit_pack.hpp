@@ -57,6 +57,31 @@ class BitWriter {
   uint32_t used_ = 0;
 };
 
+// Appends `count` fields of `width` (<= 32) bits, field i being field_of(i), in one pass with
+// whole-word stores (the bulk path of the float codec's raw mantissa bits).
+template <class FieldOf>
+void append_packed(std::vector<uint8_t>& out, uint64_t count, uint32_t width, FieldOf&& field_of) {
+  const size_t base = out.size();
+  const uint64_t bytes = packed_bytes(count, width);
+  out.resize(base + bytes + 8);  // slack for the last whole-word store
+  uint8_t* p = out.data() + base;
+  uint64_t acc = 0;
+  uint32_t used = 0;
+  for (uint64_t i = 0; i < count; ++i) {
+    acc |= uint64_t{field_of(i)} << used;  // used < 32 and width <= 32: no overflow
+    used += width;
+    if (used >= 32) {
+      const uint32_t low = static_cast<uint32_t>(acc);
+      std::memcpy(p, &low, 4);
+      p += 4;
+      acc >>= 32;
+      used -= 32;
+    }
+  }
+  std::memcpy(p, &acc, 8);
+  out.resize(base + bytes);
+}
+
 // Field `index` of width `width` (<= 32) from `bytes`, which must hold packed_bytes(index + 1,
 // width) bytes (the caller checks the size once for all fields).
 inline uint32_t unpack_field(std::span<const uint8_t> bytes, uint64_t index, uint32_t width) {
@@ -64,12 +89,36 @@ inline uint32_t unpack_field(std::span<const uint8_t> bytes, uint64_t index, uin
   const uint64_t byte = bit / 8;
   uint64_t window = 0;
   if (byte + 8 <= bytes.size()) {
-    std::memcpy(&window, bytes.data() + byte, 8);  // little-endian host (x86-64, aarch64)
+    std::memcpy(&window, bytes.data() + byte, 8);
   } else {
     for (uint64_t b = byte; b < bytes.size(); ++b) window |= uint64_t{bytes[b]} << (8 * (b - byte));
   }
   // width + bit % 8 <= 39 < 64: the field lies inside the window.
   return static_cast<uint32_t>((window >> (bit % 8)) & ((uint64_t{1} << width) - 1));
 }
+
+// The same without the end check, for a buffer followed by at least 8 readable padding bytes
+// (see PaddedBytes).
+inline uint32_t unpack_field_padded(const uint8_t* bytes, uint64_t index, uint32_t width) {
+  const uint64_t bit = index * width;
+  uint64_t window;
+  std::memcpy(&window, bytes + bit / 8, 8);
+  return static_cast<uint32_t>((window >> (bit % 8)) & ((uint64_t{1} << width) - 1));
+}
+
+// A copy of a byte span with 8 zero bytes after it, so that unpack_field_padded never reads past
+// the allocation. Reuses its storage between calls.
+class PaddedBytes {
+ public:
+  const uint8_t* assign(std::span<const uint8_t> bytes) {
+    storage_.resize(bytes.size() + 8);
+    if (!bytes.empty()) std::memcpy(storage_.data(), bytes.data(), bytes.size());
+    std::memset(storage_.data() + bytes.size(), 0, 8);
+    return storage_.data();
+  }
+
+ private:
+  std::vector<uint8_t> storage_;
+};
 
 }  // namespace lcl::entropy

@@ -11,6 +11,7 @@
 //
 // Templates over per-symbol callbacks so that the plain coder, the context coder and the float
 // codec share one implementation of the stream logic.
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <span>
@@ -31,8 +32,10 @@ constexpr size_t max_encoded_bytes(size_t n) {
 template <int Lanes, class SymbolOf>
 void encode_interleaved(size_t n, SymbolOf&& symbol_of, std::vector<uint8_t>& out) {
   if (n == 0) return;
-  std::vector<uint16_t> words(n + 2 * Lanes);
-  uint16_t* const end = words.data() + words.size();
+  // Reused per thread: a fresh multi-MiB buffer per chunk costs more in page faults than coding.
+  thread_local std::vector<uint16_t> words;
+  words.resize(n + 2 * Lanes);
+  uint16_t* const end = words.data() + n + 2 * Lanes;
   uint16_t* w = end;
   uint32_t x[Lanes];
   for (int l = 0; l < Lanes; ++l) x[l] = kStateLow;
@@ -45,6 +48,7 @@ void encode_interleaved(size_t n, SymbolOf&& symbol_of, std::vector<uint8_t>& ou
   }
   while (i != 0) {
     i -= Lanes;
+#pragma GCC unroll 16
     for (int l = Lanes - 1; l >= 0; --l) encode_step(x[l], symbol_of(i + l), w);
   }
   for (int l = Lanes - 1; l >= 0; --l) {
@@ -52,13 +56,10 @@ void encode_interleaved(size_t n, SymbolOf&& symbol_of, std::vector<uint8_t>& ou
     *--w = static_cast<uint16_t>(x[l]);
   }
   const size_t count = static_cast<size_t>(end - w);
+  static_assert(std::endian::native == std::endian::little, "words are stored little-endian");
   const size_t base = out.size();
   out.resize(base + 2 * count);
-  uint8_t* o = out.data() + base;
-  for (size_t k = 0; k < count; ++k) {
-    o[2 * k] = static_cast<uint8_t>(w[k]);
-    o[2 * k + 1] = static_cast<uint8_t>(w[k] >> 8);
-  }
+  std::memcpy(out.data() + base, w, 2 * count);
 }
 
 inline uint16_t load_u16le(const uint8_t* p) {
@@ -68,9 +69,25 @@ inline uint32_t load_u32le(const uint8_t* p) {
   return uint32_t{p[0]} | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16) | (uint32_t{p[3]} << 24);
 }
 
-// `step(i, x)` decodes symbol i from state x (updating x, without renormalisation) and stores it.
-template <int Lanes, class Step>
-void decode_interleaved(std::span<const uint8_t> in, size_t n, Step&& step) {
+// Renormalises one state after its decode step: branch-free, since whether a lane needs a word
+// is data-dependent and unpredictable. The caller guarantees 2 readable bytes at p.
+inline void renormalize(uint32_t& x, const uint8_t*& p) {
+  const uint32_t v = x;
+  // Written as mask arithmetic so the compiler emits no branch: whether a lane needs a word is
+  // unpredictable (~40% of symbols), and a mispredicted branch costs more than the whole step.
+  const uint32_t need = v < kStateLow;
+  const uint32_t mask = 0u - need;
+  const uint32_t refilled = (v << 16) | load_u16le(p);
+  x = (refilled & mask) | (v & ~mask);
+  p += need * 2;
+}
+
+// Decodes n symbols. `step(i, x)` decodes symbol i from state x (updating x, without
+// renormalisation) and stores it. `group(i, x, p)` decodes the Lanes symbols i .. i + Lanes - 1
+// (i a multiple of Lanes) including their renormalisation, with at least 2 * Lanes readable bytes
+// at p; specialised decoders pass one to fuse per-group work, the others get the default below.
+template <int Lanes, class Step, class Group>
+void decode_interleaved(std::span<const uint8_t> in, size_t n, Step&& step, Group&& group) {
   if (n == 0) {
     if (!in.empty()) throw_corrupt("rANS stream: bytes present for zero symbols");
     return;
@@ -86,13 +103,7 @@ void decode_interleaved(std::span<const uint8_t> in, size_t n, Step&& step) {
   size_t i = 0;
   // Fast path: a group of Lanes symbols reads at most Lanes words, so one check covers the group.
   while (n - i >= Lanes && static_cast<size_t>(end - p) >= 2 * Lanes) {
-    for (int l = 0; l < Lanes; ++l) {
-      step(i + l, x[l]);
-      if (x[l] < kStateLow) {
-        x[l] = (x[l] << 16) | load_u16le(p);
-        p += 2;
-      }
-    }
+    group(i, x, p);
     i += Lanes;
   }
   for (; i < n; ++i) {
@@ -107,6 +118,18 @@ void decode_interleaved(std::span<const uint8_t> in, size_t n, Step&& step) {
   if (p != end) throw_corrupt("rANS stream: trailing bytes");
   for (int l = 0; l < Lanes; ++l)
     if (x[l] != kStateLow) throw_corrupt("rANS stream: final state mismatch");
+}
+
+template <int Lanes, class Step>
+void decode_interleaved(std::span<const uint8_t> in, size_t n, Step&& step) {
+  decode_interleaved<Lanes>(in, n, step, [&](size_t i, uint32_t(&x)[Lanes], const uint8_t*& p) {
+  // Fully unrolled so the states live in registers.
+#pragma GCC unroll 16
+    for (int l = 0; l < Lanes; ++l) {
+      step(i + l, x[l]);
+      renormalize(x[l], p);
+    }
+  });
 }
 
 }  // namespace lcl::entropy
