@@ -1,11 +1,12 @@
 // libFuzzer target: reading a frequency table and decoding a rANS stream from arbitrary bytes must
 // either succeed or throw lcl::Error(kCorruptInput); never read or write out of bounds, never hang.
-// Input layout: u16 symbol count (LE), u8 mode (bit 0: context coder), then a serialised table
-// (two for the context coder), then the stream.
+// Input layout: u16 symbol count (LE), u8 mode (bit 0: context coder, bit 1: compact tables),
+// then a serialised table (two for the context coder), then the stream.
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
+#include "entropy/compact_table.hpp"
 #include "entropy/rans.hpp"
 #include "lcl/error.hpp"
 
@@ -13,10 +14,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     lcl::ByteReader in({data, size});
     const size_t count = in.u16();
-    const bool contexts = in.u8() & 1;
+    const uint8_t mode = in.u8();
+    const bool contexts = mode & 1;
+    auto read_table = [&](uint32_t max_alphabet) {
+      return (mode & 2) ? lcl::entropy::read_compact_table(in, max_alphabet)
+                        : lcl::entropy::read_frequency_table(in, max_alphabet);
+    };
     std::vector<lcl::entropy::FrequencyTable> tables;
-    tables.push_back(lcl::entropy::read_frequency_table(in, lcl::entropy::kMaxAlphabet));
-    if (contexts) tables.push_back(lcl::entropy::read_frequency_table(in, 300));
+    tables.push_back(read_table(lcl::entropy::kMaxAlphabet));
+    if (contexts) tables.push_back(read_table(300));
     auto stream = in.bytes(in.remaining());
     std::vector<uint16_t> symbols(count);
     if (contexts) {

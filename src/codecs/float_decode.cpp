@@ -6,6 +6,7 @@
 
 #include "codecs/float_coder.hpp"
 #include "entropy/bit_pack.hpp"
+#include "entropy/compact_table.hpp"
 #include "entropy/rans_interleaved.hpp"
 #include "util/byte_io.hpp"
 
@@ -132,7 +133,7 @@ void decode_body(ByteReader& in, uint64_t n, const FloatLayout& layout, uint8_t*
   b.symbol_bits = layout.symbol_bits(k);
   b.raw_bits = layout.raw_bits(k);
   b.escape = 1u << b.symbol_bits;
-  const entropy::FrequencyTable table = entropy::read_frequency_table(in, b.escape + 1);
+  const entropy::FrequencyTable table = entropy::read_compact_table(in, b.escape + 1);
   if (table.freq.size() != b.escape + 1) in.fail("float payload: table alphabet does not match k");
   thread_local entropy::DecoderTable decoder;
   decoder = entropy::make_decoder_table(table);

@@ -46,7 +46,7 @@ void encode_body(const uint8_t* data, uint64_t n, const FloatLayout& layout,
 
   ByteWriter w(out);
   w.u8(static_cast<uint8_t>(model.k));
-  entropy::write_frequency_table(model.table, w);
+  entropy::write_compact_table(model.table, w);
   w.varint(model.escape_count);
   if (model.escape_count != 0) {
     std::vector<uint32_t> escaped_values;
@@ -63,7 +63,7 @@ void encode_body(const uint8_t* data, uint64_t n, const FloatLayout& layout,
   });
 
   // Escaped symbols share the escape's coding entry, so the hot loop has no branch for them.
-  const entropy::EncoderTable table = entropy::make_encoder_table(model.table);
+  const entropy::EncoderTable table = entropy::make_encoder_table(model.table.table);
   std::vector<entropy::EncoderSymbol> by_value(escape);
   for (size_t s = 0; s < escape; ++s)
     by_value[s] = model.escaped[s] ? table.symbols[escape] : table.symbols[s];

@@ -10,7 +10,8 @@
 //   u8 version (1), u8 kind (FloatKind), varint n (elements), varint tail length (< element
 //   bytes) + tail bytes (a ragged end copied verbatim)
 //   if n > 0:
-//     u8 k; frequency table over 2^symbol_bits + 1 symbols (the last one is the escape)
+//     u8 k; compact frequency table (entropy/compact_table.hpp) over 2^symbol_bits + 1
+//     symbols (the last one is the escape)
 //     varint escape count; escaped symbols: escape count fields of symbol_bits, bit-packed
 //     raw bits: n fields of raw_bits = total_bits - symbol_bits, bit-packed
 //     rANS stream of the n symbols (8 lanes), to the end of the payload

@@ -61,16 +61,16 @@ double float_model_cost(std::span<const uint64_t> counts, const FloatLayout& lay
   present += escape_count != 0;
   if (present > (size_t{1} << precision_bits)) return std::numeric_limits<double>::infinity();
 
-  entropy::FrequencyTable table = entropy::normalize_frequencies(coded, precision_bits);
+  entropy::CompactTable table = entropy::make_compact_table(coded, precision_bits);
   double bits = 0;
   for (size_t s = 0; s < coded.size(); ++s)
     if (coded[s])
-      bits += static_cast<double>(coded[s]) * (precision_bits - std::log2(table.freq[s]));
+      bits += static_cast<double>(coded[s]) * (precision_bits - std::log2(table.table.freq[s]));
   bits += static_cast<double>(escape_count) * layout.symbol_bits(k);
   bits += static_cast<double>(n) * layout.raw_bits(k);
   std::vector<uint8_t> table_bytes;
   ByteWriter writer(table_bytes);
-  entropy::write_frequency_table(table, writer);
+  entropy::write_compact_table(table, writer);
   const double bytes = bits / 8 + static_cast<double>(table_bytes.size());
   if (model) {
     model->k = k;
@@ -91,7 +91,7 @@ FloatModel choose_float_model(std::span<const uint64_t> top16, const FloatLayout
     throw Error(ErrorKind::kUsage, "float model: k beyond the symbol width");
   const auto by_k = symbol_counts_by_k(top16, layout);
 
-  // 1. k by an entropy estimate (exact-probability cost plus ~2 table bytes per symbol), which
+  // 1. k by an entropy estimate (exact-probability cost plus ~1 table byte per symbol), which
   //    ranks k reliably; the neighbours of the best k are refined with the exact cost below.
   std::vector<uint32_t> ks;
   if (options.k >= 0) {
@@ -105,7 +105,7 @@ FloatModel choose_float_model(std::span<const uint64_t> top16, const FloatLayout
       for (uint64_t c : counts) present += c != 0;
       double bytes = entropy::entropy_bits(counts) / 8 +
                      static_cast<double>(n) * layout.raw_bits(k) / 8 +
-                     2.0 * static_cast<double>(present);
+                     1.0 * static_cast<double>(present);
       if (bytes < best) {
         best = bytes;
         best_k = k;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "codecs/float_format.hpp"
+#include "entropy/compact_table.hpp"
 #include "entropy/rans.hpp"
 
 namespace lcl::float_format {
@@ -19,10 +20,10 @@ struct FloatModelOptions {
 
 struct FloatModel {
   uint32_t k = 0;
-  entropy::FrequencyTable table;  // over 2^symbol_bits(k) + 1 symbols, the last is the escape
-  std::vector<uint8_t> escaped;   // per symbol value: 1 = coded through the escape
-  uint64_t escape_count = 0;      // elements whose symbol is escaped
-  double estimated_bytes = 0;     // payload estimate the choice minimised (without the header)
+  entropy::CompactTable table;   // over 2^symbol_bits(k) + 1 symbols, the last is the escape
+  std::vector<uint8_t> escaped;  // per symbol value: 1 = coded through the escape
+  uint64_t escape_count = 0;     // elements whose symbol is escaped
+  double estimated_bytes = 0;    // payload estimate the choice minimised (without the header)
 };
 
 // `top16` is the histogram of the top 16 bits of every element (the element itself for 16-bit
