@@ -46,8 +46,11 @@ std::vector<uint32_t> normalize_weights_integer(std::span<const uint32_t> weight
   uint64_t assigned = 0;
   for (size_t s = 0; s < weights.size(); ++s) {
     const uint64_t scaled = uint64_t{weights[s]} * total;  // < 2^17 * 2^16: no overflow
-    freq[s] = static_cast<uint32_t>(std::max<uint64_t>(1, scaled / sum));
-    remainder[s] = scaled % sum;
+    const uint64_t share = scaled / sum;
+    freq[s] = static_cast<uint32_t>(std::max<uint64_t>(1, share));
+    // A symbol raised to the floor of 1 already holds more than its share: it must not also
+    // collect a rounding unit (each unit taken from the frequent symbols costs them ~N/M bits).
+    remainder[s] = share == 0 ? 0 : scaled % sum;
     assigned += freq[s];
   }
   if (assigned < total) {
