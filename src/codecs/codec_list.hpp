@@ -6,5 +6,6 @@ namespace lcl {
 
 const Codec& store_codec();
 const Codec& zstd_codec();
+const Codec& float_codec();
 
 }  // namespace lcl

@@ -37,7 +37,8 @@ void rans_encode(std::span<const uint16_t> symbols, const FrequencyTable& table,
                  std::vector<uint8_t>& out);
 // Decodes exactly symbols.size() symbols from `in`, which must be exactly what rans_encode wrote.
 // Throws lcl::Error(kCorruptInput) on inconsistent input; never reads outside `in`.
-void rans_decode(std::span<const uint8_t> in, const FrequencyTable& table, std::span<uint16_t> symbols);
+void rans_decode(std::span<const uint8_t> in, const FrequencyTable& table,
+                 std::span<uint16_t> symbols);
 
 // The same with one table per context: symbol i is coded with tables[contexts[i]].
 void rans_encode_contexts(std::span<const uint16_t> symbols, std::span<const uint8_t> contexts,

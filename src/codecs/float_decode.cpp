@@ -1,0 +1,180 @@
+// Float codec decoder: validates the payload's structure up front, then one fused pass that
+// decodes a symbol, resolves an escape and appends the raw bits per element.
+#include <cstring>
+#include <string>
+#include <utility>
+
+#include "codecs/float_coder.hpp"
+#include "entropy/bit_pack.hpp"
+#include "entropy/compact_table.hpp"
+#include "entropy/rans_interleaved.hpp"
+#include "util/byte_io.hpp"
+
+namespace lcl::float_format {
+
+namespace {
+
+constexpr int kLanes = 8;
+
+// Everything the hot loop needs, checked for consistency before decoding starts.
+struct Body {
+  uint64_t n;
+  uint32_t symbol_bits, raw_bits, precision, escape;
+  const entropy::DecoderSlot* slots;
+  std::span<const uint8_t> stream;
+  const uint8_t* raw_fields;     // padded: 8 readable bytes past the packed fields
+  const uint8_t* escape_fields;  // padded as well
+  uint64_t escape_count;
+  uint8_t* out;
+};
+
+// The next escaped symbol (the rare path; bounded by the stored escape count).
+inline uint32_t next_escape(const Body& b, uint64_t& escapes_read) {
+  if (escapes_read == b.escape_count) throw_corrupt("float payload: more escapes than stored");
+  return entropy::unpack_field_padded(b.escape_fields, escapes_read++, b.symbol_bits);
+}
+
+// Any raw width and precision: the per-symbol path, also used for the last partial group.
+template <class Elem>
+auto generic_step(const Body& b, uint64_t& escapes_read) {
+  return [&b, &escapes_read, slots = b.slots, precision = b.precision, escape = b.escape,
+          raw_bits = b.raw_bits, raw = b.raw_fields, out = b.out](size_t i, uint32_t& x) {
+    uint32_t s = entropy::decode_symbol(x, slots, precision);
+    if (s == escape) [[unlikely]]
+      s = next_escape(b, escapes_read);
+    const Elem v = static_cast<Elem>((Elem{static_cast<Elem>(s)} << raw_bits) |
+                                     entropy::unpack_field_padded(raw, i, raw_bits));
+    std::memcpy(out + i * sizeof(Elem), &v, sizeof v);
+  };
+}
+
+template <class Elem>
+void decode_generic(const Body& b, uint64_t& escapes_read) {
+  entropy::decode_interleaved<kLanes>(b.stream, b.n, generic_step<Elem>(b, escapes_read));
+}
+
+// Raw width W and precision P known at compile time: the 8 raw fields of a group fill exactly
+// W bytes, so every field is read at a constant byte offset and shift, and no shift count needs
+// a register (what made the generic loop spill).
+template <class Elem, uint32_t W, uint32_t P>
+void decode_fixed(const Body& b, uint64_t& escapes_read) {
+  static_assert(kLanes == 8, "a group's raw fields fill whole bytes only for 8 lanes");
+  const entropy::DecoderSlot* const slots = b.slots;
+  const uint8_t* const raw = b.raw_fields;
+  uint8_t* const out = b.out;
+  const uint32_t escape = b.escape;
+  auto group = [&](size_t i, uint32_t(&x)[kLanes], const uint8_t*& p) {
+    const uint8_t* block = raw + (i / 8) * W;
+    Elem values[kLanes];
+#pragma GCC unroll 8
+    for (int l = 0; l < kLanes; ++l) {
+      const entropy::DecoderSlot d = slots[x[l] & ((1u << P) - 1)];
+      x[l] = d.freq * (x[l] >> P) + d.offset;
+      uint32_t s = d.symbol;
+      if (s == escape) [[unlikely]]
+        s = next_escape(b, escapes_read);
+      uint64_t window;
+      std::memcpy(&window, block + (l * W) / 8, 8);
+      const auto field =
+          static_cast<uint32_t>((window >> ((l * W) % 8)) & ((uint64_t{1} << W) - 1));
+      values[l] = static_cast<Elem>((s << W) | field);
+      entropy::renormalize(x[l], p);
+    }
+    std::memcpy(out + i * sizeof(Elem), values, sizeof values);
+  };
+  entropy::decode_interleaved<kLanes>(b.stream, b.n, generic_step<Elem>(b, escapes_read), group);
+}
+
+using DecodeFn = void (*)(const Body&, uint64_t&);
+
+template <class Elem, uint32_t W>
+DecodeFn fixed_for_precision(uint32_t precision) {
+  switch (precision) {
+    case 12:
+      return decode_fixed<Elem, W, 12>;
+    case 13:
+      return decode_fixed<Elem, W, 13>;
+    case 14:
+      return decode_fixed<Elem, W, 14>;
+    default:
+      return nullptr;
+  }
+}
+
+// The raw widths each element size can have: 16-bit floats 1..10 (bf16 7 - k, fp16 10 - k),
+// fp32 17..23 (23 - k).
+template <class Elem, uint32_t... Ws>
+DecodeFn pick_fixed(uint32_t raw_bits, uint32_t precision, std::integer_sequence<uint32_t, Ws...>) {
+  DecodeFn fn = nullptr;
+  ((raw_bits == Ws ? (fn = fixed_for_precision<Elem, Ws>(precision), 0) : 0), ...);
+  return fn;
+}
+
+template <class Elem>
+DecodeFn choose_decoder(uint32_t raw_bits, uint32_t precision) {
+  DecodeFn fn = nullptr;
+  if constexpr (sizeof(Elem) == 2)
+    fn = pick_fixed<Elem>(raw_bits, precision,
+                          std::integer_sequence<uint32_t, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10>{});
+  else
+    fn = pick_fixed<Elem>(raw_bits, precision,
+                          std::integer_sequence<uint32_t, 17, 18, 19, 20, 21, 22, 23>{});
+  return fn ? fn : decode_generic<Elem>;
+}
+
+template <class Elem>
+void decode_body(ByteReader& in, uint64_t n, const FloatLayout& layout, uint8_t* out) {
+  const uint32_t k = in.u8();
+  if (k > layout.max_k())
+    in.fail("float payload: k " + std::to_string(k) + " beyond the symbol width");
+  Body b;
+  b.n = n;
+  b.out = out;
+  b.symbol_bits = layout.symbol_bits(k);
+  b.raw_bits = layout.raw_bits(k);
+  b.escape = 1u << b.symbol_bits;
+  const entropy::FrequencyTable table = entropy::read_compact_table(in, b.escape + 1);
+  if (table.freq.size() != b.escape + 1) in.fail("float payload: table alphabet does not match k");
+  thread_local entropy::DecoderTable decoder;
+  decoder = entropy::make_decoder_table(table);
+  if (decoder.slots.empty()) in.fail("float payload: empty symbol table");
+  b.slots = decoder.slots.data();
+  b.precision = decoder.precision_bits;
+
+  b.escape_count = in.varint_at_most(n, "escape count");
+  const auto escapes = in.bytes(entropy::packed_bytes(b.escape_count, b.symbol_bits));
+  const auto raw = in.bytes(entropy::packed_bytes(n, b.raw_bits));
+  b.stream = in.bytes(in.remaining());
+  // Padded copies let the hot loop read 8-byte windows without an end check.
+  thread_local entropy::PaddedBytes padded_raw, padded_escapes;
+  b.raw_fields = padded_raw.assign(raw);
+  b.escape_fields = padded_escapes.assign(escapes);
+
+  uint64_t escapes_read = 0;
+  choose_decoder<Elem>(b.raw_bits, b.precision)(b, escapes_read);
+  if (escapes_read != b.escape_count) throw_corrupt("float payload: fewer escapes than stored");
+}
+
+}  // namespace
+
+void decode_floats(std::span<const uint8_t> payload, std::span<uint8_t> out) {
+  ByteReader in(payload, "float payload");
+  if (in.u8() != kVersion) in.fail("unknown version");
+  const FloatLayout* layout = layout_of_kind(in.u8());
+  if (!layout) in.fail("unknown float kind");
+  const uint64_t n = in.varint_at_most(out.size() / layout->bytes, "element count");
+  const uint64_t tail = in.varint_at_most(layout->bytes - 1, "tail length");
+  if (n * layout->bytes + tail != out.size()) in.fail("size does not match the output");
+  const auto tail_bytes = in.bytes(tail);
+  if (tail) std::memcpy(out.data() + n * layout->bytes, tail_bytes.data(), tail);
+  if (n == 0) {
+    if (!in.at_end()) in.fail("trailing bytes");
+    return;
+  }
+  if (layout->bytes == 2)
+    decode_body<uint16_t>(in, n, *layout, out.data());
+  else
+    decode_body<uint32_t>(in, n, *layout, out.data());
+}
+
+}  // namespace lcl::float_format

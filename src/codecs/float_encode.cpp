@@ -1,0 +1,104 @@
+// Float codec encoder: histogram, model choice, then the escape, raw-bit and rANS streams.
+#include <cstring>
+
+#include "codecs/float_coder.hpp"
+#include "entropy/bit_pack.hpp"
+#include "entropy/rans_interleaved.hpp"
+#include "util/byte_io.hpp"
+
+namespace lcl::float_format {
+
+namespace {
+
+constexpr int kLanes = 8;
+
+template <class Elem>
+Elem load(const uint8_t* p) {
+  Elem v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// Histogram of the top 16 bits of each element. Counted in 32 bits (half the cache footprint)
+// over blocks that cannot overflow, summed into 64 bits.
+template <class Elem>
+std::vector<uint64_t> count_top16(const uint8_t* data, uint64_t n) {
+  constexpr int kShift = sizeof(Elem) * 8 - 16;
+  std::vector<uint64_t> total(65536, 0);
+  std::vector<uint32_t> block(65536);
+  for (uint64_t start = 0; start < n;) {
+    const uint64_t end = std::min<uint64_t>(n, start + 0xFFFFFFFFull);
+    std::fill(block.begin(), block.end(), 0);
+    for (uint64_t i = start; i < end; ++i) ++block[load<Elem>(data + i * sizeof(Elem)) >> kShift];
+    for (size_t v = 0; v < block.size(); ++v) total[v] += block[v];
+    start = end;
+  }
+  return total;
+}
+
+template <class Elem>
+void encode_body(const uint8_t* data, uint64_t n, const FloatLayout& layout,
+                 const FloatModel& model, std::vector<uint8_t>& out) {
+  const uint32_t symbol_bits = layout.symbol_bits(model.k);
+  const uint32_t raw_bits = layout.raw_bits(model.k);
+  const Elem raw_mask = static_cast<Elem>((uint64_t{1} << raw_bits) - 1);
+  const size_t escape = size_t{1} << symbol_bits;
+
+  ByteWriter w(out);
+  w.u8(static_cast<uint8_t>(model.k));
+  entropy::write_compact_table(model.table, w);
+  w.varint(model.escape_count);
+  if (model.escape_count != 0) {
+    std::vector<uint32_t> escaped_values;
+    escaped_values.reserve(model.escape_count);
+    for (uint64_t i = 0; i < n; ++i) {
+      const uint32_t s = load<Elem>(data + i * sizeof(Elem)) >> raw_bits;
+      if (model.escaped[s]) escaped_values.push_back(s);
+    }
+    entropy::append_packed(out, escaped_values.size(), symbol_bits,
+                           [&](uint64_t i) { return escaped_values[i]; });
+  }
+  entropy::append_packed(out, n, raw_bits, [&](uint64_t i) -> uint32_t {
+    return load<Elem>(data + i * sizeof(Elem)) & raw_mask;
+  });
+
+  // Escaped symbols share the escape's coding entry, so the hot loop has no branch for them.
+  const entropy::EncoderTable table = entropy::make_encoder_table(model.table.table);
+  std::vector<entropy::EncoderSymbol> by_value(escape);
+  for (size_t s = 0; s < escape; ++s)
+    by_value[s] = model.escaped[s] ? table.symbols[escape] : table.symbols[s];
+  const entropy::EncoderSymbol* entries = by_value.data();
+  entropy::encode_interleaved<kLanes>(
+      n,
+      [&](size_t i) -> const entropy::EncoderSymbol& {
+        return entries[load<Elem>(data + i * sizeof(Elem)) >> raw_bits];
+      },
+      out);
+}
+
+}  // namespace
+
+void encode_floats(std::span<const uint8_t> input, const FloatLayout& layout,
+                   std::vector<uint8_t>& out, const FloatModelOptions& options) {
+  const uint64_t n = input.size() / layout.bytes;
+  out.reserve(out.size() + input.size() + input.size() / 8 + 4096);  // one allocation, any data
+  const auto tail = input.subspan(n * layout.bytes);
+  ByteWriter w(out);
+  w.u8(kVersion);
+  w.u8(static_cast<uint8_t>(layout.kind));
+  w.varint(n);
+  w.varint(tail.size());
+  w.bytes(tail);
+  if (n == 0) return;
+  if (layout.bytes == 2) {
+    auto top16 = count_top16<uint16_t>(input.data(), n);
+    encode_body<uint16_t>(input.data(), n, layout, choose_float_model(top16, layout, n, options),
+                          out);
+  } else {
+    auto top16 = count_top16<uint32_t>(input.data(), n);
+    encode_body<uint32_t>(input.data(), n, layout, choose_float_model(top16, layout, n, options),
+                          out);
+  }
+}
+
+}  // namespace lcl::float_format

@@ -1,0 +1,77 @@
+#pragma once
+// The float codec's view of an element and its payload format (shared by encoder and decoder).
+//
+// An element's bits are split into a symbol, its top (sign + exponent + k mantissa) bits, which
+// is entropy coded, and the low (mantissa - k) bits, which are stored raw: given the exponent the
+// low mantissa bits of trained weights are close to uniform, so coding them gains almost nothing
+// and costs speed.
+//
+// Payload, version 1 (all integers little-endian, varints LEB128):
+//   u8 version (1), u8 kind (FloatKind), varint n (elements), varint tail length (< element
+//   bytes) + tail bytes (a ragged end copied verbatim)
+//   if n > 0:
+//     u8 k; compact frequency table (entropy/compact_table.hpp) over 2^symbol_bits + 1
+//     symbols (the last one is the escape)
+//     varint escape count; escaped symbols: escape count fields of symbol_bits, bit-packed
+//     raw bits: n fields of raw_bits = total_bits - symbol_bits, bit-packed
+//     rANS stream of the n symbols (8 lanes), to the end of the payload
+// Symbols that occur so rarely that a table entry costs more than it saves are coded as the
+// escape symbol followed by their value in the escape field stream.
+#include <cstdint>
+
+#include "lcl/types.hpp"
+
+namespace lcl::float_format {
+
+inline constexpr uint8_t kVersion = 1;
+// Symbols have at most 15 bits so that the alphabet plus the escape fits rANS's 16-bit symbols.
+inline constexpr uint32_t kMaxSymbolBits = 15;
+
+enum class FloatKind : uint8_t { kBF16 = 0, kF16 = 1, kF32 = 2 };
+
+struct FloatLayout {
+  FloatKind kind;
+  uint32_t bytes;          // element size
+  uint32_t bits;           // bytes * 8
+  uint32_t sign_exp_bits;  // sign + exponent
+  uint32_t mantissa_bits;
+  // Largest k: the symbol must fit kMaxSymbolBits.
+  uint32_t max_k() const {
+    const uint32_t room = kMaxSymbolBits - sign_exp_bits;
+    return mantissa_bits < room ? mantissa_bits : room;
+  }
+  uint32_t symbol_bits(uint32_t k) const { return sign_exp_bits + k; }
+  uint32_t raw_bits(uint32_t k) const { return bits - sign_exp_bits - k; }
+};
+
+inline constexpr FloatLayout kBF16{FloatKind::kBF16, 2, 16, 9, 7};
+inline constexpr FloatLayout kF16{FloatKind::kF16, 2, 16, 6, 10};
+inline constexpr FloatLayout kF32{FloatKind::kF32, 4, 32, 9, 23};
+
+inline const FloatLayout* layout_of_type(TypeId type) {
+  switch (type) {
+    case type::kBF16:
+      return &kBF16;
+    case type::kF16:
+      return &kF16;
+    case type::kF32:
+      return &kF32;
+    default:
+      return nullptr;
+  }
+}
+
+inline const FloatLayout* layout_of_kind(uint8_t kind) {
+  switch (kind) {
+    case static_cast<uint8_t>(FloatKind::kBF16):
+      return &kBF16;
+    case static_cast<uint8_t>(FloatKind::kF16):
+      return &kF16;
+    case static_cast<uint8_t>(FloatKind::kF32):
+      return &kF32;
+    default:
+      return nullptr;
+  }
+}
+
+}  // namespace lcl::float_format

@@ -1,0 +1,124 @@
+#pragma once
+// Packing of fixed-width raw bit fields (the mantissa bits an entropy coder cannot compress).
+// Fields are stored LSB-first: field i of width w occupies bits [i*w, (i+1)*w) of the byte string,
+// bit j of the string being bit (j % 8) of byte j / 8. Random access by index keeps the decoder
+// free of a serial bit-position dependency, so it overlaps with the rANS state chains.
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <vector>
+
+#include "lcl/error.hpp"
+
+namespace lcl::entropy {
+
+static_assert(std::endian::native == std::endian::little, "unpack_field loads words little-endian");
+
+// Bytes needed for `count` fields of `width` bits.
+constexpr uint64_t packed_bytes(uint64_t count, uint32_t width) {
+  return (count * width + 7) / 8;
+}
+
+// Appends fields of at most 32 bits to a byte vector.
+class BitWriter {
+ public:
+  explicit BitWriter(std::vector<uint8_t>& out) : out_(out) {}
+  ~BitWriter() { flush(); }
+  BitWriter(const BitWriter&) = delete;
+  BitWriter& operator=(const BitWriter&) = delete;
+
+  // `value` must fit in `width` (<= 32) bits.
+  void put(uint32_t value, uint32_t width) {
+    acc_ |= uint64_t{value} << used_;
+    used_ += width;
+    if (used_ >= 32) {
+      const size_t at = out_.size();
+      out_.resize(at + 4);
+      const uint32_t low = static_cast<uint32_t>(acc_);
+      for (int b = 0; b < 4; ++b) out_[at + b] = static_cast<uint8_t>(low >> (8 * b));
+      acc_ >>= 32;
+      used_ -= 32;
+    }
+  }
+  // Writes the pending bits (zero-padded to a byte); further puts start on a byte boundary.
+  void flush() {
+    while (used_ > 0) {
+      out_.push_back(static_cast<uint8_t>(acc_));
+      acc_ >>= 8;
+      used_ = used_ > 8 ? used_ - 8 : 0;
+    }
+    acc_ = 0;
+  }
+
+ private:
+  std::vector<uint8_t>& out_;
+  uint64_t acc_ = 0;
+  uint32_t used_ = 0;
+};
+
+// Appends `count` fields of `width` (<= 32) bits, field i being field_of(i), in one pass with
+// whole-word stores (the bulk path of the float codec's raw mantissa bits).
+template <class FieldOf>
+void append_packed(std::vector<uint8_t>& out, uint64_t count, uint32_t width, FieldOf&& field_of) {
+  const size_t base = out.size();
+  const uint64_t bytes = packed_bytes(count, width);
+  out.resize(base + bytes + 8);  // slack for the last whole-word store
+  uint8_t* p = out.data() + base;
+  uint64_t acc = 0;
+  uint32_t used = 0;
+  for (uint64_t i = 0; i < count; ++i) {
+    acc |= uint64_t{field_of(i)} << used;  // used < 32 and width <= 32: no overflow
+    used += width;
+    if (used >= 32) {
+      const uint32_t low = static_cast<uint32_t>(acc);
+      std::memcpy(p, &low, 4);
+      p += 4;
+      acc >>= 32;
+      used -= 32;
+    }
+  }
+  std::memcpy(p, &acc, 8);
+  out.resize(base + bytes);
+}
+
+// Field `index` of width `width` (<= 32) from `bytes`, which must hold packed_bytes(index + 1,
+// width) bytes (the caller checks the size once for all fields).
+inline uint32_t unpack_field(std::span<const uint8_t> bytes, uint64_t index, uint32_t width) {
+  const uint64_t bit = index * width;
+  const uint64_t byte = bit / 8;
+  uint64_t window = 0;
+  if (byte + 8 <= bytes.size()) {
+    std::memcpy(&window, bytes.data() + byte, 8);
+  } else {
+    for (uint64_t b = byte; b < bytes.size(); ++b) window |= uint64_t{bytes[b]} << (8 * (b - byte));
+  }
+  // width + bit % 8 <= 39 < 64: the field lies inside the window.
+  return static_cast<uint32_t>((window >> (bit % 8)) & ((uint64_t{1} << width) - 1));
+}
+
+// The same without the end check, for a buffer followed by at least 8 readable padding bytes
+// (see PaddedBytes).
+inline uint32_t unpack_field_padded(const uint8_t* bytes, uint64_t index, uint32_t width) {
+  const uint64_t bit = index * width;
+  uint64_t window;
+  std::memcpy(&window, bytes + bit / 8, 8);
+  return static_cast<uint32_t>((window >> (bit % 8)) & ((uint64_t{1} << width) - 1));
+}
+
+// A copy of a byte span with 8 zero bytes after it, so that unpack_field_padded never reads past
+// the allocation. Reuses its storage between calls.
+class PaddedBytes {
+ public:
+  const uint8_t* assign(std::span<const uint8_t> bytes) {
+    storage_.resize(bytes.size() + 8);
+    if (!bytes.empty()) std::memcpy(storage_.data(), bytes.data(), bytes.size());
+    std::memset(storage_.data() + bytes.size(), 0, 8);
+    return storage_.data();
+  }
+
+ private:
+  std::vector<uint8_t> storage_;
+};
+
+}  // namespace lcl::entropy

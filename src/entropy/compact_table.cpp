@@ -1,0 +1,155 @@
+// Compact frequency tables (see compact_table.hpp).
+#include "entropy/compact_table.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <numeric>
+#include <queue>
+#include <string>
+
+#include "lcl/error.hpp"
+
+namespace lcl::entropy {
+
+namespace {
+constexpr uint32_t kExactCodes = 32;  // frequencies below this are stored exactly
+constexpr uint8_t kMaxCode = 223;     // 2^16 rounds to code 223 (largest frequency possible)
+}  // namespace
+
+uint8_t frequency_to_code(uint32_t freq) {
+  if (freq < kExactCodes) return static_cast<uint8_t>(freq);
+  uint32_t exponent = std::bit_width(freq) - 1;  // >= 5
+  // Round to 4 bits after the leading one (to nearest, ties up).
+  uint32_t q = (freq + (1u << (exponent - 5))) >> (exponent - 4);  // in [16, 32]
+  if (q == 32) {
+    q = 16;
+    ++exponent;
+  }
+  return static_cast<uint8_t>(kExactCodes + (exponent - 5) * 16 + (q - 16));
+}
+
+uint32_t code_to_weight(uint8_t code) {
+  if (code < kExactCodes) return code;
+  const uint32_t exponent = 5 + (code - kExactCodes) / 16;
+  const uint32_t q = 16 + (code - kExactCodes) % 16;
+  return q << (exponent - 4);
+}
+
+std::vector<uint32_t> normalize_weights_integer(std::span<const uint32_t> weights,
+                                                uint32_t precision_bits) {
+  if (weights.empty()) return {};
+  const uint64_t total = uint64_t{1} << precision_bits;
+  uint64_t sum = 0;
+  for (uint32_t w : weights) sum += w;
+  std::vector<uint32_t> freq(weights.size());
+  std::vector<uint64_t> remainder(weights.size());
+  uint64_t assigned = 0;
+  for (size_t s = 0; s < weights.size(); ++s) {
+    const uint64_t scaled = uint64_t{weights[s]} * total;  // < 2^17 * 2^16: no overflow
+    const uint64_t share = scaled / sum;
+    freq[s] = static_cast<uint32_t>(std::max<uint64_t>(1, share));
+    // A symbol raised to the floor of 1 already holds more than its share: it must not also
+    // collect a rounding unit (each unit taken from the frequent symbols costs them ~N/M bits).
+    remainder[s] = share == 0 ? 0 : scaled % sum;
+    assigned += freq[s];
+  }
+  if (assigned < total) {
+    // Largest remainders first (ties: lower symbol); the deficit is below the symbol count.
+    std::vector<uint32_t> order(weights.size());
+    std::iota(order.begin(), order.end(), 0u);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](uint32_t a, uint32_t b) { return remainder[a] > remainder[b]; });
+    for (size_t j = 0; assigned < total; ++j, ++assigned) ++freq[order[j % order.size()]];
+  } else if (assigned > total) {
+    // The floor of 1 overshot: take from the largest frequencies (least relative harm).
+    std::priority_queue<std::pair<uint32_t, int64_t>>
+        largest;  // (freq, -symbol): ties -> lower symbol
+    for (size_t s = 0; s < freq.size(); ++s)
+      if (freq[s] > 1) largest.emplace(freq[s], -static_cast<int64_t>(s));
+    while (assigned > total) {
+      auto [f, neg] = largest.top();
+      largest.pop();
+      const size_t s = static_cast<size_t>(-neg);
+      --freq[s];
+      --assigned;
+      if (freq[s] > 1) largest.emplace(freq[s], neg);
+    }
+  }
+  return freq;
+}
+
+namespace {
+
+FrequencyTable rebuild(size_t alphabet, uint32_t precision_bits,
+                       std::span<const uint32_t> present_symbols, std::span<const uint8_t> codes) {
+  std::vector<uint32_t> weights(codes.size());
+  for (size_t i = 0; i < codes.size(); ++i) weights[i] = code_to_weight(codes[i]);
+  FrequencyTable table;
+  table.precision_bits = precision_bits;
+  table.freq.assign(alphabet, 0);
+  if (present_symbols.empty()) return table;
+  const auto freq = normalize_weights_integer(weights, precision_bits);
+  for (size_t i = 0; i < present_symbols.size(); ++i) table.freq[present_symbols[i]] = freq[i];
+  return table;
+}
+
+}  // namespace
+
+CompactTable make_compact_table(std::span<const uint64_t> counts, uint32_t precision_bits) {
+  const FrequencyTable exact = normalize_frequencies(counts, precision_bits);
+  CompactTable compact;
+  std::vector<uint32_t> present;
+  for (size_t s = 0; s < exact.freq.size(); ++s) {
+    if (exact.freq[s] == 0) continue;
+    present.push_back(static_cast<uint32_t>(s));
+    compact.codes.push_back(frequency_to_code(exact.freq[s]));
+  }
+  compact.table = rebuild(counts.size(), precision_bits, present, compact.codes);
+  return compact;
+}
+
+// Layout: u8 precision_bits, varint alphabet, then run lengths alternating absent / present
+// (starting with absent, possibly 0) until they cover the alphabet, then one code byte per
+// present symbol.
+void write_compact_table(const CompactTable& compact, ByteWriter& out) {
+  const FrequencyTable& table = compact.table;
+  out.u8(static_cast<uint8_t>(table.precision_bits));
+  out.varint(table.freq.size());
+  size_t s = 0;
+  while (s < table.freq.size()) {
+    size_t run = 0;
+    while (s < table.freq.size() && table.freq[s] == 0) ++s, ++run;
+    out.varint(run);
+    if (s == table.freq.size()) break;
+    run = 0;
+    while (s < table.freq.size() && table.freq[s] != 0) ++s, ++run;
+    out.varint(run);
+  }
+  out.bytes(compact.codes);
+}
+
+FrequencyTable read_compact_table(ByteReader& in, uint32_t max_alphabet) {
+  const uint32_t precision_bits = in.u8();
+  if (precision_bits < 8 || precision_bits > 16)
+    in.fail("rANS precision " + std::to_string(precision_bits) + " outside [8, 16]");
+  const uint64_t alphabet =
+      in.varint_at_most(std::min(max_alphabet, kMaxAlphabet), "alphabet size");
+  std::vector<uint32_t> present;
+  uint64_t s = 0;
+  while (s < alphabet) {
+    s += in.varint_at_most(alphabet - s, "absent run");
+    if (s == alphabet) break;
+    const uint64_t run = in.varint_at_most(alphabet - s, "present run");
+    if (run == 0) in.fail("empty present run");
+    if (present.size() + run > (uint64_t{1} << precision_bits))
+      in.fail("more symbols than the precision holds");
+    for (uint64_t j = 0; j < run; ++j) present.push_back(static_cast<uint32_t>(s + j));
+    s += run;
+  }
+  const auto codes = in.bytes(present.size());
+  for (uint8_t c : codes)
+    if (c == 0 || c > kMaxCode) in.fail("invalid frequency code");
+  return rebuild(alphabet, precision_bits, present, codes);
+}
+
+}  // namespace lcl::entropy

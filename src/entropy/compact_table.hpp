@@ -1,0 +1,40 @@
+#pragma once
+// A frequency table that costs about one byte per present symbol (write_frequency_table costs
+// two to three): the set of present symbols as alternating absent/present run lengths, and each
+// frequency as an 8-bit minifloat (exact below 32, 4 mantissa bits above, relative error <= 1/32).
+// The decoder's table is rebuilt from the minifloats by an integer-only normalisation, so encoder
+// and decoder agree bit for bit on every platform; the encoder codes with that rebuilt table.
+// The minifloat rounding costs ~0.002% of output on float tensors (measured, see BENCH_FLOAT.md)
+// against the several hundred bytes per table it saves.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "entropy/rans.hpp"
+#include "util/byte_io.hpp"
+
+namespace lcl::entropy {
+
+struct CompactTable {
+  FrequencyTable table;        // what both sides code with
+  std::vector<uint8_t> codes;  // minifloat per present symbol, in symbol order
+};
+
+// Normalises `counts` (as normalize_frequencies does), rounds each frequency to a minifloat and
+// rebuilds the table the decoder will see. Throws kUsage when more symbols are present than the
+// precision has slots.
+CompactTable make_compact_table(std::span<const uint64_t> counts, uint32_t precision_bits);
+
+void write_compact_table(const CompactTable& table, ByteWriter& out);
+// Validates like read_frequency_table; throws kCorruptInput.
+FrequencyTable read_compact_table(ByteReader& in, uint32_t max_alphabet);
+
+// The minifloat and the integer normalisation (exposed for tests).
+uint8_t frequency_to_code(uint32_t freq);  // freq in [1, 2^16] -> code in [1, 223]
+uint32_t code_to_weight(uint8_t code);     // code in [1, 223]
+// Frequencies summing to 1 << precision_bits, each >= 1, proportional to `weights` (all > 0);
+// requires weights.size() <= 1 << precision_bits.
+std::vector<uint32_t> normalize_weights_integer(std::span<const uint32_t> weights,
+                                                uint32_t precision_bits);
+
+}  // namespace lcl::entropy

@@ -1,0 +1,135 @@
+#pragma once
+// Interleaved static rANS: symbol i is coded by state i % Lanes, all states share one stream of
+// 16-bit words. Independent states let the CPU overlap the dependency chains of consecutive
+// symbols (the chain of one state is multiply -> add -> compare per symbol).
+//
+// Stream layout (little-endian): Lanes final encoder states as u32 (lane 0 first), then the
+// renormalisation words in the order the decoder consumes them. An empty symbol sequence is an
+// empty stream. The decoder checks that it consumed the stream exactly and that every state ends
+// at the encoder's initial value, so truncated or altered streams are detected (with high
+// probability; any detected inconsistency throws lcl::Error(kCorruptInput)).
+//
+// Templates over per-symbol callbacks so that the plain coder, the context coder and the float
+// codec share one implementation of the stream logic.
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <vector>
+
+#include "entropy/rans_tables.hpp"
+#include "lcl/error.hpp"
+
+namespace lcl::entropy {
+
+// Upper bound of the bytes encode_interleaved appends for n symbols.
+template <int Lanes>
+constexpr size_t max_encoded_bytes(size_t n) {
+  return n == 0 ? 0 : 2 * n + 4 * Lanes;
+}
+
+// `symbol_of(i)` returns the EncoderSymbol of symbol i. Appends the stream to `out`.
+template <int Lanes, class SymbolOf>
+void encode_interleaved(size_t n, SymbolOf&& symbol_of, std::vector<uint8_t>& out) {
+  if (n == 0) return;
+  // Reused per thread: a fresh multi-MiB buffer per chunk costs more in page faults than coding.
+  thread_local std::vector<uint16_t> words;
+  words.resize(n + 2 * Lanes);
+  uint16_t* const end = words.data() + n + 2 * Lanes;
+  uint16_t* w = end;
+  uint32_t x[Lanes];
+  for (int l = 0; l < Lanes; ++l) x[l] = kStateLow;
+
+  // Encode in reverse so that the decoder runs forwards; the ragged tail (n % Lanes symbols) first.
+  size_t i = n;
+  while (i % Lanes != 0) {
+    --i;
+    encode_step(x[i % Lanes], symbol_of(i), w);
+  }
+  while (i != 0) {
+    i -= Lanes;
+#pragma GCC unroll 16
+    for (int l = Lanes - 1; l >= 0; --l) encode_step(x[l], symbol_of(i + l), w);
+  }
+  for (int l = Lanes - 1; l >= 0; --l) {
+    *--w = static_cast<uint16_t>(x[l] >> 16);
+    *--w = static_cast<uint16_t>(x[l]);
+  }
+  const size_t count = static_cast<size_t>(end - w);
+  static_assert(std::endian::native == std::endian::little, "words are stored little-endian");
+  const size_t base = out.size();
+  out.resize(base + 2 * count);
+  std::memcpy(out.data() + base, w, 2 * count);
+}
+
+inline uint16_t load_u16le(const uint8_t* p) {
+  return static_cast<uint16_t>(p[0] | (p[1] << 8));
+}
+inline uint32_t load_u32le(const uint8_t* p) {
+  return uint32_t{p[0]} | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16) | (uint32_t{p[3]} << 24);
+}
+
+// Renormalises one state after its decode step: branch-free, since whether a lane needs a word
+// is data-dependent and unpredictable. The caller guarantees 2 readable bytes at p.
+inline void renormalize(uint32_t& x, const uint8_t*& p) {
+  const uint32_t v = x;
+  // Written as mask arithmetic so the compiler emits no branch: whether a lane needs a word is
+  // unpredictable (~40% of symbols), and a mispredicted branch costs more than the whole step.
+  const uint32_t need = v < kStateLow;
+  const uint32_t mask = 0u - need;
+  const uint32_t refilled = (v << 16) | load_u16le(p);
+  x = (refilled & mask) | (v & ~mask);
+  p += need * 2;
+}
+
+// Decodes n symbols. `step(i, x)` decodes symbol i from state x (updating x, without
+// renormalisation) and stores it. `group(i, x, p)` decodes the Lanes symbols i .. i + Lanes - 1
+// (i a multiple of Lanes) including their renormalisation, with at least 2 * Lanes readable bytes
+// at p; specialised decoders pass one to fuse per-group work, the others get the default below.
+template <int Lanes, class Step, class Group>
+void decode_interleaved(std::span<const uint8_t> in, size_t n, Step&& step, Group&& group) {
+  if (n == 0) {
+    if (!in.empty()) throw_corrupt("rANS stream: bytes present for zero symbols");
+    return;
+  }
+  if (in.size() < 4 * Lanes || in.size() % 2 != 0) throw_corrupt("rANS stream: truncated header");
+  const uint8_t* p = in.data();
+  const uint8_t* const end = p + in.size();
+  uint32_t x[Lanes];
+  for (int l = 0; l < Lanes; ++l, p += 4) {
+    x[l] = load_u32le(p);
+    if (x[l] < kStateLow) throw_corrupt("rANS stream: invalid initial state");
+  }
+  size_t i = 0;
+  // Fast path: a group of Lanes symbols reads at most Lanes words, so one check covers the group.
+  while (n - i >= Lanes && static_cast<size_t>(end - p) >= 2 * Lanes) {
+    group(i, x, p);
+    i += Lanes;
+  }
+  for (; i < n; ++i) {
+    uint32_t& s = x[i % Lanes];
+    step(i, s);
+    if (s < kStateLow) {
+      if (end - p < 2) throw_corrupt("rANS stream: truncated");
+      s = (s << 16) | load_u16le(p);
+      p += 2;
+    }
+  }
+  if (p != end) throw_corrupt("rANS stream: trailing bytes");
+  for (int l = 0; l < Lanes; ++l)
+    if (x[l] != kStateLow) throw_corrupt("rANS stream: final state mismatch");
+}
+
+template <int Lanes, class Step>
+void decode_interleaved(std::span<const uint8_t> in, size_t n, Step&& step) {
+  decode_interleaved<Lanes>(in, n, step, [&](size_t i, uint32_t(&x)[Lanes], const uint8_t*& p) {
+  // Fully unrolled so the states live in registers.
+#pragma GCC unroll 16
+    for (int l = 0; l < Lanes; ++l) {
+      step(i + l, x[l]);
+      renormalize(x[l], p);
+    }
+  });
+}
+
+}  // namespace lcl::entropy

@@ -1,0 +1,119 @@
+#pragma once
+// Precomputed per-symbol data of the rANS coder (internal to the entropy layer and the codecs that
+// drive the coder directly for speed).
+//
+// Coder parameters: 32-bit state x kept in [kStateLow, 2^32), renormalised 16 bits at a time.
+// With precision_bits <= 16 one renormalisation step per symbol is always enough, so encoding
+// emits at most one 16-bit word per symbol and decoding reads at most one.
+#include <cstdint>
+#include <vector>
+
+#include "entropy/rans.hpp"
+#include "lcl/error.hpp"
+
+namespace lcl::entropy {
+
+inline constexpr uint32_t kStateLow = 1u << 16;
+
+// Encoding divides the state by the frequency; a multiply by a precomputed 33-bit reciprocal
+// gives the exact quotient for every 32-bit state (Granlund-Montgomery, with l = ceil(log2 f)).
+struct EncoderSymbol {
+  uint64_t reciprocal = 0;    // ceil(2^(32 + shift) / freq)
+  uint32_t shift = 0;         // 32 + ceil(log2 freq)
+  uint32_t renorm_limit = 0;  // emit a word while (x >> 16) >= renorm_limit
+  uint32_t cum = 0;           // start of the symbol's slot range
+  uint32_t complement = 0;    // (1 << precision) - freq
+};
+
+inline EncoderSymbol make_encoder_symbol(uint32_t cum, uint32_t freq, uint32_t precision_bits) {
+  EncoderSymbol e;
+  uint32_t l = 0;
+  while ((1u << l) < freq) ++l;
+  e.shift = 32 + l;
+  e.reciprocal = ((uint64_t{1} << e.shift) + freq - 1) / freq;
+  e.renorm_limit = freq << (16 - precision_bits);
+  e.cum = cum;
+  e.complement = (1u << precision_bits) - freq;
+  return e;
+}
+
+// One encode step: renormalise (at most one word, written downwards at *words) and code.
+inline void encode_step(uint32_t& x, const EncoderSymbol& e, uint16_t*& words) {
+  if ((x >> 16) >= e.renorm_limit) {
+    *--words = static_cast<uint16_t>(x);
+    x >>= 16;
+  }
+  auto q = static_cast<uint32_t>((static_cast<unsigned __int128>(x) * e.reciprocal) >> e.shift);
+  x += e.cum + q * e.complement;
+}
+
+// Encoder table over the whole alphabet; absent symbols have renorm_limit == 0 (marked invalid).
+struct EncoderTable {
+  uint32_t precision_bits = 12;
+  std::vector<EncoderSymbol> symbols;
+  std::vector<uint8_t> present;
+};
+
+inline EncoderTable make_encoder_table(const FrequencyTable& table) {
+  if (table.precision_bits < 8 || table.precision_bits > 16 || table.freq.size() > kMaxAlphabet)
+    throw Error(ErrorKind::kUsage, "rANS table: precision outside [8, 16] or alphabet too large");
+  uint64_t sum = 0;
+  for (uint32_t f : table.freq) sum += f;
+  if (sum != 0 && sum != (uint64_t{1} << table.precision_bits))
+    throw Error(ErrorKind::kUsage, "frequency table does not sum to 1 << precision_bits");
+  EncoderTable t;
+  t.precision_bits = table.precision_bits;
+  t.symbols.resize(table.freq.size());
+  t.present.resize(table.freq.size());
+  uint32_t cum = 0;
+  for (size_t s = 0; s < table.freq.size(); ++s) {
+    if (table.freq[s] == 0) continue;
+    t.symbols[s] = make_encoder_symbol(cum, table.freq[s], table.precision_bits);
+    t.present[s] = 1;
+    cum += table.freq[s];
+  }
+  return t;
+}
+
+// Decoding: one entry per slot of [0, 2^precision): x' = freq * (x >> precision) + offset,
+// where offset = (x & mask) - cum is precomputed for the slot.
+struct DecoderSlot {
+  uint32_t freq;
+  uint16_t offset;
+  uint16_t symbol;
+};
+
+struct DecoderTable {
+  uint32_t precision_bits = 12;
+  std::vector<DecoderSlot> slots;  // empty for an all-zero table (usable only for 0 symbols)
+};
+
+inline DecoderTable make_decoder_table(const FrequencyTable& table) {
+  DecoderTable t;
+  t.precision_bits = table.precision_bits;
+  if (table.freq.size() > kMaxAlphabet) throw_corrupt("rANS table: alphabet too large");
+  uint64_t sum = 0;
+  for (uint32_t f : table.freq) sum += f;
+  if (sum == 0) return t;
+  if (table.precision_bits < 8 || table.precision_bits > 16 ||
+      sum != (uint64_t{1} << table.precision_bits))
+    throw_corrupt("rANS frequency table does not sum to 1 << precision_bits");
+  t.slots.resize(sum);
+  uint32_t cum = 0;
+  for (size_t s = 0; s < table.freq.size(); ++s) {
+    const uint32_t f = table.freq[s];
+    for (uint32_t j = 0; j < f; ++j)
+      t.slots[cum + j] = DecoderSlot{f, static_cast<uint16_t>(j), static_cast<uint16_t>(s)};
+    cum += f;
+  }
+  return t;
+}
+
+// One decode step without the renormalisation read.
+inline uint16_t decode_symbol(uint32_t& x, const DecoderSlot* slots, uint32_t precision_bits) {
+  const DecoderSlot& d = slots[x & ((1u << precision_bits) - 1)];
+  x = d.freq * (x >> precision_bits) + d.offset;
+  return d.symbol;
+}
+
+}  // namespace lcl::entropy

@@ -1,0 +1,109 @@
+// Compact frequency tables (compact_table.hpp): exact rebuild on the decoder side, small size,
+// small coding loss, corrupt input rejected.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numeric>
+#include <random>
+
+#include "entropy/compact_table.hpp"
+#include "lcl/error.hpp"
+
+namespace lcl::entropy {
+namespace {
+
+double coded_bits(std::span<const uint64_t> counts, const FrequencyTable& t) {
+  double bits = 0;
+  for (size_t s = 0; s < counts.size(); ++s)
+    if (counts[s]) bits += counts[s] * std::log2(double(1u << t.precision_bits) / t.freq[s]);
+  return bits;
+}
+
+TEST(CompactTable, MinifloatIsExactBelow32AndWithin1Of32Above) {
+  for (uint32_t f = 1; f <= (1u << 16); ++f) {
+    const uint8_t code = frequency_to_code(f);
+    ASSERT_GE(code, 1);
+    ASSERT_LE(code, 223);
+    const double w = code_to_weight(code);
+    if (f < 32) {
+      ASSERT_EQ(w, f);
+    } else {
+      ASSERT_LE(std::abs(w - f) / f, 1.0 / 32 + 1e-12) << f;
+    }
+  }
+}
+
+TEST(CompactTable, IntegerNormalisationSumsExactlyAndKeepsEverySymbol) {
+  std::mt19937_64 rng(1);
+  for (int trial = 0; trial < 200; ++trial) {
+    const uint32_t precision = 8 + rng() % 9;
+    const size_t symbols = 1 + rng() % std::min<size_t>(600, size_t{1} << precision);
+    std::vector<uint32_t> weights(symbols);
+    for (auto& w : weights) w = 1 + static_cast<uint32_t>(rng() % (rng() % 2 ? 5 : 100000));
+    auto freq = normalize_weights_integer(weights, precision);
+    ASSERT_EQ(freq.size(), symbols);
+    EXPECT_EQ(std::accumulate(freq.begin(), freq.end(), uint64_t{0}), uint64_t{1} << precision);
+    for (uint32_t f : freq) EXPECT_GE(f, 1u);
+  }
+  // As many symbols as slots: every one gets exactly 1.
+  std::vector<uint32_t> weights(256, 7);
+  weights[3] = 100000;
+  for (uint32_t f : normalize_weights_integer(weights, 8)) EXPECT_EQ(f, 1u);
+}
+
+TEST(CompactTable, RoundtripsAndCostsLittle) {
+  std::mt19937_64 rng(2);
+  for (size_t alphabet : {1, 2, 3, 100, 513, 4097, 65536}) {
+    std::vector<uint64_t> counts(alphabet, 0);
+    std::geometric_distribution<int> geo(0.01);
+    for (int i = 0; i < 200000; ++i) ++counts[(geo(rng) * 7) % alphabet];
+    const uint32_t precision = alphabet > 4096 ? 16 : 14;
+    CompactTable compact = make_compact_table(counts, precision);
+    // The rebuilt table is a valid table for these counts.
+    uint64_t sum = 0;
+    for (size_t s = 0; s < alphabet; ++s) {
+      EXPECT_EQ(counts[s] != 0, compact.table.freq[s] != 0);
+      sum += compact.table.freq[s];
+    }
+    EXPECT_EQ(sum, uint64_t{1} << precision);
+    std::vector<uint8_t> bytes;
+    ByteWriter w(bytes);
+    write_compact_table(compact, w);
+    ByteReader r(bytes);
+    FrequencyTable back = read_compact_table(r, kMaxAlphabet);
+    EXPECT_TRUE(r.at_end());
+    EXPECT_EQ(back.precision_bits, precision);
+    EXPECT_EQ(back.freq, compact.table.freq);
+    // Size: one byte per present symbol plus a few per run of present symbols; cost: close to
+    // the exact table's.
+    size_t present = compact.codes.size(), runs = 0;
+    for (size_t s = 0; s < alphabet; ++s) runs += counts[s] && (s == 0 || !counts[s - 1]);
+    EXPECT_LE(bytes.size(), present + 6 * runs + 16);
+    const double exact = coded_bits(counts, normalize_frequencies(counts, precision));
+    EXPECT_LE(coded_bits(counts, compact.table), exact * 1.001 + 8) << "alphabet " << alphabet;
+  }
+}
+
+TEST(CompactTable, RejectsCorruptTables) {
+  auto expect_corrupt = [](std::vector<uint8_t> bytes) {
+    ByteReader r(bytes);
+    try {
+      read_compact_table(r, 1000);
+      ADD_FAILURE() << "expected kCorruptInput";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kCorruptInput);
+    }
+  };
+  expect_corrupt({});
+  expect_corrupt({7, 4, 0, 4, 1, 1, 1, 1});        // precision 7
+  expect_corrupt({12, 0xe9, 0x07, 0});             // alphabet 1001 > 1000
+  expect_corrupt({12, 4, 0, 5});                   // present run beyond the alphabet
+  expect_corrupt({12, 4, 0, 0});                   // empty present run
+  expect_corrupt({12, 4, 0, 4, 1, 1, 1});          // codes truncated
+  expect_corrupt({12, 4, 0, 4, 1, 0, 1, 1});       // code 0
+  expect_corrupt({12, 4, 0, 4, 1, 224, 1, 1});     // code beyond 223
+  expect_corrupt({8, 0x82, 0x02, 0, 0x81, 0x02});  // 257 present symbols at precision 8
+}
+
+}  // namespace
+}  // namespace lcl::entropy
