@@ -6,5 +6,8 @@ namespace lcl {
 
 const Codec& store_codec();
 const Codec& zstd_codec();
+const Codec& q4k_codec();
+const Codec& q6k_codec();
+const Codec& q8_0_codec();
 
 }  // namespace lcl

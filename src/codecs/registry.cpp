@@ -12,6 +12,9 @@ const std::vector<const Codec*>& registry() {
     std::vector<const Codec*> list = {
         &store_codec(),
         &zstd_codec(),
+        &q4k_codec(),
+        &q6k_codec(),
+        &q8_0_codec(),
         // float_codec(), q4k_codec(), ... are added here by their issues.
     };
     std::sort(list.begin(), list.end(), [](auto* a, auto* b) { return a->id() < b->id(); });
