@@ -123,16 +123,6 @@ TEST(Q4KCodec, HandlesCorruptPayloads) {
   test::expect_corruption_handled(q4k_codec(), blocks, type::kQ4_K, 5);
 }
 
-double order0_entropy_bits(const std::vector<uint64_t>& counts) {
-  uint64_t n = 0;
-  for (auto c : counts) n += c;
-  double bits = 0;
-  for (auto c : counts)
-    if (c)
-      bits += static_cast<double>(c) * std::log2(static_cast<double>(n) / static_cast<double>(c));
-  return bits;
-}
-
 TEST(Q4KCodec, CorpusTensorsRoundTripAndBeatNibbleEntropy) {
   LCL_REQUIRE_CORPUS();
   for (const auto& path : test::corpus_gguf_files(test::corpus_dir())) {
@@ -154,7 +144,7 @@ TEST(Q4KCodec, CorpusTensorsRoundTripAndBeatNibbleEntropy) {
           ++counts[bytes[b * kBlock + i] >> 4];
         }
       order0_bound_bits +=
-          order0_entropy_bits(counts) + 16.0 * 8 * static_cast<double>(size / kBlock);
+          test::order0_entropy_bits(counts) + 16.0 * 8 * static_cast<double>(size / kBlock);
     }
     if (original == 0) continue;
     const double ratio = static_cast<double>(original) / static_cast<double>(coded);
