@@ -9,5 +9,6 @@ const Codec& zstd_codec();
 const Codec& q4k_codec();
 const Codec& q6k_codec();
 const Codec& q8_0_codec();
+const Codec& ggml_block_codec();
 
 }  // namespace lcl

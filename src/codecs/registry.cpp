@@ -15,6 +15,7 @@ const std::vector<const Codec*>& registry() {
         &q4k_codec(),
         &q6k_codec(),
         &q8_0_codec(),
+        &ggml_block_codec(),
         // float_codec(), q4k_codec(), ... are added here by their issues.
     };
     std::sort(list.begin(), list.end(), [](auto* a, auto* b) { return a->id() < b->id(); });
