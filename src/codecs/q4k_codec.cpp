@@ -9,6 +9,7 @@
 
 #include "codecs/codec_list.hpp"
 #include "codecs/ggml_blocks.hpp"
+#include "codecs/quant_anchored.hpp"
 #include "codecs/quant_fields.hpp"
 #include "codecs/quant_halves.hpp"
 #include "util/byte_io.hpp"
@@ -20,9 +21,10 @@ constexpr uint8_t kFormatVersion = 1;
 constexpr size_t kBlock = ggml::kQ4KBlockBytes;
 constexpr uint32_t kSubBlocks = 8;
 
-// Zero point buckets of half a quant step over 0..16, one for larger values, one for sub-blocks
+// Zero point buckets of one quant step over 0..16 (finer ones cost more in tables than they
+// gain on the small tensors of real models), one for larger values, one for sub-blocks
 // whose q0 is not a finite number (sc == 0, NaN or infinite d).
-constexpr uint32_t kZeroBuckets = 34;
+constexpr uint32_t kZeroBuckets = 18;
 
 uint8_t zero_point_bucket(uint16_t d, uint16_t dmin, uint8_t scale, uint8_t min) {
   // Halves times 6-bit integers are exact in double and the division is correctly rounded, so
@@ -31,7 +33,7 @@ uint8_t zero_point_bucket(uint16_t d, uint16_t dmin, uint8_t scale, uint8_t min)
   const double numerator = static_cast<double>(ggml::half_to_float(dmin)) * min;
   const double q0 = numerator / denominator;
   if (!std::isfinite(q0)) return kZeroBuckets - 1;
-  const double bucket = std::floor(2 * q0 + 0.5);
+  const double bucket = std::floor(q0 + 0.5);
   if (bucket <= 0) return 0;
   if (bucket >= kZeroBuckets - 2) return kZeroBuckets - 2;
   return static_cast<uint8_t>(bucket);
@@ -56,39 +58,36 @@ std::vector<uint8_t> exponent_contexts(std::span<const uint16_t> halves) {
   return c;
 }
 
-std::vector<uint8_t> position_contexts(size_t count) {
-  std::vector<uint8_t> c(count);
-  for (size_t i = 0; i < count; ++i) c[i] = static_cast<uint8_t>(i % kSubBlocks);
-  return c;
-}
-
 std::vector<uint8_t> scale_contexts(std::span<const uint16_t> scales, unsigned shift) {
   std::vector<uint8_t> c(scales.size());
   for (size_t i = 0; i < scales.size(); ++i) c[i] = static_cast<uint8_t>(scales[i] >> shift);
   return c;
 }
 
-std::vector<uint8_t> zero_point_contexts(const Q4KFields& f, bool with_scale) {
-  std::vector<uint8_t> c(f.quants.size());
+// The zero-point bucket of every sub-block: the group context of the anchored nibble groups.
+std::vector<uint8_t> zero_point_contexts(const Q4KFields& f) {
+  std::vector<uint8_t> c(f.scales.size());
   for (size_t b = 0; b < f.d.size(); ++b)
     for (uint32_t j = 0; j < kSubBlocks; ++j) {
       const size_t s = b * kSubBlocks + j;
-      uint8_t ctx = zero_point_bucket(f.d[b], f.dmin[b], static_cast<uint8_t>(f.scales[s]),
-                                      static_cast<uint8_t>(f.mins[s]));
-      if (with_scale) ctx = static_cast<uint8_t>(ctx * 4 + (f.scales[s] >> 4));
-      std::fill_n(c.begin() + static_cast<std::ptrdiff_t>(s * 32), 32, ctx);
+      c[s] = zero_point_bucket(f.d[b], f.dmin[b], static_cast<uint8_t>(f.scales[s]),
+                               static_cast<uint8_t>(f.mins[s]));
     }
   return c;
 }
 
-constexpr quant::FieldShape kSixBit{64, 1};
-constexpr quant::FieldShape kNibble{16, 1};
+// Nibble groups: a sub-block's smallest nibble is 0 (the quantizer maps its minimum there).
+constexpr quant::AnchoredShape kNibbleGroups{16, 32, kZeroBuckets, 1};
+// Scale groups: a block's largest scale is 63 (d = largest scale / 63), so 63 - sc has a 0.
+constexpr quant::AnchoredShape kScaleGroups{64, kSubBlocks, 1, 2};
 
-quant::ContextCandidate scale_candidate(size_t count, uint8_t choice) {
-  if (choice == 0) return {{}, kSixBit};
-  return {position_contexts(count), {64, kSubBlocks}};
+std::vector<uint16_t> scale_complements(std::span<const uint16_t> scales) {
+  std::vector<uint16_t> c(scales.size());
+  for (size_t i = 0; i < scales.size(); ++i) c[i] = static_cast<uint16_t>(63 - scales[i]);
+  return c;
 }
-constexpr size_t kScaleCandidates = 2;
+
+constexpr quant::FieldShape kSixBit{64, 1};
 
 quant::ContextCandidate min_candidate(const Q4KFields& f, uint8_t choice) {
   if (choice == 0) return {{}, kSixBit};
@@ -96,13 +95,6 @@ quant::ContextCandidate min_candidate(const Q4KFields& f, uint8_t choice) {
   return {scale_contexts(f.scales, 2), {64, 16}};
 }
 constexpr size_t kMinCandidates = 3;
-
-quant::ContextCandidate quant_candidate(const Q4KFields& f, uint8_t choice) {
-  if (choice == 0) return {{}, kNibble};
-  if (choice == 1) return {zero_point_contexts(f, false), {16, kZeroBuckets}};
-  return {zero_point_contexts(f, true), {16, kZeroBuckets * 4}};
-}
-constexpr size_t kQuantCandidates = 3;
 
 class Q4KCodec final : public Codec {
  public:
@@ -133,16 +125,12 @@ class Q4KCodec final : public Codec {
     w.varint(blocks);
     quant::write_halves(w, f.d, {}, 0);
     quant::write_halves(w, f.dmin, exponent_contexts(f.d), 64);
+    quant::write_anchored_groups(w, scale_complements(f.scales), std::vector<uint8_t>(blocks, 0),
+                                 kScaleGroups);
     std::vector<quant::ContextCandidate> candidates;
-    for (uint8_t c = 0; c < kScaleCandidates; ++c)
-      candidates.push_back(scale_candidate(f.scales.size(), c));
-    quant::write_best_field(w, f.scales, candidates);
-    candidates.clear();
     for (uint8_t c = 0; c < kMinCandidates; ++c) candidates.push_back(min_candidate(f, c));
     quant::write_best_field(w, f.mins, candidates);
-    candidates.clear();
-    for (uint8_t c = 0; c < kQuantCandidates; ++c) candidates.push_back(quant_candidate(f, c));
-    quant::write_best_field(w, f.quants, candidates);
+    quant::write_anchored_groups(w, f.quants, zero_point_contexts(f), kNibbleGroups);
   }
 
   void decode(std::span<const uint8_t> payload, std::span<uint8_t> out) const override {
@@ -154,18 +142,13 @@ class Q4KCodec final : public Codec {
     Q4KFields f(blocks);
     quant::read_halves(r, {}, 0, f.d);
     quant::read_halves(r, exponent_contexts(f.d), 64, f.dmin);
-    {
-      auto c = scale_candidate(f.scales.size(), quant::read_candidate_index(r, kScaleCandidates));
-      quant::read_field(r, c.contexts, c.shape, f.scales);
-    }
+    quant::read_anchored_groups(r, std::vector<uint8_t>(blocks, 0), kScaleGroups, f.scales);
+    f.scales = scale_complements(f.scales);
     {
       auto c = min_candidate(f, quant::read_candidate_index(r, kMinCandidates));
       quant::read_field(r, c.contexts, c.shape, f.mins);
     }
-    {
-      auto c = quant_candidate(f, quant::read_candidate_index(r, kQuantCandidates));
-      quant::read_field(r, c.contexts, c.shape, f.quants);
-    }
+    quant::read_anchored_groups(r, zero_point_contexts(f), kNibbleGroups, f.quants);
     if (!r.at_end()) r.fail("trailing bytes");
     for (size_t b = 0; b < blocks; ++b) {
       uint8_t* block = out.data() + b * kBlock;

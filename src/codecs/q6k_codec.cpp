@@ -1,14 +1,17 @@
 // Q6_K codec (codec_id::kQ6K). Each 210-byte block is split into its fields: 256 six-bit values
-// reassembled from the ql/qh bit planes, sixteen i8 scales and the f16 d. The values are coded
-// with the table of their scale's sign and magnitude bucket: the quantizer maps each group's
-// largest weight to the end of the grid picked by the sign of its scale, and small scales
-// mean wide, flat groups.
+// reassembled from the ql/qh bit planes, sixteen i8 scales and the f16 d. The quantizer maps the
+// largest-magnitude weight of each 16-value group to the low end of the grid (value 0 or 1) and
+// the largest scale of each block to -128; both facts are coded once per group or block
+// (quant_anchored.hpp) instead of being paid for by an iid model. Values also see a coarse
+// bucket of their scale (sign and half of the magnitude range): finer buckets were measured to
+// cost more in tables than they gain on real tensors.
 #include <algorithm>
 #include <cstdlib>
 #include <string>
 
 #include "codecs/codec_list.hpp"
 #include "codecs/ggml_blocks.hpp"
+#include "codecs/quant_anchored.hpp"
 #include "codecs/quant_fields.hpp"
 #include "codecs/quant_halves.hpp"
 #include "util/byte_io.hpp"
@@ -28,7 +31,7 @@ struct Q6KFields {
       : d(blocks), scales(blocks * kScalesPerBlock), quants(blocks * 256) {}
 };
 
-// Sign and magnitude bucket of an i8 scale: bucket_shift 4 gives 16 contexts, 3 gives 32.
+// Sign and magnitude bucket of an i8 scale: 2 * (128 >> bucket_shift) contexts.
 uint8_t scale_bucket(uint16_t scale_byte, unsigned bucket_shift) {
   const int scale = static_cast<int8_t>(scale_byte);
   const int magnitude = std::min(std::abs(scale), 127);
@@ -36,32 +39,26 @@ uint8_t scale_bucket(uint16_t scale_byte, unsigned bucket_shift) {
   return static_cast<uint8_t>((scale < 0 ? buckets : 0) + (magnitude >> bucket_shift));
 }
 
-std::vector<uint8_t> quant_contexts(const Q6KFields& f, unsigned bucket_shift) {
-  std::vector<uint8_t> c(f.quants.size());
-  for (size_t s = 0; s < f.scales.size(); ++s)
-    std::fill_n(c.begin() + static_cast<std::ptrdiff_t>(s * 16), 16,
-                scale_bucket(f.scales[s], bucket_shift));
+// Scale bucket of every 16-value group: the group context of the anchored value groups.
+std::vector<uint8_t> group_contexts(const Q6KFields& f) {
+  std::vector<uint8_t> c(f.scales.size());
+  for (size_t s = 0; s < f.scales.size(); ++s) c[s] = scale_bucket(f.scales[s], 6);
   return c;
 }
 
-std::vector<uint8_t> position_contexts(size_t count) {
-  std::vector<uint8_t> c(count);
-  for (size_t i = 0; i < count; ++i) c[i] = static_cast<uint8_t>(i % kScalesPerBlock);
+// Value groups: the quantizer puts each group's largest-magnitude weight at the end of the grid,
+// so a group's smallest value is 0 or 1.
+constexpr quant::AnchoredShape kValueGroups{64, 16, 4, 3};
+// Scale groups: the block's largest-magnitude scale is quantized to -128, so the scales offset
+// by 128 have a 0.
+constexpr quant::AnchoredShape kScaleGroups{256, kScalesPerBlock, 1, 2};
+
+// i8 scale byte <-> scale + 128 (so -128 becomes 0); the map is its own inverse.
+std::vector<uint16_t> flip_scale_signs(std::span<const uint16_t> scale_bytes) {
+  std::vector<uint16_t> c(scale_bytes.size());
+  for (size_t i = 0; i < scale_bytes.size(); ++i) c[i] = scale_bytes[i] ^ 0x80;
   return c;
 }
-
-quant::ContextCandidate scale_candidate(size_t count, uint8_t choice) {
-  if (choice == 0) return {{}, {256, 1}};
-  return {position_contexts(count), {256, kScalesPerBlock}};
-}
-constexpr size_t kScaleCandidates = 2;
-
-quant::ContextCandidate quant_candidate(const Q6KFields& f, uint8_t choice) {
-  if (choice == 0) return {{}, {64, 1}};
-  if (choice == 1) return {quant_contexts(f, 4), {64, 16}};
-  return {quant_contexts(f, 3), {64, 32}};
-}
-constexpr size_t kQuantCandidates = 3;
 
 class Q6KCodec final : public Codec {
  public:
@@ -89,13 +86,9 @@ class Q6KCodec final : public Codec {
     w.u8(kFormatVersion);
     w.varint(blocks);
     quant::write_halves(w, f.d, {}, 0);
-    std::vector<quant::ContextCandidate> candidates;
-    for (uint8_t c = 0; c < kScaleCandidates; ++c)
-      candidates.push_back(scale_candidate(f.scales.size(), c));
-    quant::write_best_field(w, f.scales, candidates);
-    candidates.clear();
-    for (uint8_t c = 0; c < kQuantCandidates; ++c) candidates.push_back(quant_candidate(f, c));
-    quant::write_best_field(w, f.quants, candidates);
+    quant::write_anchored_groups(w, flip_scale_signs(f.scales), std::vector<uint8_t>(blocks, 0),
+                                 kScaleGroups);
+    quant::write_anchored_groups(w, f.quants, group_contexts(f), kValueGroups);
   }
 
   void decode(std::span<const uint8_t> payload, std::span<uint8_t> out) const override {
@@ -106,14 +99,9 @@ class Q6KCodec final : public Codec {
       r.fail("block count does not match the output size");
     Q6KFields f(blocks);
     quant::read_halves(r, {}, 0, f.d);
-    {
-      auto c = scale_candidate(f.scales.size(), quant::read_candidate_index(r, kScaleCandidates));
-      quant::read_field(r, c.contexts, c.shape, f.scales);
-    }
-    {
-      auto c = quant_candidate(f, quant::read_candidate_index(r, kQuantCandidates));
-      quant::read_field(r, c.contexts, c.shape, f.quants);
-    }
+    quant::read_anchored_groups(r, std::vector<uint8_t>(blocks, 0), kScaleGroups, f.scales);
+    f.scales = flip_scale_signs(f.scales);
+    quant::read_anchored_groups(r, group_contexts(f), kValueGroups, f.quants);
     if (!r.at_end()) r.fail("trailing bytes");
     for (size_t b = 0; b < blocks; ++b) {
       uint8_t* block = out.data() + b * kBlock;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 
 #include "codecs/quant_bit_io.hpp"
@@ -15,34 +16,74 @@ enum class FieldMode : uint8_t { kEmpty = 0, kPacked = 1, kRans = 2 };
 
 // Table precisions tried per field: short fields pay less for coarse tables, long ones gain
 // from fine ones.
-constexpr uint32_t kPrecisions[] = {10, 12, 14};
+constexpr uint32_t kPrecisions[] = {10, 11, 12};
 
 unsigned symbol_width(uint32_t alphabet) {
   return static_cast<unsigned>(std::bit_width(alphabet - 1));
 }
 
-// Table of one context: gamma(present count), then per present symbol gamma(gap since the
-// previous present symbol + 1) and, except for the last one whose frequency is implied,
-// freq - 1 in a width sent once per table.
+// Exp-Golomb code of order k: gamma((v >> k) + 1), then the k low bits of v.
+void write_exp_golomb(BitWriter& bits, uint32_t value, unsigned k) {
+  bits.gamma((value >> k) + 1);
+  bits.bits(value & ((1u << k) - 1), k);
+}
+
+uint64_t read_exp_golomb(BitReader& bits, unsigned k) {
+  const uint64_t high = bits.gamma() - 1;
+  return (high << k) | bits.bits(k);
+}
+
+unsigned exp_golomb_bits(uint32_t value, unsigned k) {
+  return 2 * static_cast<unsigned>(std::bit_width((value >> k) + 1) - 1) + 1 + k;
+}
+
+constexpr unsigned kMaxGolombOrder = 15;
+
+// Table of one context: gamma(present count); which symbols are present (nothing when all are,
+// else a flag and either a bitmap or gamma-coded gaps, whichever is shorter); then, when more than
+// one is present, an Exp-Golomb order (4 bits) and freq - 1 of every present symbol but the last,
+// whose frequency is implied by the total.
 void write_table(const entropy::FrequencyTable& table, BitWriter& bits) {
-  uint32_t present = 0;
-  uint32_t max_freq = 0;
-  for (uint32_t f : table.freq)
-    if (f) {
-      ++present;
-      max_freq = std::max(max_freq, f);
-    }
+  const auto alphabet = static_cast<uint32_t>(table.freq.size());
+  std::vector<uint32_t> symbols;
+  for (uint32_t s = 0; s < alphabet; ++s)
+    if (table.freq[s]) symbols.push_back(s);
+  const auto present = static_cast<uint32_t>(symbols.size());
   bits.gamma(present);
-  const unsigned width = present > 1 ? static_cast<unsigned>(std::bit_width(max_freq - 1)) : 0;
-  if (present > 1) bits.bits(width, 5);
-  uint32_t previous = 0;
-  uint32_t seen = 0;
-  for (uint32_t s = 0; s < table.freq.size(); ++s) {
-    if (!table.freq[s]) continue;
-    bits.gamma(s - previous + 1);
-    previous = s;
-    if (++seen < present) bits.bits(table.freq[s] - 1, width);
+  if (present < alphabet) {
+    uint64_t gap_bits = 0;
+    uint32_t previous = 0;
+    for (uint32_t s : symbols) {
+      gap_bits += exp_golomb_bits(s - previous, 0);
+      previous = s;
+    }
+    const bool bitmap = alphabet <= gap_bits;
+    bits.bit(bitmap);
+    if (bitmap) {
+      for (uint32_t s = 0; s < alphabet; ++s) bits.bit(table.freq[s] != 0);
+    } else {
+      previous = 0;
+      for (uint32_t s : symbols) {
+        write_exp_golomb(bits, s - previous, 0);
+        previous = s;
+      }
+    }
   }
+  if (present <= 1) return;
+  unsigned best_k = 0;
+  uint64_t best_bits = UINT64_MAX;
+  for (unsigned k = 0; k <= kMaxGolombOrder; ++k) {
+    uint64_t total = 0;
+    for (uint32_t i = 0; i + 1 < present; ++i)
+      total += exp_golomb_bits(table.freq[symbols[i]] - 1, k);
+    if (total < best_bits) {
+      best_bits = total;
+      best_k = k;
+    }
+  }
+  bits.bits(best_k, 4);
+  for (uint32_t i = 0; i + 1 < present; ++i)
+    write_exp_golomb(bits, table.freq[symbols[i]] - 1, best_k);
 }
 
 entropy::FrequencyTable read_table(BitReader& bits, uint32_t alphabet, uint32_t precision) {
@@ -51,26 +92,38 @@ entropy::FrequencyTable read_table(BitReader& bits, uint32_t alphabet, uint32_t 
   table.freq.assign(alphabet, 0);
   const uint32_t present = bits.gamma();
   if (present > alphabet) throw_corrupt("model table: more symbols than the alphabet");
-  const unsigned width = present > 1 ? bits.bits(5) : 0;
-  if (width > precision) throw_corrupt("model table: frequency width exceeds precision");
-  const uint64_t total = uint64_t{1} << precision;
-  uint64_t sum = 0;
-  uint64_t symbol = 0;
-  for (uint32_t i = 0; i < present; ++i) {
-    symbol += bits.gamma() - 1;
-    if (symbol >= alphabet) throw_corrupt("model table: symbol outside the alphabet");
-    if (table.freq[symbol]) throw_corrupt("model table: symbol listed twice");
-    uint64_t freq;
-    if (i + 1 < present) {
-      freq = uint64_t{bits.bits(width)} + 1;
-    } else {
-      if (sum >= total) throw_corrupt("model table: frequencies exceed the total");
-      freq = total - sum;
+  std::vector<uint32_t> symbols;
+  symbols.reserve(present);
+  if (present == alphabet) {
+    for (uint32_t s = 0; s < alphabet; ++s) symbols.push_back(s);
+  } else if (bits.bit()) {
+    for (uint32_t s = 0; s < alphabet; ++s)
+      if (bits.bit()) symbols.push_back(s);
+    if (symbols.size() != present)
+      throw_corrupt("model table: bitmap disagrees with the symbol count");
+  } else {
+    uint64_t symbol = 0;
+    for (uint32_t i = 0; i < present; ++i) {
+      symbol += read_exp_golomb(bits, 0);
+      if (symbol >= alphabet || (i > 0 && symbol == symbols.back()))
+        throw_corrupt("model table: symbol outside the alphabet or listed twice");
+      symbols.push_back(static_cast<uint32_t>(symbol));
     }
-    sum += freq;
-    if (sum > total) throw_corrupt("model table: frequencies exceed the total");
-    table.freq[symbol] = static_cast<uint32_t>(freq);
   }
+  const uint64_t total = uint64_t{1} << precision;
+  if (present == 1) {
+    table.freq[symbols[0]] = static_cast<uint32_t>(total);
+    return table;
+  }
+  const unsigned k = bits.bits(4);
+  uint64_t sum = 0;
+  for (uint32_t i = 0; i + 1 < present; ++i) {
+    const uint64_t freq = read_exp_golomb(bits, k) + 1;
+    sum += freq;
+    if (freq >= total || sum >= total) throw_corrupt("model table: frequencies exceed the total");
+    table.freq[symbols[i]] = static_cast<uint32_t>(freq);
+  }
+  table.freq[symbols.back()] = static_cast<uint32_t>(total - sum);
   return table;
 }
 

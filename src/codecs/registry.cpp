@@ -10,12 +10,8 @@ namespace {
 const std::vector<const Codec*>& registry() {
   static const std::vector<const Codec*> codecs = [] {
     std::vector<const Codec*> list = {
-        &store_codec(),
-        &zstd_codec(),
-        &q4k_codec(),
-        &q6k_codec(),
-        &q8_0_codec(),
-        &ggml_block_codec(),
+        &store_codec(), &zstd_codec(), &q4k_codec(),
+        &q6k_codec(),   &q8_0_codec(), &ggml_block_codec(),
         // float_codec(), q4k_codec(), ... are added here by their issues.
     };
     std::sort(list.begin(), list.end(), [](auto* a, auto* b) { return a->id() < b->id(); });
@@ -31,6 +27,8 @@ const Codec* find_codec(CodecId id) {
   return nullptr;
 }
 
-std::vector<const Codec*> all_codecs() { return registry(); }
+std::vector<const Codec*> all_codecs() {
+  return registry();
+}
 
 }  // namespace lcl
