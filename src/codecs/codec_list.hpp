@@ -7,5 +7,9 @@ namespace lcl {
 const Codec& store_codec();
 const Codec& zstd_codec();
 const Codec& float_codec();
+const Codec& q4k_codec();
+const Codec& q6k_codec();
+const Codec& q8_0_codec();
+const Codec& ggml_block_codec();
 
 }  // namespace lcl

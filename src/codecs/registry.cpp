@@ -10,10 +10,15 @@ namespace {
 const std::vector<const Codec*>& registry() {
   static const std::vector<const Codec*> codecs = [] {
     std::vector<const Codec*> list = {
+        // clang-format off
         &store_codec(),
         &zstd_codec(),
         &float_codec(),
-        // float_codec(), q4k_codec(), ... are added here by their issues.
+        &q4k_codec(),
+        &q6k_codec(),
+        &q8_0_codec(),
+        &ggml_block_codec(),
+        // clang-format on
     };
     std::sort(list.begin(), list.end(), [](auto* a, auto* b) { return a->id() < b->id(); });
     return list;
@@ -28,6 +33,8 @@ const Codec* find_codec(CodecId id) {
   return nullptr;
 }
 
-std::vector<const Codec*> all_codecs() { return registry(); }
+std::vector<const Codec*> all_codecs() {
+  return registry();
+}
 
 }  // namespace lcl

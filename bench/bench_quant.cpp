@@ -1,0 +1,137 @@
+// Quantized GGUF codecs on the corpus: tensor-byte ratio and single-thread encode/decode speed
+// per (file, type), chunked like the planner does (whole blocks, at most 4 MiB per chunk).
+// Counters: ratio = original / coded bytes (tables included); MB/s via bytes_per_second
+// (original bytes). Run: ./build/bench/bench_quant --benchmark_min_time=0.2s
+#include <benchmark/benchmark.h>
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "codecs/codec_list.hpp"
+#include "lcl/codec.hpp"
+#include "lcl/layout.hpp"
+#include "lcl/source.hpp"
+
+namespace {
+
+constexpr uint64_t kChunkBytes = 4u << 20;
+
+struct Chunk {
+  std::vector<uint8_t> bytes;
+  std::vector<uint8_t> payload;
+};
+
+struct Workload {
+  const lcl::Codec* codec = nullptr;
+  lcl::EncodeContext context;
+  std::vector<Chunk> chunks;
+  uint64_t original = 0;
+  uint64_t coded = 0;
+};
+
+// All tensors of `type` in `file`, cut into block-aligned chunks and encoded once.
+Workload load(const std::filesystem::path& file, lcl::TypeId type) {
+  Workload w;
+  for (const lcl::Codec* c : lcl::all_codecs())
+    if (c->id() >= 2 && c->accepts(type)) {
+      w.codec = c;
+      break;
+    }
+  if (!w.codec || !std::filesystem::exists(file)) return w;
+  lcl::FileSource source(file);
+  const lcl::Layout layout = lcl::read_layout(source);
+  const lcl::TypeInfo* info = lcl::find_type(type);
+  w.context.type = type;
+  for (const lcl::Region& r : layout.regions) {
+    if (r.kind != lcl::RegionKind::kTensor || r.tensor.type != type) continue;
+    const uint64_t step = kChunkBytes / info->block_bytes * info->block_bytes;
+    for (uint64_t at = 0; at < r.size; at += step) {
+      Chunk chunk;
+      chunk.bytes.resize(std::min(step, r.size - at));
+      source.read(r.offset + at, chunk.bytes);
+      w.codec->encode(chunk.bytes, w.context, chunk.payload);
+      w.original += chunk.bytes.size();
+      w.coded += chunk.payload.size();
+      w.chunks.push_back(std::move(chunk));
+    }
+  }
+  return w;
+}
+
+const Workload& workload(const std::string& file, lcl::TypeId type) {
+  static std::map<std::pair<std::string, lcl::TypeId>, Workload> cache;
+  auto key = std::make_pair(file, type);
+  auto it = cache.find(key);
+  if (it == cache.end())
+    it = cache.emplace(key, load(std::filesystem::path(LCL_CORPUS_DIR) / file, type)).first;
+  return it->second;
+}
+
+void report(benchmark::State& state, const Workload& w) {
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * w.original));
+  state.counters["ratio"] = static_cast<double>(w.original) / static_cast<double>(w.coded);
+  state.counters["MiB"] = static_cast<double>(w.original) / (1 << 20);
+}
+
+void encode(benchmark::State& state, const std::string& file, lcl::TypeId type) {
+  const Workload& w = workload(file, type);
+  if (w.chunks.empty()) return state.SkipWithError("corpus file or tensors of this type not found");
+  std::vector<uint8_t> payload;
+  for (auto _ : state)
+    for (const Chunk& c : w.chunks) {
+      payload.clear();
+      w.codec->encode(c.bytes, w.context, payload);
+      benchmark::DoNotOptimize(payload.data());
+    }
+  report(state, w);
+}
+
+void decode(benchmark::State& state, const std::string& file, lcl::TypeId type) {
+  const Workload& w = workload(file, type);
+  if (w.chunks.empty()) return state.SkipWithError("corpus file or tensors of this type not found");
+  std::vector<uint8_t> out;
+  for (auto _ : state)
+    for (const Chunk& c : w.chunks) {
+      out.resize(c.bytes.size());
+      w.codec->decode(c.payload, out);
+      benchmark::DoNotOptimize(out.data());
+    }
+  report(state, w);
+}
+
+const std::string kQ4KM = "bytellama-25m-gguf/bytellama-25m-Q4_K_M.gguf";
+const std::string kQ6K = "bytellama-25m-gguf/bytellama-25m-Q6_K.gguf";
+const std::string kQ8 = "bytellama-25m-gguf/bytellama-25m-Q8_0.gguf";
+const std::string kUse = "use-lite/use-lite-Q4_K_M.gguf";
+const std::string kStories = "stories260K/stories260K-Q4_K_M.gguf";
+
+BENCHMARK_CAPTURE(encode, bytellama_Q4_K_M_q4_K, kQ4KM, lcl::type::kQ4_K)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(decode, bytellama_Q4_K_M_q4_K, kQ4KM, lcl::type::kQ4_K)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(encode, bytellama_Q4_K_M_q6_K, kQ4KM, lcl::type::kQ6_K)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(decode, bytellama_Q4_K_M_q6_K, kQ4KM, lcl::type::kQ6_K)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(encode, bytellama_Q6_K_q6_K, kQ6K, lcl::type::kQ6_K)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(decode, bytellama_Q6_K_q6_K, kQ6K, lcl::type::kQ6_K)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(encode, bytellama_Q8_0_q8_0, kQ8, lcl::type::kQ8_0)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(decode, bytellama_Q8_0_q8_0, kQ8, lcl::type::kQ8_0)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(encode, use_lite_q4_K, kUse, lcl::type::kQ4_K)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(decode, use_lite_q4_K, kUse, lcl::type::kQ4_K)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(encode, use_lite_q6_K, kUse, lcl::type::kQ6_K)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(decode, use_lite_q6_K, kUse, lcl::type::kQ6_K)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(encode, stories_q5_0, kStories, lcl::type::kQ5_0)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(decode, stories_q5_0, kStories, lcl::type::kQ5_0)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(encode, stories_q8_0, kStories, lcl::type::kQ8_0)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(decode, stories_q8_0, kStories, lcl::type::kQ8_0)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

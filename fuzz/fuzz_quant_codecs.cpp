@@ -1,0 +1,68 @@
+// libFuzzer target for the quantized codecs (q4k, q6k, q8_0, ggml-blocks). The first byte picks
+// the codec (and for ggml-blocks the block type), the second the number of blocks, the rest is:
+// - even selector: a payload to decode, which must either decode or throw lcl::Error
+//   (kCorruptInput), never crash or read out of bounds;
+// - odd selector: block bytes to encode, which must decode back to the same bytes.
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <span>
+#include <vector>
+
+#include "codecs/codec_list.hpp"
+#include "codecs/ggml_block_layouts.hpp"
+#include "lcl/codec.hpp"
+#include "lcl/error.hpp"
+
+namespace {
+
+struct Target {
+  const lcl::Codec* codec;
+  lcl::TypeId type;
+  size_t block_bytes;
+};
+
+Target pick(uint8_t selector) {
+  switch ((selector >> 1) % 4) {
+    case 0:
+      return {&lcl::q4k_codec(), lcl::type::kQ4_K, 144};
+    case 1:
+      return {&lcl::q6k_codec(), lcl::type::kQ6_K, 210};
+    case 2:
+      return {&lcl::q8_0_codec(), lcl::type::kQ8_0, 34};
+    default: {
+      const auto layouts = lcl::ggml::all_block_layouts();
+      const auto& layout = layouts[(selector >> 3) % layouts.size()];
+      return {&lcl::ggml_block_codec(), layout.type, layout.block_bytes};
+    }
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size < 2) return 0;
+  const Target target = pick(data[0]);
+  const size_t blocks = data[1] % 65;
+  std::span<const uint8_t> rest(data + 2, size - 2);
+  if (data[0] & 1) {
+    const size_t whole = rest.size() / target.block_bytes * target.block_bytes;
+    auto input = rest.first(whole);
+    std::vector<uint8_t> payload;
+    lcl::EncodeContext context;
+    context.type = target.type;
+    context.level = 1;
+    target.codec->encode(input, context, payload);
+    std::vector<uint8_t> back(input.size());
+    target.codec->decode(payload, back);
+    if (!std::equal(back.begin(), back.end(), input.begin())) std::abort();
+    return 0;
+  }
+  std::vector<uint8_t> out(blocks * target.block_bytes);
+  try {
+    target.codec->decode(rest, out);
+  } catch (const lcl::Error& e) {
+    if (e.kind() != lcl::ErrorKind::kCorruptInput) std::abort();
+  }
+  return 0;
+}

@@ -1,0 +1,40 @@
+#pragma once
+// Field views of the ggml block types the quantized codecs model (layouts: docs FORMATS.md,
+// ggml's dequantize_row_*). Every split below is a bijection on the block's bytes: all bits of
+// the packed fields are used, so unpack followed by pack gives back the original bytes, whatever
+// they are (NaN d, scales no quantizer would write, ...).
+#include <cstddef>
+#include <cstdint>
+
+namespace lcl::ggml {
+
+inline constexpr size_t kQ4KBlockBytes = 144;  // f16 d, f16 dmin, u8 scales[12], u8 qs[128]
+inline constexpr size_t kQ6KBlockBytes = 210;  // u8 ql[128], u8 qh[64], i8 scales[16], f16 d
+inline constexpr size_t kQ8_0BlockBytes = 34;  // f16 d, i8 qs[32]
+inline constexpr size_t kSuperBlockValues = 256;
+
+inline uint16_t load_u16(const uint8_t* p) {
+  return static_cast<uint16_t>(p[0] | (p[1] << 8));
+}
+inline void store_u16(uint8_t* p, uint16_t v) {
+  p[0] = static_cast<uint8_t>(v);
+  p[1] = static_cast<uint8_t>(v >> 8);
+}
+
+// IEEE half -> float (exact; NaN and infinities map to NaN and infinities).
+float half_to_float(uint16_t h);
+
+// Q4_K: eight 6-bit sub-block scales and eight 6-bit mins packed into 12 bytes.
+void unpack_q4k_scales(const uint8_t* packed12, uint8_t scales[8], uint8_t mins[8]);
+void pack_q4k_scales(const uint8_t scales[8], const uint8_t mins[8], uint8_t* packed12);
+// Q4_K: 128 bytes of nibbles <-> 256 values in sub-block order (values[32 * j + l] is value l of
+// sub-block j; sub-blocks 2g and 2g+1 share bytes 32g..32g+31 as low and high nibbles).
+void unpack_q4k_quants(const uint8_t* qs128, uint8_t values[256]);
+void pack_q4k_quants(const uint8_t values[256], uint8_t* qs128);
+
+// Q6_K: ql[128] and qh[64] <-> 256 six-bit values in element order, so values[i] belongs to
+// scale i / 16.
+void unpack_q6k_quants(const uint8_t* ql128, const uint8_t* qh64, uint8_t values[256]);
+void pack_q6k_quants(const uint8_t values[256], uint8_t* ql128, uint8_t* qh64);
+
+}  // namespace lcl::ggml

@@ -1,0 +1,176 @@
+// Q4_K codec (codec_id::kQ4K). Each 144-byte block is split into its fields: f16 d and dmin,
+// eight 6-bit sub-block scales, eight 6-bit mins and 256 nibbles. Every field has its own static
+// per-chunk model. The nibbles of a sub-block are coded with the table of the bucket of its zero
+// point q0 = dmin*m / (d*sc) (where 0.0 falls on the 0..15 grid, which the decoder knows from the
+// fields decoded before), because the weights peak around zero.
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "codecs/codec_list.hpp"
+#include "codecs/ggml_blocks.hpp"
+#include "codecs/quant_anchored.hpp"
+#include "codecs/quant_fields.hpp"
+#include "codecs/quant_halves.hpp"
+#include "util/byte_io.hpp"
+
+namespace lcl {
+namespace {
+
+constexpr uint8_t kFormatVersion = 1;
+constexpr size_t kBlock = ggml::kQ4KBlockBytes;
+constexpr uint32_t kSubBlocks = 8;
+
+// Zero point buckets of one quant step over 0..16 (finer ones cost more in tables than they
+// gain on the small tensors of real models), one for larger values, one for sub-blocks
+// whose q0 is not a finite number (sc == 0, NaN or infinite d).
+constexpr uint32_t kZeroBuckets = 18;
+
+uint8_t zero_point_bucket(uint16_t d, uint16_t dmin, uint8_t scale, uint8_t min) {
+  // Halves times 6-bit integers are exact in double and the division is correctly rounded, so
+  // every platform computes the same bucket.
+  const double denominator = static_cast<double>(ggml::half_to_float(d)) * scale;
+  const double numerator = static_cast<double>(ggml::half_to_float(dmin)) * min;
+  const double q0 = numerator / denominator;
+  if (!std::isfinite(q0)) return kZeroBuckets - 1;
+  const double bucket = std::floor(q0 + 0.5);
+  if (bucket <= 0) return 0;
+  if (bucket >= kZeroBuckets - 2) return kZeroBuckets - 2;
+  return static_cast<uint8_t>(bucket);
+}
+
+struct Q4KFields {
+  std::vector<uint16_t> d, dmin;
+  std::vector<uint16_t> scales, mins;  // 8 per block
+  std::vector<uint16_t> quants;        // 256 per block, sub-block order
+  explicit Q4KFields(size_t blocks)
+      : d(blocks),
+        dmin(blocks),
+        scales(blocks * kSubBlocks),
+        mins(blocks * kSubBlocks),
+        quants(blocks * 256) {}
+};
+
+// Context candidates, each rebuilt by the decoder from fields it already has.
+std::vector<uint8_t> exponent_contexts(std::span<const uint16_t> halves) {
+  std::vector<uint8_t> c(halves.size());
+  for (size_t i = 0; i < halves.size(); ++i) c[i] = quant::half_exponent_context(halves[i]);
+  return c;
+}
+
+std::vector<uint8_t> scale_contexts(std::span<const uint16_t> scales, unsigned shift) {
+  std::vector<uint8_t> c(scales.size());
+  for (size_t i = 0; i < scales.size(); ++i) c[i] = static_cast<uint8_t>(scales[i] >> shift);
+  return c;
+}
+
+// The zero-point bucket of every sub-block: the group context of the anchored nibble groups.
+std::vector<uint8_t> zero_point_contexts(const Q4KFields& f) {
+  std::vector<uint8_t> c(f.scales.size());
+  for (size_t b = 0; b < f.d.size(); ++b)
+    for (uint32_t j = 0; j < kSubBlocks; ++j) {
+      const size_t s = b * kSubBlocks + j;
+      c[s] = zero_point_bucket(f.d[b], f.dmin[b], static_cast<uint8_t>(f.scales[s]),
+                               static_cast<uint8_t>(f.mins[s]));
+    }
+  return c;
+}
+
+// Nibble groups: a sub-block's smallest nibble is 0 (the quantizer maps its minimum there).
+constexpr quant::AnchoredShape kNibbleGroups{16, 32, kZeroBuckets, 1};
+// Scale groups: a block's largest scale is 63 (d = largest scale / 63), so 63 - sc has a 0.
+constexpr quant::AnchoredShape kScaleGroups{64, kSubBlocks, 1, 2};
+
+std::vector<uint16_t> scale_complements(std::span<const uint16_t> scales) {
+  std::vector<uint16_t> c(scales.size());
+  for (size_t i = 0; i < scales.size(); ++i) c[i] = static_cast<uint16_t>(63 - scales[i]);
+  return c;
+}
+
+constexpr quant::FieldShape kSixBit{64, 1};
+
+quant::ContextCandidate min_candidate(const Q4KFields& f, uint8_t choice) {
+  if (choice == 0) return {{}, kSixBit};
+  if (choice == 1) return {scale_contexts(f.scales, 3), {64, 8}};
+  return {scale_contexts(f.scales, 2), {64, 16}};
+}
+constexpr size_t kMinCandidates = 3;
+
+class Q4KCodec final : public Codec {
+ public:
+  CodecId id() const override { return codec_id::kQ4K; }
+  std::string_view name() const override { return "q4k"; }
+  bool accepts(TypeId type) const override { return type == type::kQ4_K; }
+
+  void encode(std::span<const uint8_t> input, const EncodeContext&,
+              std::vector<uint8_t>& out) const override {
+    if (input.size() % kBlock != 0)
+      throw Error(ErrorKind::kUnsupported,
+                  "q4k: " + std::to_string(input.size()) + " bytes are not whole blocks");
+    const size_t blocks = input.size() / kBlock;
+    Q4KFields f(blocks);
+    for (size_t b = 0; b < blocks; ++b) {
+      const uint8_t* block = input.data() + b * kBlock;
+      f.d[b] = ggml::load_u16(block);
+      f.dmin[b] = ggml::load_u16(block + 2);
+      uint8_t sc[8], m[8], q[256];
+      ggml::unpack_q4k_scales(block + 4, sc, m);
+      ggml::unpack_q4k_quants(block + 16, q);
+      std::copy_n(sc, 8, f.scales.begin() + static_cast<std::ptrdiff_t>(b * 8));
+      std::copy_n(m, 8, f.mins.begin() + static_cast<std::ptrdiff_t>(b * 8));
+      std::copy_n(q, 256, f.quants.begin() + static_cast<std::ptrdiff_t>(b * 256));
+    }
+    ByteWriter w(out);
+    w.u8(kFormatVersion);
+    w.varint(blocks);
+    quant::write_halves(w, f.d, {}, 0);
+    quant::write_halves(w, f.dmin, exponent_contexts(f.d), 64);
+    quant::write_anchored_groups(w, scale_complements(f.scales), std::vector<uint8_t>(blocks, 0),
+                                 kScaleGroups);
+    std::vector<quant::ContextCandidate> candidates;
+    for (uint8_t c = 0; c < kMinCandidates; ++c) candidates.push_back(min_candidate(f, c));
+    quant::write_best_field(w, f.mins, candidates);
+    quant::write_anchored_groups(w, f.quants, zero_point_contexts(f), kNibbleGroups);
+  }
+
+  void decode(std::span<const uint8_t> payload, std::span<uint8_t> out) const override {
+    ByteReader r(payload, "q4k payload");
+    if (r.u8() != kFormatVersion) r.fail("unknown q4k format version");
+    const uint64_t blocks = r.varint();
+    if (out.size() % kBlock != 0 || blocks != out.size() / kBlock)
+      r.fail("block count does not match the output size");
+    Q4KFields f(blocks);
+    quant::read_halves(r, {}, 0, f.d);
+    quant::read_halves(r, exponent_contexts(f.d), 64, f.dmin);
+    quant::read_anchored_groups(r, std::vector<uint8_t>(blocks, 0), kScaleGroups, f.scales);
+    f.scales = scale_complements(f.scales);
+    {
+      auto c = min_candidate(f, quant::read_candidate_index(r, kMinCandidates));
+      quant::read_field(r, c.contexts, c.shape, f.mins);
+    }
+    quant::read_anchored_groups(r, zero_point_contexts(f), kNibbleGroups, f.quants);
+    if (!r.at_end()) r.fail("trailing bytes");
+    for (size_t b = 0; b < blocks; ++b) {
+      uint8_t* block = out.data() + b * kBlock;
+      ggml::store_u16(block, f.d[b]);
+      ggml::store_u16(block + 2, f.dmin[b]);
+      uint8_t sc[8], m[8], q[256];
+      for (int j = 0; j < 8; ++j) {
+        sc[j] = static_cast<uint8_t>(f.scales[b * 8 + j]);
+        m[j] = static_cast<uint8_t>(f.mins[b * 8 + j]);
+      }
+      for (int i = 0; i < 256; ++i) q[i] = static_cast<uint8_t>(f.quants[b * 256 + i]);
+      ggml::pack_q4k_scales(sc, m, block + 4);
+      ggml::pack_q4k_quants(q, block + 16);
+    }
+  }
+};
+
+}  // namespace
+
+const Codec& q4k_codec() {
+  static const Q4KCodec codec;
+  return codec;
+}
+
+}  // namespace lcl

@@ -1,0 +1,125 @@
+// Q6_K codec (codec_id::kQ6K). Each 210-byte block is split into its fields: 256 six-bit values
+// reassembled from the ql/qh bit planes, sixteen i8 scales and the f16 d. The quantizer maps the
+// largest-magnitude weight of each 16-value group to the low end of the grid (value 0 or 1) and
+// the largest scale of each block to -128; both facts are coded once per group or block
+// (quant_anchored.hpp) instead of being paid for by an iid model. Values also see a coarse
+// bucket of their scale (sign and half of the magnitude range): finer buckets were measured to
+// cost more in tables than they gain on real tensors.
+#include <algorithm>
+#include <cstdlib>
+#include <string>
+
+#include "codecs/codec_list.hpp"
+#include "codecs/ggml_blocks.hpp"
+#include "codecs/quant_anchored.hpp"
+#include "codecs/quant_fields.hpp"
+#include "codecs/quant_halves.hpp"
+#include "util/byte_io.hpp"
+
+namespace lcl {
+namespace {
+
+constexpr uint8_t kFormatVersion = 1;
+constexpr size_t kBlock = ggml::kQ6KBlockBytes;
+constexpr uint32_t kScalesPerBlock = 16;
+
+struct Q6KFields {
+  std::vector<uint16_t> d;
+  std::vector<uint16_t> scales;  // 16 per block, the i8 as its byte
+  std::vector<uint16_t> quants;  // 256 per block, element order
+  explicit Q6KFields(size_t blocks)
+      : d(blocks), scales(blocks * kScalesPerBlock), quants(blocks * 256) {}
+};
+
+// Sign and magnitude bucket of an i8 scale: 2 * (128 >> bucket_shift) contexts.
+uint8_t scale_bucket(uint16_t scale_byte, unsigned bucket_shift) {
+  const int scale = static_cast<int8_t>(scale_byte);
+  const int magnitude = std::min(std::abs(scale), 127);
+  const int buckets = 128 >> bucket_shift;
+  return static_cast<uint8_t>((scale < 0 ? buckets : 0) + (magnitude >> bucket_shift));
+}
+
+// Scale bucket of every 16-value group: the group context of the anchored value groups.
+std::vector<uint8_t> group_contexts(const Q6KFields& f) {
+  std::vector<uint8_t> c(f.scales.size());
+  for (size_t s = 0; s < f.scales.size(); ++s) c[s] = scale_bucket(f.scales[s], 6);
+  return c;
+}
+
+// Value groups: the quantizer puts each group's largest-magnitude weight at the end of the grid,
+// so a group's smallest value is 0 or 1.
+constexpr quant::AnchoredShape kValueGroups{64, 16, 4, 3};
+// Scale groups: the block's largest-magnitude scale is quantized to -128, so the scales offset
+// by 128 have a 0.
+constexpr quant::AnchoredShape kScaleGroups{256, kScalesPerBlock, 1, 2};
+
+// i8 scale byte <-> scale + 128 (so -128 becomes 0); the map is its own inverse.
+std::vector<uint16_t> flip_scale_signs(std::span<const uint16_t> scale_bytes) {
+  std::vector<uint16_t> c(scale_bytes.size());
+  for (size_t i = 0; i < scale_bytes.size(); ++i) c[i] = scale_bytes[i] ^ 0x80;
+  return c;
+}
+
+class Q6KCodec final : public Codec {
+ public:
+  CodecId id() const override { return codec_id::kQ6K; }
+  std::string_view name() const override { return "q6k"; }
+  bool accepts(TypeId type) const override { return type == type::kQ6_K; }
+
+  void encode(std::span<const uint8_t> input, const EncodeContext&,
+              std::vector<uint8_t>& out) const override {
+    if (input.size() % kBlock != 0)
+      throw Error(ErrorKind::kUnsupported,
+                  "q6k: " + std::to_string(input.size()) + " bytes are not whole blocks");
+    const size_t blocks = input.size() / kBlock;
+    Q6KFields f(blocks);
+    for (size_t b = 0; b < blocks; ++b) {
+      const uint8_t* block = input.data() + b * kBlock;
+      uint8_t q[256];
+      ggml::unpack_q6k_quants(block, block + 128, q);
+      std::copy_n(q, 256, f.quants.begin() + static_cast<std::ptrdiff_t>(b * 256));
+      std::copy_n(block + 192, kScalesPerBlock,
+                  f.scales.begin() + static_cast<std::ptrdiff_t>(b * kScalesPerBlock));
+      f.d[b] = ggml::load_u16(block + 208);
+    }
+    ByteWriter w(out);
+    w.u8(kFormatVersion);
+    w.varint(blocks);
+    quant::write_halves(w, f.d, {}, 0);
+    quant::write_anchored_groups(w, flip_scale_signs(f.scales), std::vector<uint8_t>(blocks, 0),
+                                 kScaleGroups);
+    quant::write_anchored_groups(w, f.quants, group_contexts(f), kValueGroups);
+  }
+
+  void decode(std::span<const uint8_t> payload, std::span<uint8_t> out) const override {
+    ByteReader r(payload, "q6k payload");
+    if (r.u8() != kFormatVersion) r.fail("unknown q6k format version");
+    const uint64_t blocks = r.varint();
+    if (out.size() % kBlock != 0 || blocks != out.size() / kBlock)
+      r.fail("block count does not match the output size");
+    Q6KFields f(blocks);
+    quant::read_halves(r, {}, 0, f.d);
+    quant::read_anchored_groups(r, std::vector<uint8_t>(blocks, 0), kScaleGroups, f.scales);
+    f.scales = flip_scale_signs(f.scales);
+    quant::read_anchored_groups(r, group_contexts(f), kValueGroups, f.quants);
+    if (!r.at_end()) r.fail("trailing bytes");
+    for (size_t b = 0; b < blocks; ++b) {
+      uint8_t* block = out.data() + b * kBlock;
+      uint8_t q[256];
+      for (int i = 0; i < 256; ++i) q[i] = static_cast<uint8_t>(f.quants[b * 256 + i]);
+      ggml::pack_q6k_quants(q, block, block + 128);
+      for (uint32_t j = 0; j < kScalesPerBlock; ++j)
+        block[192 + j] = static_cast<uint8_t>(f.scales[b * kScalesPerBlock + j]);
+      ggml::store_u16(block + 208, f.d[b]);
+    }
+  }
+};
+
+}  // namespace
+
+const Codec& q6k_codec() {
+  static const Q6KCodec codec;
+  return codec;
+}
+
+}  // namespace lcl

@@ -1,0 +1,30 @@
+#pragma once
+// Coding of quant values in groups that share a scale (a Q4_K sub-block, a Q6_K 16-value group).
+// The quantizers fit each group's scale so that its extreme weight lands on the end of the grid:
+// every Q4_K sub-block holds a 0 nibble, every Q6_K group a 0 or 1. An iid model pays for that
+// certainty again and again; instead each group codes its minimum, the position of the first
+// occurrence of the minimum, and then the other values, whose context says whether they come
+// before that position (so they are above the minimum) or after it. Any values are valid input:
+// the structure only changes the cost, never what round-trips.
+#include <cstdint>
+#include <span>
+
+#include "util/byte_io.hpp"
+
+namespace lcl::quant {
+
+struct AnchoredShape {
+  uint32_t alphabet = 16;       // values are in [0, alphabet), alphabet <= 256
+  uint32_t group_size = 32;     // values per group, 2..256
+  uint32_t group_contexts = 1;  // contexts of groups (e.g. a scale bucket), given by the caller
+  uint32_t min_classes = 2;     // minimum values 0 .. min_classes-2 get a class each, the rest one
+};
+
+// values.size() == group_contexts.size() * shape.group_size; every group context <
+// shape.group_contexts; group_contexts * min_classes * 2 <= 256.
+void write_anchored_groups(ByteWriter& out, std::span<const uint16_t> values,
+                           std::span<const uint8_t> group_contexts, const AnchoredShape& shape);
+void read_anchored_groups(ByteReader& in, std::span<const uint8_t> group_contexts,
+                          const AnchoredShape& shape, std::span<uint16_t> values);
+
+}  // namespace lcl::quant

@@ -1,0 +1,64 @@
+#pragma once
+// Bit-level writer and reader for the compact model tables of the quantized codecs. The reader
+// never reads outside its span: running past the end throws lcl::Error(kCorruptInput).
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "lcl/error.hpp"
+
+namespace lcl::quant {
+
+class BitWriter {
+ public:
+  void bits(uint32_t value, unsigned count) {  // count <= 32, least significant bit first
+    for (unsigned i = 0; i < count; ++i) bit((value >> i) & 1);
+  }
+  void bit(unsigned b) {
+    if (used_ == 0) bytes_.push_back(0);
+    bytes_.back() |= static_cast<uint8_t>((b & 1) << used_);
+    used_ = (used_ + 1) & 7;
+  }
+  // Elias gamma code of value >= 1: 2*floor(log2 v) + 1 bits.
+  void gamma(uint32_t value) {
+    unsigned width = 0;
+    while ((value >> width) > 1) ++width;
+    for (unsigned i = 0; i < width; ++i) bit(0);
+    bit(1);
+    bits(value & ((1u << width) - 1), width);
+  }
+  const std::vector<uint8_t>& bytes() const { return bytes_; }
+  uint64_t bit_count() const { return bytes_.size() * 8 - (used_ ? 8 - used_ : 0); }
+
+ private:
+  std::vector<uint8_t> bytes_;
+  unsigned used_ = 0;
+};
+
+class BitReader {
+ public:
+  explicit BitReader(std::span<const uint8_t> in) : in_(in) {}
+  uint32_t bits(unsigned count) {
+    uint32_t v = 0;
+    for (unsigned i = 0; i < count; ++i) v |= bit() << i;
+    return v;
+  }
+  uint32_t bit() {
+    if (position_ >= in_.size() * 8) throw_corrupt("model table: truncated");
+    uint32_t b = (in_[position_ >> 3] >> (position_ & 7)) & 1;
+    ++position_;
+    return b;
+  }
+  uint32_t gamma() {
+    unsigned width = 0;
+    while (bit() == 0)
+      if (++width > 31) throw_corrupt("model table: gamma code too long");
+    return (1u << width) | bits(width);
+  }
+
+ private:
+  std::span<const uint8_t> in_;
+  uint64_t position_ = 0;
+};
+
+}  // namespace lcl::quant

@@ -1,0 +1,318 @@
+#include "codecs/quant_fields.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+#include "codecs/quant_bit_io.hpp"
+#include "entropy/rans.hpp"
+
+namespace lcl::quant {
+namespace {
+
+enum class FieldMode : uint8_t { kEmpty = 0, kPacked = 1, kRans = 2 };
+
+// Table precisions tried per field: short fields pay less for coarse tables, long ones gain
+// from fine ones.
+constexpr uint32_t kPrecisions[] = {10, 11, 12};
+
+unsigned symbol_width(uint32_t alphabet) {
+  return static_cast<unsigned>(std::bit_width(alphabet - 1));
+}
+
+// Exp-Golomb code of order k: gamma((v >> k) + 1), then the k low bits of v.
+void write_exp_golomb(BitWriter& bits, uint32_t value, unsigned k) {
+  bits.gamma((value >> k) + 1);
+  bits.bits(value & ((1u << k) - 1), k);
+}
+
+uint64_t read_exp_golomb(BitReader& bits, unsigned k) {
+  const uint64_t high = bits.gamma() - 1;
+  return (high << k) | bits.bits(k);
+}
+
+unsigned exp_golomb_bits(uint32_t value, unsigned k) {
+  return 2 * static_cast<unsigned>(std::bit_width((value >> k) + 1) - 1) + 1 + k;
+}
+
+constexpr unsigned kMaxGolombOrder = 15;
+
+// Table of one context: gamma(present count); which symbols are present (nothing when all are,
+// else a flag and either a bitmap or gamma-coded gaps, whichever is shorter); then, when more than
+// one is present, an Exp-Golomb order (4 bits) and freq - 1 of every present symbol but the last,
+// whose frequency is implied by the total.
+void write_table(const entropy::FrequencyTable& table, BitWriter& bits) {
+  const auto alphabet = static_cast<uint32_t>(table.freq.size());
+  std::vector<uint32_t> symbols;
+  for (uint32_t s = 0; s < alphabet; ++s)
+    if (table.freq[s]) symbols.push_back(s);
+  const auto present = static_cast<uint32_t>(symbols.size());
+  bits.gamma(present);
+  if (present < alphabet) {
+    uint64_t gap_bits = 0;
+    uint32_t previous = 0;
+    for (uint32_t s : symbols) {
+      gap_bits += exp_golomb_bits(s - previous, 0);
+      previous = s;
+    }
+    const bool bitmap = alphabet <= gap_bits;
+    bits.bit(bitmap);
+    if (bitmap) {
+      for (uint32_t s = 0; s < alphabet; ++s) bits.bit(table.freq[s] != 0);
+    } else {
+      previous = 0;
+      for (uint32_t s : symbols) {
+        write_exp_golomb(bits, s - previous, 0);
+        previous = s;
+      }
+    }
+  }
+  if (present <= 1) return;
+  unsigned best_k = 0;
+  uint64_t best_bits = UINT64_MAX;
+  for (unsigned k = 0; k <= kMaxGolombOrder; ++k) {
+    uint64_t total = 0;
+    for (uint32_t i = 0; i + 1 < present; ++i)
+      total += exp_golomb_bits(table.freq[symbols[i]] - 1, k);
+    if (total < best_bits) {
+      best_bits = total;
+      best_k = k;
+    }
+  }
+  bits.bits(best_k, 4);
+  for (uint32_t i = 0; i + 1 < present; ++i)
+    write_exp_golomb(bits, table.freq[symbols[i]] - 1, best_k);
+}
+
+entropy::FrequencyTable read_table(BitReader& bits, uint32_t alphabet, uint32_t precision) {
+  entropy::FrequencyTable table;
+  table.precision_bits = precision;
+  table.freq.assign(alphabet, 0);
+  const uint32_t present = bits.gamma();
+  if (present > alphabet) throw_corrupt("model table: more symbols than the alphabet");
+  std::vector<uint32_t> symbols;
+  symbols.reserve(present);
+  if (present == alphabet) {
+    for (uint32_t s = 0; s < alphabet; ++s) symbols.push_back(s);
+  } else if (bits.bit()) {
+    for (uint32_t s = 0; s < alphabet; ++s)
+      if (bits.bit()) symbols.push_back(s);
+    if (symbols.size() != present)
+      throw_corrupt("model table: bitmap disagrees with the symbol count");
+  } else {
+    uint64_t symbol = 0;
+    for (uint32_t i = 0; i < present; ++i) {
+      symbol += read_exp_golomb(bits, 0);
+      if (symbol >= alphabet || (i > 0 && symbol == symbols.back()))
+        throw_corrupt("model table: symbol outside the alphabet or listed twice");
+      symbols.push_back(static_cast<uint32_t>(symbol));
+    }
+  }
+  const uint64_t total = uint64_t{1} << precision;
+  if (present == 1) {
+    table.freq[symbols[0]] = static_cast<uint32_t>(total);
+    return table;
+  }
+  const unsigned k = bits.bits(4);
+  uint64_t sum = 0;
+  for (uint32_t i = 0; i + 1 < present; ++i) {
+    const uint64_t freq = read_exp_golomb(bits, k) + 1;
+    sum += freq;
+    if (freq >= total || sum >= total) throw_corrupt("model table: frequencies exceed the total");
+    table.freq[symbols[i]] = static_cast<uint32_t>(freq);
+  }
+  table.freq[symbols.back()] = static_cast<uint32_t>(total - sum);
+  return table;
+}
+
+struct TableChoice {
+  uint32_t precision = 12;
+  std::vector<entropy::FrequencyTable> tables;  // per context; empty freq = unused context
+  double bits = std::numeric_limits<double>::infinity();
+};
+
+TableChoice best_tables(const FieldHistogram& histogram) {
+  const FieldShape& shape = histogram.shape();
+  TableChoice best;
+  for (uint32_t precision : kPrecisions) {
+    TableChoice candidate;
+    candidate.precision = precision;
+    candidate.tables.resize(shape.contexts);
+    BitWriter table_bits;
+    double coded = 0;
+    for (uint32_t c = 0; c < shape.contexts; ++c) {
+      auto counts = histogram.context_counts(c);
+      bool used = false;
+      for (uint64_t n : counts) used |= n != 0;
+      table_bits.bit(used);
+      if (!used) continue;
+      candidate.tables[c] = entropy::normalize_frequencies(counts, precision);
+      write_table(candidate.tables[c], table_bits);
+      for (uint32_t s = 0; s < shape.alphabet; ++s)
+        if (counts[s])
+          coded +=
+              static_cast<double>(counts[s]) * (precision - std::log2(candidate.tables[c].freq[s]));
+    }
+    candidate.bits = coded + static_cast<double>(table_bits.bit_count());
+    if (candidate.bits < best.bits) best = std::move(candidate);
+  }
+  return best;
+}
+
+void check_shape(FieldShape shape) {
+  if (shape.alphabet < 2 || shape.alphabet > 256 || shape.contexts < 1 || shape.contexts > 256)
+    throw Error(ErrorKind::kUsage, "field shape outside 2..256 symbols, 1..256 contexts");
+}
+
+}  // namespace
+
+void FieldHistogram::add_all(std::span<const uint16_t> symbols, std::span<const uint8_t> contexts) {
+  if (contexts.empty()) {
+    for (uint16_t s : symbols) ++counts_[s];
+  } else {
+    for (size_t i = 0; i < symbols.size(); ++i)
+      ++counts_[contexts[i] * shape_.alphabet + symbols[i]];
+  }
+}
+
+uint64_t FieldHistogram::total() const {
+  uint64_t n = 0;
+  for (uint64_t c : counts_) n += c;
+  return n;
+}
+
+double field_cost_bits(const FieldHistogram& histogram) {
+  const double packed =
+      static_cast<double>(histogram.total()) * symbol_width(histogram.shape().alphabet);
+  return std::min(packed, best_tables(histogram).bits);
+}
+
+void write_field(ByteWriter& out, std::span<const uint16_t> symbols,
+                 std::span<const uint8_t> contexts, FieldShape shape) {
+  check_shape(shape);
+  if (symbols.empty()) {
+    out.u8(static_cast<uint8_t>(FieldMode::kEmpty));
+    return;
+  }
+  FieldHistogram histogram(shape);
+  histogram.add_all(symbols, contexts);
+  TableChoice choice = best_tables(histogram);
+  const unsigned width = symbol_width(shape.alphabet);
+  const double packed_bits = static_cast<double>(symbols.size()) * width;
+  if (packed_bits <= choice.bits) {
+    out.u8(static_cast<uint8_t>(FieldMode::kPacked));
+    BitWriter bits;
+    for (uint16_t s : symbols) bits.bits(s, width);
+    out.bytes(bits.bytes());
+    return;
+  }
+  out.u8(static_cast<uint8_t>(FieldMode::kRans));
+  out.u8(static_cast<uint8_t>(choice.precision));
+  BitWriter table_bits;
+  for (uint32_t c = 0; c < shape.contexts; ++c) {
+    const bool used = !choice.tables[c].freq.empty();
+    table_bits.bit(used);
+    if (used) write_table(choice.tables[c], table_bits);
+  }
+  out.varint(table_bits.bytes().size());
+  out.bytes(table_bits.bytes());
+  // Unused contexts get a valid one-symbol table so the coder never sees an empty one.
+  for (auto& table : choice.tables)
+    if (table.freq.empty()) {
+      table.precision_bits = choice.precision;
+      table.freq.assign(1, 1u << choice.precision);
+    }
+  std::vector<uint8_t> coded;
+  if (contexts.empty()) {
+    entropy::rans_encode(symbols, choice.tables[0], coded);
+  } else {
+    entropy::rans_encode_contexts(symbols, contexts, choice.tables, coded);
+  }
+  out.varint(coded.size());
+  out.bytes(coded);
+}
+
+void read_field(ByteReader& in, std::span<const uint8_t> contexts, FieldShape shape,
+                std::span<uint16_t> symbols) {
+  check_shape(shape);
+  if (!contexts.empty() && contexts.size() != symbols.size())
+    throw Error(ErrorKind::kUsage, "read_field: one context per symbol");
+  const auto mode = static_cast<FieldMode>(in.u8());
+  if (mode == FieldMode::kEmpty) {
+    if (!symbols.empty()) in.fail("field is empty but symbols are expected");
+    return;
+  }
+  if (symbols.empty()) in.fail("field holds symbols but none are expected");
+  if (mode == FieldMode::kPacked) {
+    const unsigned width = symbol_width(shape.alphabet);
+    const uint64_t byte_count = (static_cast<uint64_t>(symbols.size()) * width + 7) / 8;
+    BitReader bits(in.bytes(byte_count));
+    for (auto& s : symbols) {
+      s = static_cast<uint16_t>(bits.bits(width));
+      if (s >= shape.alphabet) in.fail("packed symbol outside the alphabet");
+    }
+    return;
+  }
+  if (mode != FieldMode::kRans) in.fail("unknown field mode");
+  const uint32_t precision = in.u8();
+  if (precision < 8 || precision > 16) in.fail("table precision outside 8..16");
+  const uint64_t table_size = in.varint_at_most(in.remaining(), "table size");
+  BitReader table_bits(in.bytes(table_size));
+  std::vector<entropy::FrequencyTable> tables(shape.contexts);
+  std::vector<uint8_t> used(shape.contexts, 0);
+  for (uint32_t c = 0; c < shape.contexts; ++c) {
+    used[c] = static_cast<uint8_t>(table_bits.bit());
+    if (used[c]) {
+      tables[c] = read_table(table_bits, shape.alphabet, precision);
+    } else {
+      tables[c].precision_bits = precision;
+      tables[c].freq.assign(1, 1u << precision);
+    }
+  }
+  const uint64_t coded_size = in.varint_at_most(in.remaining(), "coded size");
+  auto coded = in.bytes(coded_size);
+  if (contexts.empty()) {
+    if (!used[0]) in.fail("symbols refer to an absent table");
+    entropy::rans_decode(coded, tables[0], symbols);
+  } else {
+    for (uint8_t c : contexts)
+      if (c >= shape.contexts || !used[c]) in.fail("symbols refer to an absent table");
+    entropy::rans_decode_contexts(coded, contexts, tables, symbols);
+  }
+}
+
+}  // namespace lcl::quant
+
+namespace lcl::quant {
+
+uint8_t write_best_field(ByteWriter& out, std::span<const uint16_t> symbols,
+                         std::span<const ContextCandidate> candidates) {
+  if (candidates.empty() || candidates.size() > 255)
+    throw Error(ErrorKind::kUsage, "1..255 context candidates");
+  size_t best = 0;
+  double best_bits = std::numeric_limits<double>::infinity();
+  if (candidates.size() > 1) {
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      FieldHistogram histogram(candidates[i].shape);
+      histogram.add_all(symbols, candidates[i].contexts);
+      const double bits = field_cost_bits(histogram);
+      if (bits < best_bits) {
+        best_bits = bits;
+        best = i;
+      }
+    }
+  }
+  out.u8(static_cast<uint8_t>(best));
+  write_field(out, symbols, candidates[best].contexts, candidates[best].shape);
+  return static_cast<uint8_t>(best);
+}
+
+uint8_t read_candidate_index(ByteReader& in, size_t count) {
+  const uint8_t index = in.u8();
+  if (index >= count) in.fail("unknown context model " + std::to_string(index));
+  return index;
+}
+
+}  // namespace lcl::quant

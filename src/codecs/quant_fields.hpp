@@ -1,0 +1,70 @@
+#pragma once
+// Field coding for the quantized codecs: a field is a sequence of small symbols (nibbles, 6-bit
+// scales, bytes of f16 scales) in which each symbol comes with a context the decoder can compute
+// before decoding the field (from fields decoded earlier). Each used context gets its own static
+// table, serialised compactly (present symbols and frequencies at a precision chosen per field),
+// and the symbols are coded with the rANS core (entropy/rans.hpp). A field that would not shrink
+// is stored bit-packed instead.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "util/byte_io.hpp"
+
+namespace lcl::quant {
+
+struct FieldShape {
+  uint32_t alphabet = 256;  // symbols are in [0, alphabet), alphabet <= 256
+  uint32_t contexts = 1;    // context values are in [0, contexts), contexts <= 256
+};
+
+// Symbol counts per context, the input of model selection.
+class FieldHistogram {
+ public:
+  explicit FieldHistogram(FieldShape shape)
+      : shape_(shape), counts_(static_cast<size_t>(shape.alphabet) * shape.contexts, 0) {}
+  void add(uint32_t context, uint32_t symbol) { ++counts_[context * shape_.alphabet + symbol]; }
+  void add_all(std::span<const uint16_t> symbols, std::span<const uint8_t> contexts);
+  std::span<const uint64_t> context_counts(uint32_t context) const {
+    return std::span<const uint64_t>(counts_).subspan(context * shape_.alphabet, shape_.alphabet);
+  }
+  const FieldShape& shape() const { return shape_; }
+  uint64_t total() const;
+
+ private:
+  FieldShape shape_;
+  std::vector<uint64_t> counts_;
+};
+
+// Bits write_field would emit for a field with these counts (tables included, rANS flush bytes
+// excluded); model selection compares candidate context functions with it.
+double field_cost_bits(const FieldHistogram& histogram);
+
+// Writes symbols (all < shape.alphabet) with contexts (all < shape.contexts; an empty span means
+// context 0 for every symbol).
+void write_field(ByteWriter& out, std::span<const uint16_t> symbols,
+                 std::span<const uint8_t> contexts, FieldShape shape);
+// Reads exactly symbols.size() symbols written by write_field with the same contexts and shape.
+// Throws lcl::Error(kCorruptInput) on any inconsistency.
+void read_field(ByteReader& in, std::span<const uint8_t> contexts, FieldShape shape,
+                std::span<uint16_t> symbols);
+
+}  // namespace lcl::quant
+
+namespace lcl::quant {
+
+// One way of giving a field's symbols contexts; codecs offer several and keep the cheapest.
+struct ContextCandidate {
+  std::vector<uint8_t> contexts;  // empty: context 0 for every symbol
+  FieldShape shape;
+};
+
+// Writes the index of the cheapest candidate (u8) and the field coded with it; returns the index.
+// The decoder reads the index, rebuilds that candidate's contexts and calls read_field.
+uint8_t write_best_field(ByteWriter& out, std::span<const uint16_t> symbols,
+                         std::span<const ContextCandidate> candidates);
+
+// Reads a candidate index written by write_best_field and checks it is below `count`.
+uint8_t read_candidate_index(ByteReader& in, size_t count);
+
+}  // namespace lcl::quant

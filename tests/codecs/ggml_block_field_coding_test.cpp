@@ -1,0 +1,157 @@
+// The field coding shared by the quantized codecs (quant_fields, quant_anchored, quant_halves):
+// round trips over alphabets, context counts and degenerate inputs, the packed fall-back, and
+// rejection of payloads that contradict themselves.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "codecs/quant_anchored.hpp"
+#include "codecs/quant_fields.hpp"
+#include "codecs/quant_halves.hpp"
+#include "lcl/error.hpp"
+
+namespace lcl::quant {
+namespace {
+
+std::vector<uint16_t> skewed_symbols(size_t n, uint32_t alphabet, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::geometric_distribution<int> geometric(0.3);
+  std::vector<uint16_t> s(n);
+  for (auto& v : s) v = static_cast<uint16_t>(std::min<uint32_t>(geometric(rng), alphabet - 1));
+  return s;
+}
+
+std::vector<uint16_t> roundtrip_field(std::span<const uint16_t> symbols,
+                                      std::span<const uint8_t> contexts, FieldShape shape,
+                                      size_t* size = nullptr) {
+  std::vector<uint8_t> payload;
+  ByteWriter w(payload);
+  write_field(w, symbols, contexts, shape);
+  if (size) *size = payload.size();
+  std::vector<uint16_t> back(symbols.size(), 0xFFFF);
+  ByteReader r(payload);
+  read_field(r, contexts, shape, back);
+  EXPECT_TRUE(r.at_end());
+  return back;
+}
+
+TEST(QuantFieldCoding, RoundTripsAcrossShapes) {
+  std::mt19937 rng(1);
+  for (uint32_t alphabet : {2u, 16u, 64u, 256u})
+    for (uint32_t contexts : {1u, 3u, 256u})
+      for (size_t n : {0u, 1u, 7u, 5000u}) {
+        auto symbols = skewed_symbols(n, alphabet, alphabet + contexts + static_cast<uint32_t>(n));
+        std::vector<uint8_t> ctx(n);
+        for (auto& c : ctx) c = static_cast<uint8_t>(rng() % contexts);
+        EXPECT_EQ(roundtrip_field(symbols, ctx, {alphabet, contexts}), symbols);
+        EXPECT_EQ(roundtrip_field(symbols, {}, {alphabet, 1}), symbols);
+      }
+}
+
+TEST(QuantFieldCoding, SkewedFieldsShrinkAndUniformOnesStayPacked) {
+  auto skewed = skewed_symbols(20000, 16, 2);
+  size_t size = 0;
+  roundtrip_field(skewed, {}, {16, 1}, &size);
+  std::vector<uint64_t> counts(16, 0);
+  for (uint16_t v : skewed) ++counts[v];
+  double entropy_bits = 0;
+  for (uint64_t c : counts)
+    if (c) entropy_bits += static_cast<double>(c) * std::log2(20000.0 / static_cast<double>(c));
+  // Within 1% (plus table and coder state bytes) of the field's order-0 entropy.
+  EXPECT_LT(static_cast<double>(size), entropy_bits / 8 * 1.01 + 64);
+  EXPECT_LT(size, 20000u * 4 / 8);
+  std::mt19937 rng(3);
+  std::vector<uint16_t> uniform(20000);
+  for (auto& v : uniform) v = static_cast<uint16_t>(rng() % 64);
+  EXPECT_EQ(roundtrip_field(uniform, {}, {64, 1}, &size), uniform);
+  EXPECT_LE(size, 20000 * 6 / 8 + 2);  // never more than packed plus the mode byte
+  std::vector<uint16_t> constant(1000, 5);
+  EXPECT_EQ(roundtrip_field(constant, {}, {256, 1}, &size), constant);
+  EXPECT_LT(size, 64u);
+}
+
+TEST(QuantFieldCoding, RejectsInconsistentPayloads) {
+  auto symbols = skewed_symbols(3000, 16, 4);
+  std::vector<uint8_t> contexts(symbols.size(), 0);
+  std::vector<uint8_t> payload;
+  ByteWriter w(payload);
+  write_field(w, symbols, contexts, {16, 2});
+  std::vector<uint16_t> out(symbols.size());
+  // The decoder asks for context 1, which has no table in the payload.
+  std::vector<uint8_t> other(symbols.size(), 1);
+  ByteReader r(payload);
+  EXPECT_THROW(read_field(r, other, {16, 2}, out), Error);
+  for (size_t cut = 0; cut < payload.size(); cut += 7) {
+    ByteReader truncated(std::span<const uint8_t>(payload).first(cut));
+    EXPECT_THROW(read_field(truncated, contexts, {16, 2}, out), Error) << cut;
+  }
+  // Expecting symbols from an empty field, or none from a full one.
+  std::vector<uint8_t> empty_payload;
+  ByteWriter e(empty_payload);
+  write_field(e, {}, {}, {16, 1});
+  ByteReader er(empty_payload);
+  EXPECT_THROW(read_field(er, {}, {16, 1}, out), Error);
+}
+
+TEST(QuantAnchoredGroups, RoundTripsAnyValues) {
+  std::mt19937 rng(5);
+  const AnchoredShape shape{16, 32, 3, 2};
+  for (size_t groups : {0u, 1u, 100u}) {
+    std::vector<uint16_t> values(groups * 32);
+    std::vector<uint8_t> contexts(groups);
+    for (size_t g = 0; g < groups; ++g) {
+      contexts[g] = static_cast<uint8_t>(g % 3);
+      for (int i = 0; i < 32; ++i) {
+        // Group kinds: random, all equal, minimum only at the end, minimum above zero.
+        switch (g % 4) {
+          case 0:
+            values[g * 32 + i] = static_cast<uint16_t>(rng() % 16);
+            break;
+          case 1:
+            values[g * 32 + i] = 9;
+            break;
+          case 2:
+            values[g * 32 + i] = static_cast<uint16_t>(i == 31 ? 0 : 1 + rng() % 15);
+            break;
+          default:
+            values[g * 32 + i] = static_cast<uint16_t>(4 + rng() % 12);
+            break;
+        }
+      }
+    }
+    std::vector<uint8_t> payload;
+    ByteWriter w(payload);
+    write_anchored_groups(w, values, contexts, shape);
+    std::vector<uint16_t> back(values.size());
+    ByteReader r(payload);
+    read_anchored_groups(r, contexts, shape, back);
+    EXPECT_EQ(back, values);
+    EXPECT_TRUE(r.at_end());
+  }
+}
+
+TEST(QuantHalves, RoundTripWithAndWithoutContexts) {
+  std::mt19937 rng(6);
+  std::vector<uint16_t> values(3000);
+  std::vector<uint8_t> contexts(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    values[i] = static_cast<uint16_t>(i % 5 == 0 ? rng() : 0x1400 + rng() % 0x200);
+    contexts[i] = half_exponent_context(static_cast<uint16_t>(rng()));
+  }
+  for (bool with_contexts : {false, true}) {
+    std::vector<uint8_t> payload;
+    ByteWriter w(payload);
+    write_halves(w, values,
+                 with_contexts ? std::span<const uint8_t>(contexts) : std::span<const uint8_t>(),
+                 64);
+    std::vector<uint16_t> back(values.size());
+    ByteReader r(payload);
+    read_halves(r, with_contexts ? std::span<const uint8_t>(contexts) : std::span<const uint8_t>(),
+                64, back);
+    EXPECT_EQ(back, values);
+  }
+}
+
+}  // namespace
+}  // namespace lcl::quant

@@ -1,0 +1,185 @@
+#pragma once
+// Helpers shared by the quantized-codec tests: a minimal reader of the tensor table of the corpus
+// GGUF files (tests only; the library's parser lives in src/formats), random blocks, and a
+// round-trip check.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <random>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "lcl/codec.hpp"
+#include "lcl/error.hpp"
+
+namespace lcl::test {
+
+struct GgufTensor {
+  std::string name;
+  uint32_t type = 0;
+  uint64_t offset = 0;  // absolute, in the file
+  uint64_t elements = 0;
+};
+
+struct GgufFile {
+  std::vector<uint8_t> bytes;
+  std::vector<GgufTensor> tensors;
+};
+
+// Reads a GGUF v2/v3 file whole and lists its tensors (the corpus files are a few MiB).
+inline GgufFile read_gguf_for_test(const std::filesystem::path& path) {
+  GgufFile g;
+  std::ifstream f(path, std::ios::binary);
+  g.bytes.assign(std::istreambuf_iterator<char>(f), {});
+  size_t p = 4;
+  auto need = [&](size_t n) {
+    if (p + n > g.bytes.size()) throw std::runtime_error("truncated gguf " + path.string());
+  };
+  auto u32 = [&] {
+    need(4);
+    uint32_t v;
+    std::memcpy(&v, &g.bytes[p], 4);
+    p += 4;
+    return v;
+  };
+  auto u64 = [&] {
+    need(8);
+    uint64_t v;
+    std::memcpy(&v, &g.bytes[p], 8);
+    p += 8;
+    return v;
+  };
+  auto str = [&] {
+    uint64_t n = u64();
+    need(n);
+    std::string s(reinterpret_cast<const char*>(&g.bytes[p]), n);
+    p += n;
+    return s;
+  };
+  u32();  // version
+  const uint64_t tensor_count = u64();
+  const uint64_t kv_count = u64();
+  uint64_t alignment = 32;
+  std::function<void(uint32_t)> skip = [&](uint32_t t) {
+    static const int kSizes[] = {1, 1, 2, 2, 4, 4, 4, 1, 0, 0, 8, 8, 8};
+    if (t == 8) {
+      str();
+    } else if (t == 9) {
+      const uint32_t element = u32();
+      const uint64_t n = u64();
+      for (uint64_t i = 0; i < n; ++i) skip(element);
+    } else {
+      need(kSizes[t]);
+      p += kSizes[t];
+    }
+  };
+  for (uint64_t i = 0; i < kv_count; ++i) {
+    const std::string key = str();
+    const uint32_t t = u32();
+    if (key == "general.alignment" && t == 4) {
+      alignment = u32();
+    } else {
+      skip(t);
+    }
+  }
+  for (uint64_t i = 0; i < tensor_count; ++i) {
+    GgufTensor t;
+    t.name = str();
+    const uint32_t dims = u32();
+    t.elements = 1;
+    for (uint32_t d = 0; d < dims; ++d) t.elements *= u64();
+    t.type = u32();
+    t.offset = u64();
+    g.tensors.push_back(t);
+  }
+  const uint64_t data_start = (p + alignment - 1) / alignment * alignment;
+  for (auto& t : g.tensors) t.offset += data_start;
+  return g;
+}
+
+inline std::vector<std::filesystem::path> corpus_gguf_files(const std::filesystem::path& corpus) {
+  return {corpus / "bytellama-25m-gguf/bytellama-25m-Q4_K_M.gguf",
+          corpus / "bytellama-25m-gguf/bytellama-25m-Q6_K.gguf",
+          corpus / "bytellama-25m-gguf/bytellama-25m-Q8_0.gguf",
+          corpus / "use-lite/use-lite-Q4_K_M.gguf", corpus / "stories260K/stories260K-Q4_K_M.gguf"};
+}
+
+inline std::vector<uint8_t> random_bytes(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::vector<uint8_t> v(n);
+  for (auto& b : v) b = static_cast<uint8_t>(rng());
+  return v;
+}
+
+// Encodes, decodes and compares byte for byte; returns the payload size.
+inline size_t expect_roundtrip(const Codec& codec, std::span<const uint8_t> input, TypeId type) {
+  std::vector<uint8_t> payload;
+  EncodeContext context;
+  context.type = type;
+  codec.encode(input, context, payload);
+  std::vector<uint8_t> back(input.size(), 0xAA);
+  codec.decode(payload, back);
+  EXPECT_TRUE(std::equal(back.begin(), back.end(), input.begin(), input.end()))
+      << codec.name() << " changed bytes";
+  return payload.size();
+}
+
+// Decoding a damaged payload must either throw lcl::Error(kCorruptInput) or produce bytes (which
+// the container's checksum then rejects); it must never crash or read out of bounds (ASan).
+inline void expect_corruption_handled(const Codec& codec, std::span<const uint8_t> input,
+                                      TypeId type, uint32_t seed) {
+  std::vector<uint8_t> payload;
+  EncodeContext context;
+  context.type = type;
+  codec.encode(input, context, payload);
+  std::mt19937 rng(seed);
+  std::vector<uint8_t> out(input.size());
+  int rejected = 0;
+  for (int trial = 0; trial < 200; ++trial) {
+    std::vector<uint8_t> damaged = payload;
+    switch (trial % 3) {
+      case 0:
+        damaged[rng() % damaged.size()] ^= static_cast<uint8_t>(1u << (rng() % 8));
+        break;
+      case 1:
+        damaged.resize(rng() % damaged.size());
+        break;
+      default:
+        for (int k = 0; k < 8; ++k) damaged[rng() % damaged.size()] = static_cast<uint8_t>(rng());
+        break;
+    }
+    try {
+      codec.decode(damaged, out);
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kCorruptInput) << e.what();
+      ++rejected;
+    }
+  }
+  // Truncations are always detected; most bit flips are too.
+  EXPECT_GT(rejected, 66);
+  // A wrong output size is always rejected.
+  std::vector<uint8_t> wrong(input.size() + 1);
+  EXPECT_THROW(codec.decode(payload, wrong), Error);
+}
+
+}  // namespace lcl::test
+
+namespace lcl::test {
+
+inline double order0_entropy_bits(const std::vector<uint64_t>& counts) {
+  uint64_t n = 0;
+  for (auto c : counts) n += c;
+  double bits = 0;
+  for (auto c : counts)
+    if (c)
+      bits += static_cast<double>(c) * std::log2(static_cast<double>(n) / static_cast<double>(c));
+  return bits;
+}
+
+}  // namespace lcl::test
