@@ -31,8 +31,7 @@ class Method {
   virtual void train(std::span<const std::vector<uint8_t>> /*samples*/,
                      std::span<const TensorInfo> /*infos*/) {}
   virtual uint64_t profile_bytes() const { return 0; }
-  virtual std::vector<uint8_t> compress(std::span<const uint8_t> input,
-                                        const TensorInfo& tensor) const = 0;
+  virtual std::vector<uint8_t> compress(std::span<const uint8_t> input, const TensorInfo& tensor) const = 0;
   // Must reproduce the input exactly; out.size() is the original size.
   virtual void decompress(std::span<const uint8_t> payload, const TensorInfo& tensor,
                           std::span<uint8_t> out) const = 0;
