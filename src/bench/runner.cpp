@@ -120,8 +120,11 @@ struct FileState {
   std::unique_ptr<FileSource> source;
 };
 
-std::vector<std::unique_ptr<Method>> select_methods(const std::vector<std::string>& names) {
-  auto available = all_methods();
+using MethodFactory = std::function<std::vector<std::unique_ptr<Method>>()>;
+
+std::vector<std::unique_ptr<Method>> select_methods(const MethodFactory& factory,
+                                                    const std::vector<std::string>& names) {
+  auto available = factory();
   if (names.empty()) return available;
   std::vector<std::unique_ptr<Method>> chosen;
   for (const auto& name : names) {
@@ -129,7 +132,7 @@ std::vector<std::unique_ptr<Method>> select_methods(const std::vector<std::strin
                            [&](const auto& m) { return m && m->name() == name; });
     if (it == available.end()) {
       std::string list;
-      for (const auto& m : all_methods()) list += (list.empty() ? "" : ", ") + m->name();
+      for (const auto& m : factory()) list += (list.empty() ? "" : ", ") + m->name();
       throw Error(ErrorKind::kUsage, "unknown method \"" + name + "\" (available: " + list + ")");
     }
     chosen.push_back(std::move(*it));
@@ -159,7 +162,9 @@ BenchReport run_bench(const BenchOptions& options) {
   };
   BenchReport report;
 
-  auto methods = select_methods(options.methods);
+  MethodFactory factory =
+      options.method_factory ? options.method_factory : MethodFactory(all_methods);
+  auto methods = select_methods(factory, options.methods);
   auto corpus = scan_corpus(options.corpus_dirs);
   if (corpus.empty()) throw Error(ErrorKind::kUsage, "no model files in the corpus directories");
 
@@ -188,7 +193,7 @@ BenchReport run_bench(const BenchOptions& options) {
     auto key = std::make_pair(method.name(), model);
     auto it = trained.find(key);
     if (it != trained.end()) return *it->second;
-    auto fresh = select_methods({method.name()});
+    auto fresh = select_methods(factory, {method.name()});
     std::vector<std::vector<uint8_t>> samples;
     std::vector<TensorInfo> infos;
     for (size_t f = 0; f < corpus.size(); ++f) {

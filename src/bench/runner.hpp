@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,9 @@ struct BenchOptions {
   // Trained methods learn from at most this many bytes of each tensor of the other models.
   uint64_t train_bytes_per_tensor = 256u << 10;
   std::function<void(const std::string&)> log;  // progress lines (may be empty)
+  // Where methods come from (default: all_methods()). Called once per trained instance too, so
+  // it must return fresh, untrained objects each time.
+  std::function<std::vector<std::unique_ptr<Method>>()> method_factory;
 };
 
 struct BenchReport {
