@@ -21,7 +21,7 @@ ResultRow row(std::string model, std::string tensor, std::string method, uint64_
   r.encode_seconds = encode_s;
   r.decode_seconds = encode_s / 2;
   r.roundtrip_ok = ok;
-  r.tool_version = "t";
+  r.tool_version = "unit-test";
   return r;
 }
 
