@@ -221,6 +221,7 @@ CrossLayerReport cross_layer_study(const fs::path& model, const CrossLayerOption
   struct Location {
     fs::path file;
     Region region;
+    bool innermost_first = false;  // GGUF lists ne0 (the row length) first
   };
   std::map<std::string, std::map<int, Location>> roles;
   for (const auto& file : model_files(model)) {
@@ -230,7 +231,7 @@ CrossLayerReport cross_layer_study(const fs::path& model, const CrossLayerOption
       if (region.kind != RegionKind::kTensor || region.tensor.type != type::kBF16) continue;
       auto role = parse_tensor_role(region.tensor.name);
       if (role.layer < 0) continue;
-      roles[role.role][role.layer] = {file, region};
+      roles[role.role][role.layer] = {file, region, layout.format == FileFormat::kGguf};
     }
   }
   auto load = [](const Location& loc) {
@@ -270,7 +271,8 @@ CrossLayerReport cross_layer_study(const fs::path& model, const CrossLayerOption
       pair.affine_bytes = residual_cost(y.bits, prediction, y.info, pair.affine_exceptions) + 8;
       // Low-rank correction of the affine residual, for matrices (safetensors shape: rows first).
       if (y.info.shape.size() == 2) {
-        size_t m = y.info.shape[0], n = y.info.shape[1];
+        bool gguf = next->second.innermost_first;
+        size_t m = y.info.shape[gguf ? 1 : 0], n = y.info.shape[gguf ? 0 : 1];
         std::vector<float> R(m * n);
         for (size_t i = 0; i < R.size(); ++i) R[i] = y.values[i] - prediction[i];
         for (int rank : options.ranks) {

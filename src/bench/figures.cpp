@@ -28,7 +28,7 @@ double bound_of(const analysis::AtlasRow& row) {
 }
 
 void no_data(SvgPlot& plot, const std::string& why) {
-  plot.text(0.5, 0.5, why, 16, "middle", 0, 0, "#a00");
+  plot.center_message(why);
 }
 
 fs::path byte_planes(const FigureInputs& in, const fs::path& dir) {
@@ -62,9 +62,13 @@ fs::path byte_planes(const FigureInputs& in, const fs::path& dir) {
     plot.rect(x + 0.1, hi, x + 0.9, hi + lo, SvgPlot::color(1));
     std::string g = r.model + "/" + r.file;
     if (g != group) {
+      // Label a group by its model, and by the file's stem when it is not the model's first file.
+      bool same_model = group.rfind(r.model + "/", 0) == 0;
       group = g;
+      std::string label = same_model ? fs::path(r.file).stem().string() : r.model;
+      if (label.size() > 24) label = "..." + label.substr(label.size() - 21);
       plot.line(x, 0, x, 16, "#999", 1, "2,3");
-      plot.text(x, 15.6, r.model, 11, "start", 3, 0, "#333");
+      plot.text(x, 15.6, label, 11, "start", 3, 0, "#333");
     }
   }
   plot.line(0, 16, static_cast<double>(std::max<size_t>(shown.size(), 1)), 16, "#000", 1.5, "6,4");
@@ -236,7 +240,7 @@ fs::path pareto(const FigureInputs& in, const fs::path& dir) {
          x_hi = std::pow(10.0, std::ceil(std::log10(speed_hi)));
   double pad = std::max(0.02, (ratio_hi - ratio_lo) * 0.1);
   SvgPlot plot("Throughput vs ratio per method (Pareto frontier)",
-               {x_lo, x_hi, true, "encode throughput (MB/s, log scale, one thread)"},
+               {x_lo, x_hi, true, "encode throughput (MB/s, log scale, per thread)"},
                {ratio_lo - pad, ratio_hi + pad, false, "byte-weighted ratio (x)"});
   plot.note(
       "Solid line: methods no other method beats on both speed and ratio. Every row "
@@ -252,8 +256,19 @@ fs::path pareto(const FigureInputs& in, const fs::path& dir) {
       best_ratio = p.ratio;
     }
   if (frontier.size() > 1) plot.polyline(frontier, "#333", 1.5);
+  std::vector<std::pair<double, double>> placed;
   for (size_t i = 0; i < points.size(); ++i) {
     plot.circle(points[i].speed, points[i].ratio, 6, SvgPlot::color(i), points[i].label);
+    // Labels of coinciding points are stacked downwards instead of printed over each other.
+    double X = plot.px(points[i].speed), Y = plot.py(points[i].ratio) - 6;
+    for (bool moved = true; moved;) {
+      moved = false;
+      for (const auto& [x, y] : placed)
+        if (std::abs(x - X) < 80 && std::abs(y - Y) < 13) Y = y + 13, moved = true;
+    }
+    placed.push_back({X, Y});
+    plot.text(points[i].speed, points[i].ratio, points[i].label, 11, "start", 9,
+              Y - plot.py(points[i].ratio), "#333");
     plot.legend(points[i].label, SvgPlot::color(i));
   }
   fs::path path = dir / "pareto.svg";

@@ -225,3 +225,14 @@ void SvgPlot::write(const std::string& path) const {
 }
 
 }  // namespace lcl::bench
+
+namespace lcl::bench {
+
+void SvgPlot::center_message(const std::string& s) {
+  body_ += "<text x=\"" + num((left_ + width_ - right_) / 2) + "\" y=\"" +
+           num((top_ + height_ - bottom_) / 2) +
+           "\" font-size=\"15\" text-anchor=\"middle\" fill=\"#a00\">" + xml_escape(s) +
+           "</text>\n";
+}
+
+}  // namespace lcl::bench

@@ -35,7 +35,8 @@ class SvgPlot {
   // Text below the x axis at data x (for category labels), rotated when `rotate`.
   void x_category(double x, const std::string& s, bool rotate = false);
   void legend(const std::string& label, const std::string& color, bool as_line = false);
-  void note(const std::string& s);  // a line of small text under the title
+  void note(const std::string& s);            // a line of small text under the title
+  void center_message(const std::string& s);  // large text in the middle of the plot area
   void hide_x_ticks() { x_ticks_ = false; }
 
   std::string str() const;
@@ -48,7 +49,7 @@ class SvgPlot {
   std::string title_;
   Axis x_, y_;
   int width_, height_;
-  double left_ = 80, right_ = 220, top_ = 60, bottom_ = 110;
+  double left_ = 80, right_ = 220, top_ = 64, bottom_ = 64;
   bool x_ticks_ = true;
   std::string body_;
   std::vector<std::pair<std::string, std::pair<std::string, bool>>> legend_;
