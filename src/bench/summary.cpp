@@ -154,7 +154,8 @@ std::string format_summary_markdown(const std::vector<MethodSummary>& summaries,
            "; with one model the interval is the point). ";
   out +=
       "Every row was decoded and compared with the original; rows that failed are counted in "
-      "\"failed\" and left out of the statistics.\n\n";
+      "\"failed\" and left out of the statistics. MB/s: original bytes per second of one thread "
+      "(lcl bench runs rows in parallel with --threads).\n\n";
   if (failures) out += "**" + std::to_string(failures) + " rows failed their roundtrip.**\n\n";
 
   std::string domain;
