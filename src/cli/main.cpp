@@ -15,6 +15,12 @@ constexpr lcl::cli::AddCommand kCommands[] = {
     lcl::cli::add_verify_command,
     lcl::cli::add_info_command,
     lcl::cli::add_extract_command,
+    lcl::cli::add_atlas_command,
+    lcl::cli::add_bench_command,
+    lcl::cli::add_summarize_command,
+    lcl::cli::add_figures_command,
+    lcl::cli::add_crosslayer_command,
+    lcl::cli::add_smoke_command,
 };
 
 }  // namespace

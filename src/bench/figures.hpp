@@ -1,0 +1,33 @@
+#pragma once
+// `lcl figures`: the five SVG figures of the measurement suite.
+//   byte_plane_entropy.svg  per-tensor stacked bars of H(high byte) and H(low byte) (float tensors)
+//   ratio_vs_bound.svg      best measured ratio of each tensor against its entropy bound
+//   q4k_nibble_entropy.svg  histogram of the per-tensor Q4_K nibble entropy (alone and given the
+//                           sub-block's scale and min)
+//   crosslayer_pearson.svg  histogram of adjacent-layer Pearson correlations (lcl crosslayer
+//   --jsonl) pareto.svg              encode throughput vs byte-weighted ratio per method, Pareto
+//   frontier
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "analysis/atlas.hpp"
+#include "bench/result_row.hpp"
+
+namespace lcl::bench {
+
+struct FigureInputs {
+  std::vector<ResultRow> results;
+  std::vector<analysis::AtlasRow> atlas;
+  std::vector<double> pearson;  // adjacent-layer correlations (may be empty)
+};
+
+// Writes the five files into `out_dir` (created if needed) and returns their paths. A figure
+// whose data is absent is still written, saying what is missing, so the set is always complete.
+std::vector<std::filesystem::path> write_figures(const FigureInputs& inputs,
+                                                 const std::filesystem::path& out_dir);
+
+// The "pearson" values of JSON lines written by `lcl crosslayer --jsonl`.
+std::vector<double> read_pearson_jsonl(const std::filesystem::path& path);
+
+}  // namespace lcl::bench

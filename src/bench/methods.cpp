@@ -1,0 +1,20 @@
+// Every method of this build, in the order reports list them. A family of methods written on its
+// own (the float baselines, the GGUF baselines) adds one line here.
+#include "bench/generic_methods.hpp"
+#include "bench/method.hpp"
+
+namespace lcl::bench {
+
+std::vector<std::unique_ptr<Method>> all_methods() {
+  std::vector<std::unique_ptr<Method>> methods;
+  methods.push_back(make_lcl_method());
+  methods.push_back(make_zstd_method(3, MethodScope::kTensor));
+  methods.push_back(make_zstd_method(19, MethodScope::kTensor));
+  methods.push_back(make_xz_method());
+  methods.push_back(make_zstd_method(19, MethodScope::kFile));
+  // Families from other files append here, e.g.:
+  //   for (auto& m : float_baseline_methods()) methods.push_back(std::move(m));
+  return methods;
+}
+
+}  // namespace lcl::bench

@@ -1,0 +1,329 @@
+#include "bench/runner.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "analysis/tensor_names.hpp"
+#include "bench/jsonl_zstd.hpp"
+#include "lcl/error.hpp"
+#include "lcl/layout.hpp"
+#include "lcl/source.hpp"
+#include "util/hash.hpp"
+
+namespace lcl::bench {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+bool is_model_file(const fs::path& path) {
+  auto ext = path.extension().string();
+  return ext == ".safetensors" || ext == ".gguf";
+}
+
+}  // namespace
+
+std::vector<CorpusFile> scan_corpus(const std::vector<fs::path>& corpus_dirs) {
+  std::vector<CorpusFile> files;
+  for (const auto& dir : corpus_dirs) {
+    if (!fs::is_directory(dir))
+      throw Error(ErrorKind::kUsage, "corpus directory not found: " + dir.string());
+    std::vector<fs::path> entries;
+    for (const auto& entry : fs::directory_iterator(dir)) entries.push_back(entry.path());
+    std::sort(entries.begin(), entries.end());
+    for (const auto& entry : entries) {
+      if (fs::is_directory(entry)) {
+        for (const auto& file : model_files(entry))
+          files.push_back({entry.filename().string(), file});
+      } else if (is_model_file(entry)) {
+        files.push_back({entry.stem().string(), entry});
+      }
+    }
+  }
+  std::stable_sort(files.begin(), files.end(),
+                   [](const CorpusFile& a, const CorpusFile& b) { return a.model < b.model; });
+  return files;
+}
+
+unsigned shard_of(const std::string& model, const std::string& file, const std::string& tensor,
+                  unsigned shard_count) {
+  if (shard_count <= 1) return 0;
+  std::string key = model + '\n' + file + '\n' + tensor;
+  return static_cast<unsigned>(xxh64({reinterpret_cast<const uint8_t*>(key.data()), key.size()}) %
+                               shard_count);
+}
+
+ResultRow measure(const Method& method, std::span<const uint8_t> input, const TensorInfo& tensor) {
+  ResultRow row;
+  row.method = method.name();
+  row.original_bytes = input.size();
+  row.profile_bytes = method.profile_bytes();
+  try {
+    auto start = Clock::now();
+    std::vector<uint8_t> payload = method.compress(input, tensor);
+    row.encode_seconds = seconds_since(start);
+    row.compressed_bytes = payload.size();
+    std::vector<uint8_t> decoded(input.size());
+    start = Clock::now();
+    method.decompress(payload, tensor, decoded);
+    row.decode_seconds = seconds_since(start);
+    row.roundtrip_ok = std::equal(decoded.begin(), decoded.end(), input.begin(), input.end());
+    if (!row.roundtrip_ok) {
+      auto diff = std::mismatch(decoded.begin(), decoded.end(), input.begin());
+      row.error = "decoded bytes differ from the original at byte " +
+                  std::to_string(diff.first - decoded.begin());
+    }
+  } catch (const std::exception& e) {
+    row.roundtrip_ok = false;
+    row.error = e.what();
+  }
+  return row;
+}
+
+std::vector<ResultRow> read_results(const fs::path& path) {
+  auto contents = read_jsonl_zstd(path);
+  std::vector<ResultRow> rows;
+  rows.reserve(contents.lines.size());
+  for (size_t i = 0; i < contents.lines.size(); ++i) {
+    nlohmann::json j =
+        nlohmann::json::parse(contents.lines[i], nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded())
+      throw_corrupt(path.string() + ": line " + std::to_string(i + 1) + " is not JSON");
+    rows.push_back(row_from_json(j));
+  }
+  return rows;
+}
+
+namespace {
+
+// One tensor of a file (region >= 0) or the whole file (region == -1), and the methods to run.
+struct WorkUnit {
+  size_t file = 0;
+  int region = -1;
+  std::vector<const Method*> methods;
+};
+
+struct FileState {
+  Layout layout;
+  std::unique_ptr<FileSource> source;
+};
+
+using MethodFactory = std::function<std::vector<std::unique_ptr<Method>>()>;
+
+std::vector<std::unique_ptr<Method>> select_methods(const MethodFactory& factory,
+                                                    const std::vector<std::string>& names) {
+  auto available = factory();
+  if (names.empty()) return available;
+  std::vector<std::unique_ptr<Method>> chosen;
+  for (const auto& name : names) {
+    auto it = std::find_if(available.begin(), available.end(),
+                           [&](const auto& m) { return m && m->name() == name; });
+    if (it == available.end()) {
+      std::string list;
+      for (const auto& m : factory()) list += (list.empty() ? "" : ", ") + m->name();
+      throw Error(ErrorKind::kUsage, "unknown method \"" + name + "\" (available: " + list + ")");
+    }
+    chosen.push_back(std::move(*it));
+  }
+  return chosen;
+}
+
+// The first bytes of a tensor, whole blocks only, for training.
+std::vector<uint8_t> training_sample(const FileSource& source, const Region& region,
+                                     uint64_t limit) {
+  uint64_t size = std::min(region.size, limit);
+  if (const TypeInfo* info = find_type(region.tensor.type); info && info->block_bytes > 0)
+    size = size / info->block_bytes * info->block_bytes;
+  std::vector<uint8_t> bytes(size);
+  source.read(region.offset, bytes);
+  return bytes;
+}
+
+}  // namespace
+
+BenchReport run_bench(const BenchOptions& options) {
+  auto start = Clock::now();
+  if (options.shard_count == 0 || options.shard_index >= options.shard_count)
+    throw Error(ErrorKind::kUsage, "--shard I/N needs 0 <= I < N");
+  auto log = [&](const std::string& line) {
+    if (options.log) options.log(line);
+  };
+  BenchReport report;
+
+  MethodFactory factory =
+      options.method_factory ? options.method_factory : MethodFactory(all_methods);
+  auto methods = select_methods(factory, options.methods);
+  auto corpus = scan_corpus(options.corpus_dirs);
+  if (corpus.empty()) throw Error(ErrorKind::kUsage, "no model files in the corpus directories");
+
+  std::vector<ResultRow> kept;
+  std::set<std::string> done;
+  if (options.resume && fs::exists(options.out)) {
+    kept = read_results(options.out);
+    for (const auto& row : kept) done.insert(row.key());
+  }
+  JsonlZstdWriter writer(options.out);
+  for (const auto& row : kept) writer.write_line(to_json(row).dump());
+  writer.flush();
+  report.rows_kept = kept.size();
+
+  std::vector<FileState> files(corpus.size());
+  for (size_t f = 0; f < corpus.size(); ++f) {
+    files[f].source = std::make_unique<FileSource>(corpus[f].path);
+    files[f].layout = read_layout(*files[f].source);
+    for (const auto& warning : files[f].layout.warnings)
+      log(corpus[f].path.string() + ": " + warning);
+  }
+
+  // Trained methods: one instance per (method, measured model), trained on every other model.
+  std::map<std::pair<std::string, std::string>, std::unique_ptr<Method>> trained;
+  auto trained_instance = [&](const Method& method, const std::string& model) -> const Method& {
+    auto key = std::make_pair(method.name(), model);
+    auto it = trained.find(key);
+    if (it != trained.end()) return *it->second;
+    auto fresh = select_methods(factory, {method.name()});
+    std::vector<std::vector<uint8_t>> samples;
+    std::vector<TensorInfo> infos;
+    for (size_t f = 0; f < corpus.size(); ++f) {
+      if (corpus[f].model == model) continue;  // the model-level split
+      for (const auto& region : files[f].layout.regions) {
+        if (region.kind != RegionKind::kTensor || !fresh[0]->applies_to(region.tensor)) continue;
+        samples.push_back(
+            training_sample(*files[f].source, region, options.train_bytes_per_tensor));
+        infos.push_back(region.tensor);
+      }
+    }
+    fresh[0]->train(samples, infos);
+    log("trained " + method.name() + " for " + model + " on " + std::to_string(samples.size()) +
+        " tensors of other models");
+    return *(trained[key] = std::move(fresh[0]));
+  };
+
+  for (size_t f = 0; f < corpus.size(); ++f) {
+    const auto& model = corpus[f].model;
+    std::string file_name = corpus[f].path.filename().string();
+    const auto& regions = files[f].layout.regions;
+    std::vector<WorkUnit> units;
+    auto add_unit = [&](int region, const TensorInfo& info, MethodScope scope) {
+      const std::string tensor_name = region < 0 ? "" : info.name;
+      if (shard_of(model, file_name, tensor_name, options.shard_count) != options.shard_index)
+        return;
+      WorkUnit unit{f, region, {}};
+      for (const auto& method : methods) {
+        if (method->scope() != scope || !method->applies_to(info)) continue;
+        ResultRow probe;
+        probe.model = model;
+        probe.file = file_name;
+        probe.tensor = tensor_name;
+        probe.method = method->name();
+        if (done.count(probe.key())) continue;
+        unit.methods.push_back(method->is_trained() ? &trained_instance(*method, model)
+                                                    : method.get());
+      }
+      ++report.units_in_shard;
+      if (!unit.methods.empty()) units.push_back(std::move(unit));
+    };
+    // The whole-file unit first: it is the longest, and starting it last would leave the other
+    // threads idle while it finishes.
+    TensorInfo whole_file{file_name, type::kOpaque, {files[f].layout.file_size}};
+    add_unit(-1, whole_file, MethodScope::kFile);
+    for (size_t r = 0; r < regions.size(); ++r)
+      if (regions[r].kind == RegionKind::kTensor)
+        add_unit(static_cast<int>(r), regions[r].tensor, MethodScope::kTensor);
+    if (units.empty()) continue;
+
+    auto file_start = Clock::now();
+    std::vector<std::vector<ResultRow>> results(units.size());
+    auto process_unit = [&](size_t u) {
+      const WorkUnit& unit = units[u];
+      ResultRow base;
+      base.model = model;
+      base.file = file_name;
+      base.tool_version = options.tool_version;
+      std::vector<uint8_t> bytes;
+      TensorInfo info = whole_file;
+      if (unit.region >= 0) {
+        const Region& region = regions[static_cast<size_t>(unit.region)];
+        info = region.tensor;
+        auto role = analysis::parse_tensor_role(info.name);
+        base.tensor = info.name;
+        base.role = role.role;
+        base.layer = role.layer;
+        base.dtype = type_name(info.type);
+        bytes.resize(region.size);
+        files[f].source->read(region.offset, bytes);
+      } else {
+        base.role = "file";
+        base.dtype = "file";
+        bytes.resize(files[f].layout.file_size);
+        files[f].source->read(0, bytes);
+      }
+      for (const Method* method : unit.methods) {
+        ResultRow row = measure(*method, bytes, info);
+        row.model = base.model;
+        row.file = base.file;
+        row.tensor = base.tensor;
+        row.role = base.role;
+        row.layer = base.layer;
+        row.dtype = base.dtype;
+        row.tool_version = base.tool_version;
+        results[u].push_back(std::move(row));
+      }
+    };
+    std::atomic<size_t> next{0};
+    std::exception_ptr
+        failure;  // an I/O error reading the file stops the run (not a method's fault)
+    std::mutex failure_mutex;
+    auto worker = [&] {
+      try {
+        for (size_t u; (u = next.fetch_add(1)) < units.size();) process_unit(u);
+      } catch (...) {
+        std::lock_guard lock(failure_mutex);
+        if (!failure) failure = std::current_exception();
+        next = units.size();
+      }
+    };
+    unsigned threads = std::max(1u, std::min<unsigned>(options.threads, units.size()));
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
+    worker();
+    for (auto& t : pool) t.join();
+    if (failure) std::rethrow_exception(failure);
+
+    size_t rows = 0, failures = 0;
+    for (const auto& unit_rows : results)
+      for (const auto& row : unit_rows) {
+        writer.write_line(to_json(row).dump());
+        ++rows;
+        if (!row.roundtrip_ok) {
+          ++failures;
+          log("ROUNDTRIP FAILED: " + row.method + " on " + row.file + " " + row.tensor + ": " +
+              row.error);
+        }
+      }
+    writer.flush();
+    report.rows_written += rows;
+    report.roundtrip_failures += failures;
+    char line[256];
+    std::snprintf(line, sizeof line, "%s/%s: %zu rows, %zu failed, %.1f s", model.c_str(),
+                  file_name.c_str(), rows, failures, seconds_since(file_start));
+    log(line);
+  }
+  writer.close();
+  report.seconds = seconds_since(start);
+  return report;
+}
+
+}  // namespace lcl::bench

@@ -1,0 +1,40 @@
+// lcl atlas PATH... [--jsonl FILE]: entropy ceilings of every tensor.
+#include <fstream>
+#include <iostream>
+
+#include "analysis/atlas.hpp"
+#include "cli/command.hpp"
+#include "lcl/error.hpp"
+
+namespace lcl::cli {
+
+void add_atlas_command(CLI::App& app, int& exit_code) {
+  struct Args {
+    std::vector<std::string> paths;
+    std::string jsonl;
+    bool quiet = false;
+  };
+  auto args = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand(
+      "atlas",
+      "Entropy ceilings per tensor: byte planes, 16-bit iid, exponent; Q4_K/Q6_K/Q8_0 fields");
+  cmd->add_option("paths", args->paths, "model files or directories")->required();
+  cmd->add_option("--jsonl", args->jsonl, "also write one JSON object per tensor to this file");
+  cmd->add_flag("--quiet", args->quiet, "no table on stdout");
+  cmd->callback([args, &exit_code] {
+    std::vector<std::filesystem::path> paths(args->paths.begin(), args->paths.end());
+    auto rows = analysis::build_atlas(paths, [](const std::filesystem::path& file) {
+      std::cerr << "atlas: " << file.string() << "\n";
+    });
+    if (!args->jsonl.empty()) {
+      std::ofstream out(args->jsonl);
+      if (!out) throw Error(ErrorKind::kIo, "cannot create " + args->jsonl);
+      for (const auto& row : rows) out << analysis::to_json(row).dump() << "\n";
+      if (!out.flush()) throw Error(ErrorKind::kIo, "cannot write " + args->jsonl);
+    }
+    if (!args->quiet) std::cout << analysis::format_atlas_table(rows);
+    exit_code = 0;
+  });
+}
+
+}  // namespace lcl::cli
