@@ -14,5 +14,6 @@ void add_verify_command(CLI::App& app, int& exit_code);
 void add_info_command(CLI::App& app, int& exit_code);
 void add_extract_command(CLI::App& app, int& exit_code);
 // Research and sanity commands (issues 5 and 6) add their declarations here.
+void add_sanity_command(CLI::App& app, int& exit_code);
 
 }  // namespace lcl::cli

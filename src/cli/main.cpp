@@ -15,6 +15,7 @@ constexpr lcl::cli::AddCommand kCommands[] = {
     lcl::cli::add_verify_command,
     lcl::cli::add_info_command,
     lcl::cli::add_extract_command,
+    lcl::cli::add_sanity_command,
 };
 
 }  // namespace
