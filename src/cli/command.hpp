@@ -20,5 +20,6 @@ void add_summarize_command(CLI::App& app, int& exit_code);
 void add_figures_command(CLI::App& app, int& exit_code);
 void add_crosslayer_command(CLI::App& app, int& exit_code);
 void add_smoke_command(CLI::App& app, int& exit_code);
+void add_sanity_command(CLI::App& app, int& exit_code);
 
 }  // namespace lcl::cli

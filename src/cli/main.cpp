@@ -21,6 +21,7 @@ constexpr lcl::cli::AddCommand kCommands[] = {
     lcl::cli::add_figures_command,
     lcl::cli::add_crosslayer_command,
     lcl::cli::add_smoke_command,
+    lcl::cli::add_sanity_command,
 };
 
 }  // namespace
