@@ -1,6 +1,8 @@
 // Every method of this build, in the order reports list them. A family of methods written on its
 // own (the float baselines, the GGUF baselines) adds one line here.
+#include "bench/float_baselines.hpp"
 #include "bench/generic_methods.hpp"
+#include "bench/gguf_baselines.hpp"
 #include "bench/method.hpp"
 
 namespace lcl::bench {
@@ -12,8 +14,8 @@ std::vector<std::unique_ptr<Method>> all_methods() {
   methods.push_back(make_zstd_method(19, MethodScope::kTensor));
   methods.push_back(make_xz_method());
   methods.push_back(make_zstd_method(19, MethodScope::kFile));
-  // Families from other files append here, e.g.:
-  //   for (auto& m : float_baseline_methods()) methods.push_back(std::move(m));
+  for (auto& m : float_baseline_methods()) methods.push_back(std::move(m));
+  for (auto& m : gguf_baseline_methods()) methods.push_back(std::move(m));
   return methods;
 }
 
