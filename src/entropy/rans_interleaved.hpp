@@ -57,9 +57,9 @@ void encode_interleaved(size_t n, SymbolOf&& symbol_of, std::vector<uint8_t>& ou
   }
   const size_t count = static_cast<size_t>(end - w);
   static_assert(std::endian::native == std::endian::little, "words are stored little-endian");
-  const size_t base = out.size();
-  out.resize(base + 2 * count);
-  std::memcpy(out.data() + base, w, 2 * count);
+  // insert() copies into spare capacity; resize() + memcpy would zero the bytes first.
+  const auto* bytes = reinterpret_cast<const uint8_t*>(w);
+  out.insert(out.end(), bytes, bytes + 2 * count);
 }
 
 inline uint16_t load_u16le(const uint8_t* p) {
