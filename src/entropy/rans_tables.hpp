@@ -46,11 +46,13 @@ inline uint32_t divide_by_frequency(uint32_t x, const EncoderSymbol& e) {
 }
 
 // One encode step: renormalise (at most one word, written downwards at *words) and code.
+// Branch-free like the decoder's renormalisation: the word is always stored at words[-1] (the
+// caller's buffer must have room below `words`) and the pointer moves only when it was needed.
 inline void encode_step(uint32_t& x, const EncoderSymbol& e, uint16_t*& words) {
-  if ((x >> 16) >= e.renorm_limit) {
-    *--words = static_cast<uint16_t>(x);
-    x >>= 16;
-  }
+  const uint32_t need = (x >> 16) >= e.renorm_limit;
+  words[-1] = static_cast<uint16_t>(x);
+  words -= need;
+  x >>= need << 4;
   x += e.cum + divide_by_frequency(x, e) * e.complement;
 }
 
