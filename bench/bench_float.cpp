@@ -2,7 +2,7 @@
 // measurements (lanes, precision). Prints a report first (sizes, ratios, bounds; deterministic),
 // then runs the timed Google Benchmark cases (encode / decode MB/s of original bytes, 1 and 2
 // threads). Options besides Google Benchmark's: --per_tensor (a report line per tensor),
-// --report_only (skip the timed cases).
+// --report_only (skip the timed cases), --no_report (only the timed cases).
 //
 //   ./build/bench/bench_float --benchmark_min_time=0.3s
 #include <benchmark/benchmark.h>
@@ -369,13 +369,15 @@ void register_cases() {
 
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
-  bool per_tensor = false, report_only = false;
+  bool per_tensor = false, report_only = false, no_report = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--per_tensor")
       per_tensor = true;
     else if (arg == "--report_only")
       report_only = true;
+    else if (arg == "--no_report")
+      no_report = true;
     else {
       std::fprintf(stderr, "unknown argument %s\n", argv[i]);
       return 2;
@@ -385,8 +387,10 @@ int main(int argc, char** argv) {
     std::printf("corpus not found at %s: nothing to measure\n", LCL_CORPUS_DIR);
     return 0;
   }
-  print_report(per_tensor);
-  print_precision_report();
+  if (!no_report) {
+    print_report(per_tensor);
+    print_precision_report();
+  }
   std::fflush(stdout);
   if (report_only) return 0;
   register_cases();

@@ -22,10 +22,12 @@ Elem load(const uint8_t* p) {
 // Histogram of the top 16 bits of each element. Counted in 32 bits (half the cache footprint)
 // over blocks that cannot overflow, summed into 64 bits.
 template <class Elem>
-std::vector<uint64_t> count_top16(const uint8_t* data, uint64_t n) {
+std::span<const uint64_t> count_top16(const uint8_t* data, uint64_t n) {
   constexpr int kShift = sizeof(Elem) * 8 - 16;
-  std::vector<uint64_t> total(65536, 0);
-  std::vector<uint32_t> block(65536);
+  // Reused per thread: fresh buffers of this size come from mmap and page-fault on every chunk.
+  thread_local std::vector<uint64_t> total(65536);
+  thread_local std::vector<uint32_t> block(65536);
+  std::fill(total.begin(), total.end(), 0);
   for (uint64_t start = 0; start < n;) {
     const uint64_t end = std::min<uint64_t>(n, start + 0xFFFFFFFFull);
     std::fill(block.begin(), block.end(), 0);
@@ -91,11 +93,11 @@ void encode_floats(std::span<const uint8_t> input, const FloatLayout& layout,
   w.bytes(tail);
   if (n == 0) return;
   if (layout.bytes == 2) {
-    auto top16 = count_top16<uint16_t>(input.data(), n);
+    const auto top16 = count_top16<uint16_t>(input.data(), n);
     encode_body<uint16_t>(input.data(), n, layout, choose_float_model(top16, layout, n, options),
                           out);
   } else {
-    auto top16 = count_top16<uint32_t>(input.data(), n);
+    const auto top16 = count_top16<uint32_t>(input.data(), n);
     encode_body<uint32_t>(input.data(), n, layout, choose_float_model(top16, layout, n, options),
                           out);
   }

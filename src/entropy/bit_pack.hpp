@@ -3,6 +3,7 @@
 // Fields are stored LSB-first: field i of width w occupies bits [i*w, (i+1)*w) of the byte string,
 // bit j of the string being bit (j % 8) of byte j / 8. Random access by index keeps the decoder
 // free of a serial bit-position dependency, so it overlaps with the rANS state chains.
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <cstring>
@@ -61,10 +62,11 @@ class BitWriter {
 // whole-word stores (the bulk path of the float codec's raw mantissa bits).
 template <class FieldOf>
 void append_packed(std::vector<uint8_t>& out, uint64_t count, uint32_t width, FieldOf&& field_of) {
-  const size_t base = out.size();
   const uint64_t bytes = packed_bytes(count, width);
-  out.resize(base + bytes + 8);  // slack for the last whole-word store
-  uint8_t* p = out.data() + base;
+  // Packed into a reused per-thread buffer, then inserted: out.resize() would zero-fill first.
+  thread_local std::vector<uint8_t> scratch;
+  scratch.resize(std::max<size_t>(scratch.size(), bytes + 8));  // + slack for whole-word stores
+  uint8_t* p = scratch.data();
   uint64_t acc = 0;
   uint32_t used = 0;
   for (uint64_t i = 0; i < count; ++i) {
@@ -79,7 +81,7 @@ void append_packed(std::vector<uint8_t>& out, uint64_t count, uint32_t width, Fi
     }
   }
   std::memcpy(p, &acc, 8);
-  out.resize(base + bytes);
+  out.insert(out.end(), scratch.data(), scratch.data() + bytes);
 }
 
 // Field `index` of width `width` (<= 32) from `bytes`, which must hold packed_bytes(index + 1,

@@ -11,6 +11,7 @@
 //
 // Templates over per-symbol callbacks so that the plain coder, the context coder and the float
 // codec share one implementation of the stream logic.
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <cstring>
@@ -33,8 +34,10 @@ template <int Lanes, class SymbolOf>
 void encode_interleaved(size_t n, SymbolOf&& symbol_of, std::vector<uint8_t>& out) {
   if (n == 0) return;
   // Reused per thread: a fresh multi-MiB buffer per chunk costs more in page faults than coding.
+  // The 2 * Lanes words below the symbols' words hold the final states; encode_step's
+  // unconditional store below its pointer therefore always stays inside the buffer.
   thread_local std::vector<uint16_t> words;
-  words.resize(n + 2 * Lanes);
+  words.resize(std::max(words.size(), n + 2 * Lanes));
   uint16_t* const end = words.data() + n + 2 * Lanes;
   uint16_t* w = end;
   uint32_t x[Lanes];
@@ -57,9 +60,9 @@ void encode_interleaved(size_t n, SymbolOf&& symbol_of, std::vector<uint8_t>& ou
   }
   const size_t count = static_cast<size_t>(end - w);
   static_assert(std::endian::native == std::endian::little, "words are stored little-endian");
-  const size_t base = out.size();
-  out.resize(base + 2 * count);
-  std::memcpy(out.data() + base, w, 2 * count);
+  // insert() copies into spare capacity; resize() + memcpy would zero the bytes first.
+  const auto* bytes = reinterpret_cast<const uint8_t*>(w);
+  out.insert(out.end(), bytes, bytes + 2 * count);
 }
 
 inline uint16_t load_u16le(const uint8_t* p) {

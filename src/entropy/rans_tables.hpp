@@ -15,36 +15,45 @@ namespace lcl::entropy {
 
 inline constexpr uint32_t kStateLow = 1u << 16;
 
-// Encoding divides the state by the frequency; a multiply by a precomputed 33-bit reciprocal
-// gives the exact quotient for every 32-bit state (Granlund-Montgomery, with l = ceil(log2 f)).
+// Encoding divides the state by the frequency. The exact quotient for every 32-bit state comes
+// from the 33-bit reciprocal m = ceil(2^(32 + l) / freq), l = ceil(log2 freq)
+// (Granlund-Montgomery): q = (x * m) >> (32 + l). With m = 2^32 + m_low that is q = (x + ((x *
+// m_low) >> 32)) >> l, which needs one 64-bit multiply instead of a 128-bit product and shift.
 struct EncoderSymbol {
-  uint64_t reciprocal = 0;    // ceil(2^(32 + shift) / freq)
-  uint32_t shift = 0;         // 32 + ceil(log2 freq)
-  uint32_t renorm_limit = 0;  // emit a word while (x >> 16) >= renorm_limit
-  uint32_t cum = 0;           // start of the symbol's slot range
-  uint32_t complement = 0;    // (1 << precision) - freq
+  uint32_t reciprocal_low = 0;  // m - 2^32
+  uint32_t shift = 0;           // l
+  uint32_t renorm_limit = 0;    // emit a word while (x >> 16) >= renorm_limit
+  uint32_t cum = 0;             // start of the symbol's slot range
+  uint32_t complement = 0;      // (1 << precision) - freq
 };
 
 inline EncoderSymbol make_encoder_symbol(uint32_t cum, uint32_t freq, uint32_t precision_bits) {
   EncoderSymbol e;
   uint32_t l = 0;
   while ((1u << l) < freq) ++l;
-  e.shift = 32 + l;
-  e.reciprocal = ((uint64_t{1} << e.shift) + freq - 1) / freq;
+  e.shift = l;
+  const uint64_t m = ((uint64_t{1} << (32 + l)) + freq - 1) / freq;  // in [2^32, 2^33)
+  e.reciprocal_low = static_cast<uint32_t>(m - (uint64_t{1} << 32));
   e.renorm_limit = freq << (16 - precision_bits);
   e.cum = cum;
   e.complement = (1u << precision_bits) - freq;
   return e;
 }
 
+inline uint32_t divide_by_frequency(uint32_t x, const EncoderSymbol& e) {
+  const uint64_t high = (uint64_t{x} * e.reciprocal_low) >> 32;
+  return static_cast<uint32_t>((uint64_t{x} + high) >> e.shift);
+}
+
 // One encode step: renormalise (at most one word, written downwards at *words) and code.
+// Branch-free like the decoder's renormalisation: the word is always stored at words[-1] (the
+// caller's buffer must have room below `words`) and the pointer moves only when it was needed.
 inline void encode_step(uint32_t& x, const EncoderSymbol& e, uint16_t*& words) {
-  if ((x >> 16) >= e.renorm_limit) {
-    *--words = static_cast<uint16_t>(x);
-    x >>= 16;
-  }
-  auto q = static_cast<uint32_t>((static_cast<unsigned __int128>(x) * e.reciprocal) >> e.shift);
-  x += e.cum + q * e.complement;
+  const uint32_t need = (x >> 16) >= e.renorm_limit;
+  words[-1] = static_cast<uint16_t>(x);
+  words -= need;
+  x >>= need << 4;
+  x += e.cum + divide_by_frequency(x, e) * e.complement;
 }
 
 // Encoder table over the whole alphabet; absent symbols have renorm_limit == 0 (marked invalid).
