@@ -16,7 +16,7 @@ enum class FieldMode : uint8_t { kEmpty = 0, kPacked = 1, kRans = 2 };
 
 // Table precisions tried per field: short fields pay less for coarse tables, long ones gain
 // from fine ones.
-constexpr uint32_t kPrecisions[] = {10, 11, 12};
+constexpr uint32_t kPrecisions[] = {8, 9, 10, 11, 12};
 
 unsigned symbol_width(uint32_t alphabet) {
   return static_cast<unsigned>(std::bit_width(alphabet - 1));
