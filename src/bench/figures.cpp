@@ -139,6 +139,7 @@ void histogram(SvgPlot& plot, const std::vector<std::vector<double>>& series, do
   for (size_t s = 0; s < series.size(); ++s) {
     std::vector<int> counts(static_cast<size_t>(bins), 0);
     for (double v : series[s]) {
+      if (!std::isfinite(v)) continue;  // a NaN correlation (weights holding inf/NaN) has no bin
       int b = static_cast<int>(std::floor((v - lo) / width));
       counts[static_cast<size_t>(std::clamp(b, 0, bins - 1))]++;
     }
@@ -156,9 +157,11 @@ double max_bin_count(const std::vector<std::vector<double>>& series, double lo, 
   double width = (hi - lo) / bins;
   for (const auto& s : series) {
     std::vector<int> counts(static_cast<size_t>(bins), 0);
-    for (double v : s)
-      best = std::max(best, ++counts[static_cast<size_t>(std::clamp(
-                                static_cast<int>(std::floor((v - lo) / width)), 0, bins - 1))]);
+    for (double v : s) {
+      if (!std::isfinite(v)) continue;
+      int b = std::clamp(static_cast<int>(std::floor((v - lo) / width)), 0, bins - 1);
+      best = std::max(best, ++counts[static_cast<size_t>(b)]);
+    }
   }
   return best;
 }
