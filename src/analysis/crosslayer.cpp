@@ -178,17 +178,27 @@ uint64_t coded_size(const std::vector<uint16_t>& values, const TensorInfo& info)
   return total;
 }
 
-// Residual of y against the float prediction, plus the exceptions that make it lossless; returns
-// the coded bytes of both and sets `exceptions`.
+// bf16 bits -> an unsigned key in the order of the values (negative values reversed), so that
+// close values have close keys.
+uint16_t ordered_key(uint16_t v) {
+  return static_cast<uint16_t>(v ^ ((v & 0x8000) ? 0xFFFF : 0x8000));
+}
+
+// The cost of coding y given a float prediction, the cheaper of two lossless residual mappings
+// (each coded by the same codec as y alone; `exceptions` is set for the first):
+//  - float domain: r = bf16(y - p), y = bf16(p + r), with exceptions (varint index delta + the
+//    16-bit value) where that does not give y back;
+//  - integer domain: zigzag(key(y) - key(p)) as 16-bit symbols, exact by construction.
 uint64_t residual_cost(const std::vector<uint16_t>& y, const std::vector<float>& prediction,
                        const TensorInfo& info, uint64_t& exceptions) {
-  std::vector<uint16_t> residual(y.size());
+  std::vector<uint16_t> residual(y.size()), key_residual(y.size());
   std::vector<uint8_t> exception_bytes;
   ByteWriter writer(exception_bytes);
   uint64_t last = 0;
   exceptions = 0;
   for (size_t i = 0; i < y.size(); ++i) {
-    float p = bf16_to_float(float_to_bf16(prediction[i]));
+    uint16_t p_bits = float_to_bf16(prediction[i]);
+    float p = bf16_to_float(p_bits);
     uint16_t r = float_to_bf16(bf16_to_float(y[i]) - p);
     residual[i] = r;
     if (float_to_bf16(p + bf16_to_float(r)) != y[i]) {
@@ -197,8 +207,14 @@ uint64_t residual_cost(const std::vector<uint16_t>& y, const std::vector<float>&
       last = i;
       ++exceptions;
     }
+    auto d = static_cast<int16_t>(static_cast<uint16_t>(ordered_key(y[i]) - ordered_key(p_bits)));
+    key_residual[i] =
+        static_cast<uint16_t>((static_cast<uint16_t>(d) << 1) ^ static_cast<uint16_t>(d >> 15));
   }
-  return coded_size(residual, info) + exception_bytes.size() + 8 /* exception count */;
+  uint64_t float_domain =
+      coded_size(residual, info) + exception_bytes.size() + 8 /* exception count */;
+  uint64_t integer_domain = coded_size(key_residual, info) + 1 /* which mapping */;
+  return std::min(float_domain + 1, integer_domain);
 }
 
 struct FloatTensor {

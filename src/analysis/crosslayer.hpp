@@ -6,9 +6,10 @@
 // layer K+1 alone. The residual and layer K+1 alone are coded by the same codec (our float codec
 // when registered, zstd otherwise, reported); predictor parameters are counted in the cost.
 //
-// The residual scheme is lossless: p = bf16(prediction), r = bf16(y - p), and the decoder gets
-// y = bf16(p + r); elements where that does not give y back are stored as exceptions
-// (varint index delta + the 16-bit value), counted in the cost.
+// Residuals are lossless, the cheaper of two mappings per pair: float domain (p = bf16(prediction),
+// r = bf16(y - p), decoder y = bf16(p + r), elements where that fails stored as exceptions:
+// varint index delta + the 16-bit value) or integer domain (zigzag of the difference of the
+// values' order-preserving 16-bit keys, exact by construction).
 #include <cstdint>
 #include <filesystem>
 #include <functional>

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "analysis/statistics.hpp"
 #include "bench/summary.hpp"
 #include "bench/svg_plot.hpp"
 #include "lcl/error.hpp"
@@ -54,6 +55,7 @@ fs::path byte_planes(const FigureInputs& in, const fs::path& dir) {
               " tensors (every k-th).");
   if (shown.empty()) no_data(plot, "no BF16/F16 tensors in the atlas");
   std::string group;
+  double last_label_end = 0;
   for (size_t i = 0; i < shown.size(); ++i) {
     const auto& r = *shown[i];
     double hi = measure_value(r.measures, "h_high"), lo = measure_value(r.measures, "h_low");
@@ -62,13 +64,15 @@ fs::path byte_planes(const FigureInputs& in, const fs::path& dir) {
     plot.rect(x + 0.1, hi, x + 0.9, hi + lo, SvgPlot::color(1));
     std::string g = r.model + "/" + r.file;
     if (g != group) {
-      // Label a group by its model, and by the file's stem when it is not the model's first file.
-      bool same_model = group.rfind(r.model + "/", 0) == 0;
+      // A dotted line starts every file; the model's name labels its first file, when there is
+      // room for it after the previous label.
+      bool new_model = group.rfind(r.model + "/", 0) != 0;
       group = g;
-      std::string label = same_model ? fs::path(r.file).stem().string() : r.model;
-      if (label.size() > 24) label = "..." + label.substr(label.size() - 21);
       plot.line(x, 0, x, 16, "#999", 1, "2,3");
-      plot.text(x, 15.6, label, 11, "start", 3, 0, "#333");
+      if (new_model && plot.px(x) >= last_label_end) {
+        plot.text(x, 15.6, r.model, 11, "start", 3, 0, "#333");
+        last_label_end = plot.px(x) + 7.0 * static_cast<double>(r.model.size()) + 8;
+      }
     }
   }
   plot.line(0, 16, static_cast<double>(std::max<size_t>(shown.size(), 1)), 16, "#000", 1.5, "6,4");
@@ -135,6 +139,7 @@ void histogram(SvgPlot& plot, const std::vector<std::vector<double>>& series, do
   for (size_t s = 0; s < series.size(); ++s) {
     std::vector<int> counts(static_cast<size_t>(bins), 0);
     for (double v : series[s]) {
+      if (!std::isfinite(v)) continue;  // a NaN correlation (weights holding inf/NaN) has no bin
       int b = static_cast<int>(std::floor((v - lo) / width));
       counts[static_cast<size_t>(std::clamp(b, 0, bins - 1))]++;
     }
@@ -152,9 +157,11 @@ double max_bin_count(const std::vector<std::vector<double>>& series, double lo, 
   double width = (hi - lo) / bins;
   for (const auto& s : series) {
     std::vector<int> counts(static_cast<size_t>(bins), 0);
-    for (double v : s)
-      best = std::max(best, ++counts[static_cast<size_t>(std::clamp(
-                                static_cast<int>(std::floor((v - lo) / width)), 0, bins - 1))]);
+    for (double v : s) {
+      if (!std::isfinite(v)) continue;
+      int b = std::clamp(static_cast<int>(std::floor((v - lo) / width)), 0, bins - 1);
+      best = std::max(best, ++counts[static_cast<size_t>(b)]);
+    }
   }
   return best;
 }
@@ -184,29 +191,30 @@ fs::path q4k_histogram(const FigureInputs& in, const fs::path& dir) {
 }
 
 fs::path pearson_histogram(const FigureInputs& in, const fs::path& dir) {
+  std::vector<double> all = in.pearson_matrices;
+  all.insert(all.end(), in.pearson_vectors.begin(), in.pearson_vectors.end());
   double extent = 0.05;
-  for (double r : in.pearson) extent = std::max(extent, std::abs(r));
+  for (double r : all) extent = std::max(extent, std::abs(r));
   extent = std::min(1.0, std::ceil(extent * 20) / 20);
   int bins = 40;
-  std::vector<std::vector<double>> series = {in.pearson};
+  std::vector<std::vector<double>> series = {in.pearson_matrices, in.pearson_vectors};
+  double top = max_bin_count(series, -extent, extent, bins) * 1.15;
   SvgPlot plot("Pearson correlation of adjacent layers (same role, same shape)",
                {-extent, extent, false, "Pearson r between layer K and layer K+1"},
-               {0, max_bin_count(series, -extent, extent, bins) * 1.15, false, "layer pairs"});
-  if (in.pearson.empty()) {
+               {0, top, false, "layer pairs"});
+  if (all.empty()) {
     no_data(plot,
             "no cross-layer data: run lcl crosslayer MODEL --jsonl FILE, pass --crosslayer FILE");
   } else {
-    std::vector<double> sorted = in.pearson;
-    std::sort(sorted.begin(), sorted.end());
-    double median = sorted.size() % 2
-                        ? sorted[sorted.size() / 2]
-                        : 0.5 * (sorted[sorted.size() / 2 - 1] + sorted[sorted.size() / 2]);
-    char buf[96];
-    std::snprintf(buf, sizeof buf, "median r = %.4f over %zu pairs", median, sorted.size());
+    char buf[160];
+    std::snprintf(buf, sizeof buf,
+                  "median r: matrices %.4f (%zu pairs), 1-D tensors (norms) %.4f (%zu pairs)",
+                  analysis::median(in.pearson_matrices), in.pearson_matrices.size(),
+                  analysis::median(in.pearson_vectors), in.pearson_vectors.size());
     plot.note(buf);
   }
-  histogram(plot, series, -extent, extent, bins, {"layer pairs"});
-  plot.line(0, 0, 0, max_bin_count(series, -extent, extent, bins) * 1.15, "#000", 1, "4,4");
+  histogram(plot, series, -extent, extent, bins, {"matrices", "1-D tensors (norms)"});
+  plot.line(0, 0, 0, top, "#000", 1, "4,4");
   fs::path path = dir / "crosslayer_pearson.svg";
   plot.write(path.string());
   return path;
@@ -287,20 +295,21 @@ std::vector<fs::path> write_figures(const FigureInputs& inputs, const fs::path& 
           pareto(inputs, out_dir)};
 }
 
-std::vector<double> read_pearson_jsonl(const fs::path& path) {
+void read_pearson_jsonl(const fs::path& path, FigureInputs& inputs) {
   std::ifstream in(path);
   if (!in) throw Error(ErrorKind::kIo, "cannot open " + path.string());
-  std::vector<double> values;
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty()) continue;
     auto j = nlohmann::json::parse(line, nullptr, false);
     if (j.is_discarded() || !j.is_object())
       throw_corrupt(path.string() + ": a line is not a JSON object");
-    auto it = j.find("pearson");
-    if (it != j.end() && it->is_number()) values.push_back(it->get<double>());
+    auto r = j.find("pearson");
+    if (r == j.end() || !r->is_number()) continue;
+    auto shape = j.find("shape");
+    bool matrix = shape != j.end() && shape->is_array() && shape->size() >= 2;
+    (matrix ? inputs.pearson_matrices : inputs.pearson_vectors).push_back(r->get<double>());
   }
-  return values;
 }
 
 }  // namespace lcl::bench

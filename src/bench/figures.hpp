@@ -19,7 +19,10 @@ namespace lcl::bench {
 struct FigureInputs {
   std::vector<ResultRow> results;
   std::vector<analysis::AtlasRow> atlas;
-  std::vector<double> pearson;  // adjacent-layer correlations (may be empty)
+  // Adjacent-layer correlations (may be empty): of matrices, and of 1-D tensors (norms), which
+  // behave differently (norm weights stay close across layers).
+  std::vector<double> pearson_matrices;
+  std::vector<double> pearson_vectors;
 };
 
 // Writes the five files into `out_dir` (created if needed) and returns their paths. A figure
@@ -27,7 +30,7 @@ struct FigureInputs {
 std::vector<std::filesystem::path> write_figures(const FigureInputs& inputs,
                                                  const std::filesystem::path& out_dir);
 
-// The "pearson" values of JSON lines written by `lcl crosslayer --jsonl`.
-std::vector<double> read_pearson_jsonl(const std::filesystem::path& path);
+// Adds the "pearson" values of JSON lines written by `lcl crosslayer --jsonl` to `inputs`.
+void read_pearson_jsonl(const std::filesystem::path& path, FigureInputs& inputs);
 
 }  // namespace lcl::bench

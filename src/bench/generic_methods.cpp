@@ -91,36 +91,50 @@ class LclMethod final : public Method {
   bool applies_to(const TensorInfo&) const override {
     return lcl_codec_for(type::kOpaque) != nullptr;
   }
+  // Per chunk, as the compressor does it (container/compress.cpp): the routed codec; zstd when
+  // that codec declines the bytes (kUnsupported); stored when the payload would not shrink.
+  // Payload: per chunk the codec id, the payload length, the payload (the chunk table of a .lcl
+  // file carries the same facts).
   std::vector<uint8_t> compress(std::span<const uint8_t> input,
                                 const TensorInfo& tensor) const override {
-    const Codec* codec = lcl_codec_for(tensor.type);
+    const Codec* routed = lcl_codec_for(tensor.type);
+    const Codec* zstd = find_codec(codec_id::kZstd);
     EncodeContext context;
-    context.type = codec->id() == codec_id::kZstd ? type::kOpaque : tensor.type;
+    context.type = routed->id() == codec_id::kZstd ? type::kOpaque : tensor.type;
     context.tensor = &tensor;
     context.level = PlanOptions{}.zstd_level;
-    // Payload: codec id, then per chunk its length and the codec's payload, so decoding needs
-    // nothing but these bytes (as in a .lcl file, where the chunk table carries the same facts).
     std::vector<uint8_t> out;
     ByteWriter writer(out);
-    writer.u16(codec->id());
     uint64_t chunk = chunk_bytes_for(tensor.type);
     std::vector<uint8_t> payload;
     for (uint64_t offset = 0; offset < input.size(); offset += chunk) {
       auto piece = input.subspan(offset, std::min<uint64_t>(chunk, input.size() - offset));
+      const Codec* codec = routed;
       payload.clear();
-      codec->encode(piece, context, payload);
-      writer.varint(payload.size());
-      writer.bytes(payload);
+      try {
+        codec->encode(piece, context, payload);
+      } catch (const Error& e) {
+        if (e.kind() != ErrorKind::kUnsupported) throw;
+        codec = zstd;
+        payload.clear();
+        EncodeContext generic = context;
+        generic.type = type::kOpaque;
+        codec->encode(piece, generic, payload);
+      }
+      bool store = payload.size() >= piece.size();
+      writer.u16(store ? codec_id::kStore : codec->id());
+      writer.varint(store ? piece.size() : payload.size());
+      writer.bytes(store ? piece : std::span<const uint8_t>(payload));
     }
     return out;
   }
   void decompress(std::span<const uint8_t> payload, const TensorInfo& tensor,
                   std::span<uint8_t> out) const override {
     ByteReader reader(payload, "lcl method payload");
-    const Codec* codec = find_codec(reader.u16());
-    if (!codec) reader.fail("unknown codec id");
     uint64_t chunk = chunk_bytes_for(tensor.type);
     for (uint64_t offset = 0; offset < out.size(); offset += chunk) {
+      const Codec* codec = find_codec(reader.u16());
+      if (!codec) reader.fail("unknown codec id");
       uint64_t size = reader.varint_at_most(reader.remaining(), "chunk payload size");
       codec->decode(reader.bytes(size),
                     out.subspan(offset, std::min<uint64_t>(chunk, out.size() - offset)));

@@ -15,7 +15,8 @@ std::unique_ptr<Method> make_zstd_method(int level, MethodScope scope);
 std::unique_ptr<Method> make_xz_method();
 // Our codecs: each tensor is cut into chunks like the planner cuts it (block aligned, at most
 // PlanOptions::chunk_size) and each chunk goes to the codec the compressor would use for the
-// tensor's type: the first registered codec with id >= 2 that accepts it, else zstd.
+// tensor's type: the first registered codec with id >= 2 that accepts it, else zstd; like the
+// compressor, a chunk the codec declines goes to zstd and one that would not shrink is stored.
 std::unique_ptr<Method> make_lcl_method();
 
 // The codec "lcl" uses for a type (for reports: which of our codecs produced a row).

@@ -140,6 +140,27 @@ std::vector<std::unique_ptr<Method>> select_methods(const MethodFactory& factory
   return chosen;
 }
 
+// Stands in for a trained method whose training failed: every row it measures fails with the
+// reason, so the failure is visible in the results instead of aborting the run.
+class UntrainableMethod final : public Method {
+ public:
+  UntrainableMethod(std::string name, std::string why)
+      : name_(std::move(name)), why_(std::move(why)) {}
+  std::string name() const override { return name_; }
+  MethodScope scope() const override { return MethodScope::kTensor; }
+  bool applies_to(const TensorInfo&) const override { return true; }
+  bool is_trained() const override { return true; }
+  std::vector<uint8_t> compress(std::span<const uint8_t>, const TensorInfo&) const override {
+    throw Error(ErrorKind::kUnsupported, "training failed: " + why_);
+  }
+  void decompress(std::span<const uint8_t>, const TensorInfo&, std::span<uint8_t>) const override {
+    throw Error(ErrorKind::kUnsupported, "training failed: " + why_);
+  }
+
+ private:
+  std::string name_, why_;
+};
+
 // The first bytes of a tensor, whole blocks only, for training.
 std::vector<uint8_t> training_sample(const FileSource& source, const Region& region,
                                      uint64_t limit) {
@@ -205,7 +226,14 @@ BenchReport run_bench(const BenchOptions& options) {
         infos.push_back(region.tensor);
       }
     }
-    fresh[0]->train(samples, infos);
+    try {
+      fresh[0]->train(samples, infos);
+    } catch (const std::exception& e) {
+      // Training that fails (e.g. no other model has tensors of this type) is a finding about
+      // this model's rows, not a reason to stop the run: they are reported as failed rows.
+      log("training " + method.name() + " for " + model + " failed: " + e.what());
+      return *(trained[key] = std::make_unique<UntrainableMethod>(method.name(), e.what()));
+    }
     log("trained " + method.name() + " for " + model + " on " + std::to_string(samples.size()) +
         " tensors of other models");
     return *(trained[key] = std::move(fresh[0]));

@@ -49,7 +49,7 @@ class SvgPlot {
   std::string title_;
   Axis x_, y_;
   int width_, height_;
-  double left_ = 80, right_ = 220, top_ = 64, bottom_ = 64;
+  double left_ = 80, right_ = 220, top_ = 76, bottom_ = 64;
   bool x_ticks_ = true;
   std::string body_;
   std::vector<std::pair<std::string, std::pair<std::string, bool>>> legend_;

@@ -28,7 +28,7 @@ void add_figures_command(CLI::App& app, int& exit_code) {
     }
     inputs.results = bench::deduplicate(inputs.results);
     inputs.atlas = analysis::read_atlas_jsonl(args->atlas);
-    if (!args->crosslayer.empty()) inputs.pearson = bench::read_pearson_jsonl(args->crosslayer);
+    if (!args->crosslayer.empty()) bench::read_pearson_jsonl(args->crosslayer, inputs);
     for (const auto& path : bench::write_figures(inputs, args->out))
       std::cout << path.string() << "\n";
     exit_code = 0;

@@ -51,7 +51,8 @@ TEST(Figures, FiveWellFormedSvgsFromSmallInputs) {
       in.results.push_back(r);
     }
   }
-  in.pearson = {0.001, -0.002, 0.0004};
+  in.pearson_matrices = {0.001, -0.002, 0.0004};
+  in.pearson_vectors = {0.7};
   auto paths = write_figures(in, dir.path() / "figs");
   ASSERT_EQ(paths.size(), 5u);
   for (const auto& p : paths) {
@@ -62,7 +63,7 @@ TEST(Figures, FiveWellFormedSvgsFromSmallInputs) {
     EXPECT_FALSE(std::regex_search(svg, std::regex("[\"=, ]-?(nan|inf)[\", ]"))) << p;
   }
   EXPECT_NE(read_text(paths[1]).find("<circle"), std::string::npos);  // three joined tensors
-  EXPECT_NE(read_text(paths[3]).find("median r = 0.0004"), std::string::npos);
+  EXPECT_NE(read_text(paths[3]).find("matrices 0.0004 (3 pairs)"), std::string::npos);
   EXPECT_NE(read_text(paths[4]).find("lcl"), std::string::npos);
 }
 

@@ -212,6 +212,50 @@ TEST(Bench, TrainedMethodsNeverSeeTheMeasuredModel) {
   }
 }
 
+// A trained method that cannot learn anything from the other models.
+class CannotTrain final : public Method {
+ public:
+  std::string name() const override { return "cannot-train"; }
+  MethodScope scope() const override { return MethodScope::kTensor; }
+  bool applies_to(const TensorInfo& t) const override { return t.type == type::kF32; }
+  bool is_trained() const override { return true; }
+  void train(std::span<const std::vector<uint8_t>> samples, std::span<const TensorInfo>) override {
+    if (samples.empty()) throw Error(ErrorKind::kUnsupported, "no F32 training data");
+  }
+  std::vector<uint8_t> compress(std::span<const uint8_t> in, const TensorInfo&) const override {
+    return {in.begin(), in.end()};
+  }
+  void decompress(std::span<const uint8_t> p, const TensorInfo&,
+                  std::span<uint8_t> out) const override {
+    std::copy(p.begin(), p.end(), out.begin());
+  }
+};
+
+TEST(Bench, FailedTrainingGivesFailedRowsNotAnAbortedRun) {
+  TempDir dir;
+  test::write_tiny_corpus(dir / "corpus");
+  auto options = tiny_options(dir, "r.jsonl.zst");
+  options.method_factory = [] {
+    std::vector<std::unique_ptr<Method>> m;
+    m.push_back(std::make_unique<CannotTrain>());
+    m.push_back(make_zstd_method(3, MethodScope::kTensor));
+    return m;
+  };
+  options.methods = {"cannot-train", "zstd-3"};
+  auto report = run_bench(options);
+  // Only model-b has an F32 tensor and model-a has none to learn from: one failed row.
+  EXPECT_EQ(report.roundtrip_failures, 1u);
+  size_t failed = 0;
+  for (const auto& row : read_results(options.out))
+    if (!row.roundtrip_ok) {
+      ++failed;
+      EXPECT_EQ(row.method, "cannot-train");
+      EXPECT_NE(row.error.find("training failed: no F32 training data"), std::string::npos)
+          << row.error;
+    }
+  EXPECT_EQ(failed, 1u);
+}
+
 TEST(Bench, MeasureTurnsExceptionsIntoFailedRows) {
   class Throws final : public Method {
    public:
