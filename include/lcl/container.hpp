@@ -22,6 +22,7 @@ using ProgressFn = std::function<void(uint64_t done, uint64_t total)>;
 struct CompressOptions {
   unsigned threads = 0;  // 0: one per core
   PlanOptions plan;
+  bool verify_chunks = false;  // decode every chunk right after encoding it and compare
   ProgressFn progress;
 };
 

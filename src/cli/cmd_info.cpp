@@ -1,0 +1,177 @@
+// lcl info FILE [--json]: the tensors of a .lcl archive or of a model file (safetensors, sharded
+// checkpoint index or directory, GGUF), one row each, with totals per type and overall.
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "cli/command.hpp"
+#include "cli/common.hpp"
+#include "lcl/container.hpp"
+
+namespace lcl::cli {
+
+namespace {
+
+struct Row {
+  std::string file;
+  std::string name;
+  TypeId type = type::kOpaque;
+  std::vector<uint64_t> shape;
+  uint64_t bytes = 0;
+  std::string codec;
+  uint64_t compressed = 0;  // 0 when not compressed (a raw model file)
+};
+
+struct Listing {
+  std::vector<Row> rows;
+  uint64_t original_total = 0;
+  uint64_t compressed_total = 0;  // whole archive size, or 0
+};
+
+std::string shape_text(const std::vector<uint64_t>& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+std::string codec_name(CodecId id) {
+  const Codec* c = find_codec(id);
+  return c ? std::string(c->name()) : "codec#" + std::to_string(id);
+}
+
+// A tensor's share of each chunk's payload, pro rata where a chunk also holds other bytes.
+void list_archive(const std::filesystem::path& path, Listing& listing) {
+  auto archive = Archive::open(path);
+  const ArchiveIndex& index = archive->index();
+  for (const TensorEntry& t : index.tensors) {
+    Row row{index.source_name, t.info.name, t.info.type, t.info.shape, t.original_size, "", 0};
+    double compressed = 0;
+    std::vector<std::string> codecs;
+    for (uint32_t c = t.first_chunk; c < t.first_chunk + t.chunk_count; ++c) {
+      const ChunkEntry& chunk = index.chunks[c];
+      uint64_t begin = std::max(chunk.original_offset, t.original_offset);
+      uint64_t end = std::min(chunk.original_offset + chunk.original_size, t.original_offset + t.original_size);
+      if (end > begin && chunk.original_size > 0)
+        compressed += static_cast<double>(chunk.payload_size) * static_cast<double>(end - begin) /
+                      static_cast<double>(chunk.original_size);
+      std::string name = codec_name(chunk.codec);
+      if (std::find(codecs.begin(), codecs.end(), name) == codecs.end()) codecs.push_back(name);
+    }
+    for (size_t i = 0; i < codecs.size(); ++i) row.codec += (i ? "+" : "") + codecs[i];
+    row.compressed = static_cast<uint64_t>(compressed + 0.5);
+    listing.rows.push_back(row);
+  }
+  listing.original_total += index.original_size;
+  listing.compressed_total += archive->source().size();
+}
+
+void list_model(const std::filesystem::path& path, Listing& listing) {
+  for (const auto& file : model_files(path)) {
+    Layout layout = read_layout(file);
+    for (const auto& w : layout.warnings) std::cerr << "lcl: warning: " << file.string() << ": " << w << "\n";
+    std::vector<ChunkPlan> plan = plan_chunks(layout, PlanOptions{});
+    for (const Region& region : layout.regions) {
+      if (region.kind != RegionKind::kTensor) continue;
+      auto chunk = std::upper_bound(plan.begin(), plan.end(), region.offset,
+                                    [](uint64_t o, const ChunkPlan& c) { return o < c.offset + c.size; });
+      std::string codec = chunk == plan.end() ? "-" : codec_name(chunk->codec) + " (planned)";
+      listing.rows.push_back(Row{file.filename().string(), region.tensor.name, region.tensor.type,
+                                 region.tensor.shape, region.size, codec, 0});
+    }
+    listing.original_total += layout.file_size;
+  }
+}
+
+void print_table(const Listing& listing, bool several_files) {
+  size_t name_width = 4, file_width = 4;
+  for (const Row& r : listing.rows) {
+    name_width = std::max(name_width, r.name.size());
+    file_width = std::max(file_width, r.file.size());
+  }
+  if (several_files) std::printf("%-*s  ", static_cast<int>(file_width), "file");
+  std::printf("%-*s  %-8s  %-20s  %14s  %-16s  %14s  %9s\n", static_cast<int>(name_width), "name",
+              "dtype", "shape", "bytes", "codec", "compressed", "ratio");
+  std::map<std::string, std::pair<uint64_t, uint64_t>> per_type;
+  std::map<std::string, size_t> per_type_count;
+  for (const Row& r : listing.rows) {
+    if (several_files) std::printf("%-*s  ", static_cast<int>(file_width), r.file.c_str());
+    std::printf("%-*s  %-8s  %-20s  %14llu  %-16s  %14s  %9s\n", static_cast<int>(name_width),
+                r.name.c_str(), type_name(r.type).c_str(), shape_text(r.shape).c_str(),
+                static_cast<unsigned long long>(r.bytes), r.codec.c_str(),
+                r.compressed ? std::to_string(r.compressed).c_str() : "-",
+                r.compressed ? ratio_text(r.bytes, r.compressed).c_str() : "-");
+    auto& t = per_type[type_name(r.type)];
+    t.first += r.bytes;
+    t.second += r.compressed;
+    per_type_count[type_name(r.type)]++;
+  }
+  std::printf("\nper type:\n%-10s  %8s  %14s  %14s  %9s\n", "dtype", "tensors", "bytes", "compressed", "ratio");
+  for (const auto& [name, sizes] : per_type)
+    std::printf("%-10s  %8zu  %14llu  %14s  %9s\n", name.c_str(), per_type_count[name],
+                static_cast<unsigned long long>(sizes.first),
+                sizes.second ? std::to_string(sizes.second).c_str() : "-",
+                sizes.second ? ratio_text(sizes.first, sizes.second).c_str() : "-");
+  std::printf("\ntotal: %zu tensors, %llu bytes", listing.rows.size(),
+              static_cast<unsigned long long>(listing.original_total));
+  if (listing.compressed_total)
+    std::printf(" -> %llu bytes (%s)", static_cast<unsigned long long>(listing.compressed_total),
+                ratio_text(listing.original_total, listing.compressed_total).c_str());
+  std::printf("\n");
+}
+
+void print_json(const Listing& listing) {
+  nlohmann::json tensors = nlohmann::json::array();
+  for (const Row& r : listing.rows) {
+    nlohmann::json t = {{"file", r.file},   {"name", r.name},   {"dtype", type_name(r.type)},
+                        {"shape", r.shape}, {"bytes", r.bytes}, {"codec", r.codec}};
+    if (r.compressed) {
+      t["compressed_bytes"] = r.compressed;
+      t["ratio"] = static_cast<double>(r.bytes) / static_cast<double>(r.compressed);
+    }
+    tensors.push_back(t);
+  }
+  nlohmann::json out = {{"original_bytes", listing.original_total}, {"tensors", tensors}};
+  if (listing.compressed_total) {
+    out["compressed_bytes"] = listing.compressed_total;
+    out["ratio"] = static_cast<double>(listing.original_total) / static_cast<double>(listing.compressed_total);
+  }
+  std::printf("%s\n", out.dump(2).c_str());
+}
+
+}  // namespace
+
+void add_info_command(CLI::App& app, int& exit_code) {
+  struct Args {
+    std::string path;
+    bool json = false;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand(
+      "info", "list tensors of a .lcl file or a model (file, directory or index.json)");
+  cmd->add_option("path", args->path, "file or directory")->required()->check(CLI::ExistingPath);
+  cmd->add_flag("--json", args->json, "machine-readable output");
+  cmd->callback([args, &exit_code] {
+    exit_code = run_reporting_errors([&] {
+      Listing listing;
+      bool archive = false;
+      if (std::filesystem::is_regular_file(args->path)) {
+        FileSource source(args->path);
+        archive = is_archive(source);
+      }
+      if (archive)
+        list_archive(args->path, listing);
+      else
+        list_model(args->path, listing);
+      if (args->json)
+        print_json(listing);
+      else
+        print_table(listing, !archive && std::filesystem::is_directory(args->path) ||
+                                 std::filesystem::path(args->path).extension() == ".json");
+    });
+  });
+}
+
+}  // namespace lcl::cli

@@ -1,0 +1,44 @@
+#include "cli/common.hpp"
+
+#include <cstdio>
+#include <iostream>
+
+#include "lcl/error.hpp"
+
+namespace lcl::cli {
+
+std::string human_bytes(uint64_t bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double value = static_cast<double>(bytes);
+  int unit = 0;
+  while (value >= 1024 && unit < 4) {
+    value /= 1024;
+    ++unit;
+  }
+  char text[32];
+  std::snprintf(text, sizeof text, unit == 0 ? "%.0f %s" : "%.2f %s", value, units[unit]);
+  return text;
+}
+
+std::string ratio_text(uint64_t original, uint64_t compressed) {
+  if (compressed == 0) return "-";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.4fx",
+                static_cast<double>(original) / static_cast<double>(compressed));
+  return text;
+}
+
+int run_reporting_errors(const std::function<void()>& work) {
+  try {
+    work();
+    return 0;
+  } catch (const Error& e) {
+    std::cerr << "lcl: " << e.what() << "\n";
+    return e.kind() == ErrorKind::kUsage ? 2 : 1;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "lcl: out of memory\n";
+    return 1;
+  }
+}
+
+}  // namespace lcl::cli

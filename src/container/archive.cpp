@@ -1,0 +1,116 @@
+// Reading a .lcl file: index, single chunks, tensors, everything in order.
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "container/format.hpp"
+#include "container/pipeline.hpp"
+#include "lcl/container.hpp"
+#include "lcl/error.hpp"
+#include "util/hash.hpp"
+
+namespace lcl {
+
+Archive::Archive(std::unique_ptr<ByteSource> source, ArchiveIndex index)
+    : source_(std::move(source)), index_(std::move(index)) {}
+
+std::unique_ptr<Archive> Archive::open(const std::filesystem::path& path) {
+  return open(std::make_unique<FileSource>(path));
+}
+
+std::unique_ptr<Archive> Archive::open(std::unique_ptr<ByteSource> source) {
+  const uint64_t size = source->size();
+  const std::string name = source->name();
+  try {
+    if (size < container::kHeaderSize + container::kTrailerSize)
+      throw_corrupt(size < container::kHeaderSize ? "not a .lcl file (too short)"
+                                                  : "truncated (no room for the index)");
+    std::vector<uint8_t> header(container::kHeaderSize);
+    source->read(0, header);
+    container::check_header(header);
+    std::vector<uint8_t> trailer_bytes(container::kTrailerSize);
+    source->read(size - container::kTrailerSize, trailer_bytes);
+    container::Trailer trailer = container::decode_trailer(trailer_bytes, size);
+    std::vector<uint8_t> index_bytes(trailer.index_size);  // bounded by the real file size
+    source->read(trailer.index_offset, index_bytes);
+    ArchiveIndex index = container::decode_index(index_bytes, trailer);
+    return std::unique_ptr<Archive>(new Archive(std::move(source), std::move(index)));
+  } catch (const Error& e) {
+    throw Error(e.kind(), name + ": " + e.what());
+  }
+}
+
+void Archive::decode_chunk(size_t i, std::span<uint8_t> out) const {
+  const ChunkEntry& chunk = index_.chunks.at(i);
+  auto fail = [&](const std::string& why) {
+    throw_corrupt(source_->name() + ": chunk " + std::to_string(i) + " (original bytes " +
+                  std::to_string(chunk.original_offset) + ".." +
+                  std::to_string(chunk.original_offset + chunk.original_size) + ") " + why);
+  };
+  if (out.size() != chunk.original_size) fail("decoded into a buffer of the wrong size");
+  const Codec* codec = find_codec(chunk.codec);
+  if (!codec) fail("uses codec id " + std::to_string(chunk.codec) + ", unknown to this version");
+  std::vector<uint8_t> payload(chunk.payload_size);
+  source_->read(chunk.payload_offset, payload);
+  try {
+    codec->decode(payload, out);
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::kCorruptInput) throw;
+    fail(std::string("is corrupt: ") + e.what());
+  }
+  if (xxh64(out) != chunk.checksum) fail("failed its checksum");
+}
+
+std::vector<uint8_t> Archive::read_tensor(const std::string& name) const {
+  auto it = std::find_if(index_.tensors.begin(), index_.tensors.end(),
+                         [&](const TensorEntry& t) { return t.info.name == name; });
+  if (it == index_.tensors.end())
+    throw Error(ErrorKind::kUsage, source_->name() + " has no tensor named '" + name + "'");
+  std::vector<uint8_t> out(it->original_size);
+  std::vector<uint8_t> buffer;
+  for (uint32_t c = it->first_chunk; c < it->first_chunk + it->chunk_count; ++c) {
+    const ChunkEntry& chunk = index_.chunks[c];
+    buffer.resize(chunk.original_size);
+    decode_chunk(c, buffer);
+    uint64_t begin = std::max(chunk.original_offset, it->original_offset);
+    uint64_t end = std::min(chunk.original_offset + chunk.original_size,
+                            it->original_offset + it->original_size);
+    if (begin < end)
+      std::memcpy(out.data() + (begin - it->original_offset),
+                  buffer.data() + (begin - chunk.original_offset), end - begin);
+  }
+  return out;
+}
+
+void Archive::decode_all(unsigned threads,
+                         const std::function<void(uint64_t, std::span<const uint8_t>)>& sink,
+                         const ProgressFn& progress) const {
+  threads = resolve_threads(threads);
+  ThreadPool pool(threads);
+  StreamingHash whole_file;
+  uint64_t done = 0;
+  container::run_ordered<std::vector<uint8_t>>(
+      pool, index_.chunks.size(), 2 * threads,
+      [&](size_t i) {
+        std::vector<uint8_t> out(index_.chunks[i].original_size);
+        decode_chunk(i, out);
+        return out;
+      },
+      [&](size_t i, std::vector<uint8_t>& bytes) {
+        whole_file.update(bytes);
+        sink(index_.chunks[i].original_offset, bytes);
+        done += bytes.size();
+        if (progress) progress(done, index_.original_size);
+      });
+  if (whole_file.digest() != index_.original_checksum)
+    throw_corrupt(source_->name() + ": whole-file checksum mismatch");
+}
+
+bool is_archive(const ByteSource& source) {
+  if (source.size() < container::kMagic.size()) return false;
+  std::vector<uint8_t> head(container::kMagic.size());
+  source.read(0, head);
+  return std::equal(head.begin(), head.end(), container::kMagic.begin());
+}
+
+}  // namespace lcl

@@ -1,0 +1,136 @@
+// compress_file: Layout -> plan -> chunks encoded in parallel -> .lcl written in order.
+#include <algorithm>
+#include <string>
+
+#include "container/format.hpp"
+#include "container/pipeline.hpp"
+#include "lcl/container.hpp"
+#include "lcl/error.hpp"
+#include "util/atomic_file.hpp"
+#include "util/hash.hpp"
+
+namespace lcl {
+
+namespace {
+
+struct EncodedChunk {
+  std::vector<uint8_t> original;
+  std::vector<uint8_t> payload;  // empty with codec == store: the payload is `original`
+  CodecId codec = codec_id::kStore;
+  uint64_t checksum = 0;
+};
+
+// Encodes with the planned codec; a codec that cannot take these bytes falls back to zstd, and
+// anything that does not shrink is stored, so no chunk ever grows by more than its entry.
+EncodedChunk encode_chunk(const ByteSource& source, const ChunkPlan& plan, bool verify) {
+  EncodedChunk chunk;
+  chunk.original.resize(plan.size);
+  source.read(plan.offset, chunk.original);
+  chunk.checksum = xxh64(chunk.original);
+  const Codec* codec = find_codec(plan.codec);
+  try {
+    codec->encode(chunk.original, plan.context, chunk.payload);
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::kUnsupported) throw;
+    codec = find_codec(codec_id::kZstd);
+    chunk.payload.clear();
+    codec->encode(chunk.original, plan.context, chunk.payload);
+  }
+  chunk.codec = codec->id();
+  if (chunk.payload.size() >= chunk.original.size() || codec->id() == codec_id::kStore) {
+    chunk.codec = codec_id::kStore;
+    chunk.payload.clear();
+    return chunk;
+  }
+  if (verify) {
+    std::vector<uint8_t> decoded(chunk.original.size());
+    codec->decode(chunk.payload, decoded);
+    if (decoded != chunk.original)
+      throw Error(ErrorKind::kUnsupported,
+                  "internal error: codec " + std::string(codec->name()) +
+                      " did not reproduce the chunk at offset " + std::to_string(plan.offset));
+  }
+  return chunk;
+}
+
+std::vector<TensorEntry> tensor_table(const Layout& layout, const std::vector<ChunkEntry>& chunks) {
+  std::vector<TensorEntry> tensors;
+  for (const Region& region : layout.regions) {
+    if (region.kind != RegionKind::kTensor) continue;
+    TensorEntry t;
+    t.info = region.tensor;
+    t.original_offset = region.offset;
+    t.original_size = region.size;
+    // Chunks are sorted and contiguous: find the first that ends after the tensor starts.
+    auto first = std::upper_bound(chunks.begin(), chunks.end(), region.offset,
+                                  [](uint64_t offset, const ChunkEntry& c) {
+                                    return offset < c.original_offset + c.original_size;
+                                  });
+    auto last = std::lower_bound(first, chunks.end(), region.offset + region.size,
+                                 [](const ChunkEntry& c, uint64_t end) {
+                                   return c.original_offset < end;
+                                 });
+    t.first_chunk = static_cast<uint32_t>(first - chunks.begin());
+    t.chunk_count = region.size == 0 ? 0 : static_cast<uint32_t>(last - first);
+    tensors.push_back(std::move(t));
+  }
+  return tensors;
+}
+
+}  // namespace
+
+CompressResult compress_file(const std::filesystem::path& input, const std::filesystem::path& output,
+                             const CompressOptions& options, bool overwrite) {
+  FileSource source(input);
+  Layout layout = read_layout(source);
+  std::vector<ChunkPlan> plans = plan_chunks(layout, options.plan);
+
+  AtomicOutputFile out(output, overwrite);
+  out.write(container::encode_header());
+
+  ArchiveIndex index;
+  index.source_format = layout.format;
+  index.source_name = input.filename().string();
+  index.original_size = layout.file_size;
+  StreamingHash whole_file;
+
+  unsigned threads = resolve_threads(options.threads);
+  ThreadPool pool(threads);
+  uint64_t done_bytes = 0;
+  container::run_ordered<EncodedChunk>(
+      pool, plans.size(), 2 * threads,
+      [&](size_t i) { return encode_chunk(source, plans[i], options.verify_chunks); },
+      [&](size_t i, EncodedChunk& chunk) {
+        whole_file.update(chunk.original);
+        const auto& payload = chunk.codec == codec_id::kStore ? chunk.original : chunk.payload;
+        ChunkEntry entry;
+        entry.codec = chunk.codec;
+        entry.original_offset = plans[i].offset;
+        entry.original_size = plans[i].size;
+        entry.payload_offset = out.position();
+        entry.payload_size = payload.size();
+        entry.checksum = chunk.checksum;
+        out.write(payload);
+        index.chunks.push_back(entry);
+        done_bytes += plans[i].size;
+        if (options.progress) options.progress(done_bytes, layout.file_size);
+      });
+  index.original_checksum = whole_file.digest();
+  index.tensors = tensor_table(layout, index.chunks);
+
+  container::Trailer trailer;
+  trailer.index_offset = out.position();
+  std::vector<uint8_t> index_bytes = container::encode_index(index);
+  trailer.index_size = index_bytes.size();
+  trailer.index_checksum = xxh64(index_bytes);
+  out.write(index_bytes);
+  out.write(container::encode_trailer(trailer));
+  CompressResult result;
+  result.original_size = layout.file_size;
+  result.compressed_size = out.position();
+  result.warnings = layout.warnings;
+  out.commit();
+  return result;
+}
+
+}  // namespace lcl

@@ -1,0 +1,59 @@
+// decompress_file and verify_file: decode_all() with a sink that writes or compares.
+#include <algorithm>
+#include <string>
+
+#include "lcl/container.hpp"
+#include "lcl/error.hpp"
+#include "util/atomic_file.hpp"
+
+namespace lcl {
+
+namespace {
+bool all_zero(std::span<const uint8_t> bytes) {
+  return std::all_of(bytes.begin(), bytes.end(), [](uint8_t b) { return b == 0; });
+}
+}  // namespace
+
+void decompress_file(const std::filesystem::path& input, const std::filesystem::path& output,
+                     const DecompressOptions& options, bool overwrite) {
+  auto archive = Archive::open(input);
+  AtomicOutputFile out(output, overwrite);
+  archive->decode_all(
+      options.threads,
+      [&](uint64_t offset, std::span<const uint8_t> bytes) {
+        // Runs of zeros become holes: a sparse original stays sparse (resize() sets the length).
+        if (!all_zero(bytes)) out.write_at(offset, bytes);
+      },
+      options.progress);
+  out.resize(archive->index().original_size);
+  out.commit();
+}
+
+void verify_file(const std::filesystem::path& input,
+                 const std::optional<std::filesystem::path>& original,
+                 const DecompressOptions& options) {
+  auto archive = Archive::open(input);
+  std::unique_ptr<FileSource> reference;
+  if (original) {
+    reference = std::make_unique<FileSource>(*original);
+    if (reference->size() != archive->index().original_size)
+      throw_corrupt(original->string() + " has " + std::to_string(reference->size()) +
+                    " bytes, the archive decodes to " +
+                    std::to_string(archive->index().original_size));
+  }
+  std::vector<uint8_t> expected;
+  archive->decode_all(
+      options.threads,
+      [&](uint64_t offset, std::span<const uint8_t> bytes) {
+        if (!reference) return;
+        expected.resize(bytes.size());
+        reference->read(offset, expected);
+        auto diff = std::mismatch(bytes.begin(), bytes.end(), expected.begin());
+        if (diff.first != bytes.end())
+          throw_corrupt(input.string() + " decodes to different bytes than " + original->string() +
+                        " at offset " + std::to_string(offset + (diff.first - bytes.begin())));
+      },
+      options.progress);
+}
+
+}  // namespace lcl

@@ -1,0 +1,69 @@
+// FileSource reads with pread so several threads can read one file at once without sharing a file
+// position, and nothing is mapped: resident memory never grows with the file size.
+#include "lcl/source.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "lcl/error.hpp"
+
+namespace lcl {
+namespace {
+
+[[noreturn]] void throw_io(const std::string& what, const std::filesystem::path& path, int err) {
+  throw Error(ErrorKind::kIo, what + " " + path.string() + ": " + std::strerror(err));
+}
+
+// True when [offset, offset + length) lies inside [0, size), written so it cannot overflow.
+bool range_inside(uint64_t offset, uint64_t length, uint64_t size) {
+  return offset <= size && length <= size - offset;
+}
+
+}  // namespace
+
+FileSource::FileSource(const std::filesystem::path& path) : path_(path) {
+  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd_ < 0) throw_io("cannot open", path, errno);
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0) {
+    int err = errno;
+    ::close(fd_);
+    throw_io("cannot stat", path, err);
+  }
+  if (S_ISDIR(st.st_mode)) {
+    ::close(fd_);
+    throw_io("cannot read", path, EISDIR);
+  }
+  size_ = static_cast<uint64_t>(st.st_size);
+}
+
+FileSource::~FileSource() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void FileSource::read(uint64_t offset, std::span<uint8_t> dst) const {
+  if (!range_inside(offset, dst.size(), size_)) throw_corrupt("unexpected end of " + name());
+  size_t done = 0;
+  while (done < dst.size()) {
+    ssize_t n =
+        ::pread(fd_, dst.data() + done, dst.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_io("cannot read", path_, errno);
+    }
+    // The file shrank after we measured it: the bytes we were promised are not there.
+    if (n == 0) throw_corrupt("unexpected end of " + name());
+    done += static_cast<size_t>(n);
+  }
+}
+
+void MemorySource::read(uint64_t offset, std::span<uint8_t> dst) const {
+  if (!range_inside(offset, dst.size(), bytes_.size())) throw_corrupt("unexpected end of " + name_);
+  if (!dst.empty()) std::memcpy(dst.data(), bytes_.data() + offset, dst.size());
+}
+
+}  // namespace lcl

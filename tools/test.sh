@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The test command of the README and of CI: installs dependencies, builds a Release and an
+# AddressSanitizer+UndefinedBehaviorSanitizer configuration, runs every test in both, then runs
+# each libFuzzer target for a short time. Corpus tests run when ../shared/corpus exists and are
+# reported as skipped otherwise.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
+JOBS="${JOBS:-$(nproc)}"
+
+bash tools/install-deps.sh
+
+echo "== Release build and tests"
+cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build/release -j "$JOBS"
+ctest --test-dir build/release --output-on-failure -j "$JOBS"
+
+echo "== AddressSanitizer + UndefinedBehaviorSanitizer build and tests"
+cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLCL_SANITIZE=ON \
+  -DLCL_BUILD_BENCH=OFF >/dev/null
+cmake --build build/asan -j "$JOBS"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir build/asan --output-on-failure -j "$JOBS"
+
+echo "== libFuzzer targets, ${FUZZ_SECONDS} s each"
+CC=clang CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DLCL_FUZZ=ON >/dev/null
+cmake --build build/fuzz -j "$JOBS"
+for fuzzer in build/fuzz/fuzz/fuzz_*; do
+  [ -x "$fuzzer" ] || continue
+  name=$(basename "$fuzzer")
+  corpus_dir="build/fuzz/corpus-$name"
+  mkdir -p "$corpus_dir"
+  seeds=()
+  if [ -d "fuzz/seeds/$name" ]; then seeds=("fuzz/seeds/$name"); fi
+  echo "-- $name"
+  "$fuzzer" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -max_len=65536 \
+    "$corpus_dir" "${seeds[@]}" 2>&1 | tail -n 3
+done
+echo "== all tests passed"
