@@ -79,28 +79,40 @@ TEST(SanityCommand, UsageErrorsExitWithTwo) {
   EXPECT_NE(output.find("several GGUF files"), std::string::npos) << output;
 }
 
-TEST(SanityRunner, ArchivesFromADirectoryAndMismatchedArchives) {
+TEST(SanityRunner, ArchivesBesideTheModelOrInADirectory) {
   LCL_REQUIRE_CORPUS();
   test::TempDir dir;
+  const fs::path copy = dir / q4_k_m().filename().string();
+  fs::copy_file(q4_k_m(), copy);
   CompressOptions options;
   options.threads = 2;
-  compress_file(q4_k_m(), dir / "bytellama-25m-Q4_K_M.gguf.lcl", options);
+  compress_file(copy, dir / (copy.filename().string() + ".lcl"), options);
   SanityOptions sanity;
   sanity.tokens = 4;
-  sanity.archive_dir = dir.path();
-  const SanityReport report = run_sanity(q4_k_m(), {"x = ", "print("}, sanity);
-  EXPECT_FALSE(report.compressed_here);
-  ASSERT_EQ(report.prompts.size(), 2u);
-  EXPECT_TRUE(report.all_identical());
-  EXPECT_EQ(report.prompts[0].from_original.size(), 4u);
+
+  // FILE.lcl beside FILE is used as it is.
+  const SanityReport beside = run_sanity(copy, {"x = ", "print("}, sanity);
+  EXPECT_FALSE(beside.compressed_here);
+  ASSERT_EQ(beside.archives.size(), 1u);
+  EXPECT_EQ(beside.archives[0], dir / (copy.filename().string() + ".lcl"));
+  ASSERT_EQ(beside.prompts.size(), 2u);
+  EXPECT_TRUE(beside.all_identical());
+  EXPECT_EQ(beside.prompts[0].from_original.size(), 4u);
   // The continuations depend on the prompt (a pass that ignored its input would still agree).
-  EXPECT_NE(report.prompts[0].from_original, report.prompts[1].from_original);
+  EXPECT_NE(beside.prompts[0].from_original, beside.prompts[1].from_original);
+
+  // --lcl-dir: the archives of the (read-only) corpus model are looked up in a directory.
+  sanity.archive_dir = dir.path();
+  const SanityReport from_dir = run_sanity(q4_k_m(), {"x = "}, sanity);
+  EXPECT_FALSE(from_dir.compressed_here);
+  EXPECT_TRUE(from_dir.all_identical());
+  EXPECT_EQ(from_dir.prompts[0].from_archive, beside.prompts[0].from_original);
 
   // An archive of another file under the expected name is refused, not silently compared.
   test::TempDir wrong;
   const fs::path other = dir / "other.bin";
   write_file(other, std::string(1000, 'a'));
-  compress_file(other, wrong / "bytellama-25m-Q4_K_M.gguf.lcl", options);
+  compress_file(other, wrong / (copy.filename().string() + ".lcl"), options);
   sanity.archive_dir = wrong.path();
   try {
     run_sanity(q4_k_m(), {"x"}, sanity);
@@ -108,6 +120,9 @@ TEST(SanityRunner, ArchivesFromADirectoryAndMismatchedArchives) {
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::kUsage);
   }
+  // A missing archive in --lcl-dir is a usage error too.
+  sanity.archive_dir = dir / "nowhere";
+  EXPECT_THROW(run_sanity(q4_k_m(), {"x"}, sanity), Error);
 }
 
 TEST(ModelLoading, RejectsWhatIsNotAModel) {
