@@ -1,8 +1,8 @@
 // Archive reader on arbitrary bytes: open, decode everything, extract every tensor, read through
 // the original-bytes view. Any lcl::Error is a correct answer; a crash, leak or sanitizer report
 // is a bug.
-#include <cstddef>
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <vector>

@@ -54,9 +54,11 @@ int run(const CompressArgs& args) {
       options.progress = [&](uint64_t done, uint64_t total) { progress.update(done, total); };
       auto start = std::chrono::steady_clock::now();
       CompressResult result = compress_file(input, out, options, args.force);
-      double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       if (!args.quiet)
-        for (const auto& w : result.warnings) std::cerr << "lcl: warning: " << input << ": " << w << "\n";
+        for (const auto& w : result.warnings)
+          std::cerr << "lcl: warning: " << input << ": " << w << "\n";
       if (args.quiet) return;
       std::printf("%s -> %s: %llu -> %llu bytes (%s)", input.c_str(), out.c_str(),
                   static_cast<unsigned long long>(result.original_size),
@@ -77,7 +79,9 @@ int run(const CompressArgs& args) {
 void add_compress_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<CompressArgs>();
   CLI::App* cmd = app.add_subcommand("compress", "compress model files (or any file) to .lcl");
-  cmd->add_option("inputs", args->inputs, "files to compress")->required()->check(CLI::ExistingPath);
+  cmd->add_option("inputs", args->inputs, "files to compress")
+      ->required()
+      ->check(CLI::ExistingPath);
   cmd->add_option("-o,--output", args->output,
                   "output file (default: INPUT.lcl); a directory with several inputs");
   cmd->add_flag("-f,--force", args->force, "overwrite existing output files");

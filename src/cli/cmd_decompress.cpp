@@ -26,7 +26,8 @@ std::filesystem::path output_for(const DecompressArgs& args, const std::filesyst
   if (input.extension() == ".lcl") stripped.replace_extension();
   if (args.output.empty()) {
     if (input.extension() != ".lcl")
-      throw Error(ErrorKind::kUsage, input.string() + " does not end in .lcl; name the output with -o");
+      throw Error(ErrorKind::kUsage,
+                  input.string() + " does not end in .lcl; name the output with -o");
     return stripped;
   }
   if (args.inputs.size() > 1) return std::filesystem::path(args.output) / stripped.filename();
@@ -39,14 +40,17 @@ int run(const DecompressArgs& args) {
   int status = 0;
   for (const std::string& input : args.inputs) {
     status = std::max(status, run_reporting_errors([&] {
-      std::filesystem::path out = output_for(args, input);
-      ProgressLine progress("decompress " + input, !args.quiet);
-      DecompressOptions options;
-      options.threads = args.threads;
-      options.progress = [&](uint64_t done, uint64_t total) { progress.update(done, total); };
-      decompress_file(input, out, options, args.force);
-      if (!args.quiet) std::printf("%s -> %s: verified\n", input.c_str(), out.c_str());
-    }));
+                        std::filesystem::path out = output_for(args, input);
+                        ProgressLine progress("decompress " + input, !args.quiet);
+                        DecompressOptions options;
+                        options.threads = args.threads;
+                        options.progress = [&](uint64_t done, uint64_t total) {
+                          progress.update(done, total);
+                        };
+                        decompress_file(input, out, options, args.force);
+                        if (!args.quiet)
+                          std::printf("%s -> %s: verified\n", input.c_str(), out.c_str());
+                      }));
   }
   return status;
 }
@@ -56,7 +60,8 @@ int run(const DecompressArgs& args) {
 void add_decompress_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<DecompressArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "decompress", "restore the original files; output appears only after every checksum verified");
+      "decompress",
+      "restore the original files; output appears only after every checksum verified");
   cmd->add_option("inputs", args->inputs, ".lcl files")->required()->check(CLI::ExistingFile);
   cmd->add_option("-o,--output", args->output,
                   "output file (default: INPUT without .lcl); a directory with several inputs");

@@ -33,7 +33,10 @@ struct Listing {
 
 std::string shape_text(const std::vector<uint64_t>& shape) {
   std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i) s += ',';
+    s += std::to_string(shape[i]);
+  }
   return s + "]";
 }
 
@@ -53,14 +56,18 @@ void list_archive(const std::filesystem::path& path, Listing& listing) {
     for (uint32_t c = t.first_chunk; c < t.first_chunk + t.chunk_count; ++c) {
       const ChunkEntry& chunk = index.chunks[c];
       uint64_t begin = std::max(chunk.original_offset, t.original_offset);
-      uint64_t end = std::min(chunk.original_offset + chunk.original_size, t.original_offset + t.original_size);
+      uint64_t end = std::min(chunk.original_offset + chunk.original_size,
+                              t.original_offset + t.original_size);
       if (end > begin && chunk.original_size > 0)
         compressed += static_cast<double>(chunk.payload_size) * static_cast<double>(end - begin) /
                       static_cast<double>(chunk.original_size);
       std::string name = codec_name(chunk.codec);
       if (std::find(codecs.begin(), codecs.end(), name) == codecs.end()) codecs.push_back(name);
     }
-    for (size_t i = 0; i < codecs.size(); ++i) row.codec += (i ? "+" : "") + codecs[i];
+    for (size_t i = 0; i < codecs.size(); ++i) {
+      if (i) row.codec += '+';
+      row.codec += codecs[i];
+    }
     row.compressed = static_cast<uint64_t>(compressed + 0.5);
     listing.rows.push_back(row);
   }
@@ -71,12 +78,14 @@ void list_archive(const std::filesystem::path& path, Listing& listing) {
 void list_model(const std::filesystem::path& path, Listing& listing) {
   for (const auto& file : model_files(path)) {
     Layout layout = read_layout(file);
-    for (const auto& w : layout.warnings) std::cerr << "lcl: warning: " << file.string() << ": " << w << "\n";
+    for (const auto& w : layout.warnings)
+      std::cerr << "lcl: warning: " << file.string() << ": " << w << "\n";
     std::vector<ChunkPlan> plan = plan_chunks(layout, PlanOptions{});
     for (const Region& region : layout.regions) {
       if (region.kind != RegionKind::kTensor) continue;
-      auto chunk = std::upper_bound(plan.begin(), plan.end(), region.offset,
-                                    [](uint64_t o, const ChunkPlan& c) { return o < c.offset + c.size; });
+      auto chunk =
+          std::upper_bound(plan.begin(), plan.end(), region.offset,
+                           [](uint64_t o, const ChunkPlan& c) { return o < c.offset + c.size; });
       std::string codec = chunk == plan.end() ? "-" : codec_name(chunk->codec) + " (planned)";
       listing.rows.push_back(Row{file.filename().string(), region.tensor.name, region.tensor.type,
                                  region.tensor.shape, region.size, codec, 0});
@@ -108,7 +117,8 @@ void print_table(const Listing& listing, bool several_files) {
     t.second += r.compressed;
     per_type_count[type_name(r.type)]++;
   }
-  std::printf("\nper type:\n%-10s  %8s  %14s  %14s  %9s\n", "dtype", "tensors", "bytes", "compressed", "ratio");
+  std::printf("\nper type:\n%-10s  %8s  %14s  %14s  %9s\n", "dtype", "tensors", "bytes",
+              "compressed", "ratio");
   for (const auto& [name, sizes] : per_type)
     std::printf("%-10s  %8zu  %14llu  %14s  %9s\n", name.c_str(), per_type_count[name],
                 static_cast<unsigned long long>(sizes.first),
@@ -136,7 +146,8 @@ void print_json(const Listing& listing) {
   nlohmann::json out = {{"original_bytes", listing.original_total}, {"tensors", tensors}};
   if (listing.compressed_total) {
     out["compressed_bytes"] = listing.compressed_total;
-    out["ratio"] = static_cast<double>(listing.original_total) / static_cast<double>(listing.compressed_total);
+    out["ratio"] =
+        static_cast<double>(listing.original_total) / static_cast<double>(listing.compressed_total);
   }
   std::printf("%s\n", out.dump(2).c_str());
 }
@@ -168,8 +179,9 @@ void add_info_command(CLI::App& app, int& exit_code) {
       if (args->json)
         print_json(listing);
       else
-        print_table(listing, !archive && std::filesystem::is_directory(args->path) ||
-                                 std::filesystem::path(args->path).extension() == ".json");
+        print_table(listing,
+                    !archive && (std::filesystem::is_directory(args->path) ||
+                                 std::filesystem::path(args->path).extension() == ".json"));
     });
   });
 }

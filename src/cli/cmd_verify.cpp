@@ -18,7 +18,8 @@ void add_verify_command(CLI::App& app, int& exit_code) {
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
-      "verify", "decode without writing and check every checksum (and, given ORIGINAL, every byte)");
+      "verify",
+      "decode without writing and check every checksum (and, given ORIGINAL, every byte)");
   cmd->add_option("input", args->input, ".lcl file")->required()->check(CLI::ExistingFile);
   cmd->add_option("original", args->original, "the original file to compare with")
       ->check(CLI::ExistingFile);

@@ -7,7 +7,7 @@
 
 namespace lcl::cli {
 
-std::string human_bytes(uint64_t bytes);  // "12.3 MiB"
+std::string human_bytes(uint64_t bytes);                         // "12.3 MiB"
 std::string ratio_text(uint64_t original, uint64_t compressed);  // "1.524x"
 
 // Runs `work`, printing "lcl: <message>" on stderr for an lcl::Error; returns the exit status

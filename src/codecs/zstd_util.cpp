@@ -28,7 +28,8 @@ void zstd_compress_append(std::span<const uint8_t> input, int level, std::vector
   ZSTD_CCtx_setParameter(context.get(), ZSTD_c_checksumFlag, 0);  // the container checksums
   size_t n = ZSTD_compress2(context.get(), out.data() + start, out.size() - start, input.data(),
                             input.size());
-  if (ZSTD_isError(n)) throw Error(ErrorKind::kUnsupported, std::string("zstd: ") + ZSTD_getErrorName(n));
+  if (ZSTD_isError(n))
+    throw Error(ErrorKind::kUnsupported, std::string("zstd: ") + ZSTD_getErrorName(n));
   out.resize(start + n);
 }
 

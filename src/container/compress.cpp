@@ -46,9 +46,9 @@ EncodedChunk encode_chunk(const ByteSource& source, const ChunkPlan& plan, bool 
     std::vector<uint8_t> decoded(chunk.original.size());
     codec->decode(chunk.payload, decoded);
     if (decoded != chunk.original)
-      throw Error(ErrorKind::kUnsupported,
-                  "internal error: codec " + std::string(codec->name()) +
-                      " did not reproduce the chunk at offset " + std::to_string(plan.offset));
+      throw Error(ErrorKind::kUnsupported, "internal error: codec " + std::string(codec->name()) +
+                                               " did not reproduce the chunk at offset " +
+                                               std::to_string(plan.offset));
   }
   return chunk;
 }
@@ -66,10 +66,9 @@ std::vector<TensorEntry> tensor_table(const Layout& layout, const std::vector<Ch
                                   [](uint64_t offset, const ChunkEntry& c) {
                                     return offset < c.original_offset + c.original_size;
                                   });
-    auto last = std::lower_bound(first, chunks.end(), region.offset + region.size,
-                                 [](const ChunkEntry& c, uint64_t end) {
-                                   return c.original_offset < end;
-                                 });
+    auto last =
+        std::lower_bound(first, chunks.end(), region.offset + region.size,
+                         [](const ChunkEntry& c, uint64_t end) { return c.original_offset < end; });
     t.first_chunk = static_cast<uint32_t>(first - chunks.begin());
     t.chunk_count = region.size == 0 ? 0 : static_cast<uint32_t>(last - first);
     tensors.push_back(std::move(t));
@@ -79,8 +78,9 @@ std::vector<TensorEntry> tensor_table(const Layout& layout, const std::vector<Ch
 
 }  // namespace
 
-CompressResult compress_file(const std::filesystem::path& input, const std::filesystem::path& output,
-                             const CompressOptions& options, bool overwrite) {
+CompressResult compress_file(const std::filesystem::path& input,
+                             const std::filesystem::path& output, const CompressOptions& options,
+                             bool overwrite) {
   FileSource source(input);
   Layout layout = read_layout(source);
   std::vector<ChunkPlan> plans = plan_chunks(layout, options.plan);

@@ -24,10 +24,9 @@ class OriginalSource final : public ByteSource {
     std::lock_guard lock(mutex_);
     uint64_t pos = offset;
     while (pos < offset + dst.size()) {
-      auto it = std::upper_bound(chunks.begin(), chunks.end(), pos,
-                                 [](uint64_t p, const ChunkEntry& c) {
-                                   return p < c.original_offset + c.original_size;
-                                 });
+      auto it = std::upper_bound(
+          chunks.begin(), chunks.end(), pos,
+          [](uint64_t p, const ChunkEntry& c) { return p < c.original_offset + c.original_size; });
       size_t index = static_cast<size_t>(it - chunks.begin());
       if (index != cached_index_) {
         cached_.resize(it->original_size);

@@ -55,7 +55,8 @@ ShardedCheckpoint read_sharded_index(const fs::path& index_json) {
 
   ShardedCheckpoint checkpoint;
   checkpoint.index_path = index_json;
-  if (auto meta = index.find("metadata"); meta != index.end() && meta->is_object()) {
+  if (auto meta = index.find("metadata"); meta != index.end()) {
+    if (!meta->is_object()) throw_corrupt(file + ": metadata is not a JSON object");
     if (auto total = meta->find("total_size"); total != meta->end()) {
       if (!total->is_number_unsigned()) throw_corrupt(file + ": metadata.total_size is not a size");
       checkpoint.declared_total_size = total->get<uint64_t>();

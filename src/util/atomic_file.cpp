@@ -97,8 +97,8 @@ void AtomicOutputFile::write(std::span<const uint8_t> bytes) {
 void AtomicOutputFile::write_at(uint64_t offset, std::span<const uint8_t> bytes) {
   size_t done = 0;
   while (done < bytes.size()) {
-    ssize_t n = ::pwrite(fd_, bytes.data() + done, bytes.size() - done,
-                         static_cast<off_t>(offset + done));
+    ssize_t n =
+        ::pwrite(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset + done));
     if (n < 0) {
       if (errno == EINTR) continue;
       throw_io("cannot write", temp_path_);
@@ -120,18 +120,21 @@ void AtomicOutputFile::commit() {
   }
   fd_ = -1;
   if (overwrite_) {
-    if (::rename(temp_path_.c_str(), final_path_.c_str()) != 0) throw_io("cannot rename to", final_path_);
+    if (::rename(temp_path_.c_str(), final_path_.c_str()) != 0)
+      throw_io("cannot rename to", final_path_);
   } else {
     // link() fails if the target appeared meanwhile, so a concurrent writer is never clobbered.
     if (::link(temp_path_.c_str(), final_path_.c_str()) != 0) {
       if (errno == EEXIST)
         throw Error(ErrorKind::kIo, final_path_.string() + " already exists (use -f to overwrite)");
-      if (errno != EPERM && errno != ENOTSUP && errno != EOPNOTSUPP) throw_io("cannot create", final_path_);
+      if (errno != EPERM && errno != ENOTSUP && errno != EOPNOTSUPP)
+        throw_io("cannot create", final_path_);
       // A file system without hard links: check, then rename (not atomic against a racing writer).
       std::error_code ec;
       if (std::filesystem::exists(final_path_, ec))
         throw Error(ErrorKind::kIo, final_path_.string() + " already exists (use -f to overwrite)");
-      if (::rename(temp_path_.c_str(), final_path_.c_str()) != 0) throw_io("cannot rename to", final_path_);
+      if (::rename(temp_path_.c_str(), final_path_.c_str()) != 0)
+        throw_io("cannot rename to", final_path_);
     } else {
       ::unlink(temp_path_.c_str());
     }

@@ -17,11 +17,11 @@ class AtomicOutputFile {
   AtomicOutputFile(const AtomicOutputFile&) = delete;
   AtomicOutputFile& operator=(const AtomicOutputFile&) = delete;
 
-  void write(std::span<const uint8_t> bytes);                 // appends at the current end
+  void write(std::span<const uint8_t> bytes);  // appends at the current end
   void write_at(uint64_t offset, std::span<const uint8_t> bytes);
   void resize(uint64_t size);  // sets the length (a hole where nothing was written: sparse)
   uint64_t position() const { return position_; }
-  void commit();               // flushes and renames into place
+  void commit();  // flushes and renames into place
 
  private:
   std::filesystem::path final_path_;

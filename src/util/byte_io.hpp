@@ -63,7 +63,8 @@ class ByteReader {
   // A varint that must not exceed `limit` (use it for every count or size read from input).
   uint64_t varint_at_most(uint64_t limit, std::string_view field) {
     uint64_t v = varint();
-    if (v > limit) fail(std::string(field) + " " + std::to_string(v) + " exceeds " + std::to_string(limit));
+    if (v > limit)
+      fail(std::string(field) + " " + std::to_string(v) + " exceeds " + std::to_string(limit));
     return v;
   }
   std::span<const uint8_t> bytes(uint64_t n) {

@@ -7,7 +7,9 @@
 
 namespace lcl {
 
-inline uint64_t xxh64(std::span<const uint8_t> bytes) { return XXH64(bytes.data(), bytes.size(), 0); }
+inline uint64_t xxh64(std::span<const uint8_t> bytes) {
+  return XXH64(bytes.data(), bytes.size(), 0);
+}
 
 class StreamingHash {
  public:

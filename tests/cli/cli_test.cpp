@@ -13,41 +13,44 @@ namespace {
 
 using test::TempDir;
 
-struct Run {
+struct CliRun {
   int status = -1;
   std::string out;  // stdout and stderr together
 };
 
-Run lcl(const std::string& args) {
+CliRun lcl(const std::string& args) {
   std::string command = test::cli_path().string() + " " + args + " 2>&1";
-  Run run;
+  CliRun run;
   FILE* pipe = ::popen(command.c_str(), "r");
   if (!pipe) return run;
   std::array<char, 4096> buffer;
   size_t n;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.out.append(buffer.data(), n);
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    run.out.append(buffer.data(), n);
   int status = ::pclose(pipe);
   run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return run;
 }
 
-std::string q(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+std::string q(const std::filesystem::path& p) {
+  return "'" + p.string() + "'";
+}
 
 TEST(Cli, CompressDecompressVerify) {
   TempDir dir;
   auto data = test::skewed_bytes(300000, 5);
   test::write_file(dir / "w.bin", data);
-  Run c = lcl("compress " + q(dir / "w.bin") + " -T 2");
+  CliRun c = lcl("compress " + q(dir / "w.bin") + " -T 2");
   ASSERT_EQ(c.status, 0) << c.out;
   EXPECT_NE(c.out.find("300000 ->"), std::string::npos) << c.out;
   EXPECT_NE(c.out.find("x)"), std::string::npos) << c.out;
   ASSERT_TRUE(std::filesystem::exists(dir / "w.bin.lcl"));
 
-  Run v = lcl("verify " + q(dir / "w.bin.lcl") + " " + q(dir / "w.bin"));
+  CliRun v = lcl("verify " + q(dir / "w.bin.lcl") + " " + q(dir / "w.bin"));
   EXPECT_EQ(v.status, 0) << v.out;
 
   std::filesystem::remove(dir / "w.bin");
-  Run d = lcl("decompress " + q(dir / "w.bin.lcl"));
+  CliRun d = lcl("decompress " + q(dir / "w.bin.lcl"));
   ASSERT_EQ(d.status, 0) << d.out;
   EXPECT_EQ(test::read_file(dir / "w.bin"), data);
 }
@@ -56,11 +59,11 @@ TEST(Cli, NeverOverwritesWithoutForce) {
   TempDir dir;
   test::write_file(dir / "a", test::skewed_bytes(1000, 1));
   ASSERT_EQ(lcl("compress -q " + q(dir / "a")).status, 0);
-  Run again = lcl("compress " + q(dir / "a"));
+  CliRun again = lcl("compress " + q(dir / "a"));
   EXPECT_EQ(again.status, 1);
   EXPECT_NE(again.out.find("already exists"), std::string::npos) << again.out;
   EXPECT_EQ(lcl("compress -q -f " + q(dir / "a")).status, 0);
-  Run d = lcl("decompress " + q(dir / "a.lcl"));
+  CliRun d = lcl("decompress " + q(dir / "a.lcl"));
   EXPECT_EQ(d.status, 1) << d.out;  // the original is still there
   EXPECT_EQ(lcl("decompress -f " + q(dir / "a.lcl")).status, 0);
 }
@@ -70,7 +73,8 @@ TEST(Cli, ExplicitOutputsAndSeveralInputs) {
   std::filesystem::create_directory(dir / "out");
   test::write_file(dir / "x", test::skewed_bytes(5000, 1));
   test::write_file(dir / "y", test::skewed_bytes(6000, 2));
-  ASSERT_EQ(lcl("compress -q " + q(dir / "x") + " " + q(dir / "y") + " -o " + q(dir / "out")).status, 0);
+  ASSERT_EQ(
+      lcl("compress -q " + q(dir / "x") + " " + q(dir / "y") + " -o " + q(dir / "out")).status, 0);
   EXPECT_TRUE(std::filesystem::exists(dir / "out" / "x.lcl"));
   EXPECT_TRUE(std::filesystem::exists(dir / "out" / "y.lcl"));
   ASSERT_EQ(lcl("decompress -q " + q(dir / "out" / "x.lcl") + " -o " + q(dir / "x2")).status, 0);
@@ -94,16 +98,16 @@ TEST(Cli, CorruptInputExitsOneNamingTheChunk) {
   auto bytes = test::read_file(dir / "d.lcl");
   bytes[100] ^= 0x40;
   test::write_file(dir / "bad.lcl", bytes);
-  Run v = lcl("verify " + q(dir / "bad.lcl"));
+  CliRun v = lcl("verify " + q(dir / "bad.lcl"));
   EXPECT_EQ(v.status, 1);
   EXPECT_NE(v.out.find("chunk 0"), std::string::npos) << v.out;
   EXPECT_EQ(std::count(v.out.begin(), v.out.end(), '\n'), 1) << v.out;  // one line
-  Run d = lcl("decompress " + q(dir / "bad.lcl") + " -o " + q(dir / "restored"));
+  CliRun d = lcl("decompress " + q(dir / "bad.lcl") + " -o " + q(dir / "restored"));
   EXPECT_EQ(d.status, 1);
   EXPECT_FALSE(std::filesystem::exists(dir / "restored"));
   bytes.resize(bytes.size() / 2);
   test::write_file(dir / "short.lcl", bytes);
-  Run t = lcl("info " + q(dir / "short.lcl"));
+  CliRun t = lcl("info " + q(dir / "short.lcl"));
   EXPECT_EQ(t.status, 1) << t.out;
 }
 
@@ -112,14 +116,15 @@ TEST(Cli, InfoAndExtractOnCorpusSafetensors) {
   TempDir dir;
   auto shard = test::corpus_dir() / "bytellama-25m" / "model-00001-of-00004.safetensors";
   ASSERT_EQ(lcl("compress -q " + q(shard) + " -o " + q(dir / "s.lcl")).status, 0);
-  Run info = lcl("info " + q(dir / "s.lcl"));
+  CliRun info = lcl("info " + q(dir / "s.lcl"));
   ASSERT_EQ(info.status, 0) << info.out;
   EXPECT_NE(info.out.find("model.embed_tokens.weight"), std::string::npos) << info.out;
   EXPECT_NE(info.out.find("BF16"), std::string::npos);
-  Run json = lcl("info --json " + q(dir / "s.lcl"));
+  CliRun json = lcl("info --json " + q(dir / "s.lcl"));
   ASSERT_EQ(json.status, 0);
   EXPECT_NE(json.out.find("\"compressed_bytes\""), std::string::npos);
-  Run extract = lcl("extract " + q(dir / "s.lcl") + " model.embed_tokens.weight -o " + q(dir / "emb"));
+  CliRun extract =
+      lcl("extract " + q(dir / "s.lcl") + " model.embed_tokens.weight -o " + q(dir / "emb"));
   ASSERT_EQ(extract.status, 0) << extract.out;
   EXPECT_EQ(std::filesystem::file_size(dir / "emb"), 256u * 512u * 2u);
   EXPECT_EQ(lcl("extract " + q(dir / "s.lcl") + " no.such.tensor -o " + q(dir / "x")).status, 2);
@@ -127,7 +132,8 @@ TEST(Cli, InfoAndExtractOnCorpusSafetensors) {
 
 TEST(Cli, InfoListsShardedCheckpoint) {
   LCL_REQUIRE_CORPUS();
-  Run info = lcl("info " + q(test::corpus_dir() / "bytellama-25m" / "model.safetensors.index.json"));
+  CliRun info =
+      lcl("info " + q(test::corpus_dir() / "bytellama-25m" / "model.safetensors.index.json"));
   ASSERT_EQ(info.status, 0) << info.out;
   for (const char* shard : {"model-00001-of-00004", "model-00004-of-00004"})
     EXPECT_NE(info.out.find(shard), std::string::npos) << shard;

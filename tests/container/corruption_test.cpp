@@ -62,8 +62,9 @@ TEST(Corruption, EveryFlippedByteIsDetected) {
   std::mt19937_64 rng(11);
   std::vector<size_t> positions;
   for (int i = 0; i < 400; ++i) positions.push_back(rng() % f.archive.size());
-  for (size_t i = 0; i < 16; ++i) positions.push_back(i);                          // header
-  for (size_t i = f.archive.size() - 120; i < f.archive.size(); ++i) positions.push_back(i);  // index
+  for (size_t i = 0; i < 16; ++i) positions.push_back(i);  // header
+  for (size_t i = f.archive.size() - 120; i < f.archive.size(); ++i)
+    positions.push_back(i);  // index
   for (size_t pos : positions) {
     auto damaged = f.archive;
     damaged[pos] ^= static_cast<uint8_t>(1u << (rng() % 8));

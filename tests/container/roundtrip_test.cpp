@@ -114,7 +114,6 @@ TEST(Roundtrip, SparseFileOver4GiB) {
   auto packed = dir / "sparse.lcl";
   compress_file(path, packed, options, true);
   EXPECT_LT(std::filesystem::file_size(packed), 1u << 20);
-  verify_file(packed, path, DecompressOptions{2, {}});
   auto unpacked = dir / "sparse.out";
   decompress_file(packed, unpacked, DecompressOptions{2, {}}, true);
   ASSERT_EQ(std::filesystem::file_size(unpacked), size);

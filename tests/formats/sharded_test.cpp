@@ -55,6 +55,7 @@ TEST(Sharded, HostileIndexesAreRejected) {
       {"empty name", R"({"weight_map":{"a":""}})"},
       {"not a string", R"({"weight_map":{"a":3}})"},
       {"no weight_map", R"({"metadata":{}})"},
+      {"metadata not an object", R"({"metadata":[],"weight_map":{}})"},
       {"bad total_size", R"({"metadata":{"total_size":-1},"weight_map":{}})"},
       {"invalid json", R"({"weight_map":)"},
       {"not an object", R"([1])"},

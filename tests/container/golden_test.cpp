@@ -1,0 +1,44 @@
+// .lcl files written by earlier builds (tests/golden/<original>.<tag>.lcl) must keep decoding to
+// their originals byte for byte: a codec id or payload format, once released, never changes.
+#include <gtest/gtest.h>
+
+#include "lcl/container.hpp"
+#include "support/file_utils.hpp"
+#include "support/test_paths.hpp"
+
+namespace lcl {
+namespace {
+
+std::filesystem::path original_of(const std::filesystem::path& golden) {
+  std::filesystem::path p = golden;
+  p.replace_extension();  // drop .lcl
+  p.replace_extension();  // drop the tag (.zstd, .store, .codecs)
+  return p;
+}
+
+TEST(Golden, CommittedArchivesDecodeToTheirOriginals) {
+  size_t checked = 0;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(test::source_dir() / "tests/golden")) {
+    if (entry.path().extension() != ".lcl") continue;
+    SCOPED_TRACE(entry.path().string());
+    auto expected = test::read_file(original_of(entry.path()));
+    auto archive = Archive::open(entry.path());
+    std::vector<uint8_t> decoded(archive->index().original_size);
+    archive->decode_all(1, [&](uint64_t offset, std::span<const uint8_t> bytes) {
+      std::copy(bytes.begin(), bytes.end(), decoded.begin() + static_cast<ptrdiff_t>(offset));
+    });
+    EXPECT_EQ(decoded, expected);
+    for (const TensorEntry& t : archive->index().tensors) {
+      auto bytes = archive->read_tensor(t.info.name);
+      EXPECT_TRUE(std::equal(bytes.begin(), bytes.end(),
+                             expected.begin() + static_cast<ptrdiff_t>(t.original_offset)))
+          << t.info.name;
+    }
+    ++checked;
+  }
+  EXPECT_GE(checked, 2u);
+}
+
+}  // namespace
+}  // namespace lcl

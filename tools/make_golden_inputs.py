@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""Writes the small model files under tests/golden/ from slices of real weights (use-lite,
+Apache-2.0; bytellama-25m, project data). Their .lcl forms are written by `lcl compress` of the
+build that introduced a codec and committed; tests/golden/golden_test.cpp checks that every later
+build decodes them to these exact bytes. Re-running this script is only needed for new inputs.
+Usage: tools/make_golden_inputs.py ../shared/corpus tests/golden"""
+import json
+import struct
+import sys
+
+
+def read_gguf_tensors(path):
+    f = open(path, "rb").read()
+    o = 4
+    _, n_tensors, n_kv = struct.unpack_from("<IQQ", f, o)
+    o += 20
+
+    def string(o):
+        (n,) = struct.unpack_from("<Q", f, o)
+        return f[o + 8:o + 8 + n].decode(), o + 8 + n
+
+    def skip_value(t, o):
+        fixed = {0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8}
+        if t in fixed:
+            return o + fixed[t]
+        if t == 8:
+            return string(o)[1]
+        et, n = struct.unpack_from("<IQ", f, o)
+        o += 12
+        for _ in range(n):
+            o = skip_value(et, o)
+        return o
+
+    alignment = 32
+    for _ in range(n_kv):
+        key, o = string(o)
+        (t,) = struct.unpack_from("<I", f, o)
+        o += 4
+        if key == "general.alignment":
+            (alignment,) = struct.unpack_from("<I", f, o)
+        o = skip_value(t, o)
+    infos = []
+    for _ in range(n_tensors):
+        name, o = string(o)
+        (nd,) = struct.unpack_from("<I", f, o)
+        o += 4
+        dims = list(struct.unpack_from("<%dQ" % nd, f, o))
+        o += 8 * nd
+        t, off = struct.unpack_from("<IQ", f, o)
+        o += 12
+        infos.append((name, dims, t, off))
+    data_start = (o + alignment - 1) // alignment * alignment
+    return {name: (dims, t, f[data_start + off:]) for name, dims, t, off in infos}
+
+
+BLOCK = {0: (1, 4), 8: (32, 34), 12: (256, 144), 14: (256, 210)}  # type: (elements, bytes)
+
+
+def gguf_slice(tensors, name, rows):
+    dims, t, data = tensors[name]
+    elements, size = BLOCK[t]
+    row_bytes = dims[0] // elements * size
+    rows = min(rows, dims[1]) if len(dims) > 1 else 1
+    new_dims = [dims[0], rows] if len(dims) > 1 else dims
+    return name, new_dims, t, data[:row_bytes * rows]
+
+
+def write_gguf(path, tensors):
+    def string(s):
+        b = s.encode()
+        return struct.pack("<Q", len(b)) + b
+
+    out = bytearray(b"GGUF" + struct.pack("<IQQ", 3, len(tensors), 2))
+    out += string("general.architecture") + struct.pack("<I", 8) + string("llama")
+    out += string("general.alignment") + struct.pack("<II", 4, 32)
+    offset = 0
+    for name, dims, t, data in tensors:
+        out += string(name) + struct.pack("<I", len(dims)) + struct.pack("<%dQ" % len(dims), *dims)
+        out += struct.pack("<IQ", t, offset)
+        offset += (len(data) + 31) // 32 * 32
+    out += b"\0" * (-len(out) % 32)
+    for _, _, _, data in tensors:
+        out += data + b"\0" * (-len(data) % 32)
+    open(path, "wb").write(out)
+
+
+def write_safetensors(path, tensors):
+    header, blobs, offset = {}, [], 0
+    for name, dtype, shape, data in tensors:
+        header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    open(path, "wb").write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+
+
+def bf16_to_f32(data):
+    return b"".join(b"\0\0" + data[i:i + 2] for i in range(0, len(data), 2))
+
+
+def bf16_to_f16(data):
+    values = struct.unpack("<%df" % (len(data) // 2), bf16_to_f32(data))
+    return struct.pack("<%de" % len(values), *values)
+
+
+def main(corpus, out):
+    with open(corpus + "/use-lite/use-lite-bf16.safetensors", "rb") as f:
+        (n,) = struct.unpack("<Q", f.read(8))
+        header = json.loads(f.read(n))
+        data = f.read()
+
+    def bf16(name, rows):
+        info = header[name]
+        begin, _ = info["data_offsets"]
+        cols = info["shape"][-1]
+        return data[begin:begin + rows * cols * 2], [rows, cols]
+
+    q, q_shape = bf16("blk.1.attn_q.weight", 48)
+    k, k_shape = bf16("blk.1.attn_k.weight", 16)
+    v, v_shape = bf16("blk.1.attn_v.weight", 8)
+    write_safetensors(out + "/tiny-float.safetensors", [
+        ("attn_q.bf16", "BF16", q_shape, q),
+        ("attn_k.f32", "F32", k_shape, bf16_to_f32(k)),
+        ("attn_v.f16", "F16", v_shape, bf16_to_f16(v)),
+    ])
+    use_lite = read_gguf_tensors(corpus + "/use-lite/use-lite-Q4_K_M.gguf")
+    bytellama_q8 = read_gguf_tensors(corpus + "/bytellama-25m-gguf/bytellama-25m-Q8_0.gguf")
+    write_gguf(out + "/tiny-quant.gguf", [
+        gguf_slice(use_lite, "token_embd.weight", 48),       # Q4_K
+        gguf_slice(use_lite, "blk.1.attn_v.weight", 24),     # Q6_K
+        gguf_slice(use_lite, "output_norm.weight", 1),       # F32
+        gguf_slice(bytellama_q8, "blk.0.attn_q.weight", 16),  # Q8_0
+    ])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
