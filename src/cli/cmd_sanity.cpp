@@ -53,7 +53,8 @@ int run(const SanityArgs& args) {
   std::cout << identical << "/" << report.prompts.size() << " prompts identical (" << args.tokens
             << " tokens each; generation " << report.generate_seconds_original << " s original, "
             << report.generate_seconds_archive << " s from .lcl, "
-            << generated / std::max(report.generate_seconds_original, 1e-9) << " tokens/s)\n";
+            << generated / std::max(report.generate_seconds_original, 1e-9)
+            << " generated tokens/s)\n";
   return report.all_identical() ? 0 : 1;
 }
 

@@ -45,9 +45,9 @@ ModelLocation locate_model(const fs::path& model) {
   if (!safetensors.empty()) {
     // A directory with a safetensors checkpoint is taken as that checkpoint, GGUFs beside it aside.
     location.files = safetensors;
-    const fs::path dir = fs::is_directory(model) ? model : model.parent_path();
+    const fs::path dir = fs::is_directory(model, ec) ? model : model.parent_path();
     location.config_json = dir / "config.json";
-    if (!fs::exists(location.config_json))
+    if (!fs::exists(location.config_json, ec))
       throw Error(ErrorKind::kUsage, "no config.json beside the safetensors files in " +
                                          (dir.empty() ? fs::path(".") : dir).string());
   } else if (ggufs.size() == 1) {
@@ -79,7 +79,11 @@ ModelSources open_model_archives(const ModelLocation& location,
     std::shared_ptr<const Archive> archive = Archive::open(archives[i]);
     const ArchiveIndex& index = archive->index();
     const std::string expected_name = location.files[i].filename().string();
-    const uintmax_t expected_size = fs::file_size(location.files[i]);
+    std::error_code ec;
+    const uintmax_t expected_size = fs::file_size(location.files[i], ec);
+    if (ec)
+      throw Error(ErrorKind::kIo,
+                  "cannot read " + location.files[i].string() + ": " + ec.message());
     if (index.source_name != expected_name || index.original_size != expected_size)
       throw Error(ErrorKind::kUsage, archives[i].string() + " holds " + index.source_name + " (" +
                                          std::to_string(index.original_size) + " bytes), not " +

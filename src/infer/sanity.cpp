@@ -108,13 +108,14 @@ SanityReport run_sanity(const fs::path& model, const std::vector<std::string>& p
 
   // Find or make the .lcl form of every model file.
   std::optional<ScratchDir> scratch;
+  std::error_code ec;  // a path that cannot be checked counts as absent
   bool all_beside = true;
   for (const fs::path& file : location.files)
-    all_beside = all_beside && fs::exists(file.parent_path() / archive_name(file));
+    all_beside = all_beside && fs::exists(file.parent_path() / archive_name(file), ec);
   for (const fs::path& file : location.files) {
     if (options.archive_dir) {
       fs::path archive = *options.archive_dir / archive_name(file);
-      if (!fs::exists(archive))
+      if (!fs::exists(archive, ec))
         throw Error(ErrorKind::kUsage, archive.string() + " does not exist");
       report.archives.push_back(archive);
     } else if (all_beside) {
