@@ -5,6 +5,9 @@
 #include <utility>
 
 #include "codecs/float_coder.hpp"
+#include "codecs/float_decode_body.hpp"
+#include "codecs/float_decode_simd.hpp"
+#include "codecs/float_dispatch.hpp"
 #include "entropy/bit_pack.hpp"
 #include "entropy/compact_table.hpp"
 #include "entropy/rans_interleaved.hpp"
@@ -13,26 +16,6 @@
 namespace lcl::float_format {
 
 namespace {
-
-constexpr int kLanes = 8;
-
-// Everything the hot loop needs, checked for consistency before decoding starts.
-struct Body {
-  uint64_t n;
-  uint32_t symbol_bits, raw_bits, precision, escape;
-  const entropy::DecoderSlot* slots;
-  std::span<const uint8_t> stream;
-  const uint8_t* raw_fields;     // padded: 8 readable bytes past the packed fields
-  const uint8_t* escape_fields;  // padded as well
-  uint64_t escape_count;
-  uint8_t* out;
-};
-
-// The next escaped symbol (the rare path; bounded by the stored escape count).
-inline uint32_t next_escape(const Body& b, uint64_t& escapes_read) {
-  if (escapes_read == b.escape_count) throw_corrupt("float payload: more escapes than stored");
-  return entropy::unpack_field_padded(b.escape_fields, escapes_read++, b.symbol_bits);
-}
 
 // Any raw width and precision: the per-symbol path, also used for the last partial group.
 template <class Elem>
@@ -53,36 +36,56 @@ void decode_generic(const Body& b, uint64_t& escapes_read) {
   entropy::decode_interleaved<kLanes>(b.stream, b.n, generic_step<Elem>(b, escapes_read));
 }
 
-// Raw width W and precision P known at compile time: the 8 raw fields of a group fill exactly
+// Raw width W and precision P known at compile time: each 8 raw fields of a group fill exactly
 // W bytes, so every field is read at a constant byte offset and shift, and no shift count needs
-// a register (what made the generic loop spill).
+// a register (what made the generic loop spill). The scalar path, for CPUs without AVX-512.
 template <class Elem, uint32_t W, uint32_t P>
 void decode_fixed(const Body& b, uint64_t& escapes_read) {
-  static_assert(kLanes == 8, "a group's raw fields fill whole bytes only for 8 lanes");
+  static_assert(kLanes % 8 == 0, "a group's raw fields fill whole bytes per 8 lanes");
   const entropy::DecoderSlot* const slots = b.slots;
   const uint8_t* const raw = b.raw_fields;
   uint8_t* const out = b.out;
   const uint32_t escape = b.escape;
   auto group = [&](size_t i, uint32_t(&x)[kLanes], const uint8_t*& p) {
-    const uint8_t* block = raw + (i / 8) * W;
-    Elem values[kLanes];
+    for (int part = 0; part < kLanes; part += 8) {
+      const uint8_t* block = raw + ((i + part) / 8) * W;
+      Elem values[8];
 #pragma GCC unroll 8
-    for (int l = 0; l < kLanes; ++l) {
-      const entropy::DecoderSlot d = slots[x[l] & ((1u << P) - 1)];
-      x[l] = d.freq * (x[l] >> P) + d.offset;
-      uint32_t s = d.symbol;
-      if (s == escape) [[unlikely]]
-        s = next_escape(b, escapes_read);
-      uint64_t window;
-      std::memcpy(&window, block + (l * W) / 8, 8);
-      const auto field =
-          static_cast<uint32_t>((window >> ((l * W) % 8)) & ((uint64_t{1} << W) - 1));
-      values[l] = static_cast<Elem>((s << W) | field);
-      entropy::renormalize(x[l], p);
+      for (int j = 0; j < 8; ++j) {
+        uint32_t& xl = x[part + j];
+        const entropy::DecoderSlot d = slots[xl & ((1u << P) - 1)];
+        xl = d.freq * (xl >> P) + d.offset;
+        uint32_t s = d.symbol;
+        if (s == escape) [[unlikely]]
+          s = next_escape(b, escapes_read);
+        uint64_t window;
+        std::memcpy(&window, block + (j * W) / 8, 8);
+        const auto field =
+            static_cast<uint32_t>((window >> ((j * W) % 8)) & ((uint64_t{1} << W) - 1));
+        values[j] = static_cast<Elem>((s << W) | field);
+        entropy::renormalize(xl, p);
+      }
+      std::memcpy(out + (i + part) * sizeof(Elem), values, sizeof values);
     }
-    std::memcpy(out + i * sizeof(Elem), values, sizeof values);
   };
   entropy::decode_interleaved<kLanes>(b.stream, b.n, generic_step<Elem>(b, escapes_read), group);
+}
+
+// The AVX-512 kernel for the whole groups (any W and P), the generic steps for the rest.
+template <class Elem>
+void decode_simd(const Body& b, uint64_t& escapes_read) {
+  entropy::decode_interleaved_bulk<kLanes>(
+      b.stream, b.n, generic_step<Elem>(b, escapes_read),
+      [&](size_t i, uint32_t(&x)[kLanes], const uint8_t*& p) {
+        auto step = generic_step<Elem>(b, escapes_read);
+        for (int l = 0; l < kLanes; ++l) {
+          step(i + l, x[l]);
+          entropy::renormalize(x[l], p);
+        }
+      },
+      [&](uint32_t(&x)[kLanes], const uint8_t*& p, const uint8_t* end) {
+        return decode_groups_avx512(b, escapes_read, x, p, end);
+      });
 }
 
 using DecodeFn = void (*)(const Body&, uint64_t&);
@@ -112,6 +115,7 @@ DecodeFn pick_fixed(uint32_t raw_bits, uint32_t precision, std::integer_sequence
 
 template <class Elem>
 DecodeFn choose_decoder(uint32_t raw_bits, uint32_t precision) {
+  if (float_kernels_available()) return decode_simd<Elem>;
   DecodeFn fn = nullptr;
   if constexpr (sizeof(Elem) == 2)
     fn = pick_fixed<Elem>(raw_bits, precision,

@@ -2,6 +2,8 @@
 #include <cstring>
 
 #include "codecs/float_coder.hpp"
+#include "codecs/float_dispatch.hpp"
+#include "codecs/float_encode_simd.hpp"
 #include "entropy/bit_pack.hpp"
 #include "entropy/rans_interleaved.hpp"
 #include "util/byte_io.hpp"
@@ -9,8 +11,6 @@
 namespace lcl::float_format {
 
 namespace {
-
-constexpr int kLanes = 8;
 
 template <class Elem>
 Elem load(const uint8_t* p) {
@@ -60,9 +60,13 @@ void encode_body(const uint8_t* data, uint64_t n, const FloatLayout& layout,
     entropy::append_packed(out, escaped_values.size(), symbol_bits,
                            [&](uint64_t i) { return escaped_values[i]; });
   }
-  entropy::append_packed(out, n, raw_bits, [&](uint64_t i) -> uint32_t {
-    return load<Elem>(data + i * sizeof(Elem)) & raw_mask;
-  });
+  const bool kernels = float_kernels_available();
+  if (kernels)
+    append_raw_bits_bmi2(data, n, sizeof(Elem), raw_bits, out);
+  else
+    entropy::append_packed(out, n, raw_bits, [&](uint64_t i) -> uint32_t {
+      return load<Elem>(data + i * sizeof(Elem)) & raw_mask;
+    });
 
   // Escaped symbols share the escape's coding entry, so the hot loop has no branch for them.
   const entropy::EncoderTable table = entropy::make_encoder_table(model.table.table);
@@ -70,6 +74,11 @@ void encode_body(const uint8_t* data, uint64_t n, const FloatLayout& layout,
   for (size_t s = 0; s < escape; ++s)
     by_value[s] = model.escaped[s] ? table.symbols[escape] : table.symbols[s];
   const entropy::EncoderSymbol* entries = by_value.data();
+  if (kernels && table.precision_bits <= 14) {
+    encode_symbols_avx512(data, n, sizeof(Elem), raw_bits, entries, static_cast<uint32_t>(escape),
+                          table.precision_bits, out);
+    return;
+  }
   entropy::encode_interleaved<kLanes>(
       n,
       [&](size_t i) -> const entropy::EncoderSymbol& {

@@ -89,8 +89,13 @@ inline void renormalize(uint32_t& x, const uint8_t*& p) {
 // renormalisation) and stores it. `group(i, x, p)` decodes the Lanes symbols i .. i + Lanes - 1
 // (i a multiple of Lanes) including their renormalisation, with at least 2 * Lanes readable bytes
 // at p; specialised decoders pass one to fuse per-group work, the others get the default below.
-template <int Lanes, class Step, class Group>
-void decode_interleaved(std::span<const uint8_t> in, size_t n, Step&& step, Group&& group) {
+// `bulk(x, p, end)` runs first: it may decode any number of whole groups from the start (each
+// only while at least 2 * Lanes bytes remain at p), consuming the words exactly as the per-lane
+// loop would (lane order within a group), and returns how many symbols it decoded; a vectorised
+// decoder uses it to keep its states in vector registers across groups.
+template <int Lanes, class Step, class Group, class Bulk>
+void decode_interleaved_bulk(std::span<const uint8_t> in, size_t n, Step&& step, Group&& group,
+                             Bulk&& bulk) {
   if (n == 0) {
     if (!in.empty()) throw_corrupt("rANS stream: bytes present for zero symbols");
     return;
@@ -103,7 +108,7 @@ void decode_interleaved(std::span<const uint8_t> in, size_t n, Step&& step, Grou
     x[l] = load_u32le(p);
     if (x[l] < kStateLow) throw_corrupt("rANS stream: invalid initial state");
   }
-  size_t i = 0;
+  size_t i = bulk(x, p, end);
   // Fast path: a group of Lanes symbols reads at most Lanes words, so one check covers the group.
   while (n - i >= Lanes && static_cast<size_t>(end - p) >= 2 * Lanes) {
     group(i, x, p);
@@ -121,6 +126,13 @@ void decode_interleaved(std::span<const uint8_t> in, size_t n, Step&& step, Grou
   if (p != end) throw_corrupt("rANS stream: trailing bytes");
   for (int l = 0; l < Lanes; ++l)
     if (x[l] != kStateLow) throw_corrupt("rANS stream: final state mismatch");
+}
+
+template <int Lanes, class Step, class Group>
+void decode_interleaved(std::span<const uint8_t> in, size_t n, Step&& step, Group&& group) {
+  decode_interleaved_bulk<Lanes>(
+      in, n, step, group,
+      [](uint32_t(&)[Lanes], const uint8_t*&, const uint8_t*) { return size_t{0}; });
 }
 
 template <int Lanes, class Step>
