@@ -3,6 +3,7 @@
 #include <cstring>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "codecs/float_coder.hpp"
 #include "codecs/float_decode_body.hpp"
@@ -31,16 +32,35 @@ auto generic_step(const Body& b, uint64_t& escapes_read) {
   };
 }
 
+// A whole group by the generic steps.
 template <class Elem>
-void decode_generic(const Body& b, uint64_t& escapes_read) {
-  entropy::decode_interleaved<kLanes>(b.stream, b.n, generic_step<Elem>(b, escapes_read));
+auto generic_group(const Body& b, uint64_t& escapes_read) {
+  return [&b, &escapes_read](size_t i, uint32_t(&x)[kLanes], const uint8_t*& p) {
+    auto step = generic_step<Elem>(b, escapes_read);
+    for (int l = 0; l < kLanes; ++l) {
+      step(i + l, x[l]);
+      entropy::renormalize(x[l], p);
+    }
+  };
+}
+
+// The bulk stage of the portable decoders: none.
+size_t no_bulk(uint32_t (&)[kLanes], const uint8_t*&, const uint8_t*) {
+  return 0;
+}
+
+// Every decoder leaves the lanes' final states (which hold the stashed raw bytes) in `final`.
+template <class Elem>
+void decode_generic(const Body& b, uint64_t& escapes_read, uint32_t (&final)[kLanes]) {
+  entropy::decode_interleaved_bulk<kLanes>(b.stream, b.n, generic_step<Elem>(b, escapes_read),
+                                           generic_group<Elem>(b, escapes_read), no_bulk, final);
 }
 
 // Raw width W and precision P known at compile time: each 8 raw fields of a group fill exactly
 // W bytes, so every field is read at a constant byte offset and shift, and no shift count needs
 // a register (what made the generic loop spill). The scalar path, for CPUs without AVX-512.
 template <class Elem, uint32_t W, uint32_t P>
-void decode_fixed(const Body& b, uint64_t& escapes_read) {
+void decode_fixed(const Body& b, uint64_t& escapes_read, uint32_t (&final)[kLanes]) {
   static_assert(kLanes % 8 == 0, "a group's raw fields fill whole bytes per 8 lanes");
   const entropy::DecoderSlot* const slots = b.slots;
   const uint8_t* const raw = b.raw_fields;
@@ -68,27 +88,22 @@ void decode_fixed(const Body& b, uint64_t& escapes_read) {
       std::memcpy(out + (i + part) * sizeof(Elem), values, sizeof values);
     }
   };
-  entropy::decode_interleaved<kLanes>(b.stream, b.n, generic_step<Elem>(b, escapes_read), group);
+  entropy::decode_interleaved_bulk<kLanes>(b.stream, b.n, generic_step<Elem>(b, escapes_read),
+                                           group, no_bulk, final);
 }
 
 // The AVX-512 kernel for the whole groups (any W and P), the generic steps for the rest.
 template <class Elem>
-void decode_simd(const Body& b, uint64_t& escapes_read) {
+void decode_simd(const Body& b, uint64_t& escapes_read, uint32_t (&final)[kLanes]) {
   entropy::decode_interleaved_bulk<kLanes>(
-      b.stream, b.n, generic_step<Elem>(b, escapes_read),
-      [&](size_t i, uint32_t(&x)[kLanes], const uint8_t*& p) {
-        auto step = generic_step<Elem>(b, escapes_read);
-        for (int l = 0; l < kLanes; ++l) {
-          step(i + l, x[l]);
-          entropy::renormalize(x[l], p);
-        }
-      },
+      b.stream, b.n, generic_step<Elem>(b, escapes_read), generic_group<Elem>(b, escapes_read),
       [&](uint32_t(&x)[kLanes], const uint8_t*& p, const uint8_t* end) {
         return decode_groups_avx512(b, escapes_read, x, p, end);
-      });
+      },
+      final);
 }
 
-using DecodeFn = void (*)(const Body&, uint64_t&);
+using DecodeFn = void (*)(const Body&, uint64_t&, uint32_t (&)[kLanes]);
 
 template <class Elem, uint32_t W>
 DecodeFn fixed_for_precision(uint32_t precision) {
@@ -126,6 +141,30 @@ DecodeFn choose_decoder(uint32_t raw_bits, uint32_t precision) {
   return fn ? fn : decode_generic<Elem>;
 }
 
+// Takes the stashed raw bytes from the final states (each must be 2^16 plus its two bytes, zero
+// past the stash) and rewrites the raw bits of the elements whose fields reach into them.
+template <class Elem>
+void restore_stashed_bits(const Body& b, const uint32_t (&final)[kLanes], uint8_t* stash,
+                          size_t stashed) {
+  uint8_t bytes[2 * kLanes];
+  for (int l = 0; l < kLanes; ++l) {
+    if (final[l] >> 16 != 1) throw_corrupt("float payload: rANS final state out of range");
+    bytes[2 * l] = static_cast<uint8_t>(final[l]);
+    bytes[2 * l + 1] = static_cast<uint8_t>(final[l] >> 8);
+  }
+  for (size_t j = stashed; j < sizeof bytes; ++j)
+    if (bytes[j] != 0) throw_corrupt("float payload: rANS final state mismatch");
+  std::memcpy(stash, bytes, stashed);
+  const uint64_t first = ((stash - b.raw_fields) * 8) / b.raw_bits;
+  for (uint64_t i = first; i < b.n; ++i) {
+    Elem v;
+    std::memcpy(&v, b.out + i * sizeof(Elem), sizeof v);
+    v = static_cast<Elem>((v >> b.raw_bits << b.raw_bits) |
+                          entropy::unpack_field_padded(b.raw_fields, i, b.raw_bits));
+    std::memcpy(b.out + i * sizeof(Elem), &v, sizeof v);
+  }
+}
+
 template <class Elem>
 void decode_body(ByteReader& in, uint64_t n, const FloatLayout& layout, uint8_t* out) {
   const uint32_t k = in.u8();
@@ -147,16 +186,25 @@ void decode_body(ByteReader& in, uint64_t n, const FloatLayout& layout, uint8_t*
 
   b.escape_count = in.varint_at_most(n, "escape count");
   const auto escapes = in.bytes(entropy::packed_bytes(b.escape_count, b.symbol_bits));
-  const auto raw = in.bytes(entropy::packed_bytes(n, b.raw_bits));
+  const uint64_t raw_bytes = entropy::packed_bytes(n, b.raw_bits);
+  const size_t stashed = stashed_raw_bytes(raw_bytes);
+  const auto raw = in.bytes(raw_bytes - stashed);
   b.stream = in.bytes(in.remaining());
-  // Padded copies let the hot loop read 8-byte windows without an end check.
-  thread_local entropy::PaddedBytes padded_raw, padded_escapes;
-  b.raw_fields = padded_raw.assign(raw);
+  // Padded copies let the hot loop read 8-byte windows without an end check. The stashed bytes
+  // are zero until the final states deliver them.
+  thread_local std::vector<uint8_t> raw_fields;
+  raw_fields.resize(raw_bytes + 8);
+  if (!raw.empty()) std::memcpy(raw_fields.data(), raw.data(), raw.size());
+  std::memset(raw_fields.data() + raw.size(), 0, stashed + 8);
+  thread_local entropy::PaddedBytes padded_escapes;
+  b.raw_fields = raw_fields.data();
   b.escape_fields = padded_escapes.assign(escapes);
 
   uint64_t escapes_read = 0;
-  choose_decoder<Elem>(b.raw_bits, b.precision)(b, escapes_read);
+  uint32_t final[kLanes];
+  choose_decoder<Elem>(b.raw_bits, b.precision)(b, escapes_read, final);
   if (escapes_read != b.escape_count) throw_corrupt("float payload: fewer escapes than stored");
+  restore_stashed_bits<Elem>(b, final, raw_fields.data() + raw.size(), stashed);
 }
 
 }  // namespace

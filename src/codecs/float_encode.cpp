@@ -68,6 +68,15 @@ void encode_body(const uint8_t* data, uint64_t n, const FloatLayout& layout,
       return load<Elem>(data + i * sizeof(Elem)) & raw_mask;
     });
 
+  // The raw section's last bytes move into the lanes' initial states (float_format.hpp).
+  const size_t stashed = stashed_raw_bytes(entropy::packed_bytes(n, raw_bits));
+  uint8_t stash[2 * kLanes] = {};
+  std::memcpy(stash, out.data() + out.size() - stashed, stashed);
+  out.resize(out.size() - stashed);
+  uint32_t initial[kLanes];
+  for (int l = 0; l < kLanes; ++l)
+    initial[l] = entropy::kStateLow | stash[2 * l] | uint32_t{stash[2 * l + 1]} << 8;
+
   // Escaped symbols share the escape's coding entry, so the hot loop has no branch for them.
   const entropy::EncoderTable table = entropy::make_encoder_table(model.table.table);
   std::vector<entropy::EncoderSymbol> by_value(escape);
@@ -76,7 +85,7 @@ void encode_body(const uint8_t* data, uint64_t n, const FloatLayout& layout,
   const entropy::EncoderSymbol* entries = by_value.data();
   if (kernels && table.precision_bits <= 14) {
     encode_symbols_avx512(data, n, sizeof(Elem), raw_bits, entries, static_cast<uint32_t>(escape),
-                          table.precision_bits, out);
+                          table.precision_bits, initial, out);
     return;
   }
   entropy::encode_interleaved<kLanes>(
@@ -84,7 +93,7 @@ void encode_body(const uint8_t* data, uint64_t n, const FloatLayout& layout,
       [&](size_t i) -> const entropy::EncoderSymbol& {
         return entries[load<Elem>(data + i * sizeof(Elem)) >> raw_bits];
       },
-      out);
+      out, initial);
 }
 
 }  // namespace

@@ -121,7 +121,8 @@ uint32_t symbol_at(const uint8_t* data, uint64_t i, uint32_t raw_bits) {
 
 void encode_symbols_avx512(const uint8_t* data, uint64_t n, uint32_t elem_bytes, uint32_t raw_bits,
                            const entropy::EncoderSymbol* entries, uint32_t alphabet,
-                           uint32_t precision, std::vector<uint8_t>& out) {
+                           uint32_t precision, const uint32_t (&initial)[kLanes],
+                           std::vector<uint8_t>& out) {
   if (n == 0) return;
   thread_local std::vector<uint64_t> table;
   table.resize(alphabet);
@@ -134,7 +135,7 @@ void encode_symbols_avx512(const uint8_t* data, uint64_t n, uint32_t elem_bytes,
   uint16_t* const end = words.data() + n + 2 * kLanes + 16;
   uint16_t* w = end;
   uint32_t x[kLanes];
-  for (uint32_t& s : x) s = entropy::kStateLow;
+  std::memcpy(x, initial, sizeof x);
   // The ragged tail first, one lane at a time, exactly as encode_interleaved does.
   uint64_t i = n;
   while (i % kLanes != 0) {

@@ -5,16 +5,19 @@
 #include <cstdint>
 #include <vector>
 
+#include "codecs/float_format.hpp"
 #include "entropy/rans_tables.hpp"
 
 namespace lcl::float_format {
 
 // As entropy::encode_interleaved<kLanes> with symbol i = element i >> raw_bits coded by
-// entries[symbol]: appends the same stream to out. elem_bytes is 2 or 4; every entry a symbol
-// of the data refers to must come from make_encoder_symbol at precision <= 14.
+// entries[symbol], starting from the states `initial`: appends the same stream to out. elem_bytes
+// is 2 or 4; every entry a symbol of the data refers to must come from make_encoder_symbol at
+// precision <= 14.
 void encode_symbols_avx512(const uint8_t* data, uint64_t n, uint32_t elem_bytes, uint32_t raw_bits,
                            const entropy::EncoderSymbol* entries, uint32_t alphabet,
-                           uint32_t precision, std::vector<uint8_t>& out);
+                           uint32_t precision, const uint32_t (&initial)[kLanes],
+                           std::vector<uint8_t>& out);
 
 // As entropy::append_packed with field i = element i & ((1 << raw_bits) - 1).
 void append_raw_bits_bmi2(const uint8_t* data, uint64_t n, uint32_t elem_bytes, uint32_t raw_bits,
