@@ -78,10 +78,23 @@ void encode_body(const uint8_t* data, uint64_t n, const FloatLayout& layout,
     initial[l] = entropy::kStateLow | stash[2 * l] | uint32_t{stash[2 * l + 1]} << 8;
 
   // Escaped symbols share the escape's coding entry, so the hot loop has no branch for them.
-  const entropy::EncoderTable table = entropy::make_encoder_table(model.table.table);
-  std::vector<entropy::EncoderSymbol> by_value(escape);
-  for (size_t s = 0; s < escape; ++s)
-    by_value[s] = model.escaped[s] ? table.symbols[escape] : table.symbols[s];
+  // Entries of values that do not occur are never read and keep whatever they held (the buffer
+  // is reused per thread: a fresh one per chunk costs page faults and zero-filling).
+  const entropy::FrequencyTable& table = model.table.table;
+  thread_local std::vector<entropy::EncoderSymbol> by_value;
+  by_value.resize(std::max(by_value.size(), escape));
+  uint32_t cum = 0;
+  for (size_t s = 0; s < escape; ++s) {
+    if (table.freq[s] == 0) continue;
+    by_value[s] = entropy::make_encoder_symbol(cum, table.freq[s], table.precision_bits);
+    cum += table.freq[s];
+  }
+  if (model.escape_count != 0) {
+    const auto escape_entry =
+        entropy::make_encoder_symbol(cum, table.freq[escape], table.precision_bits);
+    for (size_t s = 0; s < escape; ++s)
+      if (model.escaped[s]) by_value[s] = escape_entry;
+  }
   const entropy::EncoderSymbol* entries = by_value.data();
   if (kernels && table.precision_bits <= 14) {
     encode_symbols_avx512(data, n, sizeof(Elem), raw_bits, entries, static_cast<uint32_t>(escape),
