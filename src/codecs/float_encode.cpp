@@ -1,4 +1,5 @@
 // Float codec encoder: histogram, model choice, then the escape, raw-bit and rANS streams.
+#include <algorithm>
 #include <cstring>
 
 #include "codecs/float_coder.hpp"
@@ -38,48 +39,11 @@ std::span<const uint64_t> count_top16(const uint8_t* data, uint64_t n) {
   return total;
 }
 
-template <class Elem>
-void encode_body(const uint8_t* data, uint64_t n, const FloatLayout& layout,
-                 const FloatModel& model, std::vector<uint8_t>& out) {
-  const uint32_t symbol_bits = layout.symbol_bits(model.k);
-  const uint32_t raw_bits = layout.raw_bits(model.k);
-  const Elem raw_mask = static_cast<Elem>((uint64_t{1} << raw_bits) - 1);
-  const size_t escape = size_t{1} << symbol_bits;
-
-  ByteWriter w(out);
-  w.u8(static_cast<uint8_t>(model.k));
-  entropy::write_compact_table(model.table, w);
-  w.varint(model.escape_count);
-  if (model.escape_count != 0) {
-    std::vector<uint32_t> escaped_values;
-    escaped_values.reserve(model.escape_count);
-    for (uint64_t i = 0; i < n; ++i) {
-      const uint32_t s = load<Elem>(data + i * sizeof(Elem)) >> raw_bits;
-      if (model.escaped[s]) escaped_values.push_back(s);
-    }
-    entropy::append_packed(out, escaped_values.size(), symbol_bits,
-                           [&](uint64_t i) { return escaped_values[i]; });
-  }
-  const bool kernels = float_kernels_available();
-  if (kernels)
-    append_raw_bits_bmi2(data, n, sizeof(Elem), raw_bits, out);
-  else
-    entropy::append_packed(out, n, raw_bits, [&](uint64_t i) -> uint32_t {
-      return load<Elem>(data + i * sizeof(Elem)) & raw_mask;
-    });
-
-  // The raw section's last bytes move into the lanes' initial states (float_format.hpp).
-  const size_t stashed = stashed_raw_bytes(entropy::packed_bytes(n, raw_bits));
-  uint8_t stash[2 * kLanes] = {};
-  std::memcpy(stash, out.data() + out.size() - stashed, stashed);
-  out.resize(out.size() - stashed);
-  uint32_t initial[kLanes];
-  for (int l = 0; l < kLanes; ++l)
-    initial[l] = entropy::kStateLow | stash[2 * l] | uint32_t{stash[2 * l + 1]} << 8;
-
-  // Escaped symbols share the escape's coding entry, so the hot loop has no branch for them.
-  // Entries of values that do not occur are never read and keep whatever they held (the buffer
-  // is reused per thread: a fresh one per chunk costs page faults and zero-filling).
+// Coding entry per symbol value: escaped values share the escape's entry, so the hot loops have
+// no branch for them. Entries of values that do not occur are never read and keep whatever they
+// held (the buffer is reused per thread: a fresh one per chunk costs page faults and zeroing).
+const entropy::EncoderSymbol* entries_by_value(const FloatModel& model, size_t escape,
+                                               entropy::EncoderSymbol* escape_entry) {
   const entropy::FrequencyTable& table = model.table.table;
   thread_local std::vector<entropy::EncoderSymbol> by_value;
   by_value.resize(std::max(by_value.size(), escape));
@@ -90,23 +54,99 @@ void encode_body(const uint8_t* data, uint64_t n, const FloatLayout& layout,
     cum += table.freq[s];
   }
   if (model.escape_count != 0) {
-    const auto escape_entry =
-        entropy::make_encoder_symbol(cum, table.freq[escape], table.precision_bits);
+    *escape_entry = entropy::make_encoder_symbol(cum, table.freq[escape], table.precision_bits);
     for (size_t s = 0; s < escape; ++s)
-      if (model.escaped[s]) by_value[s] = escape_entry;
+      if (model.escaped[s]) by_value[s] = *escape_entry;
   }
-  const entropy::EncoderSymbol* entries = by_value.data();
-  if (kernels && table.precision_bits <= 14) {
-    encode_symbols_avx512(data, n, sizeof(Elem), raw_bits, entries, static_cast<uint32_t>(escape),
-                          table.precision_bits, initial, out);
-    return;
+  return by_value.data();
+}
+
+// The raw section's last bytes move into the lanes' initial states (float_format.hpp): takes
+// them off the end of `raw` and returns the states.
+void take_stash(std::vector<uint8_t>& raw, uint64_t raw_bytes, uint32_t (&initial)[kLanes]) {
+  const size_t stashed = stashed_raw_bytes(raw_bytes);
+  uint8_t stash[2 * kLanes] = {};
+  std::memcpy(stash, raw.data() + raw.size() - stashed, stashed);
+  raw.resize(raw.size() - stashed);
+  for (int l = 0; l < kLanes; ++l)
+    initial[l] = entropy::kStateLow | stash[2 * l] | uint32_t{stash[2 * l + 1]} << 8;
+}
+
+// The portable encoder: the escape fields, the raw fields and the stream, one pass each.
+template <class Elem>
+void encode_streams(const uint8_t* data, uint64_t n, const FloatLayout& layout,
+                    const FloatModel& model, std::vector<uint8_t>& out) {
+  const uint32_t symbol_bits = layout.symbol_bits(model.k);
+  const uint32_t raw_bits = layout.raw_bits(model.k);
+  const Elem raw_mask = static_cast<Elem>((uint64_t{1} << raw_bits) - 1);
+  if (model.escape_count != 0) {
+    std::vector<uint32_t> escaped_values;
+    escaped_values.reserve(model.escape_count);
+    for (uint64_t i = 0; i < n; ++i) {
+      const uint32_t s = load<Elem>(data + i * sizeof(Elem)) >> raw_bits;
+      if (model.escaped[s]) escaped_values.push_back(s);
+    }
+    entropy::append_packed(out, escaped_values.size(), symbol_bits,
+                           [&](uint64_t i) { return escaped_values[i]; });
   }
+  entropy::append_packed(out, n, raw_bits, [&](uint64_t i) -> uint32_t {
+    return load<Elem>(data + i * sizeof(Elem)) & raw_mask;
+  });
+  uint32_t initial[kLanes];
+  take_stash(out, entropy::packed_bytes(n, raw_bits), initial);
+  entropy::EncoderSymbol escape_entry;
+  const entropy::EncoderSymbol* entries =
+      entries_by_value(model, size_t{1} << symbol_bits, &escape_entry);
   entropy::encode_interleaved<kLanes>(
       n,
       [&](size_t i) -> const entropy::EncoderSymbol& {
         return entries[load<Elem>(data + i * sizeof(Elem)) >> raw_bits];
       },
       out, initial);
+}
+
+// The same bytes with the x86-64 kernels: the rANS kernel finds the escaped elements while it
+// codes (they share one coding entry), so the escape fields, which come first in the payload,
+// are written after it ran, and no pass over the data is spent on them.
+template <class Elem>
+void encode_streams_with_kernels(const uint8_t* data, uint64_t n, const FloatLayout& layout,
+                                 const FloatModel& model, std::vector<uint8_t>& out) {
+  const uint32_t symbol_bits = layout.symbol_bits(model.k);
+  const uint32_t raw_bits = layout.raw_bits(model.k);
+  thread_local std::vector<uint8_t> raw;
+  raw.clear();
+  append_raw_bits_bmi2(data, n, sizeof(Elem), raw_bits, raw);
+  uint32_t initial[kLanes];
+  take_stash(raw, entropy::packed_bytes(n, raw_bits), initial);
+  const size_t escape = size_t{1} << symbol_bits;
+  entropy::EncoderSymbol escape_entry;
+  const entropy::EncoderSymbol* entries = entries_by_value(model, escape, &escape_entry);
+  thread_local std::vector<uint64_t> escaped_at;
+  const auto stream =
+      encode_symbols_avx512(data, n, sizeof(Elem), raw_bits, entries, static_cast<uint32_t>(escape),
+                            model.table.table.precision_bits, initial,
+                            model.escape_count != 0 ? &escape_entry : nullptr, escaped_at);
+  if (escaped_at.size() != model.escape_count)
+    throw Error(ErrorKind::kUsage,
+                "float encoder (internal): escape count differs from the model's");
+  entropy::append_packed(out, escaped_at.size(), symbol_bits, [&](uint64_t i) -> uint32_t {
+    return load<Elem>(data + escaped_at[i] * sizeof(Elem)) >> raw_bits;
+  });
+  out.insert(out.end(), raw.begin(), raw.end());
+  out.insert(out.end(), stream.begin(), stream.end());
+}
+
+template <class Elem>
+void encode_body(const uint8_t* data, uint64_t n, const FloatLayout& layout,
+                 const FloatModel& model, std::vector<uint8_t>& out) {
+  ByteWriter w(out);
+  w.u8(static_cast<uint8_t>(model.k));
+  entropy::write_compact_table(model.table, w);
+  w.varint(model.escape_count);
+  if (float_kernels_available() && model.table.table.precision_bits <= 14)
+    encode_streams_with_kernels<Elem>(data, n, layout, model, out);
+  else
+    encode_streams<Elem>(data, n, layout, model, out);
 }
 
 }  // namespace

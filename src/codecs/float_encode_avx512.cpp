@@ -29,11 +29,14 @@ uint64_t pack_entry(const entropy::EncoderSymbol& e, uint32_t precision) {
 
 struct Constants {
   __m512i even_dwords, odd_dwords, low14, one, thirty_two, total;
+  __m512i escape_packed;  // the escape entry's high dword (an impossible value without escapes)
   __m128i raw_bits, limit_shift;
 };
 
-LCL_FLOAT_KERNEL Constants make_constants(uint32_t raw_bits, uint32_t precision) {
+LCL_FLOAT_KERNEL Constants make_constants(uint32_t raw_bits, uint32_t precision,
+                                          uint32_t escape_packed) {
   Constants c;
+  c.escape_packed = _mm512_set1_epi32(static_cast<int>(escape_packed));
   c.even_dwords = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
   c.odd_dwords = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
   c.low14 = _mm512_set1_epi32(0x3FFF);
@@ -46,10 +49,10 @@ LCL_FLOAT_KERNEL Constants make_constants(uint32_t raw_bits, uint32_t precision)
 }
 
 // Codes the 16 elements at `elements` into the 16 states x (encode_step per lane), storing the
-// emitted words in lane order just below w.
+// emitted words in lane order just below w; returns the lanes whose symbol was escaped.
 template <class Elem>
-LCL_FLOAT_KERNEL inline void encode_vector(const Constants& c, const uint64_t* table,
-                                           const uint8_t* elements, __m512i& x, uint16_t*& w) {
+LCL_FLOAT_KERNEL inline __mmask16 encode_vector(const Constants& c, const uint64_t* table,
+                                                const uint8_t* elements, __m512i& x, uint16_t*& w) {
   __m512i values;
   if constexpr (sizeof(Elem) == 2)
     values = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(elements)));
@@ -90,11 +93,13 @@ LCL_FLOAT_KERNEL inline void encode_vector(const Constants& c, const uint64_t* t
                            _mm512_sllv_epi32(c.one, _mm512_sub_epi32(c.thirty_two, shift)));
   const __m512i complement = _mm512_sub_epi32(c.total, freq);
   x = _mm512_add_epi32(_mm512_add_epi32(x, start), _mm512_mullo_epi32(q, complement));
+  return _mm512_cmpeq_epi32_mask(packed, c.escape_packed);
 }
 
 template <class Elem>
 LCL_FLOAT_KERNEL void encode_groups(const uint8_t* data, uint64_t groups, const uint64_t* table,
-                                    const Constants& c, uint32_t (&xs)[kLanes], uint16_t*& w_ref) {
+                                    const Constants& c, uint32_t (&xs)[kLanes], uint16_t*& w_ref,
+                                    std::vector<uint64_t>& escaped_at) {
   static_assert(kLanes == 32, "the kernel holds the lanes in two vectors of 16");
   __m512i xa = _mm512_loadu_si512(xs);
   __m512i xb = _mm512_loadu_si512(xs + 16);
@@ -102,8 +107,13 @@ LCL_FLOAT_KERNEL void encode_groups(const uint8_t* data, uint64_t groups, const 
   for (uint64_t g = groups; g-- > 0;) {
     const uint8_t* group = data + g * kLanes * sizeof(Elem);
     // The decoder reads lanes 0-15's words first, so they are stored last (lowest).
-    encode_vector<Elem>(c, table, group + 16 * sizeof(Elem), xb, w);
-    encode_vector<Elem>(c, table, group, xa, w);
+    const __mmask16 eb = encode_vector<Elem>(c, table, group + 16 * sizeof(Elem), xb, w);
+    const __mmask16 ea = encode_vector<Elem>(c, table, group, xa, w);
+    if ((ea | eb) != 0) [[unlikely]] {
+      const unsigned lanes = ea | unsigned{eb} << 16;
+      for (unsigned m = lanes; m != 0; m &= m - 1)
+        escaped_at.push_back(g * kLanes + static_cast<uint64_t>(__builtin_ctz(m)));
+    }
   }
   _mm512_storeu_si512(xs, xa);
   _mm512_storeu_si512(xs + 16, xb);
@@ -119,11 +129,18 @@ uint32_t symbol_at(const uint8_t* data, uint64_t i, uint32_t raw_bits) {
 
 }  // namespace
 
-void encode_symbols_avx512(const uint8_t* data, uint64_t n, uint32_t elem_bytes, uint32_t raw_bits,
-                           const entropy::EncoderSymbol* entries, uint32_t alphabet,
-                           uint32_t precision, const uint32_t (&initial)[kLanes],
-                           std::vector<uint8_t>& out) {
-  if (n == 0) return;
+std::span<const uint8_t> encode_symbols_avx512(const uint8_t* data, uint64_t n, uint32_t elem_bytes,
+                                               uint32_t raw_bits,
+                                               const entropy::EncoderSymbol* entries,
+                                               uint32_t alphabet, uint32_t precision,
+                                               const uint32_t (&initial)[kLanes],
+                                               const entropy::EncoderSymbol* escape_entry,
+                                               std::vector<uint64_t>& escaped_at) {
+  escaped_at.clear();
+  if (n == 0) return {};
+  // Escaped elements are those whose entry is the escape's (its start is unique to it).
+  const uint32_t escape_packed =
+      escape_entry ? static_cast<uint32_t>(pack_entry(*escape_entry, precision) >> 32) : ~0u;
   thread_local std::vector<uint64_t> table;
   table.resize(alphabet);
   for (uint32_t s = 0; s < alphabet; ++s) table[s] = pack_entry(entries[s], precision);
@@ -142,20 +159,22 @@ void encode_symbols_avx512(const uint8_t* data, uint64_t n, uint32_t elem_bytes,
     --i;
     const uint32_t s = elem_bytes == 2 ? symbol_at<uint16_t>(data, i, raw_bits)
                                        : symbol_at<uint32_t>(data, i, raw_bits);
+    if (static_cast<uint32_t>(table[s] >> 32) == escape_packed) escaped_at.push_back(i);
     entropy::encode_step(x[i % kLanes], entries[s], w);
   }
-  const Constants c = make_constants(raw_bits, precision);
+  const Constants c = make_constants(raw_bits, precision, escape_packed);
   if (elem_bytes == 2)
-    encode_groups<uint16_t>(data, i / kLanes, table.data(), c, x, w);
+    encode_groups<uint16_t>(data, i / kLanes, table.data(), c, x, w, escaped_at);
   else
-    encode_groups<uint32_t>(data, i / kLanes, table.data(), c, x, w);
+    encode_groups<uint32_t>(data, i / kLanes, table.data(), c, x, w, escaped_at);
+  std::sort(escaped_at.begin(), escaped_at.end());  // found last to first
   for (int l = kLanes - 1; l >= 0; --l) {
     *--w = static_cast<uint16_t>(x[l] >> 16);
     *--w = static_cast<uint16_t>(x[l]);
   }
   static_assert(std::endian::native == std::endian::little, "words are stored little-endian");
   const auto* bytes = reinterpret_cast<const uint8_t*>(w);
-  out.insert(out.end(), bytes, reinterpret_cast<const uint8_t*>(end));
+  return {bytes, reinterpret_cast<const uint8_t*>(end)};
 }
 
 namespace {

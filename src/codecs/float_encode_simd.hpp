@@ -3,6 +3,7 @@
 // float_dispatch.hpp). Internal to float_encode*.cpp. Each produces exactly the bytes of the
 // portable code it replaces.
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "codecs/float_format.hpp"
@@ -11,13 +12,17 @@
 namespace lcl::float_format {
 
 // As entropy::encode_interleaved<kLanes> with symbol i = element i >> raw_bits coded by
-// entries[symbol], starting from the states `initial`: appends the same stream to out. elem_bytes
-// is 2 or 4; every entry a symbol of the data refers to must come from make_encoder_symbol at
-// precision <= 14.
-void encode_symbols_avx512(const uint8_t* data, uint64_t n, uint32_t elem_bytes, uint32_t raw_bits,
-                           const entropy::EncoderSymbol* entries, uint32_t alphabet,
-                           uint32_t precision, const uint32_t (&initial)[kLanes],
-                           std::vector<uint8_t>& out);
+// entries[symbol], starting from the states `initial`: returns the same stream, held in a
+// per-thread buffer until the next call. elem_bytes is 2 or 4; every entry a symbol of the data
+// refers to must come from make_encoder_symbol at precision <= 14. The indices of the elements
+// whose entry is *escape_entry (when not null) go to `escaped_at`, in increasing order.
+std::span<const uint8_t> encode_symbols_avx512(const uint8_t* data, uint64_t n, uint32_t elem_bytes,
+                                               uint32_t raw_bits,
+                                               const entropy::EncoderSymbol* entries,
+                                               uint32_t alphabet, uint32_t precision,
+                                               const uint32_t (&initial)[kLanes],
+                                               const entropy::EncoderSymbol* escape_entry,
+                                               std::vector<uint64_t>& escaped_at);
 
 // As entropy::append_packed with field i = element i & ((1 << raw_bits) - 1).
 void append_raw_bits_bmi2(const uint8_t* data, uint64_t n, uint32_t elem_bytes, uint32_t raw_bits,
