@@ -142,25 +142,34 @@ DecodeFn choose_decoder(uint32_t raw_bits, uint32_t precision) {
 }
 
 // Takes the stashed raw bytes from the final states (each must be 2^16 plus its two bytes, zero
-// past the stash) and rewrites the raw bits of the elements whose fields reach into them.
+// past the stash) and rewrites the raw bits of the elements whose fields reach into them (the
+// decoders saw zeros or other bytes there); `raw` is the raw section as stored.
 template <class Elem>
-void restore_stashed_bits(const Body& b, const uint32_t (&final)[kLanes], uint8_t* stash,
-                          size_t stashed) {
-  uint8_t bytes[2 * kLanes];
+void restore_stashed_bits(const Body& b, const uint32_t (&final)[kLanes],
+                          std::span<const uint8_t> raw, size_t stashed) {
+  uint8_t stash[2 * kLanes];
   for (int l = 0; l < kLanes; ++l) {
     if (final[l] >> 16 != 1) throw_corrupt("float payload: rANS final state out of range");
-    bytes[2 * l] = static_cast<uint8_t>(final[l]);
-    bytes[2 * l + 1] = static_cast<uint8_t>(final[l] >> 8);
+    stash[2 * l] = static_cast<uint8_t>(final[l]);
+    stash[2 * l + 1] = static_cast<uint8_t>(final[l] >> 8);
   }
-  for (size_t j = stashed; j < sizeof bytes; ++j)
-    if (bytes[j] != 0) throw_corrupt("float payload: rANS final state mismatch");
-  std::memcpy(stash, bytes, stashed);
-  const uint64_t first = ((stash - b.raw_fields) * 8) / b.raw_bits;
+  for (size_t j = stashed; j < sizeof stash; ++j)
+    if (stash[j] != 0) throw_corrupt("float payload: rANS final state mismatch");
+  // The fields from the first one that reaches the stash, rebuilt in a small padded buffer.
+  const uint32_t w = b.raw_bits;
+  const uint64_t first = raw.size() * 8 / w;
+  const uint64_t from = first * w / 8;
+  uint8_t tail[2 * kLanes + 4 + 8] = {};  // < 4 stored bytes precede the stash (w <= 23)
+  std::memcpy(tail, raw.data() + from, raw.size() - from);
+  std::memcpy(tail + (raw.size() - from), stash, stashed);
   for (uint64_t i = first; i < b.n; ++i) {
+    const uint64_t bit = i * w - from * 8;
+    uint64_t window;
+    std::memcpy(&window, tail + bit / 8, 8);
+    const auto field = static_cast<uint32_t>((window >> (bit % 8)) & ((uint64_t{1} << w) - 1));
     Elem v;
     std::memcpy(&v, b.out + i * sizeof(Elem), sizeof v);
-    v = static_cast<Elem>((v >> b.raw_bits << b.raw_bits) |
-                          entropy::unpack_field_padded(b.raw_fields, i, b.raw_bits));
+    v = static_cast<Elem>((v >> w << w) | field);
     std::memcpy(b.out + i * sizeof(Elem), &v, sizeof v);
   }
 }
@@ -190,21 +199,28 @@ void decode_body(ByteReader& in, uint64_t n, const FloatLayout& layout, uint8_t*
   const size_t stashed = stashed_raw_bytes(raw_bytes);
   const auto raw = in.bytes(raw_bytes - stashed);
   b.stream = in.bytes(in.remaining());
-  // Padded copies let the hot loop read 8-byte windows without an end check. The stashed bytes
-  // are zero until the final states deliver them.
-  thread_local std::vector<uint8_t> raw_fields;
-  raw_fields.resize(raw_bytes + 8);
-  if (!raw.empty()) std::memcpy(raw_fields.data(), raw.data(), raw.size());
-  std::memset(raw_fields.data() + raw.size(), 0, stashed + 8);
   thread_local entropy::PaddedBytes padded_escapes;
-  b.raw_fields = raw_fields.data();
   b.escape_fields = padded_escapes.assign(escapes);
+  const DecodeFn decode = choose_decoder<Elem>(b.raw_bits, b.precision);
+  if (decode == decode_simd<Elem>) {
+    // Read in place: the stream follows the raw section and holds at least 4 * kLanes bytes
+    // before any field is read (the rANS header check), which covers the stash's place and every
+    // 8-byte window of a field. Fields reaching into the stash are rewritten below.
+    b.raw_fields = raw.data();
+  } else {
+    // A padded copy lets the portable loops read 8-byte windows without an end check.
+    thread_local std::vector<uint8_t> raw_fields;
+    raw_fields.resize(raw_bytes + 8);
+    if (!raw.empty()) std::memcpy(raw_fields.data(), raw.data(), raw.size());
+    std::memset(raw_fields.data() + raw.size(), 0, stashed + 8);
+    b.raw_fields = raw_fields.data();
+  }
 
   uint64_t escapes_read = 0;
   uint32_t final[kLanes];
-  choose_decoder<Elem>(b.raw_bits, b.precision)(b, escapes_read, final);
+  decode(b, escapes_read, final);
   if (escapes_read != b.escape_count) throw_corrupt("float payload: fewer escapes than stored");
-  restore_stashed_bits<Elem>(b, final, raw_fields.data() + raw.size(), stashed);
+  restore_stashed_bits<Elem>(b, final, raw, stashed);
 }
 
 }  // namespace

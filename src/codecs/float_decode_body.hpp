@@ -16,7 +16,9 @@ struct Body {
   uint32_t symbol_bits, raw_bits, precision, escape;
   const entropy::DecoderSlot* slots;
   std::span<const uint8_t> stream;
-  const uint8_t* raw_fields;     // padded: 8 readable bytes past the packed fields
+  // At least 8 readable bytes past the packed fields: a padded copy, or the payload itself
+  // (see decode_body). The stashed bytes' place holds zeros or other bytes.
+  const uint8_t* raw_fields;
   const uint8_t* escape_fields;  // padded as well
   uint64_t escape_count;
   uint8_t* out;

@@ -216,16 +216,19 @@ FloatModel choose_float_model(std::span<const uint64_t> top16, const FloatLayout
       std::swap(model, scratch);
     }
   }
+  // Lower precisions from the top down, stopping at the first that does not gain: a coarser
+  // table only pays where the next finer one already did (the table bytes are the same at every
+  // precision, the quantisation loss grows as it falls). A shortcut, not an exact search: on the
+  // corpus (479 chunk models) no precision below 14 ever won, and the payloads are unchanged.
   if (precisions.size() > 1 && std::isfinite(best_bytes)) {
     const auto& counts = by_k[best.k];
-    for (uint32_t p : precisions) {
-      if (p == top_precision) continue;  // evaluated above
-      double bytes = float_model_cost(counts, layout, best.k, n, best.threshold, p, &scratch);
-      if (bytes < best_bytes) {
-        best_bytes = bytes;
-        best.precision = p;
-        std::swap(model, scratch);
-      }
+    for (size_t j = precisions.size() - 1; j-- > 0;) {
+      const uint32_t p = precisions[j];
+      const double bytes = float_model_cost(counts, layout, best.k, n, best.threshold, p, &scratch);
+      if (!(bytes < best_bytes)) break;
+      best_bytes = bytes;
+      best.precision = p;
+      std::swap(model, scratch);
     }
   }
   // Nearly uniform data can have more distinct symbols at the best k than any precision holds;
