@@ -5,6 +5,7 @@
 // lane order, one for every lane whose state fell below 2^16) are distributed by vpexpandw.
 // Compiled with target attributes so the rest of the library keeps the default flags; the
 // decoder calls it only when float_kernels_available() (float_dispatch.hpp).
+
 // GCC 12 warns inside its own AVX-512 headers (the _mm512_undefined_* idiom, GCC PR 105593);
 // the warnings point into the header, so silencing them around the include keeps ours on.
 #if defined(__GNUC__) && !defined(__clang__)

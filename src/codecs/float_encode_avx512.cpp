@@ -4,6 +4,7 @@
 // multiply as encode_step (its 33-bit sum kept exact with a carry mask), and the renormalisation
 // words of the lanes that emit one are compressed into lane order and stored below the words
 // already written. Raw bits: BMI2 pext gathers the low bits of 4 (or 2) elements at a time.
+
 // GCC 12 warns inside its own AVX-512 headers (the _mm512_undefined_* idiom, GCC PR 105593);
 // the warnings point into the header, so silencing them around the include keeps ours on.
 #if defined(__GNUC__) && !defined(__clang__)
