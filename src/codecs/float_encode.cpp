@@ -1,7 +1,10 @@
 // Float codec encoder: histogram, model choice, then the escape, raw-bit and rANS streams.
+#include <algorithm>
 #include <cstring>
 
 #include "codecs/float_coder.hpp"
+#include "codecs/float_dispatch.hpp"
+#include "codecs/float_encode_simd.hpp"
 #include "entropy/bit_pack.hpp"
 #include "entropy/rans_interleaved.hpp"
 #include "util/byte_io.hpp"
@@ -9,8 +12,6 @@
 namespace lcl::float_format {
 
 namespace {
-
-constexpr int kLanes = 8;
 
 template <class Elem>
 Elem load(const uint8_t* p) {
@@ -38,18 +39,46 @@ std::span<const uint64_t> count_top16(const uint8_t* data, uint64_t n) {
   return total;
 }
 
+// Coding entry per symbol value: escaped values share the escape's entry, so the hot loops have
+// no branch for them. Entries of values that do not occur are never read and keep whatever they
+// held (the buffer is reused per thread: a fresh one per chunk costs page faults and zeroing).
+const entropy::EncoderSymbol* entries_by_value(const FloatModel& model, size_t escape,
+                                               entropy::EncoderSymbol* escape_entry) {
+  const entropy::FrequencyTable& table = model.table.table;
+  thread_local std::vector<entropy::EncoderSymbol> by_value;
+  by_value.resize(std::max(by_value.size(), escape));
+  uint32_t cum = 0;
+  for (size_t s = 0; s < escape; ++s) {
+    if (table.freq[s] == 0) continue;
+    by_value[s] = entropy::make_encoder_symbol(cum, table.freq[s], table.precision_bits);
+    cum += table.freq[s];
+  }
+  if (model.escape_count != 0) {
+    *escape_entry = entropy::make_encoder_symbol(cum, table.freq[escape], table.precision_bits);
+    for (size_t s = 0; s < escape; ++s)
+      if (model.escaped[s]) by_value[s] = *escape_entry;
+  }
+  return by_value.data();
+}
+
+// The raw section's last bytes move into the lanes' initial states (float_format.hpp): takes
+// them off the end of `raw` and returns the states.
+void take_stash(std::vector<uint8_t>& raw, uint64_t raw_bytes, uint32_t (&initial)[kLanes]) {
+  const size_t stashed = stashed_raw_bytes(raw_bytes);
+  uint8_t stash[2 * kLanes] = {};
+  std::memcpy(stash, raw.data() + raw.size() - stashed, stashed);
+  raw.resize(raw.size() - stashed);
+  for (int l = 0; l < kLanes; ++l)
+    initial[l] = entropy::kStateLow | stash[2 * l] | uint32_t{stash[2 * l + 1]} << 8;
+}
+
+// The portable encoder: the escape fields, the raw fields and the stream, one pass each.
 template <class Elem>
-void encode_body(const uint8_t* data, uint64_t n, const FloatLayout& layout,
-                 const FloatModel& model, std::vector<uint8_t>& out) {
+void encode_streams(const uint8_t* data, uint64_t n, const FloatLayout& layout,
+                    const FloatModel& model, std::vector<uint8_t>& out) {
   const uint32_t symbol_bits = layout.symbol_bits(model.k);
   const uint32_t raw_bits = layout.raw_bits(model.k);
   const Elem raw_mask = static_cast<Elem>((uint64_t{1} << raw_bits) - 1);
-  const size_t escape = size_t{1} << symbol_bits;
-
-  ByteWriter w(out);
-  w.u8(static_cast<uint8_t>(model.k));
-  entropy::write_compact_table(model.table, w);
-  w.varint(model.escape_count);
   if (model.escape_count != 0) {
     std::vector<uint32_t> escaped_values;
     escaped_values.reserve(model.escape_count);
@@ -63,19 +92,61 @@ void encode_body(const uint8_t* data, uint64_t n, const FloatLayout& layout,
   entropy::append_packed(out, n, raw_bits, [&](uint64_t i) -> uint32_t {
     return load<Elem>(data + i * sizeof(Elem)) & raw_mask;
   });
-
-  // Escaped symbols share the escape's coding entry, so the hot loop has no branch for them.
-  const entropy::EncoderTable table = entropy::make_encoder_table(model.table.table);
-  std::vector<entropy::EncoderSymbol> by_value(escape);
-  for (size_t s = 0; s < escape; ++s)
-    by_value[s] = model.escaped[s] ? table.symbols[escape] : table.symbols[s];
-  const entropy::EncoderSymbol* entries = by_value.data();
+  uint32_t initial[kLanes];
+  take_stash(out, entropy::packed_bytes(n, raw_bits), initial);
+  entropy::EncoderSymbol escape_entry;
+  const entropy::EncoderSymbol* entries =
+      entries_by_value(model, size_t{1} << symbol_bits, &escape_entry);
   entropy::encode_interleaved<kLanes>(
       n,
       [&](size_t i) -> const entropy::EncoderSymbol& {
         return entries[load<Elem>(data + i * sizeof(Elem)) >> raw_bits];
       },
-      out);
+      out, initial);
+}
+
+// The same bytes with the x86-64 kernels: the rANS kernel finds the escaped elements while it
+// codes (they share one coding entry), so the escape fields, which come first in the payload,
+// are written after it ran, and no pass over the data is spent on them.
+template <class Elem>
+void encode_streams_with_kernels(const uint8_t* data, uint64_t n, const FloatLayout& layout,
+                                 const FloatModel& model, std::vector<uint8_t>& out) {
+  const uint32_t symbol_bits = layout.symbol_bits(model.k);
+  const uint32_t raw_bits = layout.raw_bits(model.k);
+  thread_local std::vector<uint8_t> raw;
+  raw.clear();
+  append_raw_bits_bmi2(data, n, sizeof(Elem), raw_bits, raw);
+  uint32_t initial[kLanes];
+  take_stash(raw, entropy::packed_bytes(n, raw_bits), initial);
+  const size_t escape = size_t{1} << symbol_bits;
+  entropy::EncoderSymbol escape_entry;
+  const entropy::EncoderSymbol* entries = entries_by_value(model, escape, &escape_entry);
+  thread_local std::vector<uint64_t> escaped_at;
+  const auto stream =
+      encode_symbols_avx512(data, n, sizeof(Elem), raw_bits, entries, static_cast<uint32_t>(escape),
+                            model.table.table.precision_bits, initial,
+                            model.escape_count != 0 ? &escape_entry : nullptr, escaped_at);
+  if (escaped_at.size() != model.escape_count)
+    throw Error(ErrorKind::kUsage,
+                "float encoder (internal): escape count differs from the model's");
+  entropy::append_packed(out, escaped_at.size(), symbol_bits, [&](uint64_t i) -> uint32_t {
+    return load<Elem>(data + escaped_at[i] * sizeof(Elem)) >> raw_bits;
+  });
+  out.insert(out.end(), raw.begin(), raw.end());
+  out.insert(out.end(), stream.begin(), stream.end());
+}
+
+template <class Elem>
+void encode_body(const uint8_t* data, uint64_t n, const FloatLayout& layout,
+                 const FloatModel& model, std::vector<uint8_t>& out) {
+  ByteWriter w(out);
+  w.u8(static_cast<uint8_t>(model.k));
+  entropy::write_compact_table(model.table, w);
+  w.varint(model.escape_count);
+  if (float_kernels_available() && model.table.table.precision_bits <= 14)
+    encode_streams_with_kernels<Elem>(data, n, layout, model, out);
+  else
+    encode_streams<Elem>(data, n, layout, model, out);
 }
 
 }  // namespace

@@ -14,10 +14,12 @@ namespace {
 
 // Histograms of the symbols at every k (index k), each with a trailing zero bin for the escape.
 // The widest comes from the top-16-bit histogram, each narrower one by merging bin pairs.
-std::vector<std::vector<uint64_t>> symbol_counts_by_k(std::span<const uint64_t> top16,
-                                                      const FloatLayout& layout) {
+// Reused per thread (the vectors keep their capacity): fresh ones per chunk cost page faults.
+const std::vector<std::vector<uint64_t>>& symbol_counts_by_k(std::span<const uint64_t> top16,
+                                                             const FloatLayout& layout) {
   const uint32_t max_k = layout.max_k();
-  std::vector<std::vector<uint64_t>> by_k(max_k + 1);
+  thread_local std::vector<std::vector<uint64_t>> by_k;
+  by_k.resize(max_k + 1);
   const uint32_t widest = layout.symbol_bits(max_k);
   auto& top = by_k[max_k];
   top.assign((size_t{1} << widest) + 1, 0);
@@ -32,6 +34,55 @@ std::vector<std::vector<uint64_t>> symbol_counts_by_k(std::span<const uint64_t> 
   return by_k;
 }
 
+// Lower bounds of float_model_cost for every escape threshold of one symbol histogram: coded bits
+// at least the empirical entropy of the coded symbols (Gibbs: no table codes them in fewer), the
+// table at least one byte per present symbol plus its two header bytes. They let the model
+// search skip the exact (table-building) cost of candidates that cannot win.
+struct ThresholdBounds {
+  std::vector<double> bytes;  // per threshold; infinity when the symbols do not fit
+};
+
+ThresholdBounds threshold_bounds(std::span<const uint64_t> counts, const FloatLayout& layout,
+                                 uint32_t k, uint64_t n, std::span<const uint32_t> thresholds,
+                                 uint32_t precision_bits) {
+  // Symbols with small counts are the only ones thresholds move; tally them by count.
+  const uint32_t max_threshold = *std::max_element(thresholds.begin(), thresholds.end());
+  std::vector<uint64_t> with_count(max_threshold + 1, 0);
+  double sum_c_log_c = 0;
+  size_t present = 0;
+  for (size_t s = 0; s + 1 < counts.size(); ++s) {
+    const uint64_t c = counts[s];
+    if (c == 0) continue;
+    ++present;
+    if (c <= max_threshold) ++with_count[c];
+    if (c > 1) sum_c_log_c += static_cast<double>(c) * std::log2(static_cast<double>(c));
+  }
+  const double n_log_n = static_cast<double>(n) * std::log2(static_cast<double>(n));
+  ThresholdBounds b;
+  for (uint32_t t : thresholds) {
+    uint64_t escaped = 0, escaped_symbols = 0;
+    double escaped_c_log_c = 0;
+    for (uint32_t c = 1; c <= t && c <= max_threshold; ++c) {
+      escaped += c * with_count[c];
+      escaped_symbols += with_count[c];
+      if (c > 1) escaped_c_log_c += static_cast<double>(c * with_count[c]) * std::log2(double(c));
+    }
+    const size_t coded_present = present - escaped_symbols + (escaped != 0);
+    if (coded_present > (size_t{1} << precision_bits)) {
+      b.bytes.push_back(std::numeric_limits<double>::infinity());
+      continue;
+    }
+    double c_log_c = sum_c_log_c - escaped_c_log_c;
+    if (escaped > 1) c_log_c += static_cast<double>(escaped) * std::log2(double(escaped));
+    // A relative margin keeps rounding in the sums from ever pruning the true optimum.
+    const double bits = std::max(0.0, n_log_n - c_log_c) * (1 - 1e-9) +
+                        static_cast<double>(escaped) * layout.symbol_bits(k) +
+                        static_cast<double>(n) * layout.raw_bits(k);
+    b.bytes.push_back(bits / 8 + static_cast<double>(coded_present) + 2);
+  }
+  return b;
+}
+
 // Precisions tried; above 14 the 32-bit rANS state with 16-bit words starts to lose
 // (measured in docs/BENCH_FLOAT.md), below 12 the table quantisation does.
 constexpr uint32_t kPrecisions[] = {12, 13, 14};
@@ -43,14 +94,15 @@ double float_model_cost(std::span<const uint64_t> counts, const FloatLayout& lay
                         uint64_t n, uint32_t escape_threshold, uint32_t precision_bits,
                         FloatModel* model) {
   const size_t escape = counts.size() - 1;
-  std::vector<uint64_t> coded(counts.begin(), counts.end());
-  std::vector<uint8_t> escaped(escape, 0);
+  thread_local std::vector<uint64_t> coded;  // reused per thread, like by_k above
+  coded.assign(counts.begin(), counts.end());
+  std::vector<uint8_t> escaped(model ? escape : 0, 0);  // only the chosen model keeps it
   uint64_t escape_count = 0;
   size_t present = 0;
   for (size_t s = 0; s < escape; ++s) {
     if (coded[s] == 0) continue;
     if (coded[s] <= escape_threshold) {
-      escaped[s] = 1;
+      if (model) escaped[s] = 1;
       escape_count += coded[s];
       coded[s] = 0;
     } else {
@@ -89,7 +141,7 @@ FloatModel choose_float_model(std::span<const uint64_t> top16, const FloatLayout
   const uint32_t max_k = layout.max_k();
   if (options.k > static_cast<int>(max_k))
     throw Error(ErrorKind::kUsage, "float model: k beyond the symbol width");
-  const auto by_k = symbol_counts_by_k(top16, layout);
+  const auto& by_k = symbol_counts_by_k(top16, layout);
 
   // 1. k by an entropy estimate (exact-probability cost plus ~1 table byte per symbol), which
   //    ranks k reliably; the neighbours of the best k are refined with the exact cost below.
@@ -132,26 +184,51 @@ FloatModel choose_float_model(std::span<const uint64_t> top16, const FloatLayout
   };
   Choice best{0, 0, 0};
   double best_bytes = std::numeric_limits<double>::infinity();
+  // Thresholds at the widest precision (the cheapest quantisation), then precisions below. The
+  // exact costs are taken in the order of their lower bounds and only where the bound can still
+  // beat the best so far; ties go to the earlier candidate of the (k, threshold) order, so the
+  // choice is the one an exhaustive search makes.
+  const uint32_t top_precision = precisions.back();
+  struct Candidate {
+    double bound;
+    size_t order;
+    uint32_t k, threshold;
+  };
+  std::vector<Candidate> candidates;
   for (uint32_t k : ks) {
-    const auto& counts = by_k[k];
-    // Thresholds at the widest precision (the cheapest quantisation), then precisions below.
-    const uint32_t top_precision = precisions.back();
-    for (uint32_t t : thresholds) {
-      double bytes = float_model_cost(counts, layout, k, n, t, top_precision, nullptr);
-      if (bytes < best_bytes) {
-        best_bytes = bytes;
-        best = {k, t, top_precision};
-      }
+    const auto bounds = threshold_bounds(by_k[k], layout, k, n, thresholds, top_precision);
+    for (size_t j = 0; j < thresholds.size(); ++j)
+      candidates.push_back({bounds.bytes[j], candidates.size(), k, thresholds[j]});
+  }
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const Candidate& a, const Candidate& b) { return a.bound < b.bound; });
+  // Each candidate's model is kept while it is the best, so the winner is not built twice.
+  FloatModel model, scratch;
+  size_t best_order = 0;
+  for (const Candidate& c : candidates) {
+    if (!std::isfinite(c.bound) || c.bound > best_bytes) break;
+    const double bytes =
+        float_model_cost(by_k[c.k], layout, c.k, n, c.threshold, top_precision, &scratch);
+    if (bytes < best_bytes || (bytes == best_bytes && c.order < best_order)) {
+      best_bytes = bytes;
+      best = {c.k, c.threshold, top_precision};
+      best_order = c.order;
+      std::swap(model, scratch);
     }
   }
-  if (precisions.size() > 1) {
+  // Lower precisions from the top down, stopping at the first that does not gain: a coarser
+  // table only pays where the next finer one already did (the table bytes are the same at every
+  // precision, the quantisation loss grows as it falls). A shortcut, not an exact search: on the
+  // corpus (479 chunk models) no precision below 14 ever won, and the payloads are unchanged.
+  if (precisions.size() > 1 && std::isfinite(best_bytes)) {
     const auto& counts = by_k[best.k];
-    for (uint32_t p : precisions) {
-      double bytes = float_model_cost(counts, layout, best.k, n, best.threshold, p, nullptr);
-      if (bytes < best_bytes) {
-        best_bytes = bytes;
-        best.precision = p;
-      }
+    for (size_t j = precisions.size() - 1; j-- > 0;) {
+      const uint32_t p = precisions[j];
+      const double bytes = float_model_cost(counts, layout, best.k, n, best.threshold, p, &scratch);
+      if (!(bytes < best_bytes)) break;
+      best_bytes = bytes;
+      best.precision = p;
+      std::swap(model, scratch);
     }
   }
   // Nearly uniform data can have more distinct symbols at the best k than any precision holds;
@@ -159,14 +236,10 @@ FloatModel choose_float_model(std::span<const uint64_t> top16, const FloatLayout
   for (uint32_t k = ks.front(); !std::isfinite(best_bytes) && options.k < 0 && k-- > 0;) {
     const auto& counts = by_k[k];
     best_bytes =
-        float_model_cost(counts, layout, k, n, thresholds.back(), precisions.back(), nullptr);
-    best = {k, thresholds.back(), precisions.back()};
+        float_model_cost(counts, layout, k, n, thresholds.back(), precisions.back(), &model);
   }
   if (!std::isfinite(best_bytes))
     throw Error(ErrorKind::kUsage, "float model: no precision holds the chunk's symbols");
-  FloatModel model;
-  const auto& counts = by_k[best.k];
-  float_model_cost(counts, layout, best.k, n, best.threshold, best.precision, &model);
   return model;
 }
 

@@ -8,11 +8,11 @@ namespace lcl::entropy {
 
 namespace {
 
-// Lanes of the public coder (a format constant of every stream it writes). Measured with
-// bench_float's rans_* cases (docs/BENCH_FLOAT.md): encoding 4 = 8 lanes, 16 slower; this generic
-// per-symbol decode loop ran faster with 4 lanes than 8 on the quiet machine. 8 stays the format
-// because the float codec's fused decoder needs 8 raw fields to fill whole bytes (and its
-// kernel is the hot path); a 4-lane float kernel is an open measurement.
+// Lanes of the public coder (a format constant of every stream it writes, which the quantized
+// codecs' payloads hold). Measured with bench_float's rans_* cases (docs/BENCH_FLOAT.md):
+// encoding 4 = 8 lanes, 16 slower; this generic per-symbol decode loop ran faster with 4 lanes
+// than 8 on the quiet machine. The float codec drives the interleaved core itself with its own
+// lane count (32, for its AVX-512 kernels; codecs/float_format.hpp).
 constexpr int kLanes = 8;
 
 [[noreturn]] void usage(const std::string& why) {

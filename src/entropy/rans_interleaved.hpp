@@ -29,9 +29,12 @@ constexpr size_t max_encoded_bytes(size_t n) {
   return n == 0 ? 0 : 2 * n + 4 * Lanes;
 }
 
-// `symbol_of(i)` returns the EncoderSymbol of symbol i. Appends the stream to `out`.
+// `symbol_of(i)` returns the EncoderSymbol of symbol i. Appends the stream to `out`. The lanes
+// start from `initial` (each in [kStateLow, 2 * kStateLow)), which the decoder gets back as its
+// final states: a coder can carry 16 bits per lane there instead of in its payload.
 template <int Lanes, class SymbolOf>
-void encode_interleaved(size_t n, SymbolOf&& symbol_of, std::vector<uint8_t>& out) {
+void encode_interleaved(size_t n, SymbolOf&& symbol_of, std::vector<uint8_t>& out,
+                        const uint32_t (&initial)[Lanes]) {
   if (n == 0) return;
   // Reused per thread: a fresh multi-MiB buffer per chunk costs more in page faults than coding.
   // The 2 * Lanes words below the symbols' words hold the final states; encode_step's
@@ -41,7 +44,7 @@ void encode_interleaved(size_t n, SymbolOf&& symbol_of, std::vector<uint8_t>& ou
   uint16_t* const end = words.data() + n + 2 * Lanes;
   uint16_t* w = end;
   uint32_t x[Lanes];
-  for (int l = 0; l < Lanes; ++l) x[l] = kStateLow;
+  for (int l = 0; l < Lanes; ++l) x[l] = initial[l];
 
   // Encode in reverse so that the decoder runs forwards; the ragged tail (n % Lanes symbols) first.
   size_t i = n;
@@ -63,6 +66,14 @@ void encode_interleaved(size_t n, SymbolOf&& symbol_of, std::vector<uint8_t>& ou
   // insert() copies into spare capacity; resize() + memcpy would zero the bytes first.
   const auto* bytes = reinterpret_cast<const uint8_t*>(w);
   out.insert(out.end(), bytes, bytes + 2 * count);
+}
+
+// Lanes starting from kStateLow (the decoder checks that it ends there).
+template <int Lanes, class SymbolOf>
+void encode_interleaved(size_t n, SymbolOf&& symbol_of, std::vector<uint8_t>& out) {
+  uint32_t initial[Lanes];
+  for (int l = 0; l < Lanes; ++l) initial[l] = kStateLow;
+  encode_interleaved<Lanes>(n, symbol_of, out, initial);
 }
 
 inline uint16_t load_u16le(const uint8_t* p) {
@@ -89,10 +100,17 @@ inline void renormalize(uint32_t& x, const uint8_t*& p) {
 // renormalisation) and stores it. `group(i, x, p)` decodes the Lanes symbols i .. i + Lanes - 1
 // (i a multiple of Lanes) including their renormalisation, with at least 2 * Lanes readable bytes
 // at p; specialised decoders pass one to fuse per-group work, the others get the default below.
-template <int Lanes, class Step, class Group>
-void decode_interleaved(std::span<const uint8_t> in, size_t n, Step&& step, Group&& group) {
+// `bulk(x, p, end)` runs first: it may decode any number of whole groups from the start (each
+// only while at least 2 * Lanes bytes remain at p), consuming the words exactly as the per-lane
+// loop would (lane order within a group), and returns how many symbols it decoded; a vectorised
+// decoder uses it to keep its states in vector registers across groups. The lanes' final states
+// (the encoder's initial ones) go to `final_states`; the caller checks them.
+template <int Lanes, class Step, class Group, class Bulk>
+void decode_interleaved_bulk(std::span<const uint8_t> in, size_t n, Step&& step, Group&& group,
+                             Bulk&& bulk, uint32_t (&final_states)[Lanes]) {
   if (n == 0) {
     if (!in.empty()) throw_corrupt("rANS stream: bytes present for zero symbols");
+    for (int l = 0; l < Lanes; ++l) final_states[l] = kStateLow;
     return;
   }
   if (in.size() < 4 * Lanes || in.size() % 2 != 0) throw_corrupt("rANS stream: truncated header");
@@ -103,7 +121,7 @@ void decode_interleaved(std::span<const uint8_t> in, size_t n, Step&& step, Grou
     x[l] = load_u32le(p);
     if (x[l] < kStateLow) throw_corrupt("rANS stream: invalid initial state");
   }
-  size_t i = 0;
+  size_t i = bulk(x, p, end);
   // Fast path: a group of Lanes symbols reads at most Lanes words, so one check covers the group.
   while (n - i >= Lanes && static_cast<size_t>(end - p) >= 2 * Lanes) {
     group(i, x, p);
@@ -119,8 +137,24 @@ void decode_interleaved(std::span<const uint8_t> in, size_t n, Step&& step, Grou
     }
   }
   if (p != end) throw_corrupt("rANS stream: trailing bytes");
+  for (int l = 0; l < Lanes; ++l) final_states[l] = x[l];
+}
+
+// As above for an encoder that started every lane at kStateLow (checked).
+template <int Lanes, class Step, class Group, class Bulk>
+void decode_interleaved_bulk(std::span<const uint8_t> in, size_t n, Step&& step, Group&& group,
+                             Bulk&& bulk) {
+  uint32_t x[Lanes];
+  decode_interleaved_bulk<Lanes>(in, n, step, group, bulk, x);
   for (int l = 0; l < Lanes; ++l)
     if (x[l] != kStateLow) throw_corrupt("rANS stream: final state mismatch");
+}
+
+template <int Lanes, class Step, class Group>
+void decode_interleaved(std::span<const uint8_t> in, size_t n, Step&& step, Group&& group) {
+  decode_interleaved_bulk<Lanes>(
+      in, n, step, group,
+      [](uint32_t(&)[Lanes], const uint8_t*&, const uint8_t*) { return size_t{0}; });
 }
 
 template <int Lanes, class Step>

@@ -11,6 +11,7 @@
 #include "codecs/codec_list.hpp"
 #include "codecs/corpus_tensors.hpp"
 #include "codecs/float_coder.hpp"
+#include "codecs/float_dispatch.hpp"
 #include "entropy/rans.hpp"
 #include "lcl/error.hpp"
 #include "support/test_paths.hpp"
@@ -29,12 +30,19 @@ std::vector<uint8_t> encode(std::span<const uint8_t> input, TypeId type) {
 }
 
 // Encodes, decodes into a buffer of exactly the input size and compares bytes; returns the payload.
+// Runs both the x86-64 kernels and the portable code (float_dispatch.hpp), which must write the
+// same payload.
 std::vector<uint8_t> roundtrip(std::span<const uint8_t> input, TypeId type) {
   auto payload = encode(input, type);
-  std::vector<uint8_t> decoded(input.size(), 0xCD);
-  float_codec().decode(payload, decoded);
-  EXPECT_TRUE(std::equal(decoded.begin(), decoded.end(), input.begin(), input.end()))
-      << "type " << type << " size " << input.size();
+  for (bool portable : {false, true}) {
+    float_format::force_portable_float_kernels(portable);
+    if (portable) EXPECT_EQ(encode(input, type), payload) << "portable encoder differs";
+    std::vector<uint8_t> decoded(input.size(), 0xCD);
+    float_codec().decode(payload, decoded);
+    EXPECT_TRUE(std::equal(decoded.begin(), decoded.end(), input.begin(), input.end()))
+        << "type " << type << " size " << input.size() << " portable " << portable;
+  }
+  float_format::force_portable_float_kernels(false);
   return payload;
 }
 
@@ -230,7 +238,7 @@ TEST(FloatCodec, CorruptPayloads) {
   for (int trial = 0; trial < 300; ++trial) {
     std::vector<uint8_t> junk(rng() % 64);
     for (auto& b : junk) b = static_cast<uint8_t>(rng());
-    if (!junk.empty()) junk[0] = 1;
+    if (!junk.empty()) junk[0] = float_format::kVersion;
     if (junk.size() > 1) junk[1] %= 4;
     expect_decode_fails_cleanly(junk, rng() % 100);
   }

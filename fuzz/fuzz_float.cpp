@@ -1,0 +1,40 @@
+// libFuzzer target: decoding arbitrary bytes as a float codec payload must either succeed or
+// throw lcl::Error(kCorruptInput); never read or write out of bounds, never hang. Each input is
+// decoded twice, by the AVX-512 kernels (where the CPU has them) and by the portable code, which
+// must agree: both throw, or both write the same bytes.
+// Input layout: u16 output size (LE), then the payload.
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "codecs/float_coder.hpp"
+#include "codecs/float_dispatch.hpp"
+#include "lcl/error.hpp"
+
+namespace {
+
+// Decodes into a buffer of `size` bytes; false when the payload was rejected.
+bool decode(const uint8_t* data, size_t size, size_t out_size, bool portable,
+            std::vector<uint8_t>& out) {
+  lcl::float_format::force_portable_float_kernels(portable);
+  out.assign(out_size, 0);
+  try {
+    lcl::float_format::decode_floats({data, size}, out);
+    return true;
+  } catch (const lcl::Error& e) {
+    if (e.kind() != lcl::ErrorKind::kCorruptInput) __builtin_trap();
+    return false;
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size < 2) return 0;
+  const size_t out_size = data[0] | size_t{data[1]} << 8;
+  std::vector<uint8_t> fast, portable;
+  const bool fast_ok = decode(data + 2, size - 2, out_size, false, fast);
+  const bool portable_ok = decode(data + 2, size - 2, out_size, true, portable);
+  if (fast_ok != portable_ok || (fast_ok && fast != portable)) __builtin_trap();
+  return 0;
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Float codec speed, old build against new, for a shared (loaded) machine: runs the two
+# bench_float binaries alternately ROUNDS times and prints, per case, the best wall-clock speed
+# and the best speed by CPU time (bytes / process CPU time), both in MB/s (10^6 bytes).
+#   tools/bench_float_ab.sh OLD_BENCH_FLOAT NEW_BENCH_FLOAT [ROUNDS=3]
+set -euo pipefail
+old=$1 new=$2 rounds=${3:-3}
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+for r in $(seq 1 "$rounds"); do
+  for who in old new; do
+    bin=$old
+    [ "$who" = new ] && bin=$new
+    "$bin" --no_report --benchmark_min_time=0.5 \
+      --benchmark_filter='lcl-float/(bytellama-25m|use-lite)' --benchmark_format=json \
+      >"$out/$who.$r.json" 2>/dev/null
+  done
+done
+python3 - "$out" <<'PY'
+import collections, glob, json, os, sys
+best = collections.defaultdict(lambda: {"wall": 0.0, "cpu": 0.0})
+for path in glob.glob(os.path.join(sys.argv[1], "*.json")):
+    who = os.path.basename(path).split(".")[0]
+    for b in json.load(open(path))["benchmarks"]:
+        name = b["name"].replace("/real_time", "")
+        wall = b["bytes_per_second"] / 1e6
+        bytes_per_iteration = b["bytes_per_second"] * b["real_time"] / 1e3  # times are in ms
+        cpu = bytes_per_iteration / (b["cpu_time"] / 1e3) / 1e6
+        r = best[(name, who)]
+        r["wall"], r["cpu"] = max(r["wall"], wall), max(r["cpu"], cpu)
+for (name, who), r in sorted(best.items()):
+    print(f"{name:56s} {who:3s} wall {r['wall']:6.0f} MB/s  cpu {r['cpu']:6.0f} MB/s")
+PY
