@@ -27,6 +27,13 @@ uint8_t value_context(uint8_t group_context, uint8_t cls, bool before, const Anc
   return static_cast<uint8_t>(((group_context * shape.min_classes) + cls) * 2 + (before ? 1 : 0));
 }
 
+// Contexts of a group's non-anchor values: `position` values before the anchor (context + 1),
+// the rest after it (context).
+void fill_contexts(uint8_t* c, uint32_t count, uint32_t position, uint8_t after_context) {
+  std::fill_n(c, position, static_cast<uint8_t>(after_context + 1));
+  std::fill(c + position, c + count, after_context);
+}
+
 std::vector<uint8_t> class_contexts(std::span<const uint16_t> minima, const AnchoredShape& shape) {
   std::vector<uint8_t> c(minima.size());
   for (size_t g = 0; g < minima.size(); ++g) c[g] = min_class(minima[g], shape);
@@ -42,18 +49,23 @@ void write_anchored_groups(ByteWriter& out, std::span<const uint16_t> values,
   const uint32_t n = shape.group_size;
   std::vector<uint16_t> minima(groups), positions(groups), others(groups * (n - 1));
   std::vector<uint8_t> other_contexts(others.size());
-  size_t k = 0;
   for (size_t g = 0; g < groups; ++g) {
     const uint16_t* v = values.data() + g * n;
-    const uint16_t* first_min = std::min_element(v, v + n);
-    minima[g] = *first_min;
-    positions[g] = static_cast<uint16_t>(first_min - v);
-    const uint8_t cls = min_class(minima[g], shape);
-    for (uint32_t i = 0; i < n; ++i) {
-      if (i == positions[g]) continue;
-      others[k] = v[i];
-      other_contexts[k++] = value_context(group_contexts[g], cls, i < positions[g], shape);
-    }
+    uint16_t minimum = v[0];
+    uint32_t position = 0;
+    for (uint32_t i = 1; i < n; ++i)
+      if (v[i] < minimum) {
+        minimum = v[i];
+        position = i;
+      }
+    minima[g] = minimum;
+    positions[g] = static_cast<uint16_t>(position);
+    // The group's values without the anchor, and their contexts: one run before it, one after.
+    uint16_t* o = others.data() + g * (n - 1);
+    std::copy_n(v, position, o);
+    std::copy(v + position + 1, v + n, o + position);
+    fill_contexts(other_contexts.data() + g * (n - 1), n - 1, position,
+                  value_context(group_contexts[g], min_class(minimum, shape), false, shape));
   }
   write_field(out, minima, group_contexts, {shape.alphabet, shape.group_contexts});
   write_field(out, positions, class_contexts(minima, shape), {n, shape.min_classes});
@@ -70,29 +82,26 @@ void read_anchored_groups(ByteReader& in, std::span<const uint8_t> group_context
   read_field(in, group_contexts, {shape.alphabet, shape.group_contexts}, minima);
   read_field(in, class_contexts(minima, shape), {n, shape.min_classes}, positions);
   std::vector<uint8_t> other_contexts(others.size());
-  size_t k = 0;
-  for (size_t g = 0; g < groups; ++g) {
-    const uint8_t cls = min_class(minima[g], shape);
-    for (uint32_t i = 0; i < n; ++i)
-      if (i != positions[g])
-        other_contexts[k++] = value_context(group_contexts[g], cls, i < positions[g], shape);
-  }
+  for (size_t g = 0; g < groups; ++g)
+    fill_contexts(other_contexts.data() + g * (n - 1), n - 1, positions[g],
+                  value_context(group_contexts[g], min_class(minima[g], shape), false, shape));
   read_field(in, other_contexts, {shape.alphabet, shape.group_contexts * shape.min_classes * 2},
              others);
-  k = 0;
   for (size_t g = 0; g < groups; ++g) {
     uint16_t* v = values.data() + g * n;
-    for (uint32_t i = 0; i < n; ++i) {
-      if (i == positions[g]) {
-        v[i] = minima[g];
-        continue;
-      }
-      v[i] = others[k++];
-      // The anchor is the first occurrence of the minimum: values before it lie above it and
-      // values after it not below it. A payload that breaks this is not one the encoder wrote.
-      if (v[i] < minima[g] || (i < positions[g] && v[i] == minima[g]))
-        in.fail("value contradicts its group minimum");
-    }
+    const uint16_t* o = others.data() + g * (n - 1);
+    const uint32_t position = positions[g];
+    const uint16_t minimum = minima[g];
+    // The anchor is the first occurrence of the minimum: values before it lie above it and
+    // values after it not below it. A payload that breaks this is not one the encoder wrote.
+    // Counted without branches so the loops vectorise.
+    uint32_t bad = 0;
+    for (uint32_t i = 0; i < position; ++i) bad += o[i] <= minimum;
+    for (uint32_t i = position; i < n - 1; ++i) bad += o[i] < minimum;
+    if (bad) in.fail("value contradicts its group minimum");
+    std::copy_n(o, position, v);
+    v[position] = minimum;
+    std::copy(o + position, o + n - 1, v + position + 1);
   }
 }
 

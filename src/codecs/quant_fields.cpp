@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "codecs/quant_bit_io.hpp"
+#include "codecs/quant_rans.hpp"
 #include "entropy/rans.hpp"
 
 namespace lcl::quant {
@@ -189,16 +190,25 @@ double field_cost_bits(const FieldHistogram& histogram) {
   return std::min(packed, best_tables(histogram).bits);
 }
 
-void write_field(ByteWriter& out, std::span<const uint16_t> symbols,
-                 std::span<const uint8_t> contexts, FieldShape shape) {
-  check_shape(shape);
-  if (symbols.empty()) {
-    out.u8(static_cast<uint8_t>(FieldMode::kEmpty));
-    return;
-  }
-  FieldHistogram histogram(shape);
-  histogram.add_all(symbols, contexts);
-  TableChoice choice = best_tables(histogram);
+namespace {
+
+// Every symbol below the alphabet and every context below the context count: the histogram
+// and the coder index tables with them. Written as max reductions so the checks vectorise.
+void check_symbols(std::span<const uint16_t> symbols, std::span<const uint8_t> contexts,
+                   FieldShape shape) {
+  uint16_t max_symbol = 0;
+  for (uint16_t s : symbols) max_symbol = std::max(max_symbol, s);
+  uint8_t max_context = 0;
+  for (uint8_t c : contexts) max_context = std::max(max_context, c);
+  if (!symbols.empty() && max_symbol >= shape.alphabet)
+    throw Error(ErrorKind::kUsage, "field symbol outside the alphabet");
+  if (!contexts.empty() && (max_context >= shape.contexts || contexts.size() != symbols.size()))
+    throw Error(ErrorKind::kUsage, "field context outside the shape or not one per symbol");
+}
+
+// write_field once the tables are chosen (write_best_field chose them while comparing).
+void write_chosen(ByteWriter& out, std::span<const uint16_t> symbols,
+                  std::span<const uint8_t> contexts, FieldShape shape, TableChoice& choice) {
   const unsigned width = symbol_width(shape.alphabet);
   const double packed_bits = static_cast<double>(symbols.size()) * width;
   if (packed_bits <= choice.bits) {
@@ -225,13 +235,25 @@ void write_field(ByteWriter& out, std::span<const uint16_t> symbols,
       table.freq.assign(1, 1u << choice.precision);
     }
   std::vector<uint8_t> coded;
-  if (contexts.empty()) {
-    entropy::rans_encode(symbols, choice.tables[0], coded);
-  } else {
-    entropy::rans_encode_contexts(symbols, contexts, choice.tables, coded);
-  }
+  flat_encode(symbols, contexts, choice.tables, shape.alphabet, coded);
   out.varint(coded.size());
   out.bytes(coded);
+}
+
+}  // namespace
+
+void write_field(ByteWriter& out, std::span<const uint16_t> symbols,
+                 std::span<const uint8_t> contexts, FieldShape shape) {
+  check_shape(shape);
+  check_symbols(symbols, contexts, shape);
+  if (symbols.empty()) {
+    out.u8(static_cast<uint8_t>(FieldMode::kEmpty));
+    return;
+  }
+  FieldHistogram histogram(shape);
+  histogram.add_all(symbols, contexts);
+  TableChoice choice = best_tables(histogram);
+  write_chosen(out, symbols, contexts, shape, choice);
 }
 
 void read_field(ByteReader& in, std::span<const uint8_t> contexts, FieldShape shape,
@@ -257,7 +279,9 @@ void read_field(ByteReader& in, std::span<const uint8_t> contexts, FieldShape sh
   }
   if (mode != FieldMode::kRans) in.fail("unknown field mode");
   const uint32_t precision = in.u8();
-  if (precision < 8 || precision > 16) in.fail("table precision outside 8..16");
+  // The encoder picks from kPrecisions; the flat decoder needs at most 12 bits.
+  if (precision < kPrecisions[0] || precision > kMaxFlatPrecision)
+    in.fail("table precision outside 8..12");
   const uint64_t table_size = in.varint_at_most(in.remaining(), "table size");
   BitReader table_bits(in.bytes(table_size));
   std::vector<entropy::FrequencyTable> tables(shape.contexts);
@@ -275,12 +299,11 @@ void read_field(ByteReader& in, std::span<const uint8_t> contexts, FieldShape sh
   auto coded = in.bytes(coded_size);
   if (contexts.empty()) {
     if (!used[0]) in.fail("symbols refer to an absent table");
-    entropy::rans_decode(coded, tables[0], symbols);
   } else {
     for (uint8_t c : contexts)
       if (c >= shape.contexts || !used[c]) in.fail("symbols refer to an absent table");
-    entropy::rans_decode_contexts(coded, contexts, tables, symbols);
   }
+  flat_decode(coded, FlatDecodeTable(tables, precision), contexts, symbols);
 }
 
 }  // namespace lcl::quant
@@ -291,21 +314,35 @@ uint8_t write_best_field(ByteWriter& out, std::span<const uint16_t> symbols,
                          std::span<const ContextCandidate> candidates) {
   if (candidates.empty() || candidates.size() > 255)
     throw Error(ErrorKind::kUsage, "1..255 context candidates");
+  if (candidates.size() == 1) {
+    out.u8(0);
+    write_field(out, symbols, candidates[0].contexts, candidates[0].shape);
+    return 0;
+  }
   size_t best = 0;
   double best_bits = std::numeric_limits<double>::infinity();
-  if (candidates.size() > 1) {
-    for (size_t i = 0; i < candidates.size(); ++i) {
-      FieldHistogram histogram(candidates[i].shape);
-      histogram.add_all(symbols, candidates[i].contexts);
-      const double bits = field_cost_bits(histogram);
-      if (bits < best_bits) {
-        best_bits = bits;
-        best = i;
-      }
+  TableChoice best_choice;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    check_shape(candidates[i].shape);
+    check_symbols(symbols, candidates[i].contexts, candidates[i].shape);
+    FieldHistogram histogram(candidates[i].shape);
+    histogram.add_all(symbols, candidates[i].contexts);
+    TableChoice choice = best_tables(histogram);
+    const double packed =
+        static_cast<double>(histogram.total()) * symbol_width(histogram.shape().alphabet);
+    const double bits = std::min(packed, choice.bits);
+    if (bits < best_bits) {
+      best_bits = bits;
+      best = i;
+      best_choice = std::move(choice);
     }
   }
   out.u8(static_cast<uint8_t>(best));
-  write_field(out, symbols, candidates[best].contexts, candidates[best].shape);
+  if (symbols.empty()) {
+    out.u8(static_cast<uint8_t>(FieldMode::kEmpty));
+  } else {
+    write_chosen(out, symbols, candidates[best].contexts, candidates[best].shape, best_choice);
+  }
   return static_cast<uint8_t>(best);
 }
 

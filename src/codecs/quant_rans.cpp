@@ -1,0 +1,154 @@
+#include "codecs/quant_rans.hpp"
+
+#include "entropy/rans_interleaved.hpp"
+#include "entropy/rans_tables.hpp"
+#include "lcl/error.hpp"
+
+namespace lcl::quant {
+namespace {
+
+constexpr uint32_t kStateLow = entropy::kStateLow;
+
+inline uint32_t load_u32le(const uint8_t* p) {
+  return uint32_t{p[0]} | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16) | (uint32_t{p[3]} << 24);
+}
+inline uint32_t load_u16le(const uint8_t* p) {
+  return uint32_t{p[0]} | (uint32_t{p[1]} << 8);
+}
+
+// One symbol from its slot; the renormalisation is separate so the fast path can do it
+// branch-free and the tail with a bounds check.
+inline uint16_t step(uint32_t& x, uint32_t slot, uint32_t precision) {
+  x = ((slot >> 20) + 1) * (x >> precision) + ((slot >> 8) & 0xFFF);
+  return static_cast<uint16_t>(slot & 0xFF);
+}
+
+// Mask arithmetic instead of a branch: whether a lane needs a word is unpredictable.
+inline void refill(uint32_t& x, const uint8_t*& p) {
+  const uint32_t need = x < kStateLow;
+  const uint32_t mask = 0u - need;
+  x = (((x << 16) | load_u16le(p)) & mask) | (x & ~mask);
+  p += need * 2;
+}
+
+// The loop, specialised on whether symbols have contexts (the plain case skips the context load).
+template <bool kContexts>
+void decode_loop(std::span<const uint8_t> in, const FlatDecodeTable& table, const uint8_t* contexts,
+                 std::span<uint16_t> symbols) {
+  const size_t n = symbols.size();
+  if (n == 0) {
+    if (!in.empty()) throw_corrupt("rANS stream: bytes present for zero symbols");
+    return;
+  }
+  constexpr int L = kFieldLanes;
+  if (in.size() < 4 * L || in.size() % 2 != 0) throw_corrupt("rANS stream: truncated header");
+  const uint8_t* p = in.data();
+  const uint8_t* const end = p + in.size();
+  uint32_t x[L];
+  for (int l = 0; l < L; ++l, p += 4) {
+    x[l] = load_u32le(p);
+    if (x[l] < kStateLow) throw_corrupt("rANS stream: invalid initial state");
+  }
+  const uint32_t precision = table.precision();
+  const uint32_t mask = (1u << precision) - 1;
+  const uint32_t* const slots = table.slots();
+  uint16_t* const out = symbols.data();
+  auto slot_of = [&](size_t i, uint32_t state) {
+    const uint32_t base = kContexts ? uint32_t{contexts[i]} << precision : 0;
+    return slots[base | (state & mask)];
+  };
+  size_t i = 0;
+  // A group of L symbols reads at most L words, so one bounds check covers the group.
+  while (n - i >= L && static_cast<size_t>(end - p) >= 2 * L) {
+#pragma GCC unroll 8
+    for (int l = 0; l < L; ++l) {
+      out[i + l] = step(x[l], slot_of(i + l, x[l]), precision);
+      refill(x[l], p);
+    }
+    i += L;
+  }
+  for (; i < n; ++i) {
+    uint32_t& s = x[i % L];
+    out[i] = step(s, slot_of(i, s), precision);
+    if (s < kStateLow) {
+      if (end - p < 2) throw_corrupt("rANS stream: truncated");
+      s = (s << 16) | load_u16le(p);
+      p += 2;
+    }
+  }
+  if (p != end) throw_corrupt("rANS stream: trailing bytes");
+  for (int l = 0; l < L; ++l)
+    if (x[l] != kStateLow) throw_corrupt("rANS stream: final state mismatch");
+}
+
+}  // namespace
+
+FlatDecodeTable::FlatDecodeTable(std::span<const entropy::FrequencyTable> tables,
+                                 uint32_t precision)
+    : precision_(precision) {
+  if (precision < 1 || precision > kMaxFlatPrecision)
+    throw_corrupt("field table precision above 12 bits");
+  const uint32_t total = 1u << precision;
+  slots_.resize(tables.size() << precision);
+  uint32_t* slot = slots_.data();
+  for (const entropy::FrequencyTable& t : tables) {
+    if (t.freq.size() > 256 || t.precision_bits != precision)
+      throw_corrupt("field table: alphabet or precision out of range");
+    uint64_t sum = 0;
+    for (uint32_t f : t.freq) sum += f;
+    if (sum != total) throw_corrupt("field table does not sum to its precision total");
+    for (uint32_t s = 0; s < t.freq.size(); ++s) {
+      const uint32_t f = t.freq[s];
+      const uint32_t fixed = ((f - 1) << 20) | s;
+      for (uint32_t j = 0; j < f; ++j) *slot++ = fixed | (j << 8);
+    }
+  }
+}
+
+void flat_encode(std::span<const uint16_t> symbols, std::span<const uint8_t> contexts,
+                 std::span<const entropy::FrequencyTable> tables, uint32_t alphabet,
+                 std::vector<uint8_t>& out) {
+  if (symbols.empty()) return;
+  if (!contexts.empty() && contexts.size() != symbols.size())
+    throw Error(ErrorKind::kUsage, "flat_encode: one context per symbol");
+  // One array over (context, symbol), so a symbol costs one indexed load.
+  std::vector<entropy::EncoderSymbol> flat(tables.size() * alphabet);
+  for (size_t c = 0; c < tables.size(); ++c) {
+    const entropy::FrequencyTable& t = tables[c];
+    if (t.freq.size() > alphabet) throw Error(ErrorKind::kUsage, "flat_encode: table too large");
+    uint32_t cum = 0;
+    for (uint32_t s = 0; s < t.freq.size(); ++s) {
+      if (t.freq[s] == 0) continue;
+      flat[c * alphabet + s] = entropy::make_encoder_symbol(cum, t.freq[s], t.precision_bits);
+      cum += t.freq[s];
+    }
+  }
+  const entropy::EncoderSymbol* table = flat.data();
+  const uint16_t* sym = symbols.data();
+  if (contexts.empty()) {
+    entropy::encode_interleaved<kFieldLanes>(
+        symbols.size(), [&](size_t i) -> const entropy::EncoderSymbol& { return table[sym[i]]; },
+        out);
+  } else {
+    const uint8_t* ctx = contexts.data();
+    entropy::encode_interleaved<kFieldLanes>(
+        symbols.size(),
+        [&](size_t i) -> const entropy::EncoderSymbol& {
+          return table[ctx[i] * alphabet + sym[i]];
+        },
+        out);
+  }
+}
+
+void flat_decode(std::span<const uint8_t> in, const FlatDecodeTable& table,
+                 std::span<const uint8_t> contexts, std::span<uint16_t> symbols) {
+  if (contexts.empty()) {
+    decode_loop<false>(in, table, nullptr, symbols);
+  } else {
+    if (contexts.size() != symbols.size())
+      throw Error(ErrorKind::kUsage, "flat_decode: one context per symbol");
+    decode_loop<true>(in, table, contexts.data(), symbols);
+  }
+}
+
+}  // namespace lcl::quant
