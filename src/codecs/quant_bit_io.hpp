@@ -1,6 +1,7 @@
 #pragma once
 // Bit-level writer and reader for the compact model tables of the quantized codecs. The reader
 // never reads outside its span: running past the end throws lcl::Error(kCorruptInput).
+#include <bit>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -33,6 +34,18 @@ class BitWriter {
  private:
   std::vector<uint8_t> bytes_;
   unsigned used_ = 0;
+};
+
+// Counts what a BitWriter would write, for cost estimates that need no bytes.
+class BitCounter {
+ public:
+  void bits(uint32_t, unsigned count) { count_ += count; }
+  void bit(unsigned) { ++count_; }
+  void gamma(uint32_t value) { count_ += 2 * static_cast<uint64_t>(std::bit_width(value)) - 1; }
+  uint64_t count() const { return count_; }
+
+ private:
+  uint64_t count_ = 0;
 };
 
 class BitReader {

@@ -1,9 +1,11 @@
 #include "codecs/quant_fields.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <iterator>
 #include <limits>
 
 #include "codecs/quant_bit_io.hpp"
@@ -24,7 +26,8 @@ unsigned symbol_width(uint32_t alphabet) {
 }
 
 // Exp-Golomb code of order k: gamma((v >> k) + 1), then the k low bits of v.
-void write_exp_golomb(BitWriter& bits, uint32_t value, unsigned k) {
+template <class Bits>
+void write_exp_golomb(Bits& bits, uint32_t value, unsigned k) {
   bits.gamma((value >> k) + 1);
   bits.bits(value & ((1u << k) - 1), k);
 }
@@ -44,19 +47,21 @@ constexpr unsigned kMaxGolombOrder = 15;
 // else a flag and either a bitmap or gamma-coded gaps, whichever is shorter); then, when more than
 // one is present, an Exp-Golomb order (4 bits) and freq - 1 of every present symbol but the last,
 // whose frequency is implied by the total.
-void write_table(const entropy::FrequencyTable& table, BitWriter& bits) {
+// Bits is a BitWriter, or a BitCounter when only the size matters (model selection).
+template <class Bits>
+void write_table(const entropy::FrequencyTable& table, Bits& bits) {
   const auto alphabet = static_cast<uint32_t>(table.freq.size());
-  std::vector<uint32_t> symbols;
+  uint32_t symbols[256];
+  uint32_t present = 0;
   for (uint32_t s = 0; s < alphabet; ++s)
-    if (table.freq[s]) symbols.push_back(s);
-  const auto present = static_cast<uint32_t>(symbols.size());
+    if (table.freq[s]) symbols[present++] = s;
   bits.gamma(present);
   if (present < alphabet) {
     uint64_t gap_bits = 0;
     uint32_t previous = 0;
-    for (uint32_t s : symbols) {
-      gap_bits += exp_golomb_bits(s - previous, 0);
-      previous = s;
+    for (uint32_t i = 0; i < present; ++i) {
+      gap_bits += exp_golomb_bits(symbols[i] - previous, 0);
+      previous = symbols[i];
     }
     const bool bitmap = alphabet <= gap_bits;
     bits.bit(bitmap);
@@ -64,9 +69,9 @@ void write_table(const entropy::FrequencyTable& table, BitWriter& bits) {
       for (uint32_t s = 0; s < alphabet; ++s) bits.bit(table.freq[s] != 0);
     } else {
       previous = 0;
-      for (uint32_t s : symbols) {
-        write_exp_golomb(bits, s - previous, 0);
-        previous = s;
+      for (uint32_t i = 0; i < present; ++i) {
+        write_exp_golomb(bits, symbols[i] - previous, 0);
+        previous = symbols[i];
       }
     }
   }
@@ -77,10 +82,11 @@ void write_table(const entropy::FrequencyTable& table, BitWriter& bits) {
     uint64_t total = 0;
     for (uint32_t i = 0; i + 1 < present; ++i)
       total += exp_golomb_bits(table.freq[symbols[i]] - 1, k);
-    if (total < best_bits) {
-      best_bits = total;
-      best_k = k;
-    }
+    // The total falls and then rises with k (the codes of typical values shorten until k
+    // passes their size), so the first rise ends the search.
+    if (total >= best_bits) break;
+    best_bits = total;
+    best_k = k;
   }
   bits.bits(best_k, 4);
   for (uint32_t i = 0; i + 1 < present; ++i)
@@ -134,30 +140,49 @@ struct TableChoice {
   double bits = std::numeric_limits<double>::infinity();
 };
 
-TableChoice best_tables(const FieldHistogram& histogram) {
+// log2 of every possible frequency (at most 1 << 12), so cost estimates need no libm call.
+const std::array<double, (1u << 12) + 1>& log2_table() {
+  static const auto table = [] {
+    std::array<double, (1u << 12) + 1> t{};
+    for (uint32_t f = 1; f < t.size(); ++f) t[f] = std::log2(static_cast<double>(f));
+    return t;
+  }();
+  return table;
+}
+
+TableChoice tables_at(const FieldHistogram& histogram, uint32_t precision) {
   const FieldShape& shape = histogram.shape();
+  const auto& log2f = log2_table();
+  TableChoice candidate;
+  candidate.precision = precision;
+  candidate.tables.resize(shape.contexts);
+  BitCounter table_bits;
+  double coded = 0;
+  for (uint32_t c = 0; c < shape.contexts; ++c) {
+    auto counts = histogram.context_counts(c);
+    bool used = false;
+    for (uint64_t n : counts) used |= n != 0;
+    table_bits.bit(used);
+    if (!used) continue;
+    candidate.tables[c] = entropy::normalize_frequencies(counts, precision);
+    write_table(candidate.tables[c], table_bits);
+    const uint32_t* freq = candidate.tables[c].freq.data();
+    for (uint32_t s = 0; s < shape.alphabet; ++s)
+      if (counts[s]) coded += static_cast<double>(counts[s]) * (precision - log2f[freq[s]]);
+  }
+  candidate.bits = coded + static_cast<double>(table_bits.count());
+  return candidate;
+}
+
+// The cheapest table precision. Finer tables code closer to the counts but cost more to store;
+// the total is in practice unimodal in the precision, so the search walks down from the finest
+// and stops at the first rise (usually after two or three of the five candidates).
+TableChoice best_tables(const FieldHistogram& histogram) {
   TableChoice best;
-  for (uint32_t precision : kPrecisions) {
-    TableChoice candidate;
-    candidate.precision = precision;
-    candidate.tables.resize(shape.contexts);
-    BitWriter table_bits;
-    double coded = 0;
-    for (uint32_t c = 0; c < shape.contexts; ++c) {
-      auto counts = histogram.context_counts(c);
-      bool used = false;
-      for (uint64_t n : counts) used |= n != 0;
-      table_bits.bit(used);
-      if (!used) continue;
-      candidate.tables[c] = entropy::normalize_frequencies(counts, precision);
-      write_table(candidate.tables[c], table_bits);
-      for (uint32_t s = 0; s < shape.alphabet; ++s)
-        if (counts[s])
-          coded +=
-              static_cast<double>(counts[s]) * (precision - std::log2(candidate.tables[c].freq[s]));
-    }
-    candidate.bits = coded + static_cast<double>(table_bits.bit_count());
-    if (candidate.bits < best.bits) best = std::move(candidate);
+  for (auto it = std::rbegin(kPrecisions); it != std::rend(kPrecisions); ++it) {
+    TableChoice candidate = tables_at(histogram, *it);
+    if (candidate.bits >= best.bits) break;
+    best = std::move(candidate);
   }
   return best;
 }
@@ -288,12 +313,7 @@ void read_field(ByteReader& in, std::span<const uint8_t> contexts, FieldShape sh
   std::vector<uint8_t> used(shape.contexts, 0);
   for (uint32_t c = 0; c < shape.contexts; ++c) {
     used[c] = static_cast<uint8_t>(table_bits.bit());
-    if (used[c]) {
-      tables[c] = read_table(table_bits, shape.alphabet, precision);
-    } else {
-      tables[c].precision_bits = precision;
-      tables[c].freq.assign(1, 1u << precision);
-    }
+    if (used[c]) tables[c] = read_table(table_bits, shape.alphabet, precision);
   }
   const uint64_t coded_size = in.varint_at_most(in.remaining(), "coded size");
   auto coded = in.bytes(coded_size);

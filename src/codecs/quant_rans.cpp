@@ -89,18 +89,23 @@ FlatDecodeTable::FlatDecodeTable(std::span<const entropy::FrequencyTable> tables
   if (precision < 1 || precision > kMaxFlatPrecision)
     throw_corrupt("field table precision above 12 bits");
   const uint32_t total = 1u << precision;
-  slots_.resize(tables.size() << precision);
-  uint32_t* slot = slots_.data();
-  for (const entropy::FrequencyTable& t : tables) {
+  // Not zero-filled: rows of unused contexts are never read (the caller checks every symbol's
+  // context), and for byte fields they are most of the array.
+  slots_.reset(new uint32_t[tables.size() << precision]);
+  for (size_t c = 0; c < tables.size(); ++c) {
+    const entropy::FrequencyTable& t = tables[c];
+    if (t.freq.empty()) continue;
     if (t.freq.size() > 256 || t.precision_bits != precision)
       throw_corrupt("field table: alphabet or precision out of range");
     uint64_t sum = 0;
     for (uint32_t f : t.freq) sum += f;
     if (sum != total) throw_corrupt("field table does not sum to its precision total");
+    uint32_t* slot = slots_.get() + (c << precision);
     for (uint32_t s = 0; s < t.freq.size(); ++s) {
       const uint32_t f = t.freq[s];
       const uint32_t fixed = ((f - 1) << 20) | s;
-      for (uint32_t j = 0; j < f; ++j) *slot++ = fixed | (j << 8);
+      for (uint32_t j = 0; j < f; ++j) slot[j] = fixed | (j << 8);
+      slot += f;
     }
   }
 }
@@ -111,8 +116,10 @@ void flat_encode(std::span<const uint16_t> symbols, std::span<const uint8_t> con
   if (symbols.empty()) return;
   if (!contexts.empty() && contexts.size() != symbols.size())
     throw Error(ErrorKind::kUsage, "flat_encode: one context per symbol");
-  // One array over (context, symbol), so a symbol costs one indexed load.
-  std::vector<entropy::EncoderSymbol> flat(tables.size() * alphabet);
+  // One array over (context, symbol), so a symbol costs one indexed load. Reused per thread and
+  // not cleared: only the entries of symbols present in their table are ever read.
+  thread_local std::vector<entropy::EncoderSymbol> flat;
+  if (flat.size() < tables.size() * alphabet) flat.resize(tables.size() * alphabet);
   for (size_t c = 0; c < tables.size(); ++c) {
     const entropy::FrequencyTable& t = tables[c];
     if (t.freq.size() > alphabet) throw Error(ErrorKind::kUsage, "flat_encode: table too large");

@@ -7,6 +7,7 @@
 // quantized codecs' decode. The fields use small alphabets (<= 256 symbols) and table precisions
 // of at most 12 bits, which is what lets a slot fit in 32 bits.
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -22,16 +23,17 @@ inline constexpr int kFieldLanes = 8;  // the lanes of entropy/rans.cpp's stream
 // frequency - 1 (bits 20-31).
 class FlatDecodeTable {
  public:
-  // tables: one per context, each summing to 1 << precision (an unused context may have any
-  // valid table). Throws lcl::Error(kCorruptInput) when a table is inconsistent.
+  // tables: one per context, each summing to 1 << precision, or empty for a context no symbol
+  // uses (its row is left undefined; flat_decode must never see that context). Throws
+  // lcl::Error(kCorruptInput) when a table is inconsistent.
   FlatDecodeTable(std::span<const entropy::FrequencyTable> tables, uint32_t precision);
 
   uint32_t precision() const { return precision_; }
-  const uint32_t* slots() const { return slots_.data(); }
+  const uint32_t* slots() const { return slots_.get(); }
 
  private:
   uint32_t precision_;
-  std::vector<uint32_t> slots_;
+  std::unique_ptr<uint32_t[]> slots_;
 };
 
 // Encodes symbols (symbol i with tables[contexts[i]], or tables[0] when contexts is empty) into the
