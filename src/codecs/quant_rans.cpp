@@ -1,5 +1,8 @@
 #include "codecs/quant_rans.hpp"
 
+#include <bit>
+#include <cstring>
+
 #include "entropy/rans_interleaved.hpp"
 #include "entropy/rans_tables.hpp"
 #include "lcl/error.hpp"
@@ -13,13 +16,18 @@ inline uint32_t load_u32le(const uint8_t* p) {
   return uint32_t{p[0]} | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16) | (uint32_t{p[3]} << 24);
 }
 inline uint32_t load_u16le(const uint8_t* p) {
-  return uint32_t{p[0]} | (uint32_t{p[1]} << 8);
+  uint16_t v;  // one load instead of two byte loads (the streams are little-endian, as is x86)
+  std::memcpy(&v, p, 2);
+  if constexpr (std::endian::native == std::endian::big)
+    v = static_cast<uint16_t>((v >> 8) | (v << 8));
+  return v;
 }
 
 // One symbol from its slot; the renormalisation is separate so the fast path can do it
 // branch-free and the tail with a bounds check.
-inline uint16_t step(uint32_t& x, uint32_t slot, uint32_t precision) {
-  x = ((slot >> 20) + 1) * (x >> precision) + ((slot >> 8) & 0xFFF);
+template <uint32_t kPrecision>
+inline uint16_t step(uint32_t& x, uint32_t slot) {
+  x = ((slot >> 20) + 1) * (x >> kPrecision) + ((slot >> 8) & 0xFFF);
   return static_cast<uint16_t>(slot & 0xFF);
 }
 
@@ -31,8 +39,9 @@ inline void refill(uint32_t& x, const uint8_t*& p) {
   p += need * 2;
 }
 
-// The loop, specialised on whether symbols have contexts (the plain case skips the context load).
-template <bool kContexts>
+// The loop, specialised on whether symbols have contexts (the plain case skips the context load)
+// and on the precision (constant shifts and masks).
+template <int L, bool kContexts, uint32_t kPrecision>
 void decode_loop(std::span<const uint8_t> in, const FlatDecodeTable& table, const uint8_t* contexts,
                  std::span<uint16_t> symbols) {
   const size_t n = symbols.size();
@@ -40,7 +49,6 @@ void decode_loop(std::span<const uint8_t> in, const FlatDecodeTable& table, cons
     if (!in.empty()) throw_corrupt("rANS stream: bytes present for zero symbols");
     return;
   }
-  constexpr int L = kFieldLanes;
   if (in.size() < 4 * L || in.size() % 2 != 0) throw_corrupt("rANS stream: truncated header");
   const uint8_t* p = in.data();
   const uint8_t* const end = p + in.size();
@@ -49,27 +57,26 @@ void decode_loop(std::span<const uint8_t> in, const FlatDecodeTable& table, cons
     x[l] = load_u32le(p);
     if (x[l] < kStateLow) throw_corrupt("rANS stream: invalid initial state");
   }
-  const uint32_t precision = table.precision();
-  const uint32_t mask = (1u << precision) - 1;
+  constexpr uint32_t mask = (1u << kPrecision) - 1;
   const uint32_t* const slots = table.slots();
   uint16_t* const out = symbols.data();
   auto slot_of = [&](size_t i, uint32_t state) {
-    const uint32_t base = kContexts ? uint32_t{contexts[i]} << precision : 0;
+    const uint32_t base = kContexts ? uint32_t{contexts[i]} << kPrecision : 0;
     return slots[base | (state & mask)];
   };
   size_t i = 0;
   // A group of L symbols reads at most L words, so one bounds check covers the group.
   while (n - i >= L && static_cast<size_t>(end - p) >= 2 * L) {
-#pragma GCC unroll 8
+#pragma GCC unroll 16
     for (int l = 0; l < L; ++l) {
-      out[i + l] = step(x[l], slot_of(i + l, x[l]), precision);
+      out[i + l] = step<kPrecision>(x[l], slot_of(i + l, x[l]));
       refill(x[l], p);
     }
     i += L;
   }
   for (; i < n; ++i) {
     uint32_t& s = x[i % L];
-    out[i] = step(s, slot_of(i, s), precision);
+    out[i] = step<kPrecision>(s, slot_of(i, s));
     if (s < kStateLow) {
       if (end - p < 2) throw_corrupt("rANS stream: truncated");
       s = (s << 16) | load_u16le(p);
@@ -79,6 +86,35 @@ void decode_loop(std::span<const uint8_t> in, const FlatDecodeTable& table, cons
   if (p != end) throw_corrupt("rANS stream: trailing bytes");
   for (int l = 0; l < L; ++l)
     if (x[l] != kStateLow) throw_corrupt("rANS stream: final state mismatch");
+}
+
+template <bool kContexts, uint32_t kPrecision>
+void decode_lanes(std::span<const uint8_t> in, const FlatDecodeTable& table,
+                  const uint8_t* contexts, std::span<uint16_t> symbols) {
+  if (field_lanes(symbols.size()) == 1) {
+    decode_loop<1, kContexts, kPrecision>(in, table, contexts, symbols);
+  } else {
+    decode_loop<kFieldLanesLong, kContexts, kPrecision>(in, table, contexts, symbols);
+  }
+}
+
+template <int L>
+void encode_lanes(std::span<const uint16_t> symbols, const uint8_t* contexts,
+                  const entropy::EncoderSymbol* table, uint32_t alphabet,
+                  std::vector<uint8_t>& out) {
+  const uint16_t* sym = symbols.data();
+  if (!contexts) {
+    entropy::encode_interleaved<L>(
+        symbols.size(), [&](size_t i) -> const entropy::EncoderSymbol& { return table[sym[i]]; },
+        out);
+  } else {
+    entropy::encode_interleaved<L>(
+        symbols.size(),
+        [&](size_t i) -> const entropy::EncoderSymbol& {
+          return table[contexts[i] * alphabet + sym[i]];
+        },
+        out);
+  }
 }
 
 }  // namespace
@@ -130,32 +166,33 @@ void flat_encode(std::span<const uint16_t> symbols, std::span<const uint8_t> con
       cum += t.freq[s];
     }
   }
-  const entropy::EncoderSymbol* table = flat.data();
-  const uint16_t* sym = symbols.data();
-  if (contexts.empty()) {
-    entropy::encode_interleaved<kFieldLanes>(
-        symbols.size(), [&](size_t i) -> const entropy::EncoderSymbol& { return table[sym[i]]; },
-        out);
+  const uint8_t* c = contexts.empty() ? nullptr : contexts.data();
+  if (field_lanes(symbols.size()) == 1) {
+    encode_lanes<1>(symbols, c, flat.data(), alphabet, out);
   } else {
-    const uint8_t* ctx = contexts.data();
-    entropy::encode_interleaved<kFieldLanes>(
-        symbols.size(),
-        [&](size_t i) -> const entropy::EncoderSymbol& {
-          return table[ctx[i] * alphabet + sym[i]];
-        },
-        out);
+    encode_lanes<kFieldLanesLong>(symbols, c, flat.data(), alphabet, out);
   }
 }
 
 void flat_decode(std::span<const uint8_t> in, const FlatDecodeTable& table,
                  std::span<const uint8_t> contexts, std::span<uint16_t> symbols) {
-  if (contexts.empty()) {
-    decode_loop<false>(in, table, nullptr, symbols);
-  } else {
-    if (contexts.size() != symbols.size())
-      throw Error(ErrorKind::kUsage, "flat_decode: one context per symbol");
-    decode_loop<true>(in, table, contexts.data(), symbols);
+  if (!contexts.empty() && contexts.size() != symbols.size())
+    throw Error(ErrorKind::kUsage, "flat_decode: one context per symbol");
+  const uint8_t* c = contexts.empty() ? nullptr : contexts.data();
+  switch (table.precision() * 2 + (c ? 1 : 0)) {
+#define LCL_FLAT_DECODE_CASE(P)                           \
+  case 2 * P:                                             \
+    return decode_lanes<false, P>(in, table, c, symbols); \
+  case 2 * P + 1:                                         \
+    return decode_lanes<true, P>(in, table, c, symbols);
+    LCL_FLAT_DECODE_CASE(8)
+    LCL_FLAT_DECODE_CASE(9)
+    LCL_FLAT_DECODE_CASE(10)
+    LCL_FLAT_DECODE_CASE(11)
+    LCL_FLAT_DECODE_CASE(12)
+#undef LCL_FLAT_DECODE_CASE
   }
+  throw_corrupt("field table precision outside 8..12");
 }
 
 }  // namespace lcl::quant
