@@ -175,14 +175,23 @@ TableChoice tables_at(const FieldHistogram& histogram, uint32_t precision) {
 }
 
 // The cheapest table precision. Finer tables code closer to the counts but cost more to store;
-// the total is in practice unimodal in the precision, so the search walks down from the finest
-// and stops at the first rise (usually after two or three of the five candidates).
+// the total is in practice unimodal in the precision, so the search starts in the middle of
+// kPrecisions, walks in the direction that gains and stops at the first rise (two or three
+// evaluations instead of five).
 TableChoice best_tables(const FieldHistogram& histogram) {
-  TableChoice best;
-  for (auto it = std::rbegin(kPrecisions); it != std::rend(kPrecisions); ++it) {
-    TableChoice candidate = tables_at(histogram, *it);
-    if (candidate.bits >= best.bits) break;
-    best = std::move(candidate);
+  constexpr size_t count = std::size(kPrecisions);
+  size_t at = count / 2;
+  TableChoice best = tables_at(histogram, kPrecisions[at]);
+  for (int direction : {-1, +1}) {
+    bool moved = false;
+    for (size_t next = at + direction; next < count; next += direction) {
+      TableChoice candidate = tables_at(histogram, kPrecisions[next]);
+      if (candidate.bits >= best.bits) break;
+      best = std::move(candidate);
+      at = next;
+      moved = true;
+    }
+    if (moved) break;
   }
   return best;
 }
@@ -320,8 +329,12 @@ void read_field(ByteReader& in, std::span<const uint8_t> contexts, FieldShape sh
   if (contexts.empty()) {
     if (!used[0]) in.fail("symbols refer to an absent table");
   } else {
-    for (uint8_t c : contexts)
-      if (c >= shape.contexts || !used[c]) in.fail("symbols refer to an absent table");
+    // absent[c]: context c has no table (or is outside the shape); one load per symbol.
+    uint8_t absent[256];
+    for (uint32_t c = 0; c < 256; ++c) absent[c] = c >= shape.contexts || !used[c];
+    uint8_t any = 0;
+    for (uint8_t c : contexts) any |= absent[c];
+    if (any) in.fail("symbols refer to an absent table");
   }
   flat_decode(coded, FlatDecodeTable(tables, precision), contexts, symbols);
 }
