@@ -12,6 +12,7 @@
 #include "codecs/quant_anchored.hpp"
 #include "codecs/quant_fields.hpp"
 #include "codecs/quant_halves.hpp"
+#include "codecs/quant_scratch.hpp"
 #include "util/byte_io.hpp"
 
 namespace lcl {
@@ -43,13 +44,13 @@ uint8_t zero_point_bucket(float d_value, float dmin_value, uint8_t scale, uint8_
 struct Q4KFields {
   std::vector<uint16_t> d, dmin;
   std::vector<uint16_t> scales, mins;  // 8 per block
-  std::vector<uint16_t> quants;        // 256 per block, sub-block order
+  std::span<uint16_t> quants;          // 256 per block, sub-block order
   explicit Q4KFields(size_t blocks)
       : d(blocks),
         dmin(blocks),
         scales(blocks * kSubBlocks),
         mins(blocks * kSubBlocks),
-        quants(blocks * 256) {}
+        quants(quant::scratch<uint16_t, quant::kScratchValues>(blocks * 256)) {}
 };
 
 // Context candidates, each rebuilt by the decoder from fields it already has.
@@ -124,6 +125,8 @@ class Q4KCodec final : public Codec {
       std::copy_n(m, 8, f.mins.begin() + static_cast<std::ptrdiff_t>(b * 8));
       std::copy_n(q, 256, f.quants.begin() + static_cast<std::ptrdiff_t>(b * 256));
     }
+    // The payload is about the input's size: one allocation instead of repeated doubling.
+    out.reserve(out.size() + input.size() + 64);
     ByteWriter w(out);
     w.u8(kFormatVersion);
     w.varint(blocks);

@@ -53,6 +53,8 @@ class Q8_0Codec final : public Codec {
       d[b] = ggml::load_u16(block);
       std::copy_n(block + 2, kValues, quants.begin() + static_cast<std::ptrdiff_t>(b * kValues));
     }
+    // The payload is about the input's size: one allocation instead of repeated doubling.
+    out.reserve(out.size() + input.size() + 64);
     ByteWriter w(out);
     w.u8(kFormatVersion);
     w.varint(blocks);

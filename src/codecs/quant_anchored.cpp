@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "codecs/quant_fields.hpp"
+#include "codecs/quant_scratch.hpp"
 
 namespace lcl::quant {
 namespace {
@@ -34,8 +35,8 @@ void fill_contexts(uint8_t* c, uint32_t count, uint32_t position, uint8_t after_
   for (uint32_t i = 0; i < count; ++i) c[i] = static_cast<uint8_t>(after_context + (i < position));
 }
 
-std::vector<uint8_t> class_contexts(std::span<const uint16_t> minima, const AnchoredShape& shape) {
-  std::vector<uint8_t> c(minima.size());
+std::span<uint8_t> class_contexts(std::span<const uint16_t> minima, const AnchoredShape& shape) {
+  auto c = scratch<uint8_t, kScratchClassContexts>(minima.size());
   for (size_t g = 0; g < minima.size(); ++g) c[g] = min_class(minima[g], shape);
   return c;
 }
@@ -47,8 +48,10 @@ void write_anchored_groups(ByteWriter& out, std::span<const uint16_t> values,
   const size_t groups = group_contexts.size();
   check(shape, groups, values.size());
   const uint32_t n = shape.group_size;
-  std::vector<uint16_t> minima(groups), positions(groups), others(groups * (n - 1));
-  std::vector<uint8_t> other_contexts(others.size());
+  auto minima = scratch<uint16_t, kScratchMinima>(groups);
+  auto positions = scratch<uint16_t, kScratchPositions>(groups);
+  auto others = scratch<uint16_t, kScratchOthers>(groups * (n - 1));
+  auto other_contexts = scratch<uint8_t, kScratchOtherContexts>(others.size());
   for (size_t g = 0; g < groups; ++g) {
     const uint16_t* v = values.data() + g * n;
     uint16_t minimum = v[0];
@@ -78,10 +81,12 @@ void read_anchored_groups(ByteReader& in, std::span<const uint8_t> group_context
   const size_t groups = group_contexts.size();
   check(shape, groups, values.size());
   const uint32_t n = shape.group_size;
-  std::vector<uint16_t> minima(groups), positions(groups), others(groups * (n - 1));
+  auto minima = scratch<uint16_t, kScratchMinima>(groups);
+  auto positions = scratch<uint16_t, kScratchPositions>(groups);
+  auto others = scratch<uint16_t, kScratchOthers>(groups * (n - 1));
   read_field(in, group_contexts, {shape.alphabet, shape.group_contexts}, minima);
   read_field(in, class_contexts(minima, shape), {n, shape.min_classes}, positions);
-  std::vector<uint8_t> other_contexts(others.size());
+  auto other_contexts = scratch<uint8_t, kScratchOtherContexts>(others.size());
   for (size_t g = 0; g < groups; ++g)
     fill_contexts(other_contexts.data() + g * (n - 1), n - 1, positions[g],
                   value_context(group_contexts[g], min_class(minima[g], shape), false, shape));

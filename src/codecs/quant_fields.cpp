@@ -268,7 +268,9 @@ void write_chosen(ByteWriter& out, std::span<const uint16_t> symbols,
       table.precision_bits = choice.precision;
       table.freq.assign(1, 1u << choice.precision);
     }
-  std::vector<uint8_t> coded;
+  // Reused per thread: the coded field is copied into `out` right away.
+  thread_local std::vector<uint8_t> coded;
+  coded.clear();
   flat_encode(symbols, contexts, choice.tables, shape.alphabet, coded);
   out.varint(coded.size());
   out.bytes(coded);
