@@ -41,6 +41,33 @@ std::span<uint8_t> class_contexts(std::span<const uint16_t> minima, const Anchor
   return c;
 }
 
+// Inserts each group's minimum at its position into the group's other values. kN: the group
+// size when known at compile time (0: use n). Returns false when a value contradicts its group:
+// the anchor is the first occurrence of the minimum, so values before it lie above it and values
+// after it not below it; a payload that breaks this is not one the encoder wrote.
+template <uint32_t kN>
+bool restore_groups(const uint16_t* others, const uint16_t* minima, const uint16_t* positions,
+                    size_t groups, uint32_t n_runtime, uint16_t* values) {
+  const uint32_t n = kN ? kN : n_runtime;
+  uint32_t bad = 0;
+  for (size_t g = 0; g < groups; ++g) {
+    uint16_t* v = values + g * n;
+    const uint16_t* o = others + g * (n - 1);
+    const uint32_t position = positions[g];
+    const uint16_t minimum = minima[g];
+    // Loops without data-dependent bounds so that they vectorise: v is o with the minimum
+    // inserted, a select between o[i] and o[i - 1] (both inside the group for 1 <= i <= n - 2),
+    // ends and anchor set afterwards.
+    for (uint32_t i = 0; i < n - 1; ++i)
+      bad |= (o[i] < minimum) | ((i < position) & (o[i] == minimum));
+    for (uint32_t i = 1; i + 1 < n; ++i) v[i] = i < position ? o[i] : o[i - 1];
+    v[0] = o[0];
+    v[n - 1] = o[n - 2];
+    v[position] = minimum;
+  }
+  return bad == 0;
+}
+
 }  // namespace
 
 void write_anchored_groups(ByteWriter& out, std::span<const uint16_t> values,
@@ -92,25 +119,21 @@ void read_anchored_groups(ByteReader& in, std::span<const uint8_t> group_context
                   value_context(group_contexts[g], min_class(minima[g], shape), false, shape));
   read_field(in, other_contexts, {shape.alphabet, shape.group_contexts * shape.min_classes * 2},
              others);
-  for (size_t g = 0; g < groups; ++g) {
-    uint16_t* v = values.data() + g * n;
-    const uint16_t* o = others.data() + g * (n - 1);
-    const uint32_t position = positions[g];
-    const uint16_t minimum = minima[g];
-    // The anchor is the first occurrence of the minimum: values before it lie above it and
-    // values after it not below it. A payload that breaks this is not one the encoder wrote.
-    // Counted and restored in loops without data-dependent bounds so that they vectorise.
-    uint32_t bad = 0;
-    for (uint32_t i = 0; i < n - 1; ++i)
-      bad += (o[i] < minimum) | ((i < position) & (o[i] == minimum));
-    if (bad) in.fail("value contradicts its group minimum");
-    // v = o with the minimum inserted at the position: a select between o[i] and o[i - 1]
-    // (both inside the group for 1 <= i <= n - 2), ends and anchor set afterwards.
-    for (uint32_t i = 1; i + 1 < n; ++i) v[i] = i < position ? o[i] : o[i - 1];
-    v[0] = o[0];
-    v[n - 1] = o[n - 2];
-    v[position] = minimum;
+  bool consistent = true;
+  switch (n) {  // the common group sizes get loops of constant length, which vectorise fully
+    case 16:
+      consistent = restore_groups<16>(others.data(), minima.data(), positions.data(), groups, 16,
+                                      values.data());
+      break;
+    case 32:
+      consistent = restore_groups<32>(others.data(), minima.data(), positions.data(), groups, 32,
+                                      values.data());
+      break;
+    default:
+      consistent = restore_groups<0>(others.data(), minima.data(), positions.data(), groups, n,
+                                     values.data());
   }
+  if (!consistent) in.fail("value contradicts its group minimum");
 }
 
 }  // namespace lcl::quant
