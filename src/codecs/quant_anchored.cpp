@@ -60,12 +60,43 @@ bool restore_groups(const uint16_t* others, const uint16_t* minima, const uint16
     // ends and anchor set afterwards.
     for (uint32_t i = 0; i < n - 1; ++i)
       bad |= (o[i] < minimum) | ((i < position) & (o[i] == minimum));
-    for (uint32_t i = 1; i + 1 < n; ++i) v[i] = i < position ? o[i] : o[i - 1];
+    for (uint32_t i = 1; i + 1 < n; ++i) {
+      const auto keep = static_cast<uint16_t>(0u - (i < position));
+      v[i] = static_cast<uint16_t>((o[i] & keep) | (o[i - 1] & ~keep));
+    }
     v[0] = o[0];
     v[n - 1] = o[n - 2];
     v[position] = minimum;
   }
   return bad == 0;
+}
+
+// Each group's minimum, the position of its first occurrence, the other values and their
+// contexts (one run before the anchor, one after). kN as in restore_groups.
+template <uint32_t kN>
+void split_groups(const uint16_t* values, const uint8_t* group_contexts, size_t groups,
+                  uint32_t n_runtime, const AnchoredShape& shape, uint16_t* minima,
+                  uint16_t* positions, uint16_t* others, uint8_t* other_contexts) {
+  const uint32_t n = kN ? kN : n_runtime;
+  for (size_t g = 0; g < groups; ++g) {
+    const uint16_t* v = values + g * n;
+    // A min reduction and a search for its first occurrence: no data-dependent branch per value.
+    uint16_t minimum = v[0];
+    for (uint32_t i = 1; i < n; ++i) minimum = std::min(minimum, v[i]);
+    uint32_t position = n;
+    for (uint32_t i = n; i-- > 0;) position = v[i] == minimum ? i : position;
+    minima[g] = minimum;
+    positions[g] = static_cast<uint16_t>(position);
+    // A select per value instead of two short copies (library calls at these sizes).
+    uint16_t* o = others + g * (n - 1);
+    for (uint32_t i = 0; i + 1 < n; ++i) {
+      // Mask arithmetic, not a select: GCC turns the select into a branchy scalar loop.
+      const auto keep = static_cast<uint16_t>(0u - (i < position));
+      o[i] = static_cast<uint16_t>((v[i] & keep) | (v[i + 1] & ~keep));
+    }
+    fill_contexts(other_contexts + g * (n - 1), n - 1, position,
+                  value_context(group_contexts[g], min_class(minimum, shape), false, shape));
+  }
 }
 
 }  // namespace
@@ -79,23 +110,18 @@ void write_anchored_groups(ByteWriter& out, std::span<const uint16_t> values,
   auto positions = scratch<uint16_t, kScratchPositions>(groups);
   auto others = scratch<uint16_t, kScratchOthers>(groups * (n - 1));
   auto other_contexts = scratch<uint8_t, kScratchOtherContexts>(others.size());
-  for (size_t g = 0; g < groups; ++g) {
-    const uint16_t* v = values.data() + g * n;
-    uint16_t minimum = v[0];
-    uint32_t position = 0;
-    for (uint32_t i = 1; i < n; ++i)
-      if (v[i] < minimum) {
-        minimum = v[i];
-        position = i;
-      }
-    minima[g] = minimum;
-    positions[g] = static_cast<uint16_t>(position);
-    // The group's values without the anchor, and their contexts: one run before it, one after.
-    // A select per value instead of two short copies (library calls at these sizes).
-    uint16_t* o = others.data() + g * (n - 1);
-    for (uint32_t i = 0; i + 1 < n; ++i) o[i] = i < position ? v[i] : v[i + 1];
-    fill_contexts(other_contexts.data() + g * (n - 1), n - 1, position,
-                  value_context(group_contexts[g], min_class(minimum, shape), false, shape));
+  switch (n) {  // as in read_anchored_groups: constant-length loops for the common sizes
+    case 16:
+      split_groups<16>(values.data(), group_contexts.data(), groups, 16, shape, minima.data(),
+                       positions.data(), others.data(), other_contexts.data());
+      break;
+    case 32:
+      split_groups<32>(values.data(), group_contexts.data(), groups, 32, shape, minima.data(),
+                       positions.data(), others.data(), other_contexts.data());
+      break;
+    default:
+      split_groups<0>(values.data(), group_contexts.data(), groups, n, shape, minima.data(),
+                      positions.data(), others.data(), other_contexts.data());
   }
   write_field(out, minima, group_contexts, {shape.alphabet, shape.group_contexts});
   write_field(out, positions, class_contexts(minima, shape), {n, shape.min_classes});
