@@ -20,7 +20,9 @@
 namespace lcl {
 namespace {
 
-constexpr uint8_t kFormatVersion = 1;
+// 2: fields with 1 or 4 rANS states and table precisions 8-12 (quant_rans.hpp); version 1 (8
+// states) was never released and is rejected.
+constexpr uint8_t kFormatVersion = 2;
 constexpr size_t kBlock = ggml::kQ6KBlockBytes;
 constexpr uint32_t kScalesPerBlock = 16;
 
