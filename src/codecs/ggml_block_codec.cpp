@@ -19,7 +19,9 @@
 namespace lcl {
 namespace {
 
-constexpr uint8_t kFormatVersion = 1;
+// 2: fields with 1 or 4 rANS states and table precisions 8-12 (quant_rans.hpp); version 1 (8
+// states) was never released and is rejected.
+constexpr uint8_t kFormatVersion = 2;
 
 enum class Mode : uint8_t { kStored = 0, kZstd = 1, kFields = 2 };
 

@@ -12,12 +12,15 @@
 #include "codecs/quant_anchored.hpp"
 #include "codecs/quant_fields.hpp"
 #include "codecs/quant_halves.hpp"
+#include "codecs/quant_scratch.hpp"
 #include "util/byte_io.hpp"
 
 namespace lcl {
 namespace {
 
-constexpr uint8_t kFormatVersion = 1;
+// 2: fields with 1 or 4 rANS states and table precisions 8-12 (quant_rans.hpp); version 1 (8
+// states) was never released and is rejected.
+constexpr uint8_t kFormatVersion = 2;
 constexpr size_t kBlock = ggml::kQ4KBlockBytes;
 constexpr uint32_t kSubBlocks = 8;
 
@@ -26,11 +29,12 @@ constexpr uint32_t kSubBlocks = 8;
 // whose q0 is not a finite number (sc == 0, NaN or infinite d).
 constexpr uint32_t kZeroBuckets = 18;
 
-uint8_t zero_point_bucket(uint16_t d, uint16_t dmin, uint8_t scale, uint8_t min) {
+// d_value, dmin_value: the block's d and dmin as floats (converted once per block).
+uint8_t zero_point_bucket(float d_value, float dmin_value, uint8_t scale, uint8_t min) {
   // Halves times 6-bit integers are exact in double and the division is correctly rounded, so
   // every platform computes the same bucket.
-  const double denominator = static_cast<double>(ggml::half_to_float(d)) * scale;
-  const double numerator = static_cast<double>(ggml::half_to_float(dmin)) * min;
+  const double denominator = static_cast<double>(d_value) * scale;
+  const double numerator = static_cast<double>(dmin_value) * min;
   const double q0 = numerator / denominator;
   if (!std::isfinite(q0)) return kZeroBuckets - 1;
   const double bucket = std::floor(q0 + 0.5);
@@ -42,13 +46,13 @@ uint8_t zero_point_bucket(uint16_t d, uint16_t dmin, uint8_t scale, uint8_t min)
 struct Q4KFields {
   std::vector<uint16_t> d, dmin;
   std::vector<uint16_t> scales, mins;  // 8 per block
-  std::vector<uint16_t> quants;        // 256 per block, sub-block order
+  std::span<uint16_t> quants;          // 256 per block, sub-block order
   explicit Q4KFields(size_t blocks)
       : d(blocks),
         dmin(blocks),
         scales(blocks * kSubBlocks),
         mins(blocks * kSubBlocks),
-        quants(blocks * 256) {}
+        quants(quant::scratch<uint16_t, quant::kScratchValues>(blocks * 256)) {}
 };
 
 // Context candidates, each rebuilt by the decoder from fields it already has.
@@ -67,12 +71,15 @@ std::vector<uint8_t> scale_contexts(std::span<const uint16_t> scales, unsigned s
 // The zero-point bucket of every sub-block: the group context of the anchored nibble groups.
 std::vector<uint8_t> zero_point_contexts(const Q4KFields& f) {
   std::vector<uint8_t> c(f.scales.size());
-  for (size_t b = 0; b < f.d.size(); ++b)
+  for (size_t b = 0; b < f.d.size(); ++b) {
+    const float d = ggml::half_to_float(f.d[b]);
+    const float dmin = ggml::half_to_float(f.dmin[b]);
     for (uint32_t j = 0; j < kSubBlocks; ++j) {
       const size_t s = b * kSubBlocks + j;
-      c[s] = zero_point_bucket(f.d[b], f.dmin[b], static_cast<uint8_t>(f.scales[s]),
+      c[s] = zero_point_bucket(d, dmin, static_cast<uint8_t>(f.scales[s]),
                                static_cast<uint8_t>(f.mins[s]));
     }
+  }
   return c;
 }
 
@@ -120,6 +127,8 @@ class Q4KCodec final : public Codec {
       std::copy_n(m, 8, f.mins.begin() + static_cast<std::ptrdiff_t>(b * 8));
       std::copy_n(q, 256, f.quants.begin() + static_cast<std::ptrdiff_t>(b * 256));
     }
+    // The payload is about the input's size: one allocation instead of repeated doubling.
+    out.reserve(out.size() + input.size() + 64);
     ByteWriter w(out);
     w.u8(kFormatVersion);
     w.varint(blocks);

@@ -14,21 +14,26 @@
 #include "codecs/quant_anchored.hpp"
 #include "codecs/quant_fields.hpp"
 #include "codecs/quant_halves.hpp"
+#include "codecs/quant_scratch.hpp"
 #include "util/byte_io.hpp"
 
 namespace lcl {
 namespace {
 
-constexpr uint8_t kFormatVersion = 1;
+// 2: fields with 1 or 4 rANS states and table precisions 8-12 (quant_rans.hpp); version 1 (8
+// states) was never released and is rejected.
+constexpr uint8_t kFormatVersion = 2;
 constexpr size_t kBlock = ggml::kQ6KBlockBytes;
 constexpr uint32_t kScalesPerBlock = 16;
 
 struct Q6KFields {
   std::vector<uint16_t> d;
   std::vector<uint16_t> scales;  // 16 per block, the i8 as its byte
-  std::vector<uint16_t> quants;  // 256 per block, element order
+  std::span<uint16_t> quants;    // 256 per block, element order
   explicit Q6KFields(size_t blocks)
-      : d(blocks), scales(blocks * kScalesPerBlock), quants(blocks * 256) {}
+      : d(blocks),
+        scales(blocks * kScalesPerBlock),
+        quants(quant::scratch<uint16_t, quant::kScratchValues>(blocks * 256)) {}
 };
 
 // Sign and magnitude bucket of an i8 scale: 2 * (128 >> bucket_shift) contexts.
@@ -82,6 +87,8 @@ class Q6KCodec final : public Codec {
                   f.scales.begin() + static_cast<std::ptrdiff_t>(b * kScalesPerBlock));
       f.d[b] = ggml::load_u16(block + 208);
     }
+    // The payload is about the input's size: one allocation instead of repeated doubling.
+    out.reserve(out.size() + input.size() + 64);
     ByteWriter w(out);
     w.u8(kFormatVersion);
     w.varint(blocks);

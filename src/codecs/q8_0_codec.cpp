@@ -9,12 +9,15 @@
 #include "codecs/ggml_blocks.hpp"
 #include "codecs/quant_fields.hpp"
 #include "codecs/quant_halves.hpp"
+#include "codecs/quant_scratch.hpp"
 #include "util/byte_io.hpp"
 
 namespace lcl {
 namespace {
 
-constexpr uint8_t kFormatVersion = 1;
+// 2: fields with 1 or 4 rANS states and table precisions 8-12 (quant_rans.hpp); version 1 (8
+// states) was never released and is rejected.
+constexpr uint8_t kFormatVersion = 2;
 constexpr size_t kBlock = ggml::kQ8_0BlockBytes;
 constexpr size_t kValues = 32;
 
@@ -47,12 +50,15 @@ class Q8_0Codec final : public Codec {
       throw Error(ErrorKind::kUnsupported,
                   "q8_0: " + std::to_string(input.size()) + " bytes are not whole blocks");
     const size_t blocks = input.size() / kBlock;
-    std::vector<uint16_t> d(blocks), quants(blocks * kValues);
+    std::vector<uint16_t> d(blocks);
+    auto quants = quant::scratch<uint16_t, quant::kScratchValues>(blocks * kValues);
     for (size_t b = 0; b < blocks; ++b) {
       const uint8_t* block = input.data() + b * kBlock;
       d[b] = ggml::load_u16(block);
       std::copy_n(block + 2, kValues, quants.begin() + static_cast<std::ptrdiff_t>(b * kValues));
     }
+    // The payload is about the input's size: one allocation instead of repeated doubling.
+    out.reserve(out.size() + input.size() + 64);
     ByteWriter w(out);
     w.u8(kFormatVersion);
     w.varint(blocks);
@@ -68,7 +74,8 @@ class Q8_0Codec final : public Codec {
     const uint64_t blocks = r.varint();
     if (out.size() % kBlock != 0 || blocks != out.size() / kBlock)
       r.fail("block count does not match the output size");
-    std::vector<uint16_t> d(blocks), quants(blocks * kValues);
+    std::vector<uint16_t> d(blocks);
+    auto quants = quant::scratch<uint16_t, quant::kScratchValues>(blocks * kValues);
     quant::read_halves(r, {}, 0, d);
     auto c = quant_candidate(d, quant::read_candidate_index(r, kQuantCandidates));
     quant::read_field(r, c.contexts, c.shape, quants);

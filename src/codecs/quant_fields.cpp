@@ -1,12 +1,15 @@
 #include "codecs/quant_fields.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <iterator>
 #include <limits>
 
 #include "codecs/quant_bit_io.hpp"
+#include "codecs/quant_rans.hpp"
 #include "entropy/rans.hpp"
 
 namespace lcl::quant {
@@ -23,7 +26,8 @@ unsigned symbol_width(uint32_t alphabet) {
 }
 
 // Exp-Golomb code of order k: gamma((v >> k) + 1), then the k low bits of v.
-void write_exp_golomb(BitWriter& bits, uint32_t value, unsigned k) {
+template <class Bits>
+void write_exp_golomb(Bits& bits, uint32_t value, unsigned k) {
   bits.gamma((value >> k) + 1);
   bits.bits(value & ((1u << k) - 1), k);
 }
@@ -43,19 +47,21 @@ constexpr unsigned kMaxGolombOrder = 15;
 // else a flag and either a bitmap or gamma-coded gaps, whichever is shorter); then, when more than
 // one is present, an Exp-Golomb order (4 bits) and freq - 1 of every present symbol but the last,
 // whose frequency is implied by the total.
-void write_table(const entropy::FrequencyTable& table, BitWriter& bits) {
+// Bits is a BitWriter, or a BitCounter when only the size matters (model selection).
+template <class Bits>
+void write_table(const entropy::FrequencyTable& table, Bits& bits) {
   const auto alphabet = static_cast<uint32_t>(table.freq.size());
-  std::vector<uint32_t> symbols;
+  uint32_t symbols[256];
+  uint32_t present = 0;
   for (uint32_t s = 0; s < alphabet; ++s)
-    if (table.freq[s]) symbols.push_back(s);
-  const auto present = static_cast<uint32_t>(symbols.size());
+    if (table.freq[s]) symbols[present++] = s;
   bits.gamma(present);
   if (present < alphabet) {
     uint64_t gap_bits = 0;
     uint32_t previous = 0;
-    for (uint32_t s : symbols) {
-      gap_bits += exp_golomb_bits(s - previous, 0);
-      previous = s;
+    for (uint32_t i = 0; i < present; ++i) {
+      gap_bits += exp_golomb_bits(symbols[i] - previous, 0);
+      previous = symbols[i];
     }
     const bool bitmap = alphabet <= gap_bits;
     bits.bit(bitmap);
@@ -63,9 +69,9 @@ void write_table(const entropy::FrequencyTable& table, BitWriter& bits) {
       for (uint32_t s = 0; s < alphabet; ++s) bits.bit(table.freq[s] != 0);
     } else {
       previous = 0;
-      for (uint32_t s : symbols) {
-        write_exp_golomb(bits, s - previous, 0);
-        previous = s;
+      for (uint32_t i = 0; i < present; ++i) {
+        write_exp_golomb(bits, symbols[i] - previous, 0);
+        previous = symbols[i];
       }
     }
   }
@@ -76,10 +82,11 @@ void write_table(const entropy::FrequencyTable& table, BitWriter& bits) {
     uint64_t total = 0;
     for (uint32_t i = 0; i + 1 < present; ++i)
       total += exp_golomb_bits(table.freq[symbols[i]] - 1, k);
-    if (total < best_bits) {
-      best_bits = total;
-      best_k = k;
-    }
+    // The total falls and then rises with k (the codes of typical values shorten until k
+    // passes their size), so the first rise ends the search.
+    if (total >= best_bits) break;
+    best_bits = total;
+    best_k = k;
   }
   bits.bits(best_k, 4);
   for (uint32_t i = 0; i + 1 < present; ++i)
@@ -133,30 +140,58 @@ struct TableChoice {
   double bits = std::numeric_limits<double>::infinity();
 };
 
-TableChoice best_tables(const FieldHistogram& histogram) {
+// log2 of every possible frequency (at most 1 << 12), so cost estimates need no libm call.
+const std::array<double, (1u << 12) + 1>& log2_table() {
+  static const auto table = [] {
+    std::array<double, (1u << 12) + 1> t{};
+    for (uint32_t f = 1; f < t.size(); ++f) t[f] = std::log2(static_cast<double>(f));
+    return t;
+  }();
+  return table;
+}
+
+TableChoice tables_at(const FieldHistogram& histogram, uint32_t precision) {
   const FieldShape& shape = histogram.shape();
-  TableChoice best;
-  for (uint32_t precision : kPrecisions) {
-    TableChoice candidate;
-    candidate.precision = precision;
-    candidate.tables.resize(shape.contexts);
-    BitWriter table_bits;
-    double coded = 0;
-    for (uint32_t c = 0; c < shape.contexts; ++c) {
-      auto counts = histogram.context_counts(c);
-      bool used = false;
-      for (uint64_t n : counts) used |= n != 0;
-      table_bits.bit(used);
-      if (!used) continue;
-      candidate.tables[c] = entropy::normalize_frequencies(counts, precision);
-      write_table(candidate.tables[c], table_bits);
-      for (uint32_t s = 0; s < shape.alphabet; ++s)
-        if (counts[s])
-          coded +=
-              static_cast<double>(counts[s]) * (precision - std::log2(candidate.tables[c].freq[s]));
+  const auto& log2f = log2_table();
+  TableChoice candidate;
+  candidate.precision = precision;
+  candidate.tables.resize(shape.contexts);
+  BitCounter table_bits;
+  double coded = 0;
+  for (uint32_t c = 0; c < shape.contexts; ++c) {
+    auto counts = histogram.context_counts(c);
+    bool used = false;
+    for (uint64_t n : counts) used |= n != 0;
+    table_bits.bit(used);
+    if (!used) continue;
+    candidate.tables[c] = entropy::normalize_frequencies(counts, precision);
+    write_table(candidate.tables[c], table_bits);
+    const uint32_t* freq = candidate.tables[c].freq.data();
+    for (uint32_t s = 0; s < shape.alphabet; ++s)
+      if (counts[s]) coded += static_cast<double>(counts[s]) * (precision - log2f[freq[s]]);
+  }
+  candidate.bits = coded + static_cast<double>(table_bits.count());
+  return candidate;
+}
+
+// The cheapest table precision. Finer tables code closer to the counts but cost more to store;
+// the total is in practice unimodal in the precision, so the search starts in the middle of
+// kPrecisions, walks in the direction that gains and stops at the first rise (two or three
+// evaluations instead of five).
+TableChoice best_tables(const FieldHistogram& histogram) {
+  constexpr size_t count = std::size(kPrecisions);
+  size_t at = count / 2;
+  TableChoice best = tables_at(histogram, kPrecisions[at]);
+  for (int direction : {-1, +1}) {
+    bool moved = false;
+    for (size_t next = at + direction; next < count; next += direction) {
+      TableChoice candidate = tables_at(histogram, kPrecisions[next]);
+      if (candidate.bits >= best.bits) break;
+      best = std::move(candidate);
+      at = next;
+      moved = true;
     }
-    candidate.bits = coded + static_cast<double>(table_bits.bit_count());
-    if (candidate.bits < best.bits) best = std::move(candidate);
+    if (moved) break;
   }
   return best;
 }
@@ -189,16 +224,25 @@ double field_cost_bits(const FieldHistogram& histogram) {
   return std::min(packed, best_tables(histogram).bits);
 }
 
-void write_field(ByteWriter& out, std::span<const uint16_t> symbols,
-                 std::span<const uint8_t> contexts, FieldShape shape) {
-  check_shape(shape);
-  if (symbols.empty()) {
-    out.u8(static_cast<uint8_t>(FieldMode::kEmpty));
-    return;
-  }
-  FieldHistogram histogram(shape);
-  histogram.add_all(symbols, contexts);
-  TableChoice choice = best_tables(histogram);
+namespace {
+
+// Every symbol below the alphabet and every context below the context count: the histogram
+// and the coder index tables with them. Written as max reductions so the checks vectorise.
+void check_symbols(std::span<const uint16_t> symbols, std::span<const uint8_t> contexts,
+                   FieldShape shape) {
+  uint16_t max_symbol = 0;
+  for (uint16_t s : symbols) max_symbol = std::max(max_symbol, s);
+  uint8_t max_context = 0;
+  for (uint8_t c : contexts) max_context = std::max(max_context, c);
+  if (!symbols.empty() && max_symbol >= shape.alphabet)
+    throw Error(ErrorKind::kUsage, "field symbol outside the alphabet");
+  if (!contexts.empty() && (max_context >= shape.contexts || contexts.size() != symbols.size()))
+    throw Error(ErrorKind::kUsage, "field context outside the shape or not one per symbol");
+}
+
+// write_field once the tables are chosen (write_best_field chose them while comparing).
+void write_chosen(ByteWriter& out, std::span<const uint16_t> symbols,
+                  std::span<const uint8_t> contexts, FieldShape shape, TableChoice& choice) {
   const unsigned width = symbol_width(shape.alphabet);
   const double packed_bits = static_cast<double>(symbols.size()) * width;
   if (packed_bits <= choice.bits) {
@@ -224,14 +268,28 @@ void write_field(ByteWriter& out, std::span<const uint16_t> symbols,
       table.precision_bits = choice.precision;
       table.freq.assign(1, 1u << choice.precision);
     }
-  std::vector<uint8_t> coded;
-  if (contexts.empty()) {
-    entropy::rans_encode(symbols, choice.tables[0], coded);
-  } else {
-    entropy::rans_encode_contexts(symbols, contexts, choice.tables, coded);
-  }
+  // Reused per thread: the coded field is copied into `out` right away.
+  thread_local std::vector<uint8_t> coded;
+  coded.clear();
+  flat_encode(symbols, contexts, choice.tables, shape.alphabet, coded);
   out.varint(coded.size());
   out.bytes(coded);
+}
+
+}  // namespace
+
+void write_field(ByteWriter& out, std::span<const uint16_t> symbols,
+                 std::span<const uint8_t> contexts, FieldShape shape) {
+  check_shape(shape);
+  check_symbols(symbols, contexts, shape);
+  if (symbols.empty()) {
+    out.u8(static_cast<uint8_t>(FieldMode::kEmpty));
+    return;
+  }
+  FieldHistogram histogram(shape);
+  histogram.add_all(symbols, contexts);
+  TableChoice choice = best_tables(histogram);
+  write_chosen(out, symbols, contexts, shape, choice);
 }
 
 void read_field(ByteReader& in, std::span<const uint8_t> contexts, FieldShape shape,
@@ -257,30 +315,37 @@ void read_field(ByteReader& in, std::span<const uint8_t> contexts, FieldShape sh
   }
   if (mode != FieldMode::kRans) in.fail("unknown field mode");
   const uint32_t precision = in.u8();
-  if (precision < 8 || precision > 16) in.fail("table precision outside 8..16");
+  // The encoder picks from kPrecisions; the flat decoder needs at most 12 bits.
+  if (precision < kPrecisions[0] || precision > kMaxFlatPrecision)
+    in.fail("table precision outside 8..12");
   const uint64_t table_size = in.varint_at_most(in.remaining(), "table size");
   BitReader table_bits(in.bytes(table_size));
   std::vector<entropy::FrequencyTable> tables(shape.contexts);
   std::vector<uint8_t> used(shape.contexts, 0);
   for (uint32_t c = 0; c < shape.contexts; ++c) {
     used[c] = static_cast<uint8_t>(table_bits.bit());
-    if (used[c]) {
-      tables[c] = read_table(table_bits, shape.alphabet, precision);
-    } else {
-      tables[c].precision_bits = precision;
-      tables[c].freq.assign(1, 1u << precision);
-    }
+    if (used[c]) tables[c] = read_table(table_bits, shape.alphabet, precision);
   }
   const uint64_t coded_size = in.varint_at_most(in.remaining(), "coded size");
   auto coded = in.bytes(coded_size);
   if (contexts.empty()) {
     if (!used[0]) in.fail("symbols refer to an absent table");
-    entropy::rans_decode(coded, tables[0], symbols);
   } else {
-    for (uint8_t c : contexts)
-      if (c >= shape.contexts || !used[c]) in.fail("symbols refer to an absent table");
-    entropy::rans_decode_contexts(coded, contexts, tables, symbols);
+    // absent[c]: context c has no table (or is outside the shape); one load per symbol.
+    uint8_t absent[256];
+    for (uint32_t c = 0; c < 256; ++c) absent[c] = c >= shape.contexts || !used[c];
+    // Eight independent accumulators: one chain of or-with-load per symbol was the bottleneck.
+    uint8_t any[8] = {};
+    const size_t n = contexts.size();
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+      for (size_t k = 0; k < 8; ++k) any[k] |= absent[contexts[i + k]];
+    for (; i < n; ++i) any[0] |= absent[contexts[i]];
+    uint8_t all = 0;
+    for (uint8_t a : any) all |= a;
+    if (all) in.fail("symbols refer to an absent table");
   }
+  flat_decode(coded, FlatDecodeTable(tables, precision), contexts, symbols);
 }
 
 }  // namespace lcl::quant
@@ -291,21 +356,35 @@ uint8_t write_best_field(ByteWriter& out, std::span<const uint16_t> symbols,
                          std::span<const ContextCandidate> candidates) {
   if (candidates.empty() || candidates.size() > 255)
     throw Error(ErrorKind::kUsage, "1..255 context candidates");
+  if (candidates.size() == 1) {
+    out.u8(0);
+    write_field(out, symbols, candidates[0].contexts, candidates[0].shape);
+    return 0;
+  }
   size_t best = 0;
   double best_bits = std::numeric_limits<double>::infinity();
-  if (candidates.size() > 1) {
-    for (size_t i = 0; i < candidates.size(); ++i) {
-      FieldHistogram histogram(candidates[i].shape);
-      histogram.add_all(symbols, candidates[i].contexts);
-      const double bits = field_cost_bits(histogram);
-      if (bits < best_bits) {
-        best_bits = bits;
-        best = i;
-      }
+  TableChoice best_choice;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    check_shape(candidates[i].shape);
+    check_symbols(symbols, candidates[i].contexts, candidates[i].shape);
+    FieldHistogram histogram(candidates[i].shape);
+    histogram.add_all(symbols, candidates[i].contexts);
+    TableChoice choice = best_tables(histogram);
+    const double packed =
+        static_cast<double>(histogram.total()) * symbol_width(histogram.shape().alphabet);
+    const double bits = std::min(packed, choice.bits);
+    if (bits < best_bits) {
+      best_bits = bits;
+      best = i;
+      best_choice = std::move(choice);
     }
   }
   out.u8(static_cast<uint8_t>(best));
-  write_field(out, symbols, candidates[best].contexts, candidates[best].shape);
+  if (symbols.empty()) {
+    out.u8(static_cast<uint8_t>(FieldMode::kEmpty));
+  } else {
+    write_chosen(out, symbols, candidates[best].contexts, candidates[best].shape, best_choice);
+  }
   return static_cast<uint8_t>(best);
 }
 
