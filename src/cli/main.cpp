@@ -10,25 +10,20 @@ namespace {
 
 // The subcommands, in the order `lcl --help` lists them.
 constexpr lcl::cli::AddCommand kCommands[] = {
-    lcl::cli::add_compress_command,
-    lcl::cli::add_decompress_command,
-    lcl::cli::add_verify_command,
-    lcl::cli::add_info_command,
-    lcl::cli::add_extract_command,
-    lcl::cli::add_atlas_command,
-    lcl::cli::add_bench_command,
-    lcl::cli::add_summarize_command,
-    lcl::cli::add_figures_command,
-    lcl::cli::add_crosslayer_command,
-    lcl::cli::add_smoke_command,
-    lcl::cli::add_sanity_command,
+    lcl::cli::add_compress_command, lcl::cli::add_decompress_command,
+    lcl::cli::add_verify_command,   lcl::cli::add_info_command,
+    lcl::cli::add_extract_command,  lcl::cli::add_atlas_command,
+    lcl::cli::add_bench_command,    lcl::cli::add_summarize_command,
+    lcl::cli::add_figures_command,  lcl::cli::add_crosslayer_command,
+    lcl::cli::add_smoke_command,    lcl::cli::add_sanity_command,
 };
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"lcl - lossless compression of LLM weight files (safetensors, GGUF) and measurement "
-               "of how close methods come to the entropy limit"};
+  CLI::App app{
+      "lcl - lossless compression of LLM weight files (safetensors, GGUF) and measurement "
+      "of how close methods come to the entropy limit"};
   app.set_version_flag("--version", std::string("lcl ") + LCL_VERSION);
   app.require_subcommand(1);
   int exit_code = 0;

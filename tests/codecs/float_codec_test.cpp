@@ -36,7 +36,9 @@ std::vector<uint8_t> roundtrip(std::span<const uint8_t> input, TypeId type) {
   auto payload = encode(input, type);
   for (bool portable : {false, true}) {
     float_format::force_portable_float_kernels(portable);
-    if (portable) EXPECT_EQ(encode(input, type), payload) << "portable encoder differs";
+    if (portable) {
+      EXPECT_EQ(encode(input, type), payload) << "portable encoder differs";
+    }
     std::vector<uint8_t> decoded(input.size(), 0xCD);
     float_codec().decode(payload, decoded);
     EXPECT_TRUE(std::equal(decoded.begin(), decoded.end(), input.begin(), input.end()))

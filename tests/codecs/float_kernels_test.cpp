@@ -180,7 +180,9 @@ TEST(FloatKernels, CorruptPayloadsFailCleanlyOnBothPaths) {
       portable_threw = true;
     }
     EXPECT_EQ(fast_threw, portable_threw) << "trial " << trial;
-    if (!fast_threw && !portable_threw) EXPECT_EQ(fast_out, portable_out) << "trial " << trial;
+    if (!fast_threw && !portable_threw) {
+      EXPECT_EQ(fast_out, portable_out) << "trial " << trial;
+    }
   }
 }
 

@@ -225,7 +225,7 @@ TEST(RansContexts, RoundtripWithPerContextTables) {
   std::vector<uint8_t> bad_contexts = contexts;
   bad_contexts[n / 2] = kContexts;
   EXPECT_THROW(rans_decode_contexts(bytes, bad_contexts, tables, decoded), Error);
-  bytes.resize(bytes.size() - 2);
+  bytes.erase(bytes.end() - 2, bytes.end());
   EXPECT_THROW(rans_decode_contexts(bytes, contexts, tables, decoded), Error);
 }
 
