@@ -7,6 +7,7 @@
 #include "lcl/container.hpp"
 #include "lcl/error.hpp"
 #include "util/atomic_file.hpp"
+#include "util/buffer_pool.hpp"
 #include "util/hash.hpp"
 
 namespace lcl {
@@ -15,15 +16,18 @@ namespace {
 
 struct EncodedChunk {
   std::vector<uint8_t> original;
-  std::vector<uint8_t> payload;  // empty with codec == store: the payload is `original`
+  std::vector<uint8_t> payload;  // unused with codec == store: the payload is `original`
   CodecId codec = codec_id::kStore;
   uint64_t checksum = 0;
 };
 
 // Encodes with the planned codec; a codec that cannot take these bytes falls back to zstd, and
 // anything that does not shrink is stored, so no chunk ever grows by more than its entry.
-EncodedChunk encode_chunk(const ByteSource& source, const ChunkPlan& plan, bool verify) {
+EncodedChunk encode_chunk(const ByteSource& source, const ChunkPlan& plan, bool verify,
+                          BufferPool& buffers) {
   EncodedChunk chunk;
+  chunk.original = buffers.take();
+  chunk.payload = buffers.take();
   chunk.original.resize(plan.size);
   source.read(plan.offset, chunk.original);
   chunk.checksum = xxh64(chunk.original);
@@ -39,7 +43,6 @@ EncodedChunk encode_chunk(const ByteSource& source, const ChunkPlan& plan, bool 
   chunk.codec = codec->id();
   if (chunk.payload.size() >= chunk.original.size() || codec->id() == codec_id::kStore) {
     chunk.codec = codec_id::kStore;
-    chunk.payload.clear();
     return chunk;
   }
   if (verify) {
@@ -97,9 +100,10 @@ CompressResult compress_file(const std::filesystem::path& input,
   unsigned threads = resolve_threads(options.threads);
   ThreadPool pool(threads);
   uint64_t done_bytes = 0;
+  BufferPool buffers;
   container::run_ordered<EncodedChunk>(
       pool, plans.size(), 2 * threads,
-      [&](size_t i) { return encode_chunk(source, plans[i], options.verify_chunks); },
+      [&](size_t i) { return encode_chunk(source, plans[i], options.verify_chunks, buffers); },
       [&](size_t i, EncodedChunk& chunk) {
         whole_file.update(chunk.original);
         const auto& payload = chunk.codec == codec_id::kStore ? chunk.original : chunk.payload;
@@ -111,6 +115,8 @@ CompressResult compress_file(const std::filesystem::path& input,
         entry.payload_size = payload.size();
         entry.checksum = chunk.checksum;
         out.write(payload);
+        buffers.give(std::move(chunk.original));
+        buffers.give(std::move(chunk.payload));
         index.chunks.push_back(entry);
         done_bytes += plans[i].size;
         if (options.progress) options.progress(done_bytes, layout.file_size);

@@ -1,0 +1,36 @@
+#pragma once
+// Byte buffers recycled between the chunks of a pipeline. A fresh multi-MiB vector per chunk is a
+// fresh mmap whose page faults cost more than coding the chunk (measured: page faults and zero
+// filling were ~45% of `lcl compress -T 1` on a 12 MB bf16 shard); reused buffers keep their
+// pages. The pool never holds more buffers than were in flight at once, so memory stays bounded
+// by the pipeline's window.
+#include <cstdint>
+#include <mutex>
+#include <vector>
+
+namespace lcl {
+
+class BufferPool {
+ public:
+  // An empty buffer, with the capacity of an earlier one when there is one.
+  std::vector<uint8_t> take() {
+    std::lock_guard lock(mutex_);
+    if (free_.empty()) return {};
+    std::vector<uint8_t> buffer = std::move(free_.back());
+    free_.pop_back();
+    buffer.clear();
+    return buffer;
+  }
+
+  void give(std::vector<uint8_t>&& buffer) {
+    if (buffer.capacity() == 0) return;
+    std::lock_guard lock(mutex_);
+    free_.push_back(std::move(buffer));
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::vector<uint8_t>> free_;
+};
+
+}  // namespace lcl
