@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "codecs/chunk_encoder.hpp"
 #include "lcl/codec.hpp"
 #include "lcl/error.hpp"
 #include "util/byte_io.hpp"
@@ -91,14 +92,12 @@ class LclMethod final : public Method {
   bool applies_to(const TensorInfo&) const override {
     return lcl_codec_for(type::kOpaque) != nullptr;
   }
-  // Per chunk, as the compressor does it (container/compress.cpp): the routed codec; zstd when
-  // that codec declines the bytes (kUnsupported); stored when the payload would not shrink.
-  // Payload: per chunk the codec id, the payload length, the payload (the chunk table of a .lcl
-  // file carries the same facts).
+  // Per chunk, as the compressor does it (encode_chunk_payload, shared with
+  // container/compress.cpp). Payload: per chunk the codec id, the payload length, the payload
+  // (the chunk table of a .lcl file carries the same facts).
   std::vector<uint8_t> compress(std::span<const uint8_t> input,
                                 const TensorInfo& tensor) const override {
     const Codec* routed = lcl_codec_for(tensor.type);
-    const Codec* zstd = find_codec(codec_id::kZstd);
     EncodeContext context;
     context.type = routed->id() == codec_id::kZstd ? type::kOpaque : tensor.type;
     context.tensor = &tensor;
@@ -109,20 +108,9 @@ class LclMethod final : public Method {
     std::vector<uint8_t> payload;
     for (uint64_t offset = 0; offset < input.size(); offset += chunk) {
       auto piece = input.subspan(offset, std::min<uint64_t>(chunk, input.size() - offset));
-      const Codec* codec = routed;
-      payload.clear();
-      try {
-        codec->encode(piece, context, payload);
-      } catch (const Error& e) {
-        if (e.kind() != ErrorKind::kUnsupported) throw;
-        codec = zstd;
-        payload.clear();
-        EncodeContext generic = context;
-        generic.type = type::kOpaque;
-        codec->encode(piece, generic, payload);
-      }
-      bool store = payload.size() >= piece.size();
-      writer.u16(store ? codec_id::kStore : codec->id());
+      const CodecId used = encode_chunk_payload(piece, *routed, context, payload);
+      const bool store = used == codec_id::kStore;
+      writer.u16(used);
       writer.varint(store ? piece.size() : payload.size());
       writer.bytes(store ? piece : std::span<const uint8_t>(payload));
     }

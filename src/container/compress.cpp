@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <string>
 
+#include "codecs/chunk_encoder.hpp"
 #include "container/format.hpp"
 #include "container/pipeline.hpp"
 #include "lcl/container.hpp"
@@ -21,8 +22,8 @@ struct EncodedChunk {
   uint64_t checksum = 0;
 };
 
-// Encodes with the planned codec; a codec that cannot take these bytes falls back to zstd, and
-// anything that does not shrink is stored, so no chunk ever grows by more than its entry.
+// Encodes with the planned codec (see encode_chunk_payload: zstd where the codec declines or loses
+// on a small chunk, stored where nothing shrinks, so no chunk grows by more than its entry).
 EncodedChunk encode_chunk(const ByteSource& source, const ChunkPlan& plan, bool verify,
                           BufferPool& buffers) {
   EncodedChunk chunk;
@@ -31,20 +32,10 @@ EncodedChunk encode_chunk(const ByteSource& source, const ChunkPlan& plan, bool 
   chunk.original.resize(plan.size);
   source.read(plan.offset, chunk.original);
   chunk.checksum = xxh64(chunk.original);
-  const Codec* codec = find_codec(plan.codec);
-  try {
-    codec->encode(chunk.original, plan.context, chunk.payload);
-  } catch (const Error& e) {
-    if (e.kind() != ErrorKind::kUnsupported) throw;
-    codec = find_codec(codec_id::kZstd);
-    chunk.payload.clear();
-    codec->encode(chunk.original, plan.context, chunk.payload);
-  }
-  chunk.codec = codec->id();
-  if (chunk.payload.size() >= chunk.original.size() || codec->id() == codec_id::kStore) {
-    chunk.codec = codec_id::kStore;
-    return chunk;
-  }
+  chunk.codec =
+      encode_chunk_payload(chunk.original, *find_codec(plan.codec), plan.context, chunk.payload);
+  if (chunk.codec == codec_id::kStore) return chunk;
+  const Codec* codec = find_codec(chunk.codec);
   if (verify) {
     std::vector<uint8_t> decoded(chunk.original.size());
     codec->decode(chunk.payload, decoded);
