@@ -6,17 +6,7 @@
 // Compiled with target attributes so the rest of the library keeps the default flags; the
 // decoder calls it only when float_kernels_available() (float_dispatch.hpp).
 
-// GCC 12 warns inside its own AVX-512 headers (the _mm512_undefined_* idiom, GCC PR 105593);
-// the warnings point into the header, so silencing them around the include keeps ours on.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-#include <immintrin.h>
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
-
+#include "codecs/avx512_intrinsics.hpp"
 #include "codecs/float_decode_simd.hpp"
 #include "codecs/float_dispatch.hpp"
 

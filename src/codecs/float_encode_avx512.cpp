@@ -5,21 +5,11 @@
 // words of the lanes that emit one are compressed into lane order and stored below the words
 // already written. Raw bits: BMI2 pext gathers the low bits of 4 (or 2) elements at a time.
 
-// GCC 12 warns inside its own AVX-512 headers (the _mm512_undefined_* idiom, GCC PR 105593);
-// the warnings point into the header, so silencing them around the include keeps ours on.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-#include <immintrin.h>
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
-
 #include <algorithm>
 #include <bit>
 #include <cstring>
 
+#include "codecs/avx512_intrinsics.hpp"
 #include "codecs/float_dispatch.hpp"
 #include "codecs/float_encode_simd.hpp"
 #include "codecs/float_format.hpp"
