@@ -17,7 +17,8 @@ using CodecId = uint16_t;
 namespace codec_id {
 inline constexpr CodecId kStore = 0;
 inline constexpr CodecId kZstd = 1;
-inline constexpr CodecId kFloat = 2;       // bf16 / fp16 / fp32: (sign, exponent, top mantissa) + raw bits
+// bf16 / fp16 / fp32: (sign, exponent, top mantissa) + raw bits
+inline constexpr CodecId kFloat = 2;
 inline constexpr CodecId kQ4K = 3;
 inline constexpr CodecId kQ6K = 4;
 inline constexpr CodecId kQ8_0 = 5;
@@ -27,9 +28,9 @@ inline constexpr CodecId kGgmlBlocks = 6;  // other ggml block types: scales and
 // What the encoder knows about the chunk. The decoder gets none of it: everything it needs must
 // be inside the payload (the container records only codec id, original size and checksum).
 struct EncodeContext {
-  TypeId type = type::kOpaque;          // element / block type of the bytes (kOpaque if unknown)
-  const TensorInfo* tensor = nullptr;   // the tensor the chunk belongs to, nullptr for opaque data
-  int level = 3;                        // effort, for codecs that have one (zstd level)
+  TypeId type = type::kOpaque;         // element / block type of the bytes (kOpaque if unknown)
+  const TensorInfo* tensor = nullptr;  // the tensor the chunk belongs to, nullptr for opaque data
+  int level = 3;                       // effort, for codecs that have one (zstd level)
 };
 
 class Codec {
@@ -53,6 +54,9 @@ class Codec {
 const Codec* find_codec(CodecId id);
 // Every registered codec, in id order.
 std::vector<const Codec*> all_codecs();
+// The specialised codec (id >= kFloat, lowest id first) that accepts bytes of `type`, or nullptr:
+// the routing rule of the planner, which the benchmark's "lcl" method follows too.
+const Codec* specialised_codec_for(TypeId type);
 
 // How the planner cuts a Layout into chunks and picks their codecs.
 struct PlanOptions {
@@ -62,10 +66,10 @@ struct PlanOptions {
 };
 
 struct ChunkPlan {
-  uint64_t offset = 0;            // in the original file
+  uint64_t offset = 0;  // in the original file
   uint64_t size = 0;
   CodecId codec = codec_id::kStore;
-  EncodeContext context;          // context.tensor points into the Layout given to plan_chunks
+  EncodeContext context;  // context.tensor points into the Layout given to plan_chunks
 };
 
 // Regions with a specialised codec are cut into block-aligned chunks of at most chunk_size; runs

@@ -2,10 +2,11 @@
 // Plug-in (empirical) entropies of histograms. These are the numbers the atlas reports as
 // ceilings: the cost of coding each symbol with the measured distribution of its own tensor,
 // models not counted, so no static per-tensor coder of the same symbols can beat them.
-#include <cmath>
 #include <cstdint>
 #include <span>
 #include <vector>
+
+#include "entropy/rans.hpp"
 
 namespace lcl::analysis {
 
@@ -13,12 +14,7 @@ namespace lcl::analysis {
 inline double entropy_of_counts(std::span<const uint64_t> counts) {
   uint64_t total = 0;
   for (uint64_t c : counts) total += c;
-  if (total == 0) return 0.0;
-  double bits = 0;
-  const double n = static_cast<double>(total);
-  for (uint64_t c : counts)
-    if (c) bits -= static_cast<double>(c) * std::log2(static_cast<double>(c) / n);
-  return bits / n;
+  return total == 0 ? 0.0 : entropy::entropy_bits(counts) / static_cast<double>(total);
 }
 
 // H(symbol | context) from a joint histogram laid out as counts[context * alphabet + symbol]:

@@ -135,8 +135,7 @@ class LclMethod final : public Method {
 
 const Codec* lcl_codec_for(TypeId type) {
   if (type != type::kOpaque)
-    for (const Codec* codec : all_codecs())
-      if (codec->id() >= codec_id::kFloat && codec->accepts(type)) return codec;
+    if (const Codec* codec = specialised_codec_for(type)) return codec;
   return find_codec(codec_id::kZstd);
 }
 

@@ -15,13 +15,11 @@ constexpr uint64_t kMinSpecialisedBytes = 4096;
 constexpr uint64_t kMinChunkSize = 4096;
 constexpr uint64_t kMaxChunkSize = 256ull << 20;  // also the container's per-chunk limit
 
-const Codec* specialised_codec_for(const Region& region) {
+const Codec* routed_codec_for(const Region& region) {
   if (region.kind != RegionKind::kTensor || region.size < kMinSpecialisedBytes) return nullptr;
   const TypeInfo* info = find_type(region.tensor.type);
   if (!info || region.size % info->block_bytes != 0) return nullptr;
-  for (const Codec* codec : all_codecs())
-    if (codec->id() >= codec_id::kFloat && codec->accepts(region.tensor.type)) return codec;
-  return nullptr;
+  return specialised_codec_for(region.tensor.type);
 }
 
 class Planner {
@@ -90,7 +88,7 @@ std::vector<ChunkPlan> plan_chunks(const Layout& layout, const PlanOptions& opti
   Planner planner(options, chunks);
   for (const Region& region : layout.regions) {
     if (region.size == 0) continue;
-    const Codec* codec = options.store_only ? nullptr : specialised_codec_for(region);
+    const Codec* codec = options.store_only ? nullptr : routed_codec_for(region);
     if (codec)
       planner.add_specialised(region, *codec);
     else

@@ -37,4 +37,10 @@ std::vector<const Codec*> all_codecs() {
   return registry();
 }
 
+const Codec* specialised_codec_for(TypeId type) {
+  for (const Codec* c : registry())
+    if (c->id() >= codec_id::kFloat && c->accepts(type)) return c;
+  return nullptr;
+}
+
 }  // namespace lcl

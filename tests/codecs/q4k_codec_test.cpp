@@ -7,6 +7,7 @@
 
 #include "codecs/codec_list.hpp"
 #include "codecs/ggml_blocks.hpp"
+#include "entropy/rans.hpp"
 #include "quant_test_support.hpp"
 #include "support/test_paths.hpp"
 
@@ -144,7 +145,7 @@ TEST(Q4KCodec, CorpusTensorsRoundTripAndBeatNibbleEntropy) {
           ++counts[bytes[b * kBlock + i] >> 4];
         }
       order0_bound_bits +=
-          test::order0_entropy_bits(counts) + 16.0 * 8 * static_cast<double>(size / kBlock);
+          entropy::entropy_bits(counts) + 16.0 * 8 * static_cast<double>(size / kBlock);
     }
     if (original == 0) continue;
     const double ratio = static_cast<double>(original) / static_cast<double>(coded);

@@ -6,6 +6,7 @@
 
 #include "codecs/codec_list.hpp"
 #include "codecs/ggml_blocks.hpp"
+#include "entropy/rans.hpp"
 #include "quant_test_support.hpp"
 #include "support/test_paths.hpp"
 
@@ -92,7 +93,7 @@ TEST(Q6KCodec, CorpusTensorsRoundTripAndBeatValueEntropy) {
         ggml::unpack_q6k_quants(&bytes[b * kBlock], &bytes[b * kBlock + 128], q);
         for (uint8_t v : q) ++counts[v];
       }
-      bound_bits += test::order0_entropy_bits(counts) + 18.0 * 8 * static_cast<double>(blocks);
+      bound_bits += entropy::entropy_bits(counts) + 18.0 * 8 * static_cast<double>(blocks);
     }
     if (original == 0) continue;
     const double ratio = static_cast<double>(original) / static_cast<double>(coded);

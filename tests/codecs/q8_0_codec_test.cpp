@@ -6,6 +6,7 @@
 
 #include "codecs/codec_list.hpp"
 #include "codecs/ggml_blocks.hpp"
+#include "entropy/rans.hpp"
 #include "quant_test_support.hpp"
 #include "support/test_paths.hpp"
 
@@ -73,7 +74,7 @@ TEST(Q8_0Codec, CorpusTensorsRoundTripAndBeatValueEntropy) {
       std::vector<uint64_t> counts(256, 0);
       for (size_t b = 0; b < blocks; ++b)
         for (size_t i = 2; i < kBlock; ++i) ++counts[bytes[b * kBlock + i]];
-      bound_bits += test::order0_entropy_bits(counts) + 16.0 * static_cast<double>(blocks);
+      bound_bits += entropy::entropy_bits(counts) + 16.0 * static_cast<double>(blocks);
     }
     if (original == 0) continue;
     const double ratio = static_cast<double>(original) / static_cast<double>(coded);

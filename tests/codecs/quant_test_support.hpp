@@ -169,17 +169,3 @@ inline void expect_corruption_handled(const Codec& codec, std::span<const uint8_
 }
 
 }  // namespace lcl::test
-
-namespace lcl::test {
-
-inline double order0_entropy_bits(const std::vector<uint64_t>& counts) {
-  uint64_t n = 0;
-  for (auto c : counts) n += c;
-  double bits = 0;
-  for (auto c : counts)
-    if (c)
-      bits += static_cast<double>(c) * std::log2(static_cast<double>(n) / static_cast<double>(c));
-  return bits;
-}
-
-}  // namespace lcl::test
