@@ -5,10 +5,13 @@
 // fields decoded before), because the weights peak around zero.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <string>
 
 #include "codecs/codec_list.hpp"
 #include "codecs/ggml_blocks.hpp"
+#include "codecs/nibble_lanes.hpp"
 #include "codecs/quant_anchored.hpp"
 #include "codecs/quant_fields.hpp"
 #include "codecs/quant_halves.hpp"
@@ -18,9 +21,12 @@
 namespace lcl {
 namespace {
 
-// 2: fields with 1 or 4 rANS states and table precisions 8-12 (quant_rans.hpp); version 1 (8
+// 3: the nibbles in the SIMD lane layout of nibble_lanes.hpp (same model as 2). 2: fields with 1
+// or 4 rANS states and table precisions 8-12 (quant_rans.hpp), still decoded; version 1 (8
 // states) was never released and is rejected.
-constexpr uint8_t kFormatVersion = 2;
+constexpr uint8_t kFormatVersion = 3;
+constexpr uint8_t kFormatVersionAnchoredFields = 2;
+constexpr size_t kQuantBytes = 128;  // the packed nibbles at the end of a block
 constexpr size_t kBlock = ggml::kQ4KBlockBytes;
 constexpr uint32_t kSubBlocks = 8;
 
@@ -30,29 +36,31 @@ constexpr uint32_t kSubBlocks = 8;
 constexpr uint32_t kZeroBuckets = 18;
 
 // d_value, dmin_value: the block's d and dmin as floats (converted once per block).
-uint8_t zero_point_bucket(float d_value, float dmin_value, uint8_t scale, uint8_t min) {
+inline uint8_t zero_point_bucket(float d_value, float dmin_value, uint8_t scale, uint8_t min) {
   // Halves times 6-bit integers are exact in double and the division is correctly rounded, so
-  // every platform computes the same bucket.
+  // every platform computes the same bucket. Written without branches or floor() (a libm call
+  // without SSE4.1) so that the loop over sub-blocks vectorises: for q0 + 0.5 in [1, 16) the
+  // truncating conversion is the floor, and the cases around it are selects.
   const double denominator = static_cast<double>(d_value) * scale;
   const double numerator = static_cast<double>(dmin_value) * min;
   const double q0 = numerator / denominator;
-  if (!std::isfinite(q0)) return kZeroBuckets - 1;
-  const double bucket = std::floor(q0 + 0.5);
-  if (bucket <= 0) return 0;
-  if (bucket >= kZeroBuckets - 2) return kZeroBuckets - 2;
-  return static_cast<uint8_t>(bucket);
+  const double half_up = q0 + 0.5;
+  const double clamped =
+      half_up >= 1.0 ? (half_up < kZeroBuckets - 2 ? half_up : kZeroBuckets - 2) : 0.0;
+  const bool finite = std::fabs(q0) <= std::numeric_limits<double>::max();  // false for NaN
+  return finite ? static_cast<uint8_t>(static_cast<int>(clamped)) : kZeroBuckets - 1;
 }
 
 struct Q4KFields {
   std::vector<uint16_t> d, dmin;
   std::vector<uint16_t> scales, mins;  // 8 per block
-  std::span<uint16_t> quants;          // 256 per block, sub-block order
+  std::span<uint8_t> quants;           // the 128 packed nibble bytes of every block
   explicit Q4KFields(size_t blocks)
       : d(blocks),
         dmin(blocks),
         scales(blocks * kSubBlocks),
         mins(blocks * kSubBlocks),
-        quants(quant::scratch<uint16_t, quant::kScratchValues>(blocks * 256)) {}
+        quants(quant::scratch<uint8_t, quant::kScratchPackedQuants>(blocks * kQuantBytes)) {}
 };
 
 // Context candidates, each rebuilt by the decoder from fields it already has.
@@ -69,8 +77,8 @@ std::vector<uint8_t> scale_contexts(std::span<const uint16_t> scales, unsigned s
 }
 
 // The zero-point bucket of every sub-block: the group context of the anchored nibble groups.
-std::vector<uint8_t> zero_point_contexts(const Q4KFields& f) {
-  std::vector<uint8_t> c(f.scales.size());
+std::span<uint8_t> zero_point_contexts(const Q4KFields& f) {
+  auto c = quant::scratch<uint8_t, quant::kScratchGroupContexts>(f.scales.size());
   for (size_t b = 0; b < f.d.size(); ++b) {
     const float d = ggml::half_to_float(f.d[b]);
     const float dmin = ggml::half_to_float(f.dmin[b]);
@@ -92,6 +100,20 @@ std::vector<uint16_t> scale_complements(std::span<const uint16_t> scales) {
   std::vector<uint16_t> c(scales.size());
   for (size_t i = 0; i < scales.size(); ++i) c[i] = static_cast<uint16_t>(63 - scales[i]);
   return c;
+}
+
+// Version 2's nibbles: the same anchored model through quant_anchored's generic field layout, as
+// unpacked nibbles; packed into quants (128 bytes per block).
+void read_anchored_nibbles(ByteReader& r, std::span<const uint8_t> contexts,
+                           std::span<uint8_t> quants) {
+  const size_t blocks = quants.size() / kQuantBytes;
+  auto values = quant::scratch<uint16_t, quant::kScratchValues>(blocks * 256);
+  quant::read_anchored_groups(r, contexts, kNibbleGroups, values);
+  for (size_t b = 0; b < blocks; ++b) {
+    uint8_t q[256];
+    for (int i = 0; i < 256; ++i) q[i] = static_cast<uint8_t>(values[b * 256 + i]);
+    ggml::pack_q4k_quants(q, quants.data() + b * kQuantBytes);
+  }
 }
 
 constexpr quant::FieldShape kSixBit{64, 1};
@@ -120,12 +142,11 @@ class Q4KCodec final : public Codec {
       const uint8_t* block = input.data() + b * kBlock;
       f.d[b] = ggml::load_u16(block);
       f.dmin[b] = ggml::load_u16(block + 2);
-      uint8_t sc[8], m[8], q[256];
+      uint8_t sc[8], m[8];
       ggml::unpack_q4k_scales(block + 4, sc, m);
-      ggml::unpack_q4k_quants(block + 16, q);
       std::copy_n(sc, 8, f.scales.begin() + static_cast<std::ptrdiff_t>(b * 8));
       std::copy_n(m, 8, f.mins.begin() + static_cast<std::ptrdiff_t>(b * 8));
-      std::copy_n(q, 256, f.quants.begin() + static_cast<std::ptrdiff_t>(b * 256));
+      std::memcpy(f.quants.data() + b * kQuantBytes, block + 16, kQuantBytes);
     }
     // The payload is about the input's size: one allocation instead of repeated doubling.
     out.reserve(out.size() + input.size() + 64);
@@ -139,12 +160,14 @@ class Q4KCodec final : public Codec {
     std::vector<quant::ContextCandidate> candidates;
     for (uint8_t c = 0; c < kMinCandidates; ++c) candidates.push_back(min_candidate(f, c));
     quant::write_best_field(w, f.mins, candidates);
-    quant::write_anchored_groups(w, f.quants, zero_point_contexts(f), kNibbleGroups);
+    quant::write_nibble_groups(w, f.quants, zero_point_contexts(f), kZeroBuckets);
   }
 
   void decode(std::span<const uint8_t> payload, std::span<uint8_t> out) const override {
     ByteReader r(payload, "q4k payload");
-    if (r.u8() != kFormatVersion) r.fail("unknown q4k format version");
+    const uint8_t version = r.u8();
+    if (version != kFormatVersion && version != kFormatVersionAnchoredFields)
+      r.fail("unknown q4k format version");
     const uint64_t blocks = r.varint();
     if (out.size() % kBlock != 0 || blocks != out.size() / kBlock)
       r.fail("block count does not match the output size");
@@ -157,20 +180,23 @@ class Q4KCodec final : public Codec {
       auto c = min_candidate(f, quant::read_candidate_index(r, kMinCandidates));
       quant::read_field(r, c.contexts, c.shape, f.mins);
     }
-    quant::read_anchored_groups(r, zero_point_contexts(f), kNibbleGroups, f.quants);
+    if (version == kFormatVersion) {
+      quant::read_nibble_groups(r, zero_point_contexts(f), kZeroBuckets, f.quants);
+    } else {
+      read_anchored_nibbles(r, zero_point_contexts(f), f.quants);
+    }
     if (!r.at_end()) r.fail("trailing bytes");
     for (size_t b = 0; b < blocks; ++b) {
       uint8_t* block = out.data() + b * kBlock;
       ggml::store_u16(block, f.d[b]);
       ggml::store_u16(block + 2, f.dmin[b]);
-      uint8_t sc[8], m[8], q[256];
+      uint8_t sc[8], m[8];
       for (int j = 0; j < 8; ++j) {
         sc[j] = static_cast<uint8_t>(f.scales[b * 8 + j]);
         m[j] = static_cast<uint8_t>(f.mins[b * 8 + j]);
       }
-      for (int i = 0; i < 256; ++i) q[i] = static_cast<uint8_t>(f.quants[b * 256 + i]);
       ggml::pack_q4k_scales(sc, m, block + 4);
-      ggml::pack_q4k_quants(q, block + 16);
+      std::memcpy(block + 16, f.quants.data() + b * kQuantBytes, kQuantBytes);
     }
   }
 };

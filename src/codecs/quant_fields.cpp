@@ -11,6 +11,7 @@
 #include "codecs/quant_bit_io.hpp"
 #include "codecs/quant_rans.hpp"
 #include "entropy/rans.hpp"
+#include "entropy/rans_interleaved.hpp"
 
 namespace lcl::quant {
 namespace {
@@ -240,6 +241,21 @@ void check_symbols(std::span<const uint16_t> symbols, std::span<const uint8_t> c
     throw Error(ErrorKind::kUsage, "field context outside the shape or not one per symbol");
 }
 
+// The precision (u8), then the tables of all contexts behind a used flag each, as one bit string
+// preceded by its byte count.
+void write_tables(ByteWriter& out, uint32_t precision,
+                  std::span<const entropy::FrequencyTable> tables) {
+  out.u8(static_cast<uint8_t>(precision));
+  BitWriter table_bits;
+  for (const auto& table : tables) {
+    const bool used = !table.freq.empty();
+    table_bits.bit(used);
+    if (used) write_table(table, table_bits);
+  }
+  out.varint(table_bits.bytes().size());
+  out.bytes(table_bits.bytes());
+}
+
 // write_field once the tables are chosen (write_best_field chose them while comparing).
 void write_chosen(ByteWriter& out, std::span<const uint16_t> symbols,
                   std::span<const uint8_t> contexts, FieldShape shape, TableChoice& choice) {
@@ -253,15 +269,7 @@ void write_chosen(ByteWriter& out, std::span<const uint16_t> symbols,
     return;
   }
   out.u8(static_cast<uint8_t>(FieldMode::kRans));
-  out.u8(static_cast<uint8_t>(choice.precision));
-  BitWriter table_bits;
-  for (uint32_t c = 0; c < shape.contexts; ++c) {
-    const bool used = !choice.tables[c].freq.empty();
-    table_bits.bit(used);
-    if (used) write_table(choice.tables[c], table_bits);
-  }
-  out.varint(table_bits.bytes().size());
-  out.bytes(table_bits.bytes());
+  write_tables(out, choice.precision, choice.tables);
   // Unused contexts get a valid one-symbol table so the coder never sees an empty one.
   for (auto& table : choice.tables)
     if (table.freq.empty()) {
@@ -274,6 +282,43 @@ void write_chosen(ByteWriter& out, std::span<const uint16_t> symbols,
   flat_encode(symbols, contexts, choice.tables, shape.alphabet, coded);
   out.varint(coded.size());
   out.bytes(coded);
+}
+
+}  // namespace
+
+namespace {
+
+// When every table holds a single symbol (a field the contexts determine, such as the Q4_K
+// sub-block minima, all 0), each coding step leaves its state as it is: the stream is the
+// initial states alone and the symbols follow from their contexts without running the coder.
+// Returns false when some table has several symbols (then flat_decode runs).
+bool decode_determined(std::span<const uint8_t> coded,
+                       std::span<const entropy::FrequencyTable> tables,
+                       std::span<const uint8_t> contexts, std::span<uint16_t> symbols) {
+  uint16_t sole[256] = {};
+  for (size_t c = 0; c < tables.size(); ++c) {
+    const auto& freq = tables[c].freq;
+    if (freq.empty()) continue;
+    size_t present = 0;
+    for (size_t s = 0; s < freq.size(); ++s)
+      if (freq[s] != 0) {
+        ++present;
+        sole[c] = static_cast<uint16_t>(s);
+      }
+    if (present != 1) return false;
+  }
+  const int lanes = field_lanes(symbols.size());
+  if (coded.size() != 4 * static_cast<size_t>(lanes))
+    throw_corrupt("rANS stream: a determined field has coded words");
+  for (int l = 0; l < lanes; ++l)
+    if (entropy::load_u32le(coded.data() + 4 * l) != entropy::kStateLow)
+      throw_corrupt("rANS stream: final state mismatch");
+  if (contexts.empty()) {
+    std::fill(symbols.begin(), symbols.end(), sole[0]);
+  } else {
+    for (size_t i = 0; i < symbols.size(); ++i) symbols[i] = sole[contexts[i]];
+  }
+  return true;
 }
 
 }  // namespace
@@ -314,18 +359,11 @@ void read_field(ByteReader& in, std::span<const uint8_t> contexts, FieldShape sh
     return;
   }
   if (mode != FieldMode::kRans) in.fail("unknown field mode");
-  const uint32_t precision = in.u8();
-  // The encoder picks from kPrecisions; the flat decoder needs at most 12 bits.
-  if (precision < kPrecisions[0] || precision > kMaxFlatPrecision)
-    in.fail("table precision outside 8..12");
-  const uint64_t table_size = in.varint_at_most(in.remaining(), "table size");
-  BitReader table_bits(in.bytes(table_size));
-  std::vector<entropy::FrequencyTable> tables(shape.contexts);
+  const FieldTables field_tables = read_field_tables(in, shape);
+  const uint32_t precision = field_tables.precision;
+  const std::vector<entropy::FrequencyTable>& tables = field_tables.tables;
   std::vector<uint8_t> used(shape.contexts, 0);
-  for (uint32_t c = 0; c < shape.contexts; ++c) {
-    used[c] = static_cast<uint8_t>(table_bits.bit());
-    if (used[c]) tables[c] = read_table(table_bits, shape.alphabet, precision);
-  }
+  for (uint32_t c = 0; c < shape.contexts; ++c) used[c] = !tables[c].freq.empty();
   const uint64_t coded_size = in.varint_at_most(in.remaining(), "coded size");
   auto coded = in.bytes(coded_size);
   if (contexts.empty()) {
@@ -345,7 +383,30 @@ void read_field(ByteReader& in, std::span<const uint8_t> contexts, FieldShape sh
     for (uint8_t a : any) all |= a;
     if (all) in.fail("symbols refer to an absent table");
   }
+  if (decode_determined(coded, tables, contexts, symbols)) return;
   flat_decode(coded, FlatDecodeTable(tables, precision), contexts, symbols);
+}
+
+FieldTables write_field_tables(ByteWriter& out, const FieldHistogram& histogram) {
+  TableChoice choice = best_tables(histogram);
+  write_tables(out, choice.precision, choice.tables);
+  return {choice.precision, std::move(choice.tables)};
+}
+
+FieldTables read_field_tables(ByteReader& in, FieldShape shape) {
+  check_shape(shape);
+  FieldTables result;
+  result.precision = in.u8();
+  // The encoder picks from kPrecisions; the flat decoder needs at most 12 bits.
+  if (result.precision < kPrecisions[0] || result.precision > kMaxFlatPrecision)
+    in.fail("table precision outside 8..12");
+  const uint64_t table_size = in.varint_at_most(in.remaining(), "table size");
+  BitReader table_bits(in.bytes(table_size));
+  result.tables.resize(shape.contexts);
+  for (uint32_t c = 0; c < shape.contexts; ++c)
+    if (table_bits.bit())
+      result.tables[c] = read_table(table_bits, shape.alphabet, result.precision);
+  return result;
 }
 
 }  // namespace lcl::quant

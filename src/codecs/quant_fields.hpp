@@ -9,6 +9,7 @@
 #include <span>
 #include <vector>
 
+#include "entropy/rans.hpp"
 #include "util/byte_io.hpp"
 
 namespace lcl::quant {
@@ -24,6 +25,9 @@ class FieldHistogram {
   explicit FieldHistogram(FieldShape shape)
       : shape_(shape), counts_(static_cast<size_t>(shape.alphabet) * shape.contexts, 0) {}
   void add(uint32_t context, uint32_t symbol) { ++counts_[context * shape_.alphabet + symbol]; }
+  void add_count(uint32_t context, uint32_t symbol, uint64_t n) {
+    counts_[context * shape_.alphabet + symbol] += n;
+  }
   void add_all(std::span<const uint16_t> symbols, std::span<const uint8_t> contexts);
   std::span<const uint64_t> context_counts(uint32_t context) const {
     return std::span<const uint64_t>(counts_).subspan(context * shape_.alphabet, shape_.alphabet);
@@ -48,6 +52,21 @@ void write_field(ByteWriter& out, std::span<const uint16_t> symbols,
 // Throws lcl::Error(kCorruptInput) on any inconsistency.
 void read_field(ByteReader& in, std::span<const uint8_t> contexts, FieldShape shape,
                 std::span<uint16_t> symbols);
+
+// The static tables of a field's contexts at one precision (8..12); a context no symbol uses has
+// an empty freq.
+struct FieldTables {
+  uint32_t precision = 12;
+  std::vector<entropy::FrequencyTable> tables;
+};
+
+// For coders that code the symbols themselves (e.g. in a layout of their own): chooses the tables
+// for these counts as write_field does (the precision of least total cost), writes them in
+// write_field's table format and returns them.
+FieldTables write_field_tables(ByteWriter& out, const FieldHistogram& histogram);
+// Reads what write_field_tables wrote for this shape; throws lcl::Error(kCorruptInput) on any
+// inconsistency (every table read sums to 1 << precision).
+FieldTables read_field_tables(ByteReader& in, FieldShape shape);
 
 }  // namespace lcl::quant
 

@@ -31,6 +31,11 @@ enum ScratchTag : int {
   kScratchBlockHalves2,
   kScratchScales,
   kScratchMins,
+  kScratchNibbleMinima,
+  kScratchNibblePositions,
+  kScratchNibbleWide,
+  kScratchNibbleValues,
+  kScratchPackedQuants,
 };
 
 }  // namespace lcl::quant

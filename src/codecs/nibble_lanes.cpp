@@ -1,0 +1,341 @@
+#include "codecs/nibble_lanes.hpp"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "codecs/float_dispatch.hpp"
+#include "codecs/nibble_lanes_simd.hpp"
+#include "codecs/quant_fields.hpp"
+#include "codecs/quant_rans.hpp"
+#include "codecs/quant_scratch.hpp"
+#include "entropy/rans_interleaved.hpp"
+#include "entropy/rans_tables.hpp"
+
+namespace lcl::quant {
+namespace {
+
+using nibble_lanes::DecodeEntries;
+using nibble_lanes::EncodeEntries;
+using nibble_lanes::Groups;
+using nibble_lanes::kLanes;
+using nibble_lanes::kSymbols;
+
+constexpr uint32_t kMaxContexts = 128;  // 2 residual tables each, quant fields allow 256
+
+// Value j of group g (its pair's bytes at packed + 32 * (g / 2)).
+inline uint8_t value_at(const uint8_t* packed, size_t g, uint32_t j) {
+  const uint8_t byte = packed[(g >> 1) * kNibblePairBytes + j];
+  return static_cast<uint8_t>((g & 1) ? byte >> 4 : byte & 15);
+}
+
+void check_shape(size_t packed_bytes, size_t groups, uint32_t contexts) {
+  if (contexts < 1 || contexts > kMaxContexts)
+    throw Error(ErrorKind::kUsage, "nibble groups: 1..128 contexts");
+  if (packed_bytes % kNibblePairBytes != 0 || groups * kNibbleGroupSize / 2 != packed_bytes)
+    throw Error(ErrorKind::kUsage, "nibble groups: one context per group, whole pairs of groups");
+  // Lane counts and histograms are 32-bit.
+  if (packed_bytes > (uint64_t{1} << 30))
+    throw Error(ErrorKind::kUsage, "nibble groups: more than 2^31 values");
+}
+
+// Minimum and first position of the minimum of every group.
+void split_groups(std::span<const uint8_t> packed, uint8_t* minima, uint8_t* positions) {
+  const size_t pairs = packed.size() / kNibblePairBytes;
+  if (float_format::float_kernels_available()) {
+    nibble_lanes::split_pairs_avx512(packed.data(), pairs, minima, positions);
+    return;
+  }
+  for (size_t g = 0; g < 2 * pairs; ++g) {
+    uint8_t minimum = 15;
+    for (uint32_t j = 0; j < kNibbleGroupSize; ++j)
+      minimum = std::min(minimum, value_at(packed.data(), g, j));
+    uint32_t position = 0;
+    while (value_at(packed.data(), g, position) != minimum) ++position;
+    minima[g] = minimum;
+    positions[g] = static_cast<uint8_t>(position);
+  }
+}
+
+// Residual counts per table (2 * context + before) of every value but the anchors. A pair's two
+// groups count into separate copies of the counters, each in four copies taken in turn, so that
+// equal nearby values do not wait on one counter (a store-to-load round trip per increment); the
+// anchors are counted with the values after them (residual 0) and taken out at the end, which keeps
+// the loop free of branches.
+FieldHistogram residual_histogram(std::span<const uint8_t> packed, const Groups& groups,
+                                  size_t group_count, uint32_t contexts) {
+  const size_t tables = 2 * size_t{contexts};
+  const size_t copy_size = tables * kSymbols;
+  constexpr size_t kCopies = 8;
+  std::vector<uint32_t> counts(kCopies * copy_size, 0);
+  std::vector<uint32_t> anchors(contexts, 0);
+  for (size_t pair = 0; pair < group_count / 2; ++pair) {
+    const uint8_t* bytes = packed.data() + pair * kNibblePairBytes;
+    const size_t ga = 2 * pair, gb = ga + 1;
+    // Values are at least their group's minimum, so the indices stay inside their table.
+    const size_t base_a = size_t{groups.contexts[ga]} * 2 * kSymbols - groups.minima[ga];
+    const size_t base_b =
+        4 * copy_size + size_t{groups.contexts[gb]} * 2 * kSymbols - groups.minima[gb];
+    const uint32_t position_a = groups.positions[ga], position_b = groups.positions[gb];
+    ++anchors[groups.contexts[ga]];
+    ++anchors[groups.contexts[gb]];
+    for (uint32_t j = 0; j < kNibbleGroupSize; ++j) {
+      const uint32_t byte = bytes[j];
+      const size_t copy = (j & 3) * copy_size;
+      ++counts[base_a + copy + (j < position_a) * kSymbols + (byte & 15)];
+      ++counts[base_b + copy + (j < position_b) * kSymbols + (byte >> 4)];
+    }
+  }
+  FieldHistogram histogram({kSymbols, static_cast<uint32_t>(tables)});
+  for (uint32_t t = 0; t < tables; ++t)
+    for (uint32_t s = 0; s < kSymbols; ++s) {
+      uint64_t n = 0;
+      for (size_t copy = 0; copy < kCopies; ++copy)
+        n += counts[copy * copy_size + t * kSymbols + s];
+      if (t % 2 == 0 && s == 0) n -= anchors[t / 2];  // the anchors: after-table, residual 0
+      histogram.add_count(t, s, n);
+    }
+  return histogram;
+}
+
+// Group context c's two tables (2c after the anchor, 2c + 1 before it) as 32 entries.
+std::vector<EncodeEntries> encode_entries(const FieldTables& t, uint32_t contexts) {
+  std::vector<EncodeEntries> entries(contexts);
+  for (uint32_t c = 0; c < contexts; ++c) {
+    EncodeEntries& e = entries[c];
+    std::memset(&e, 0, sizeof e);
+    for (uint32_t before = 0; before < 2; ++before) {
+      const entropy::FrequencyTable& table = t.tables[2 * c + before];
+      uint32_t cum = 0;
+      for (uint32_t s = 0; s < table.freq.size(); ++s) {
+        const uint32_t f = table.freq[s];
+        if (f == 0) continue;
+        const entropy::EncoderSymbol sym = entropy::make_encoder_symbol(cum, f, t.precision);
+        e.reciprocal[16 * before + s] = sym.reciprocal_low;
+        e.packed[16 * before + s] = (f - 1) | (cum << 14) | (sym.shift << 28);
+        cum += f;
+      }
+    }
+  }
+  return entries;
+}
+
+// The EncoderSymbol of an entry (the portable encoder uses the same data as the kernel).
+entropy::EncoderSymbol unpack_entry(const EncodeEntries& e, uint32_t index, uint32_t precision) {
+  const uint32_t packed = e.packed[index];
+  const uint32_t freq = (packed & 0x3FFF) + 1;
+  entropy::EncoderSymbol sym;
+  sym.reciprocal_low = e.reciprocal[index];
+  sym.shift = packed >> 28;
+  sym.renorm_limit = freq << (16 - precision);
+  sym.cum = (packed >> 14) & 0x3FFF;
+  sym.complement = (1u << precision) - freq;
+  return sym;
+}
+
+// Appends the stream (64 lanes, entropy::encode_interleaved's layout) to out.
+void encode_stream(std::span<const uint8_t> packed, const Groups& groups,
+                   const std::vector<EncodeEntries>& entries, uint32_t precision,
+                   std::vector<uint8_t>& out) {
+  const size_t pairs = packed.size() / kNibblePairBytes;
+  const size_t n = pairs * kLanes;
+  if (!float_format::float_kernels_available()) {
+    // The anchor's lane takes an identity step: all of the probability on one symbol leaves the
+    // state as it is and emits nothing.
+    const entropy::EncoderSymbol identity =
+        entropy::make_encoder_symbol(0, 1u << precision, precision);
+    entropy::encode_interleaved<kLanes>(
+        n,
+        [&](size_t i) {
+          const size_t g = i / kNibbleGroupSize;
+          const uint32_t j = i % kNibbleGroupSize;
+          const uint32_t position = groups.positions[g];
+          if (j == position) return identity;
+          const uint32_t residual = value_at(packed.data(), g, j) - groups.minima[g];
+          return unpack_entry(entries[groups.contexts[g]], (j < position) * 16 + residual,
+                              precision);
+        },
+        out);
+    return;
+  }
+  thread_local std::vector<uint16_t> words;
+  words.resize(std::max<size_t>(words.size(), n + 2 * kLanes + 16));
+  uint16_t* const end = words.data() + words.size();
+  uint16_t* w = end;
+  uint32_t x[kLanes];
+  std::fill(std::begin(x), std::end(x), entropy::kStateLow);
+  nibble_lanes::encode_pairs_avx512(entries.data(), groups, packed.data(), pairs, precision, x, w);
+  for (int l = kLanes - 1; l >= 0; --l) {
+    *--w = static_cast<uint16_t>(x[l] >> 16);
+    *--w = static_cast<uint16_t>(x[l]);
+  }
+  static_assert(std::endian::native == std::endian::little, "words are stored little-endian");
+  const auto* bytes = reinterpret_cast<const uint8_t*>(w);
+  out.insert(out.end(), bytes, reinterpret_cast<const uint8_t*>(end));
+}
+
+std::vector<DecodeEntries> decode_entries(const FieldTables& t, uint32_t contexts) {
+  std::vector<DecodeEntries> entries(contexts);
+  for (uint32_t c = 0; c < contexts; ++c)
+    for (uint32_t before = 0; before < 2; ++before) {
+      const entropy::FrequencyTable& table = t.tables[2 * c + before];
+      uint32_t cum = 0;
+      for (uint32_t s = 0; s < kSymbols; ++s) {
+        // An absent table's entries are never used by a lane (checked by the caller); cum 0
+        // keeps every row non-decreasing, as the symbol search needs.
+        const uint32_t f = table.freq.empty() ? 0 : table.freq[s];
+        entries[c].entry[16 * before + s] = cum << 16 | f;
+        cum += f;
+      }
+    }
+  return entries;
+}
+
+// The portable decoder: every value from pair first_pair on into values (one byte each). The
+// symbol search is the kernel's, on the same entries.
+void decode_values(std::span<const uint8_t> stream, const Groups& groups,
+                   const std::vector<DecodeEntries>& entries, uint32_t precision, size_t first_pair,
+                   uint32_t (&x)[kLanes], const uint8_t* p, std::span<uint8_t> values,
+                   bool& consistent) {
+  const uint32_t mask = (1u << precision) - 1;
+  const uint8_t* const end = stream.data() + stream.size();
+  uint32_t above_15 = 0;
+  const size_t n = values.size();
+  for (size_t i = first_pair * kLanes; i < n; ++i) {
+    const size_t g = i / kNibbleGroupSize;
+    const uint32_t j = i % kNibbleGroupSize;
+    const uint32_t position = groups.positions[g];
+    if (j == position) {
+      values[i] = groups.minima[g];
+      continue;
+    }
+    const uint32_t before = j < position;
+    const uint32_t* entry = entries[groups.contexts[g]].entry + 16 * before;
+    uint32_t& s = x[i % kLanes];
+    const uint32_t slot = s & mask;
+    const uint32_t key = slot << 16 | 0xFFFF;
+    uint32_t residual = 0;  // the last symbol whose range starts at or below the slot
+    for (uint32_t step = 8; step != 0; step >>= 1)
+      if (entry[residual + step] <= key) residual += step;
+    const uint32_t e = entry[residual];
+    s = (e & 0xFFFF) * (s >> precision) + slot - (e >> 16);
+    const uint32_t value = residual + groups.minima[g];
+    above_15 |= value > 15;
+    values[i] = static_cast<uint8_t>(value);
+    if (s < entropy::kStateLow) {
+      if (end - p < 2) throw_corrupt("nibble groups: rANS stream truncated");
+      s = (s << 16) | entropy::load_u16le(p);
+      p += 2;
+    }
+  }
+  if (p != end) throw_corrupt("nibble groups: trailing bytes in the rANS stream");
+  if (above_15) consistent = false;
+}
+
+// Tables the decoders may rely on: every table a lane will use is present (the after-table unless
+// the anchor is last, the before-table unless it is first), and no before-table has residual 0 (a
+// value before the anchor lies above the minimum), so the anchor stays the first minimum.
+void check_tables(ByteReader& in, const Groups& groups, size_t group_count,
+                  const FieldTables& tables) {
+  for (size_t t = 1; t < tables.tables.size(); t += 2) {
+    const auto& freq = tables.tables[t].freq;
+    if (!freq.empty() && freq[0] != 0)
+      in.fail("nibble groups: a value before its group's anchor equals the minimum");
+  }
+  for (size_t g = 0; g < group_count; ++g) {
+    const uint32_t position = groups.positions[g];
+    const auto* table = tables.tables.data() + 2 * size_t{groups.contexts[g]};
+    if ((position != kNibbleGroupSize - 1 && table[0].freq.empty()) ||
+        (position != 0 && table[1].freq.empty()))
+      in.fail("nibble groups: a table is missing");
+  }
+}
+
+}  // namespace
+
+void write_nibble_groups(ByteWriter& out, std::span<const uint8_t> packed,
+                         std::span<const uint8_t> group_contexts, uint32_t contexts) {
+  const size_t group_count = group_contexts.size();
+  check_shape(packed.size(), group_count, contexts);
+  for (uint8_t c : group_contexts)
+    if (c >= contexts) throw Error(ErrorKind::kUsage, "nibble groups: context out of range");
+  auto minima = scratch<uint8_t, kScratchNibbleMinima>(group_count);
+  auto positions = scratch<uint8_t, kScratchNibblePositions>(group_count);
+  split_groups(packed, minima.data(), positions.data());
+  const Groups groups{group_contexts.data(), minima.data(), positions.data()};
+
+  // The minima and positions as quant fields (16-bit symbols).
+  auto wide = scratch<uint16_t, kScratchNibbleWide>(group_count);
+  std::copy(minima.begin(), minima.end(), wide.begin());
+  write_field(out, wide, group_contexts, {kSymbols, contexts});
+  std::copy(positions.begin(), positions.end(), wide.begin());
+  write_field(out, wide, {}, {kNibbleGroupSize, 1});
+
+  if (group_count == 0) return;
+  const FieldTables tables =
+      write_field_tables(out, residual_histogram(packed, groups, group_count, contexts));
+  thread_local std::vector<uint8_t> stream;
+  stream.clear();
+  encode_stream(packed, groups, encode_entries(tables, contexts), tables.precision, stream);
+  out.varint(stream.size());
+  out.bytes(stream);
+}
+
+void read_nibble_groups(ByteReader& in, std::span<const uint8_t> group_contexts, uint32_t contexts,
+                        std::span<uint8_t> packed) {
+  const size_t group_count = group_contexts.size();
+  check_shape(packed.size(), group_count, contexts);
+  uint8_t max_context = 0;
+  for (uint8_t c : group_contexts) max_context = std::max(max_context, c);
+  if (group_count != 0 && max_context >= contexts)
+    throw Error(ErrorKind::kUsage, "nibble groups: context out of range");
+
+  auto wide = scratch<uint16_t, kScratchNibbleWide>(group_count);
+  auto minima = scratch<uint8_t, kScratchNibbleMinima>(group_count);
+  auto positions = scratch<uint8_t, kScratchNibblePositions>(group_count);
+  read_field(in, group_contexts, {kSymbols, contexts}, wide);
+  std::copy(wide.begin(), wide.end(), minima.begin());
+  read_field(in, {}, {kNibbleGroupSize, 1}, wide);
+  std::copy(wide.begin(), wide.end(), positions.begin());
+  if (group_count == 0) return;
+  const Groups groups{group_contexts.data(), minima.data(), positions.data()};
+
+  const FieldTables tables = read_field_tables(in, {kSymbols, 2 * contexts});
+  check_tables(in, groups, group_count, tables);
+  const uint64_t size = in.varint_at_most(in.remaining(), "nibble stream size");
+  const auto stream = in.bytes(size);
+  if (stream.size() < 4 * kLanes || stream.size() % 2 != 0)
+    in.fail("nibble groups: rANS stream truncated");
+  const uint8_t* p = stream.data();
+  uint32_t x[kLanes];
+  for (int l = 0; l < kLanes; ++l, p += 4) {
+    x[l] = entropy::load_u32le(p);
+    if (x[l] < entropy::kStateLow) in.fail("nibble groups: invalid initial rANS state");
+  }
+  const size_t pairs = packed.size() / kNibblePairBytes;
+  bool consistent = true;
+  size_t done = 0;
+  const auto entries = decode_entries(tables, contexts);
+  if (float_format::float_kernels_available()) {
+    done =
+        nibble_lanes::decode_pairs_avx512(entries.data(), groups, pairs, tables.precision, x, p,
+                                          stream.data() + stream.size(), packed.data(), consistent);
+  }
+  // The rest (all of it on the portable path) value by value, then packed.
+  auto values = scratch<uint8_t, kScratchNibbleValues>(pairs * kLanes);
+  decode_values(stream, groups, entries, tables.precision, done, x, p, values, consistent);
+  for (size_t pair = done; pair < pairs; ++pair) {
+    const uint8_t* v = values.data() + pair * kLanes;
+    uint8_t* dst = packed.data() + pair * kNibblePairBytes;
+    for (uint32_t j = 0; j < kNibbleGroupSize; ++j)
+      dst[j] = static_cast<uint8_t>(v[j] | v[j + kNibbleGroupSize] << 4);
+  }
+  for (uint32_t state : x)
+    if (state != entropy::kStateLow) in.fail("nibble groups: final rANS state mismatch");
+  if (!consistent) in.fail("nibble groups: a value above 15");
+}
+
+}  // namespace lcl::quant

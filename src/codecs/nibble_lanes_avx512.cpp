@@ -1,0 +1,254 @@
+// AVX-512 kernels of the nibble lanes (nibble_lanes_simd.hpp). The 64 lanes are four vectors of
+// 16 states: vectors 0 and 1 hold group 2p's values 0-15 and 16-31, vectors 2 and 3 group 2p+1's,
+// so each vector codes with one context's 32 table entries, held in two registers and indexed by
+// vpermt2d (no gathers). The decoder finds a lane's symbol by a 4-step binary search over the
+// entries' cumulative frequencies; values before the anchor index the upper 16 entries, the
+// anchor's lane is masked out of every update. Refill and emission are those of the float
+// kernels: words in lane order, vector 0's first in the stream.
+
+#include <bit>
+
+#include "codecs/avx512_intrinsics.hpp"
+#include "codecs/float_dispatch.hpp"
+#include "codecs/nibble_lanes_simd.hpp"
+#include "entropy/rans_tables.hpp"
+
+namespace lcl::quant::nibble_lanes {
+
+namespace {
+
+struct DecodeConstants {
+  __m512i slot_mask, low16, sixteen, fifteen, state_low;
+  __m128i precision;
+};
+
+// Decodes one vector of 16 lanes with the entries (lo, hi) of its group's context; returns the
+// residuals (0 in the anchor's lane). before: lanes ahead of the anchor; active: all but it.
+LCL_FLOAT_KERNEL inline __m512i decode_vector(const DecodeConstants& c, __m512i& x, __m512i lo,
+                                              __m512i hi, __mmask16 before, __mmask16 active) {
+  const __m512i slot = _mm512_and_si512(x, c.slot_mask);
+  // entry = cum << 16 | freq, so entry <= slot << 16 | 0xFFFF exactly when cum <= slot.
+  const __m512i key = _mm512_or_si512(_mm512_slli_epi32(slot, 16), c.low16);
+  __m512i k = _mm512_maskz_mov_epi32(before, c.sixteen);
+  for (int step = 8; step != 0; step >>= 1) {
+    const __m512i stride = _mm512_set1_epi32(step);
+    const __m512i e = _mm512_permutex2var_epi32(lo, _mm512_add_epi32(k, stride), hi);
+    // An add under the mask rather than a select of the candidate: the permute may then
+    // overwrite its index register, which saves a copy per step.
+    k = _mm512_mask_add_epi32(k, _mm512_cmple_epu32_mask(e, key), k, stride);
+  }
+  const __m512i e = _mm512_permutex2var_epi32(lo, k, hi);
+  const __m512i freq = _mm512_and_si512(e, c.low16);
+  const __m512i cum = _mm512_srli_epi32(e, 16);
+  const __m512i scaled =
+      _mm512_add_epi32(_mm512_mullo_epi32(freq, _mm512_srl_epi32(x, c.precision)), slot);
+  x = _mm512_mask_sub_epi32(x, active, scaled, cum);
+  return _mm512_maskz_and_epi32(active, k, c.fifteen);
+}
+
+// Refills the lanes below 2^16 with the next words, in lane order; p has 32 readable bytes.
+LCL_FLOAT_KERNEL inline void refill(const DecodeConstants& c, __m512i& x, const uint8_t*& p) {
+  const __mmask16 need = _mm512_cmplt_epu32_mask(x, c.state_low);
+  const __m256i next = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  const __m512i words = _mm512_cvtepu16_epi32(_mm256_maskz_expand_epi16(need, next));
+  x = _mm512_mask_or_epi32(x, need, _mm512_slli_epi32(x, 16), words);
+  p += 2 * __builtin_popcount(need);
+}
+
+// Lanes before the anchor and lanes other than it, for a group's 32 lanes.
+inline uint32_t before_mask(uint32_t position) {
+  return (1u << position) - 1;
+}
+inline uint32_t active_mask(uint32_t position) {
+  return ~(1u << position);
+}
+
+}  // namespace
+
+LCL_FLOAT_KERNEL size_t decode_pairs_avx512(const DecodeEntries* entries, const Groups& groups,
+                                            size_t pairs, uint32_t precision,
+                                            uint32_t (&xs)[kLanes], const uint8_t*& p_ref,
+                                            const uint8_t* end, uint8_t* packed, bool& consistent) {
+  DecodeConstants c;
+  c.slot_mask = _mm512_set1_epi32(static_cast<int>((1u << precision) - 1));
+  c.low16 = _mm512_set1_epi32(0xFFFF);
+  c.sixteen = _mm512_set1_epi32(16);
+  c.fifteen = _mm512_set1_epi32(15);
+  c.state_low = _mm512_set1_epi32(static_cast<int>(entropy::kStateLow));
+  c.precision = _mm_cvtsi32_si128(static_cast<int>(precision));
+  __m512i x0 = _mm512_loadu_si512(xs), x1 = _mm512_loadu_si512(xs + 16),
+          x2 = _mm512_loadu_si512(xs + 32), x3 = _mm512_loadu_si512(xs + 48);
+  const uint8_t* p = p_ref;
+  __mmask16 above_15 = 0;
+  size_t pair = 0;
+  // One pair refills at most 64 words; each refill loads 32 bytes at its p.
+  for (; pair < pairs && end - p >= 4 * 32; ++pair) {
+    const size_t ga = 2 * pair, gb = ga + 1;
+    const uint32_t* ea = entries[groups.contexts[ga]].entry;
+    const uint32_t* eb = entries[groups.contexts[gb]].entry;
+    const __m512i a_lo = _mm512_load_si512(ea), a_hi = _mm512_load_si512(ea + 16);
+    const __m512i b_lo = _mm512_load_si512(eb), b_hi = _mm512_load_si512(eb + 16);
+    const uint32_t before_a = before_mask(groups.positions[ga]);
+    const uint32_t active_a = active_mask(groups.positions[ga]);
+    const uint32_t before_b = before_mask(groups.positions[gb]);
+    const uint32_t active_b = active_mask(groups.positions[gb]);
+    const __m512i r0 = decode_vector(c, x0, a_lo, a_hi, static_cast<__mmask16>(before_a),
+                                     static_cast<__mmask16>(active_a));
+    const __m512i r1 = decode_vector(c, x1, a_lo, a_hi, static_cast<__mmask16>(before_a >> 16),
+                                     static_cast<__mmask16>(active_a >> 16));
+    const __m512i r2 = decode_vector(c, x2, b_lo, b_hi, static_cast<__mmask16>(before_b),
+                                     static_cast<__mmask16>(active_b));
+    const __m512i r3 = decode_vector(c, x3, b_lo, b_hi, static_cast<__mmask16>(before_b >> 16),
+                                     static_cast<__mmask16>(active_b >> 16));
+    // Residual + minimum can pass 15 only in a damaged stream, and only where a minimum is not 0
+    // (quantizers put 0 in every group); checked there, the minima are then added to both
+    // nibbles of a byte at once.
+    const uint32_t min_a = groups.minima[ga], min_b = groups.minima[gb];
+    if ((min_a | min_b) != 0) [[unlikely]] {
+      const __m512i limit_a = _mm512_set1_epi32(static_cast<int>(15 - min_a));
+      const __m512i limit_b = _mm512_set1_epi32(static_cast<int>(15 - min_b));
+      above_15 |= _mm512_cmpgt_epu32_mask(r0, limit_a) | _mm512_cmpgt_epu32_mask(r1, limit_a) |
+                  _mm512_cmpgt_epu32_mask(r2, limit_b) | _mm512_cmpgt_epu32_mask(r3, limit_b);
+    }
+    const __m512i minima = _mm512_set1_epi32(static_cast<int>(min_a | min_b << 4));
+    uint8_t* dst = packed + pair * 32;
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst),
+                     _mm512_cvtepi32_epi8(
+                         _mm512_add_epi32(_mm512_or_si512(r0, _mm512_slli_epi32(r2, 4)), minima)));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + 16),
+                     _mm512_cvtepi32_epi8(
+                         _mm512_add_epi32(_mm512_or_si512(r1, _mm512_slli_epi32(r3, 4)), minima)));
+    refill(c, x0, p);
+    refill(c, x1, p);
+    refill(c, x2, p);
+    refill(c, x3, p);
+  }
+  _mm512_storeu_si512(xs, x0);
+  _mm512_storeu_si512(xs + 16, x1);
+  _mm512_storeu_si512(xs + 32, x2);
+  _mm512_storeu_si512(xs + 48, x3);
+  p_ref = p;
+  if (above_15) consistent = false;
+  return pair;
+}
+
+namespace {
+
+struct EncodeConstants {
+  __m512i low14, one, thirty_two, total, sixteen;
+  __m128i limit_shift;
+};
+
+// Codes the residuals r of 16 lanes into x (entropy::encode_step per active lane), storing the
+// emitted words in lane order just below w.
+LCL_FLOAT_KERNEL inline void encode_vector(const EncodeConstants& c, const EncodeEntries& e,
+                                           __m512i r, __mmask16 before, __mmask16 active,
+                                           __m512i& x, uint16_t*& w) {
+  const __m512i index = _mm512_mask_add_epi32(r, before, r, c.sixteen);
+  const __m512i reciprocal = _mm512_permutex2var_epi32(_mm512_load_si512(e.reciprocal), index,
+                                                       _mm512_load_si512(e.reciprocal + 16));
+  const __m512i packed = _mm512_permutex2var_epi32(_mm512_load_si512(e.packed), index,
+                                                   _mm512_load_si512(e.packed + 16));
+  const __m512i freq = _mm512_add_epi32(_mm512_and_si512(packed, c.low14), c.one);
+  const __m512i start = _mm512_and_si512(_mm512_srli_epi32(packed, 14), c.low14);
+  const __m512i shift = _mm512_srli_epi32(packed, 28);
+
+  const __mmask16 emit = _mm512_mask_cmpge_epu32_mask(active, _mm512_srli_epi32(x, 16),
+                                                      _mm512_sll_epi32(freq, c.limit_shift));
+  const int count = __builtin_popcount(emit);
+  const __m256i words = _mm512_cvtepi32_epi16(x);
+  const __m256i packed_words = _mm256_maskz_compress_epi16(emit, words);
+  const __mmask16 top = static_cast<__mmask16>(0xFFFF0000u >> count);
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(w - 16),
+                      _mm256_maskz_expand_epi16(top, packed_words));
+  w -= count;
+  x = _mm512_mask_srli_epi32(x, emit, x, 16);
+
+  // q = (x + ((x * reciprocal) >> 32)) >> shift, the sum taken to 33 bits.
+  const __m512i even = _mm512_srli_epi64(_mm512_mul_epu32(x, reciprocal), 32);
+  const __m512i odd = _mm512_mul_epu32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(reciprocal, 32));
+  const __m512i high = _mm512_mask_blend_epi32(0xAAAA, even, odd);
+  const __m512i sum = _mm512_add_epi32(x, high);
+  const __mmask16 carry = _mm512_cmplt_epu32_mask(sum, x);
+  __m512i q = _mm512_srlv_epi32(sum, shift);
+  q = _mm512_mask_or_epi32(q, carry, q,
+                           _mm512_sllv_epi32(c.one, _mm512_sub_epi32(c.thirty_two, shift)));
+  const __m512i complement = _mm512_sub_epi32(c.total, freq);
+  const __m512i next =
+      _mm512_add_epi32(_mm512_add_epi32(x, start), _mm512_mullo_epi32(q, complement));
+  x = _mm512_mask_mov_epi32(x, active, next);
+}
+
+}  // namespace
+
+LCL_FLOAT_KERNEL void encode_pairs_avx512(const EncodeEntries* entries, const Groups& groups,
+                                          const uint8_t* packed, size_t pairs, uint32_t precision,
+                                          uint32_t (&xs)[kLanes], uint16_t*& w_ref) {
+  EncodeConstants c;
+  c.low14 = _mm512_set1_epi32(0x3FFF);
+  c.one = _mm512_set1_epi32(1);
+  c.thirty_two = _mm512_set1_epi32(32);
+  c.total = _mm512_set1_epi32(static_cast<int>(1u << precision));
+  c.sixteen = _mm512_set1_epi32(16);
+  c.limit_shift = _mm_cvtsi32_si128(static_cast<int>(16 - precision));
+  const __m512i low_nibble = _mm512_set1_epi32(15);
+  __m512i x0 = _mm512_loadu_si512(xs), x1 = _mm512_loadu_si512(xs + 16),
+          x2 = _mm512_loadu_si512(xs + 32), x3 = _mm512_loadu_si512(xs + 48);
+  uint16_t* w = w_ref;
+  for (size_t pair = pairs; pair-- > 0;) {
+    const size_t ga = 2 * pair, gb = ga + 1;
+    const uint8_t* bytes = packed + pair * 32;
+    const __m512i low =
+        _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes)));
+    const __m512i high =
+        _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes + 16)));
+    const __m512i min_a = _mm512_set1_epi32(groups.minima[ga]);
+    const __m512i min_b = _mm512_set1_epi32(groups.minima[gb]);
+    const __m512i r0 = _mm512_sub_epi32(_mm512_and_si512(low, low_nibble), min_a);
+    const __m512i r1 = _mm512_sub_epi32(_mm512_and_si512(high, low_nibble), min_a);
+    const __m512i r2 = _mm512_sub_epi32(_mm512_srli_epi32(low, 4), min_b);
+    const __m512i r3 = _mm512_sub_epi32(_mm512_srli_epi32(high, 4), min_b);
+    const EncodeEntries& ea = entries[groups.contexts[ga]];
+    const EncodeEntries& eb = entries[groups.contexts[gb]];
+    const uint32_t before_a = before_mask(groups.positions[ga]);
+    const uint32_t active_a = active_mask(groups.positions[ga]);
+    const uint32_t before_b = before_mask(groups.positions[gb]);
+    const uint32_t active_b = active_mask(groups.positions[gb]);
+    // Reverse lane order: the decoder reads vector 0's words first.
+    encode_vector(c, eb, r3, static_cast<__mmask16>(before_b >> 16),
+                  static_cast<__mmask16>(active_b >> 16), x3, w);
+    encode_vector(c, eb, r2, static_cast<__mmask16>(before_b), static_cast<__mmask16>(active_b), x2,
+                  w);
+    encode_vector(c, ea, r1, static_cast<__mmask16>(before_a >> 16),
+                  static_cast<__mmask16>(active_a >> 16), x1, w);
+    encode_vector(c, ea, r0, static_cast<__mmask16>(before_a), static_cast<__mmask16>(active_a), x0,
+                  w);
+  }
+  _mm512_storeu_si512(xs, x0);
+  _mm512_storeu_si512(xs + 16, x1);
+  _mm512_storeu_si512(xs + 32, x2);
+  _mm512_storeu_si512(xs + 48, x3);
+  w_ref = w;
+}
+
+LCL_FLOAT_KERNEL void split_pairs_avx512(const uint8_t* packed, size_t pairs, uint8_t* minima,
+                                         uint8_t* positions) {
+  const __m256i low_nibble = _mm256_set1_epi8(15);
+  for (size_t pair = 0; pair < pairs; ++pair) {
+    const __m256i bytes = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(packed + pair * 32));
+    const __m256i groups[2] = {_mm256_and_si256(bytes, low_nibble),
+                               _mm256_and_si256(_mm256_srli_epi16(bytes, 4), low_nibble)};
+    for (int h = 0; h < 2; ++h) {
+      // The minimum: the smallest m with a value equal to it; quantizers put one at 0, so the
+      // first test nearly always decides.
+      uint32_t minimum = 0;
+      uint32_t at = _mm256_cmpeq_epi8_mask(groups[h], _mm256_set1_epi8(0));
+      while (at == 0)
+        at = _mm256_cmpeq_epi8_mask(groups[h], _mm256_set1_epi8(static_cast<char>(++minimum)));
+      minima[2 * pair + h] = static_cast<uint8_t>(minimum);
+      positions[2 * pair + h] = static_cast<uint8_t>(std::countr_zero(at));
+    }
+  }
+}
+
+}  // namespace lcl::quant::nibble_lanes

@@ -1,0 +1,46 @@
+#pragma once
+// Internal to nibble_lanes*.cpp: the lane layout's tables and the AVX-512 kernels (run only when
+// float_kernels_available(), float_dispatch.hpp: the same CPU features and the same switch to the
+// portable code as the float codec's kernels). Each kernel produces exactly the bytes of the
+// portable code it replaces.
+#include <cstddef>
+#include <cstdint>
+
+namespace lcl::quant::nibble_lanes {
+
+inline constexpr int kLanes = 64;  // two groups of 32 per step
+inline constexpr int kSymbols = 16;
+
+// One group context's two residual tables as 32 entries: [0, 16) for values after the anchor,
+// [16, 32) for values before it; a context's index into the tables below is its group context.
+struct DecodeEntries {
+  alignas(64) uint32_t entry[32];  // cum << 16 | freq (freq <= 1 << 12)
+};
+struct EncodeEntries {
+  alignas(64) uint32_t reciprocal[32];  // EncoderSymbol::reciprocal_low
+  alignas(64) uint32_t packed[32];      // (freq - 1) | cum << 14 | shift << 28
+};
+
+// Per group: its context, minimum and anchor position (< 32).
+struct Groups {
+  const uint8_t* contexts;
+  const uint8_t* minima;
+  const uint8_t* positions;
+};
+
+// Decodes pairs from the first while at least 128 bytes remain at p (what one pair may read),
+// writing their packed bytes; returns how many. x: the 64 lane states (in and out). consistent
+// turns false when a value passes 15 (a damaged stream).
+size_t decode_pairs_avx512(const DecodeEntries* entries, const Groups& groups, size_t pairs,
+                           uint32_t precision, uint32_t (&x)[kLanes], const uint8_t*& p,
+                           const uint8_t* end, uint8_t* packed, bool& consistent);
+
+// Codes all pairs, last to first, into the lane states x, storing the words below w (which has 16
+// words of room below what it writes), as entropy::encode_interleaved<64> would.
+void encode_pairs_avx512(const EncodeEntries* entries, const Groups& groups, const uint8_t* packed,
+                         size_t pairs, uint32_t precision, uint32_t (&x)[kLanes], uint16_t*& w);
+
+// Minimum and first position of the minimum of both groups of every pair.
+void split_pairs_avx512(const uint8_t* packed, size_t pairs, uint8_t* minima, uint8_t* positions);
+
+}  // namespace lcl::quant::nibble_lanes
