@@ -42,6 +42,14 @@ void check_shape(size_t packed_bytes, size_t groups, uint32_t contexts) {
     throw Error(ErrorKind::kUsage, "nibble groups: more than 2^31 values");
 }
 
+// Pairs whose 32 bytes travel in the lanes' initial states instead of the stream (64 lanes x 16
+// bits = 4 pairs), when there are enough pairs that the rest still fills the lanes.
+constexpr size_t kCarriedPairs = kLanes * 2 / kNibblePairBytes;
+static_assert(kCarriedPairs * kNibblePairBytes == 2 * kLanes);
+size_t carried_pairs(size_t packed_bytes) {
+  return packed_bytes >= 2 * kCarriedPairs * kNibblePairBytes ? kCarriedPairs : 0;
+}
+
 // Minimum and first position of the minimum of every group.
 void split_groups(std::span<const uint8_t> packed, uint8_t* minima, uint8_t* positions) {
   const size_t pairs = packed.size() / kNibblePairBytes;
@@ -139,7 +147,7 @@ entropy::EncoderSymbol unpack_entry(const EncodeEntries& e, uint32_t index, uint
 // Appends the stream (64 lanes, entropy::encode_interleaved's layout) to out.
 void encode_stream(std::span<const uint8_t> packed, const Groups& groups,
                    const std::vector<EncodeEntries>& entries, uint32_t precision,
-                   std::vector<uint8_t>& out) {
+                   const uint32_t (&initial)[kLanes], std::vector<uint8_t>& out) {
   const size_t pairs = packed.size() / kNibblePairBytes;
   const size_t n = pairs * kLanes;
   if (!float_format::float_kernels_available()) {
@@ -158,7 +166,7 @@ void encode_stream(std::span<const uint8_t> packed, const Groups& groups,
           return unpack_entry(entries[groups.contexts[g]], (j < position) * 16 + residual,
                               precision);
         },
-        out);
+        out, initial);
     return;
   }
   thread_local std::vector<uint16_t> words;
@@ -166,7 +174,7 @@ void encode_stream(std::span<const uint8_t> packed, const Groups& groups,
   uint16_t* const end = words.data() + words.size();
   uint16_t* w = end;
   uint32_t x[kLanes];
-  std::fill(std::begin(x), std::end(x), entropy::kStateLow);
+  std::copy(std::begin(initial), std::end(initial), x);
   nibble_lanes::encode_pairs_avx512(entries.data(), groups, packed.data(), pairs, precision, x, w);
   for (int l = kLanes - 1; l >= 0; --l) {
     *--w = static_cast<uint16_t>(x[l] >> 16);
@@ -258,45 +266,55 @@ void check_tables(ByteReader& in, const Groups& groups, size_t group_count,
 
 void write_nibble_groups(ByteWriter& out, std::span<const uint8_t> packed,
                          std::span<const uint8_t> group_contexts, uint32_t contexts) {
-  const size_t group_count = group_contexts.size();
-  check_shape(packed.size(), group_count, contexts);
+  check_shape(packed.size(), group_contexts.size(), contexts);
   for (uint8_t c : group_contexts)
     if (c >= contexts) throw Error(ErrorKind::kUsage, "nibble groups: context out of range");
+  const size_t coded_pairs = packed.size() / kNibblePairBytes - carried_pairs(packed.size());
+  const size_t group_count = 2 * coded_pairs;
+  const auto coded = packed.first(coded_pairs * kNibblePairBytes);
   auto minima = scratch<uint8_t, kScratchNibbleMinima>(group_count);
   auto positions = scratch<uint8_t, kScratchNibblePositions>(group_count);
-  split_groups(packed, minima.data(), positions.data());
+  split_groups(coded, minima.data(), positions.data());
   const Groups groups{group_contexts.data(), minima.data(), positions.data()};
 
   // The minima and positions as quant fields (16-bit symbols).
   auto wide = scratch<uint16_t, kScratchNibbleWide>(group_count);
   std::copy(minima.begin(), minima.end(), wide.begin());
-  write_field(out, wide, group_contexts, {kSymbols, contexts});
+  write_field(out, wide, group_contexts.first(group_count), {kSymbols, contexts});
   std::copy(positions.begin(), positions.end(), wide.begin());
   write_field(out, wide, {}, {kNibbleGroupSize, 1});
 
   if (group_count == 0) return;
   const FieldTables tables =
-      write_field_tables(out, residual_histogram(packed, groups, group_count, contexts));
+      write_field_tables(out, residual_histogram(coded, groups, group_count, contexts));
+  // The carried pairs ride in the lanes' initial states, 16 bits each, which the decoder gets back
+  // as its final states: 128 bytes that cost nothing, since the 64 states are stored anyway.
+  uint32_t initial[kLanes];
+  const uint8_t* carried = packed.data() + coded.size();
+  for (int l = 0; l < kLanes; ++l)
+    initial[l] = entropy::kStateLow +
+                 (coded.size() == packed.size() ? 0 : entropy::load_u16le(carried + 2 * l));
   thread_local std::vector<uint8_t> stream;
   stream.clear();
-  encode_stream(packed, groups, encode_entries(tables, contexts), tables.precision, stream);
+  encode_stream(coded, groups, encode_entries(tables, contexts), tables.precision, initial, stream);
   out.varint(stream.size());
   out.bytes(stream);
 }
 
 void read_nibble_groups(ByteReader& in, std::span<const uint8_t> group_contexts, uint32_t contexts,
                         std::span<uint8_t> packed) {
-  const size_t group_count = group_contexts.size();
-  check_shape(packed.size(), group_count, contexts);
+  check_shape(packed.size(), group_contexts.size(), contexts);
   uint8_t max_context = 0;
   for (uint8_t c : group_contexts) max_context = std::max(max_context, c);
-  if (group_count != 0 && max_context >= contexts)
+  if (!group_contexts.empty() && max_context >= contexts)
     throw Error(ErrorKind::kUsage, "nibble groups: context out of range");
+  const size_t pairs = packed.size() / kNibblePairBytes - carried_pairs(packed.size());
+  const size_t group_count = 2 * pairs;
 
   auto wide = scratch<uint16_t, kScratchNibbleWide>(group_count);
   auto minima = scratch<uint8_t, kScratchNibbleMinima>(group_count);
   auto positions = scratch<uint8_t, kScratchNibblePositions>(group_count);
-  read_field(in, group_contexts, {kSymbols, contexts}, wide);
+  read_field(in, group_contexts.first(group_count), {kSymbols, contexts}, wide);
   std::copy(wide.begin(), wide.end(), minima.begin());
   read_field(in, {}, {kNibbleGroupSize, 1}, wide);
   std::copy(wide.begin(), wide.end(), positions.begin());
@@ -315,7 +333,6 @@ void read_nibble_groups(ByteReader& in, std::span<const uint8_t> group_contexts,
     x[l] = entropy::load_u32le(p);
     if (x[l] < entropy::kStateLow) in.fail("nibble groups: invalid initial rANS state");
   }
-  const size_t pairs = packed.size() / kNibblePairBytes;
   bool consistent = true;
   size_t done = 0;
   const auto entries = decode_entries(tables, contexts);
@@ -333,8 +350,17 @@ void read_nibble_groups(ByteReader& in, std::span<const uint8_t> group_contexts,
     for (uint32_t j = 0; j < kNibbleGroupSize; ++j)
       dst[j] = static_cast<uint8_t>(v[j] | v[j + kNibbleGroupSize] << 4);
   }
-  for (uint32_t state : x)
-    if (state != entropy::kStateLow) in.fail("nibble groups: final rANS state mismatch");
+  // The final states are the encoder's initial ones: kStateLow plus the carried words.
+  const bool carries = pairs * kNibblePairBytes != packed.size();
+  uint8_t* carried = packed.data() + pairs * kNibblePairBytes;
+  for (int l = 0; l < kLanes; ++l) {
+    if (x[l] - entropy::kStateLow > (carries ? 0xFFFFu : 0u))
+      in.fail("nibble groups: final rANS state mismatch");
+    if (carries) {
+      carried[2 * l] = static_cast<uint8_t>(x[l]);
+      carried[2 * l + 1] = static_cast<uint8_t>(x[l] >> 8);
+    }
+  }
   if (!consistent) in.fail("nibble groups: a value above 15");
 }
 

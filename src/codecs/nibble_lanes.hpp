@@ -13,10 +13,15 @@
 // (an identity step, which leaves the state as it is). An AVX-512 kernel decodes the pairs
 // straight into packed bytes; the portable code produces and reads the same bytes.
 //
+// The 64 lane states (256 bytes) would cost a small chunk dearly, so the last 4 pairs (128 bytes)
+// are not coded but ride in the lanes' initial states, 16 bits each, which the decoder gets back
+// as its final states (when there are at least 8 pairs).
+//
 // Payload: the minima (a quant field, group contexts), the positions (a quant field), the residual
 // tables (quant_fields' table format, 2 * contexts contexts: 2c after the anchor, 2c + 1 before
 // it), the varint size of the rANS stream and the stream (entropy/rans_interleaved.hpp layout,
-// 64 lanes).
+// 64 lanes, starting from kStateLow plus the carried words); minima, positions and stream cover
+// the coded pairs only.
 #include <cstdint>
 #include <span>
 

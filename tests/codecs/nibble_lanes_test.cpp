@@ -77,7 +77,7 @@ std::vector<uint8_t> decode(std::span<const uint8_t> payload, const Groups& g, u
 }
 
 TEST(NibbleLanes, RoundTripAcrossSizesOnBothPaths) {
-  for (size_t pairs : {0, 1, 2, 3, 7, 64, 333, 4096}) {
+  for (size_t pairs : {0, 1, 2, 3, 7, 8, 9, 64, 333, 4096}) {
     for (uint32_t contexts : {1u, 18u}) {
       const Groups g = make_groups(pairs, contexts, static_cast<uint32_t>(pairs * 31 + contexts));
       std::vector<uint8_t> portable, kernels;
