@@ -1,22 +1,22 @@
 #include "codecs/ggml_blocks.hpp"
 
+#include <bit>
 #include <cmath>
 
 namespace lcl::ggml {
 
 float half_to_float(uint16_t h) {
-  const int sign = h >> 15;
-  const int exponent = (h >> 10) & 31;
-  const int mantissa = h & 1023;
-  float magnitude;
-  if (exponent == 0) {
-    magnitude = std::ldexp(static_cast<float>(mantissa), -24);
-  } else if (exponent == 31) {
-    magnitude = mantissa ? NAN : INFINITY;
-  } else {
-    magnitude = std::ldexp(static_cast<float>(mantissa + 1024), exponent - 25);
+  // Bit arithmetic, not ldexp (a libm call per value, which the Q4_K codec made a hot spot): a
+  // half's value is exactly a float's, NaN payloads included.
+  const uint32_t sign = uint32_t{h} >> 15 << 31;
+  const uint32_t exponent = (h >> 10) & 31;
+  const uint32_t mantissa = h & 1023;
+  if (exponent == 0) {  // zero or subnormal: mantissa * 2^-24, exact in float
+    const float magnitude = static_cast<float>(mantissa) * 0x1p-24f;
+    return sign ? -magnitude : magnitude;
   }
-  return sign ? -magnitude : magnitude;
+  const uint32_t float_exponent = exponent == 31 ? 255 : exponent - 15 + 127;
+  return std::bit_cast<float>(sign | float_exponent << 23 | mantissa << 13);
 }
 
 void unpack_q4k_scales(const uint8_t* packed12, uint8_t scales[8], uint8_t mins[8]) {

@@ -51,15 +51,17 @@ inline uint8_t zero_point_bucket(float d_value, float dmin_value, uint8_t scale,
   return finite ? static_cast<uint8_t>(static_cast<int>(clamped)) : kZeroBuckets - 1;
 }
 
+// Per-thread scratch arrays (quant_scratch.hpp): a chunk's fields are written in full before
+// they are read, and zero-filled fresh vectors cost more than coding the small tensors.
 struct Q4KFields {
-  std::vector<uint16_t> d, dmin;
-  std::vector<uint16_t> scales, mins;  // 8 per block
-  std::span<uint8_t> quants;           // the 128 packed nibble bytes of every block
+  std::span<uint16_t> d, dmin;
+  std::span<uint16_t> scales, mins;  // 8 per block
+  std::span<uint8_t> quants;         // the 128 packed nibble bytes of every block
   explicit Q4KFields(size_t blocks)
-      : d(blocks),
-        dmin(blocks),
-        scales(blocks * kSubBlocks),
-        mins(blocks * kSubBlocks),
+      : d(quant::scratch<uint16_t, quant::kScratchBlockHalves>(blocks)),
+        dmin(quant::scratch<uint16_t, quant::kScratchBlockHalves2>(blocks)),
+        scales(quant::scratch<uint16_t, quant::kScratchScales>(blocks * kSubBlocks)),
+        mins(quant::scratch<uint16_t, quant::kScratchMins>(blocks * kSubBlocks)),
         quants(quant::scratch<uint8_t, quant::kScratchPackedQuants>(blocks * kQuantBytes)) {}
 };
 
@@ -144,8 +146,8 @@ class Q4KCodec final : public Codec {
       f.dmin[b] = ggml::load_u16(block + 2);
       uint8_t sc[8], m[8];
       ggml::unpack_q4k_scales(block + 4, sc, m);
-      std::copy_n(sc, 8, f.scales.begin() + static_cast<std::ptrdiff_t>(b * 8));
-      std::copy_n(m, 8, f.mins.begin() + static_cast<std::ptrdiff_t>(b * 8));
+      std::copy_n(sc, 8, f.scales.data() + b * 8);
+      std::copy_n(m, 8, f.mins.data() + b * 8);
       std::memcpy(f.quants.data() + b * kQuantBytes, block + 16, kQuantBytes);
     }
     // The payload is about the input's size: one allocation instead of repeated doubling.
@@ -175,7 +177,8 @@ class Q4KCodec final : public Codec {
     quant::read_halves(r, {}, 0, f.d);
     quant::read_halves(r, exponent_contexts(f.d), 64, f.dmin);
     quant::read_anchored_groups(r, std::vector<uint8_t>(blocks, 0), kScaleGroups, f.scales);
-    f.scales = scale_complements(f.scales);
+    const auto complements = scale_complements(f.scales);
+    std::copy(complements.begin(), complements.end(), f.scales.begin());
     {
       auto c = min_candidate(f, quant::read_candidate_index(r, kMinCandidates));
       quant::read_field(r, c.contexts, c.shape, f.mins);

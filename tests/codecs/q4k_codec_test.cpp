@@ -2,6 +2,7 @@
 // coded size of the corpus tensors against the order-0 entropy of their nibbles.
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
 #include <random>
 
@@ -37,6 +38,24 @@ std::vector<uint8_t> plausible_q4k_blocks(size_t blocks, uint32_t seed) {
     ggml::pack_q4k_quants(q, block + 16);
   }
   return out;
+}
+
+TEST(Q4KFields, HalfToFloatIsExactForEveryHalf) {
+  for (uint32_t h = 0; h < 65536; ++h) {
+    const int exponent = (h >> 10) & 31;
+    const int mantissa = h & 1023;
+    float expected = exponent == 0 ? std::ldexp(static_cast<float>(mantissa), -24)
+                     : exponent == 31
+                         ? (mantissa ? NAN : INFINITY)
+                         : std::ldexp(static_cast<float>(mantissa + 1024), exponent - 25);
+    if (h >> 15) expected = -expected;
+    const float got = ggml::half_to_float(static_cast<uint16_t>(h));
+    if (std::isnan(expected)) {
+      EXPECT_TRUE(std::isnan(got)) << h;
+    } else {
+      EXPECT_EQ(std::bit_cast<uint32_t>(got), std::bit_cast<uint32_t>(expected)) << h;
+    }
+  }
 }
 
 TEST(Q4KFields, ScalePackingIsABijection) {
