@@ -83,18 +83,23 @@ FieldHistogram residual_histogram(std::span<const uint8_t> packed, const Groups&
   for (size_t pair = 0; pair < group_count / 2; ++pair) {
     const uint8_t* bytes = packed.data() + pair * kNibblePairBytes;
     const size_t ga = 2 * pair, gb = ga + 1;
-    // Values are at least their group's minimum, so the indices stay inside their table.
-    const size_t base_a = size_t{groups.contexts[ga]} * 2 * kSymbols - groups.minima[ga];
-    const size_t base_b =
-        4 * copy_size + size_t{groups.contexts[gb]} * 2 * kSymbols - groups.minima[gb];
+    const size_t base_a = size_t{groups.contexts[ga]} * 2 * kSymbols;
+    const size_t base_b = 4 * copy_size + size_t{groups.contexts[gb]} * 2 * kSymbols;
     const uint32_t position_a = groups.positions[ga], position_b = groups.positions[gb];
+    // Values are at least their group's minimum, so the indices stay inside their table.
+    const uint32_t min_a = groups.minima[ga], min_b = groups.minima[gb];
     ++anchors[groups.contexts[ga]];
     ++anchors[groups.contexts[gb]];
-    for (uint32_t j = 0; j < kNibbleGroupSize; ++j) {
-      const uint32_t byte = bytes[j];
-      const size_t copy = (j & 3) * copy_size;
-      ++counts[base_a + copy + (j < position_a) * kSymbols + (byte & 15)];
-      ++counts[base_b + copy + (j < position_b) * kSymbols + (byte >> 4)];
+    // Unrolled by the copy count so that each increment's copy is a constant offset.
+    uint32_t* const a = counts.data() + base_a;
+    uint32_t* const b = counts.data() + base_b;
+    for (uint32_t j = 0; j < kNibbleGroupSize; j += 4) {
+#pragma GCC unroll 4
+      for (uint32_t k = 0; k < 4; ++k) {
+        const uint32_t byte = bytes[j + k];
+        ++a[k * copy_size + (j + k < position_a) * kSymbols + ((byte & 15) - min_a)];
+        ++b[k * copy_size + (j + k < position_b) * kSymbols + ((byte >> 4) - min_b)];
+      }
     }
   }
   FieldHistogram histogram({kSymbols, static_cast<uint32_t>(tables)});
