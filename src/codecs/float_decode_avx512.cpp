@@ -9,6 +9,7 @@
 #include "codecs/avx512_intrinsics.hpp"
 #include "codecs/float_decode_simd.hpp"
 #include "codecs/float_dispatch.hpp"
+#include "codecs/rans_avx512.hpp"
 
 namespace lcl::float_format {
 
@@ -16,8 +17,7 @@ namespace {
 
 // Loop-invariant vectors of one body.
 struct Constants {
-  __m512i slot_mask, low16, even_dwords, odd_dwords, escape, raw_index, raw_shift, raw_mask,
-      state_low;
+  __m512i slot_mask, low16, even_dwords, odd_dwords, escape, raw_index, raw_shift, raw_mask;
   __m128i precision, raw_bits;
   __mmask64 raw_bytes;  // the 2 * W bytes that hold one vector's 16 raw fields
 };
@@ -29,7 +29,6 @@ LCL_FLOAT_KERNEL Constants make_constants(const Body& b) {
   c.even_dwords = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
   c.odd_dwords = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
   c.escape = _mm512_set1_epi32(static_cast<int>(b.escape));
-  c.state_low = _mm512_set1_epi32(static_cast<int>(entropy::kStateLow));
   // Field l starts at bit l * W of the vector's bytes: its dword lane gets the 4 bytes from
   // (l * W) / 8 (W + 7 <= 30 bits, so 4 bytes hold it) and shifts right by (l * W) % 8.
   alignas(64) uint8_t index[64];
@@ -82,15 +81,6 @@ LCL_FLOAT_KERNEL inline __m512i join_raw(const Constants& c, const uint8_t* raw,
   return _mm512_or_si512(_mm512_sll_epi32(symbols, c.raw_bits), field);
 }
 
-// Refills the lanes below 2^16 with the next words, in lane order; p has 32 readable bytes.
-LCL_FLOAT_KERNEL inline void refill(const Constants& c, __m512i& x, const uint8_t*& p) {
-  const __mmask16 need = _mm512_cmplt_epu32_mask(x, c.state_low);
-  const __m256i next = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
-  const __m512i words = _mm512_cvtepu16_epi32(_mm256_maskz_expand_epi16(need, next));
-  x = _mm512_mask_or_epi32(x, need, _mm512_slli_epi32(x, 16), words);
-  p += 2 * __builtin_popcount(need);
-}
-
 template <class Elem>
 LCL_FLOAT_KERNEL size_t decode_groups(const Body& b, uint64_t& escapes_read, uint32_t (&xs)[kLanes],
                                       const uint8_t*& p_ref, const uint8_t* end) {
@@ -124,8 +114,8 @@ LCL_FLOAT_KERNEL size_t decode_groups(const Body& b, uint64_t& escapes_read, uin
       _mm512_storeu_si512(out + 64, vb);
     }
     out += kLanes * sizeof(Elem);
-    refill(c, xa, p);
-    refill(c, xb, p);
+    rans_avx512::refill(xa, p);
+    rans_avx512::refill(xb, p);
     i += kLanes;
   }
   _mm512_storeu_si512(xs, xa);

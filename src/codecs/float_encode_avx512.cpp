@@ -1,9 +1,7 @@
 // The float encoder's x86-64 kernels. rANS: the 32 lanes as two vectors of 16 states, coded in
 // reverse like entropy::encode_interleaved; per vector, one 8 x 64-bit gather pair fetches each
-// symbol's reciprocal and {frequency, start, shift}, the division is the same exact reciprocal
-// multiply as encode_step (its 33-bit sum kept exact with a carry mask), and the renormalisation
-// words of the lanes that emit one are compressed into lane order and stored below the words
-// already written. Raw bits: BMI2 pext gathers the low bits of 4 (or 2) elements at a time.
+// symbol's reciprocal and {frequency, start, shift}, and rans_avx512::encode_step codes them. Raw
+// bits: BMI2 pext gathers the low bits of 4 (or 2) elements at a time.
 
 #include <algorithm>
 #include <bit>
@@ -13,6 +11,7 @@
 #include "codecs/float_dispatch.hpp"
 #include "codecs/float_encode_simd.hpp"
 #include "codecs/float_format.hpp"
+#include "codecs/rans_avx512.hpp"
 #include "entropy/bit_pack.hpp"
 
 namespace lcl::float_format {
@@ -28,9 +27,10 @@ uint64_t pack_entry(const entropy::EncoderSymbol& e, uint32_t precision) {
 }
 
 struct Constants {
-  __m512i even_dwords, odd_dwords, low14, one, thirty_two, total;
+  __m512i even_dwords, odd_dwords, low14, one;
   __m512i escape_packed;  // the escape entry's high dword (an impossible value without escapes)
-  __m128i raw_bits, limit_shift;
+  __m128i raw_bits;
+  rans_avx512::EncodeConstants rans;
 };
 
 LCL_FLOAT_KERNEL Constants make_constants(uint32_t raw_bits, uint32_t precision,
@@ -41,10 +41,8 @@ LCL_FLOAT_KERNEL Constants make_constants(uint32_t raw_bits, uint32_t precision,
   c.odd_dwords = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
   c.low14 = _mm512_set1_epi32(0x3FFF);
   c.one = _mm512_set1_epi32(1);
-  c.thirty_two = _mm512_set1_epi32(32);
-  c.total = _mm512_set1_epi32(static_cast<int>(1u << precision));
   c.raw_bits = _mm_cvtsi32_si128(static_cast<int>(raw_bits));
-  c.limit_shift = _mm_cvtsi32_si128(static_cast<int>(16 - precision));
+  c.rans = rans_avx512::encode_constants(precision);
   return c;
 }
 
@@ -66,33 +64,7 @@ LCL_FLOAT_KERNEL inline __mmask16 encode_vector(const Constants& c, const uint64
   const __m512i freq = _mm512_add_epi32(_mm512_and_si512(packed, c.low14), c.one);
   const __m512i start = _mm512_and_si512(_mm512_srli_epi32(packed, 14), c.low14);
   const __m512i shift = _mm512_srli_epi32(packed, 28);
-
-  // Renormalise: lanes whose state would overflow emit their low 16 bits.
-  const __mmask16 emit =
-      _mm512_cmpge_epu32_mask(_mm512_srli_epi32(x, 16), _mm512_sll_epi32(freq, c.limit_shift));
-  const int count = __builtin_popcount(emit);
-  const __m256i words = _mm512_cvtepi32_epi16(x);
-  // Compressed to the bottom in lane order, then moved to the top 'count' words, so one full
-  // store at w - 16 puts them right below w (what it writes lower is free space, the caller
-  // keeps 16 words of room below).
-  const __m256i packed_words = _mm256_maskz_compress_epi16(emit, words);
-  const __mmask16 top = static_cast<__mmask16>(0xFFFF0000u >> count);
-  _mm256_storeu_si256(reinterpret_cast<__m256i*>(w - 16),
-                      _mm256_maskz_expand_epi16(top, packed_words));
-  w -= count;
-  x = _mm512_mask_srli_epi32(x, emit, x, 16);
-
-  // q = (x + ((x * reciprocal) >> 32)) >> shift, the sum taken to 33 bits.
-  const __m512i even = _mm512_srli_epi64(_mm512_mul_epu32(x, reciprocal), 32);
-  const __m512i odd = _mm512_mul_epu32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(reciprocal, 32));
-  const __m512i high = _mm512_mask_blend_epi32(0xAAAA, even, odd);
-  const __m512i sum = _mm512_add_epi32(x, high);
-  const __mmask16 carry = _mm512_cmplt_epu32_mask(sum, x);
-  __m512i q = _mm512_srlv_epi32(sum, shift);
-  q = _mm512_mask_or_epi32(q, carry, q,
-                           _mm512_sllv_epi32(c.one, _mm512_sub_epi32(c.thirty_two, shift)));
-  const __m512i complement = _mm512_sub_epi32(c.total, freq);
-  x = _mm512_add_epi32(_mm512_add_epi32(x, start), _mm512_mullo_epi32(q, complement));
+  rans_avx512::encode_step(c.rans, freq, start, reciprocal, shift, 0xFFFF, x, w);
   return _mm512_cmpeq_epi32_mask(packed, c.escape_packed);
 }
 

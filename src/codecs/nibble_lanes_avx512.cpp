@@ -3,14 +3,15 @@
 // so each vector codes with one context's 32 table entries, held in two registers and indexed by
 // vpermt2d (no gathers). The decoder finds a lane's symbol by a 4-step binary search over the
 // entries' cumulative frequencies; values before the anchor index the upper 16 entries, the
-// anchor's lane is masked out of every update. Refill and emission are those of the float
-// kernels: words in lane order, vector 0's first in the stream.
+// anchor's lane is masked out of every update. Refill and emission are rans_avx512.hpp's, shared
+// with the float kernels: words in lane order, vector 0's first in the stream.
 
 #include <bit>
 
 #include "codecs/avx512_intrinsics.hpp"
 #include "codecs/float_dispatch.hpp"
 #include "codecs/nibble_lanes_simd.hpp"
+#include "codecs/rans_avx512.hpp"
 #include "entropy/rans_tables.hpp"
 
 namespace lcl::quant::nibble_lanes {
@@ -18,7 +19,7 @@ namespace lcl::quant::nibble_lanes {
 namespace {
 
 struct DecodeConstants {
-  __m512i slot_mask, low16, sixteen, fifteen, state_low;
+  __m512i slot_mask, low16, sixteen, fifteen;
   __m128i precision;
 };
 
@@ -46,15 +47,6 @@ LCL_FLOAT_KERNEL inline __m512i decode_vector(const DecodeConstants& c, __m512i&
   return _mm512_maskz_and_epi32(active, k, c.fifteen);
 }
 
-// Refills the lanes below 2^16 with the next words, in lane order; p has 32 readable bytes.
-LCL_FLOAT_KERNEL inline void refill(const DecodeConstants& c, __m512i& x, const uint8_t*& p) {
-  const __mmask16 need = _mm512_cmplt_epu32_mask(x, c.state_low);
-  const __m256i next = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
-  const __m512i words = _mm512_cvtepu16_epi32(_mm256_maskz_expand_epi16(need, next));
-  x = _mm512_mask_or_epi32(x, need, _mm512_slli_epi32(x, 16), words);
-  p += 2 * __builtin_popcount(need);
-}
-
 // Lanes before the anchor and lanes other than it, for a group's 32 lanes.
 inline uint32_t before_mask(uint32_t position) {
   return (1u << position) - 1;
@@ -74,7 +66,6 @@ LCL_FLOAT_KERNEL size_t decode_pairs_avx512(const DecodeEntries* entries, const 
   c.low16 = _mm512_set1_epi32(0xFFFF);
   c.sixteen = _mm512_set1_epi32(16);
   c.fifteen = _mm512_set1_epi32(15);
-  c.state_low = _mm512_set1_epi32(static_cast<int>(entropy::kStateLow));
   c.precision = _mm_cvtsi32_si128(static_cast<int>(precision));
   __m512i x0 = _mm512_loadu_si512(xs), x1 = _mm512_loadu_si512(xs + 16),
           x2 = _mm512_loadu_si512(xs + 32), x3 = _mm512_loadu_si512(xs + 48);
@@ -118,10 +109,10 @@ LCL_FLOAT_KERNEL size_t decode_pairs_avx512(const DecodeEntries* entries, const 
     _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + 16),
                      _mm512_cvtepi32_epi8(
                          _mm512_add_epi32(_mm512_or_si512(r1, _mm512_slli_epi32(r3, 4)), minima)));
-    refill(c, x0, p);
-    refill(c, x1, p);
-    refill(c, x2, p);
-    refill(c, x3, p);
+    rans_avx512::refill(x0, p);
+    rans_avx512::refill(x1, p);
+    rans_avx512::refill(x2, p);
+    rans_avx512::refill(x3, p);
   }
   _mm512_storeu_si512(xs, x0);
   _mm512_storeu_si512(xs + 16, x1);
@@ -135,8 +126,8 @@ LCL_FLOAT_KERNEL size_t decode_pairs_avx512(const DecodeEntries* entries, const 
 namespace {
 
 struct EncodeConstants {
-  __m512i low14, one, thirty_two, total, sixteen;
-  __m128i limit_shift;
+  __m512i low14, one, sixteen;
+  rans_avx512::EncodeConstants rans;
 };
 
 // Codes the residuals r of 16 lanes into x (entropy::encode_step per active lane), storing the
@@ -152,31 +143,7 @@ LCL_FLOAT_KERNEL inline void encode_vector(const EncodeConstants& c, const Encod
   const __m512i freq = _mm512_add_epi32(_mm512_and_si512(packed, c.low14), c.one);
   const __m512i start = _mm512_and_si512(_mm512_srli_epi32(packed, 14), c.low14);
   const __m512i shift = _mm512_srli_epi32(packed, 28);
-
-  const __mmask16 emit = _mm512_mask_cmpge_epu32_mask(active, _mm512_srli_epi32(x, 16),
-                                                      _mm512_sll_epi32(freq, c.limit_shift));
-  const int count = __builtin_popcount(emit);
-  const __m256i words = _mm512_cvtepi32_epi16(x);
-  const __m256i packed_words = _mm256_maskz_compress_epi16(emit, words);
-  const __mmask16 top = static_cast<__mmask16>(0xFFFF0000u >> count);
-  _mm256_storeu_si256(reinterpret_cast<__m256i*>(w - 16),
-                      _mm256_maskz_expand_epi16(top, packed_words));
-  w -= count;
-  x = _mm512_mask_srli_epi32(x, emit, x, 16);
-
-  // q = (x + ((x * reciprocal) >> 32)) >> shift, the sum taken to 33 bits.
-  const __m512i even = _mm512_srli_epi64(_mm512_mul_epu32(x, reciprocal), 32);
-  const __m512i odd = _mm512_mul_epu32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(reciprocal, 32));
-  const __m512i high = _mm512_mask_blend_epi32(0xAAAA, even, odd);
-  const __m512i sum = _mm512_add_epi32(x, high);
-  const __mmask16 carry = _mm512_cmplt_epu32_mask(sum, x);
-  __m512i q = _mm512_srlv_epi32(sum, shift);
-  q = _mm512_mask_or_epi32(q, carry, q,
-                           _mm512_sllv_epi32(c.one, _mm512_sub_epi32(c.thirty_two, shift)));
-  const __m512i complement = _mm512_sub_epi32(c.total, freq);
-  const __m512i next =
-      _mm512_add_epi32(_mm512_add_epi32(x, start), _mm512_mullo_epi32(q, complement));
-  x = _mm512_mask_mov_epi32(x, active, next);
+  rans_avx512::encode_step(c.rans, freq, start, reciprocal, shift, active, x, w);
 }
 
 }  // namespace
@@ -187,10 +154,8 @@ LCL_FLOAT_KERNEL void encode_pairs_avx512(const EncodeEntries* entries, const Gr
   EncodeConstants c;
   c.low14 = _mm512_set1_epi32(0x3FFF);
   c.one = _mm512_set1_epi32(1);
-  c.thirty_two = _mm512_set1_epi32(32);
-  c.total = _mm512_set1_epi32(static_cast<int>(1u << precision));
   c.sixteen = _mm512_set1_epi32(16);
-  c.limit_shift = _mm_cvtsi32_si128(static_cast<int>(16 - precision));
+  c.rans = rans_avx512::encode_constants(precision);
   const __m512i low_nibble = _mm512_set1_epi32(15);
   __m512i x0 = _mm512_loadu_si512(xs), x1 = _mm512_loadu_si512(xs + 16),
           x2 = _mm512_loadu_si512(xs + 32), x3 = _mm512_loadu_si512(xs + 48);

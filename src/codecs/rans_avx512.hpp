@@ -1,0 +1,75 @@
+#pragma once
+// The rANS steps shared by the AVX-512 kernels (float codec, nibble lanes): 16 lanes of 32-bit
+// states per vector, renormalised 16 bits at a time as entropy/rans_tables.hpp does, the words
+// of a vector's lanes consecutive in the stream in lane order. Internal to the *_avx512.cpp
+// files, which compile these under LCL_FLOAT_KERNEL.
+#include <cstdint>
+
+#include "codecs/avx512_intrinsics.hpp"
+#include "codecs/float_dispatch.hpp"
+#include "entropy/rans_tables.hpp"
+
+namespace lcl::rans_avx512 {
+
+// Decoder: refills the lanes below 2^16 with the next words, in lane order; p has 32 readable
+// bytes.
+LCL_FLOAT_KERNEL inline void refill(__m512i& x, const uint8_t*& p) {
+  const __mmask16 need =
+      _mm512_cmplt_epu32_mask(x, _mm512_set1_epi32(static_cast<int>(entropy::kStateLow)));
+  const __m256i next = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  const __m512i words = _mm512_cvtepu16_epi32(_mm256_maskz_expand_epi16(need, next));
+  x = _mm512_mask_or_epi32(x, need, _mm512_slli_epi32(x, 16), words);
+  p += 2 * __builtin_popcount(need);
+}
+
+// Loop-invariant vectors of the encoder step at one table precision (<= 14 bits).
+struct EncodeConstants {
+  __m512i one, thirty_two, total;
+  __m128i limit_shift;
+};
+
+LCL_FLOAT_KERNEL inline EncodeConstants encode_constants(uint32_t precision) {
+  EncodeConstants c;
+  c.one = _mm512_set1_epi32(1);
+  c.thirty_two = _mm512_set1_epi32(32);
+  c.total = _mm512_set1_epi32(static_cast<int>(1u << precision));
+  c.limit_shift = _mm_cvtsi32_si128(static_cast<int>(16 - precision));
+  return c;
+}
+
+// Encoder: entropy::encode_step on the active lanes, each with its symbol's frequency, start,
+// reciprocal and shift (make_encoder_symbol's): the lanes whose state would overflow emit their
+// low 16 bits, compressed into lane order and stored right below w (the caller keeps 16 words of
+// room below what is written, which the full store may scribble on), then x = C(s, x) by the
+// exact reciprocal multiply (its 33-bit sum kept exact with a carry mask).
+LCL_FLOAT_KERNEL inline void encode_step(const EncodeConstants& c, __m512i freq, __m512i start,
+                                         __m512i reciprocal, __m512i shift, __mmask16 active,
+                                         __m512i& x, uint16_t*& w) {
+  const __mmask16 emit = _mm512_mask_cmpge_epu32_mask(active, _mm512_srli_epi32(x, 16),
+                                                      _mm512_sll_epi32(freq, c.limit_shift));
+  const int count = __builtin_popcount(emit);
+  const __m256i words = _mm512_cvtepi32_epi16(x);
+  // Compressed to the bottom in lane order, then moved to the top `count` words, so one full
+  // store at w - 16 puts them right below w.
+  const __m256i packed_words = _mm256_maskz_compress_epi16(emit, words);
+  const __mmask16 top = static_cast<__mmask16>(0xFFFF0000u >> count);
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(w - 16),
+                      _mm256_maskz_expand_epi16(top, packed_words));
+  w -= count;
+  x = _mm512_mask_srli_epi32(x, emit, x, 16);
+
+  // q = (x + ((x * reciprocal) >> 32)) >> shift, the sum taken to 33 bits.
+  const __m512i even = _mm512_srli_epi64(_mm512_mul_epu32(x, reciprocal), 32);
+  const __m512i odd = _mm512_mul_epu32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(reciprocal, 32));
+  const __m512i high = _mm512_mask_blend_epi32(0xAAAA, even, odd);
+  const __m512i sum = _mm512_add_epi32(x, high);
+  const __mmask16 carry = _mm512_cmplt_epu32_mask(sum, x);
+  __m512i q = _mm512_srlv_epi32(sum, shift);
+  q = _mm512_mask_or_epi32(q, carry, q,
+                           _mm512_sllv_epi32(c.one, _mm512_sub_epi32(c.thirty_two, shift)));
+  const __m512i complement = _mm512_sub_epi32(c.total, freq);
+  x = _mm512_mask_add_epi32(x, active, _mm512_add_epi32(x, start),
+                            _mm512_mullo_epi32(q, complement));
+}
+
+}  // namespace lcl::rans_avx512
