@@ -15,25 +15,29 @@
 #include "codecs/quant_fields.hpp"
 #include "codecs/quant_halves.hpp"
 #include "codecs/quant_scratch.hpp"
+#include "codecs/value_lanes.hpp"
 #include "util/byte_io.hpp"
 
 namespace lcl {
 namespace {
 
-// 2: fields with 1 or 4 rANS states and table precisions 8-12 (quant_rans.hpp); version 1 (8
+// 3: the values in the SIMD lane layout of value_lanes.hpp (same model as 2). 2: fields with 1
+// or 4 rANS states and table precisions 8-12 (quant_rans.hpp), still decoded; version 1 (8
 // states) was never released and is rejected.
-constexpr uint8_t kFormatVersion = 2;
+constexpr uint8_t kFormatVersion = 3;
+constexpr uint8_t kFormatVersionAnchoredFields = 2;
 constexpr size_t kBlock = ggml::kQ6KBlockBytes;
 constexpr uint32_t kScalesPerBlock = 16;
 
+// Per-thread scratch arrays (quant_scratch.hpp): every element is written before it is read.
 struct Q6KFields {
-  std::vector<uint16_t> d;
-  std::vector<uint16_t> scales;  // 16 per block, the i8 as its byte
-  std::span<uint16_t> quants;    // 256 per block, element order
+  std::span<uint16_t> d;
+  std::span<uint16_t> scales;  // 16 per block, the i8 as its byte
+  std::span<uint8_t> quants;   // 256 per block, element order
   explicit Q6KFields(size_t blocks)
-      : d(blocks),
-        scales(blocks * kScalesPerBlock),
-        quants(quant::scratch<uint16_t, quant::kScratchValues>(blocks * 256)) {}
+      : d(quant::scratch<uint16_t, quant::kScratchBlockHalves>(blocks)),
+        scales(quant::scratch<uint16_t, quant::kScratchScales>(blocks * kScalesPerBlock)),
+        quants(quant::scratch<uint8_t, quant::kScratchSixBitValues>(blocks * 256)) {}
 };
 
 // Sign and magnitude bucket of an i8 scale: 2 * (128 >> bucket_shift) contexts.
@@ -80,11 +84,8 @@ class Q6KCodec final : public Codec {
     Q6KFields f(blocks);
     for (size_t b = 0; b < blocks; ++b) {
       const uint8_t* block = input.data() + b * kBlock;
-      uint8_t q[256];
-      ggml::unpack_q6k_quants(block, block + 128, q);
-      std::copy_n(q, 256, f.quants.begin() + static_cast<std::ptrdiff_t>(b * 256));
-      std::copy_n(block + 192, kScalesPerBlock,
-                  f.scales.begin() + static_cast<std::ptrdiff_t>(b * kScalesPerBlock));
+      ggml::unpack_q6k_quants(block, block + 128, f.quants.data() + b * 256);
+      std::copy_n(block + 192, kScalesPerBlock, f.scales.data() + b * kScalesPerBlock);
       f.d[b] = ggml::load_u16(block + 208);
     }
     // The payload is about the input's size: one allocation instead of repeated doubling.
@@ -95,26 +96,33 @@ class Q6KCodec final : public Codec {
     quant::write_halves(w, f.d, {}, 0);
     quant::write_anchored_groups(w, flip_scale_signs(f.scales), std::vector<uint8_t>(blocks, 0),
                                  kScaleGroups);
-    quant::write_anchored_groups(w, f.quants, group_contexts(f), kValueGroups);
+    quant::write_value_groups(w, f.quants, group_contexts(f), kValueGroups.group_contexts);
   }
 
   void decode(std::span<const uint8_t> payload, std::span<uint8_t> out) const override {
     ByteReader r(payload, "q6k payload");
-    if (r.u8() != kFormatVersion) r.fail("unknown q6k format version");
+    const uint8_t version = r.u8();
+    if (version != kFormatVersion && version != kFormatVersionAnchoredFields)
+      r.fail("unknown q6k format version");
     const uint64_t blocks = r.varint();
     if (out.size() % kBlock != 0 || blocks != out.size() / kBlock)
       r.fail("block count does not match the output size");
     Q6KFields f(blocks);
     quant::read_halves(r, {}, 0, f.d);
     quant::read_anchored_groups(r, std::vector<uint8_t>(blocks, 0), kScaleGroups, f.scales);
-    f.scales = flip_scale_signs(f.scales);
-    quant::read_anchored_groups(r, group_contexts(f), kValueGroups, f.quants);
+    const auto scales = flip_scale_signs(f.scales);
+    std::copy(scales.begin(), scales.end(), f.scales.begin());
+    if (version == kFormatVersion) {
+      quant::read_value_groups(r, group_contexts(f), kValueGroups.group_contexts, f.quants);
+    } else {
+      auto values = quant::scratch<uint16_t, quant::kScratchValues>(f.quants.size());
+      quant::read_anchored_groups(r, group_contexts(f), kValueGroups, values);
+      std::copy(values.begin(), values.end(), f.quants.begin());
+    }
     if (!r.at_end()) r.fail("trailing bytes");
     for (size_t b = 0; b < blocks; ++b) {
       uint8_t* block = out.data() + b * kBlock;
-      uint8_t q[256];
-      for (int i = 0; i < 256; ++i) q[i] = static_cast<uint8_t>(f.quants[b * 256 + i]);
-      ggml::pack_q6k_quants(q, block, block + 128);
+      ggml::pack_q6k_quants(f.quants.data() + b * 256, block, block + 128);
       for (uint32_t j = 0; j < kScalesPerBlock; ++j)
         block[192 + j] = static_cast<uint8_t>(f.scales[b * kScalesPerBlock + j]);
       ggml::store_u16(block + 208, f.d[b]);

@@ -36,6 +36,8 @@ enum ScratchTag : int {
   kScratchNibbleWide,
   kScratchNibbleValues,
   kScratchPackedQuants,
+  kScratchValueTables,
+  kScratchSixBitValues,
 };
 
 }  // namespace lcl::quant

@@ -1,0 +1,341 @@
+#include "codecs/value_lanes.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <string>
+#include <vector>
+
+#include "codecs/float_dispatch.hpp"
+#include "codecs/quant_fields.hpp"
+#include "codecs/quant_rans.hpp"
+#include "codecs/quant_scratch.hpp"
+#include "codecs/value_lanes_simd.hpp"
+#include "entropy/rans_interleaved.hpp"
+#include "entropy/rans_tables.hpp"
+
+namespace lcl::quant {
+namespace {
+
+using value_lanes::Groups;
+using value_lanes::kLanes;
+using value_lanes::kMinClasses;
+using value_lanes::kSymbols;
+
+constexpr uint32_t kMaxContexts = 42;  // 6 tables each; quant fields allow 256
+
+// Groups whose values travel in the lanes' initial states: 10 x 16 values x 6 bits = 60 of the
+// 64 lanes' 16-bit words.
+constexpr size_t kCarriedGroups = 10;
+constexpr int kCarriedWords = kCarriedGroups * kValueGroupSize * 6 / 16;
+static_assert(kCarriedWords <= kLanes);
+size_t carried_groups(size_t groups) {
+  return groups >= 2 * kCarriedGroups ? kCarriedGroups : 0;
+}
+
+void check_shape(size_t values, size_t groups, uint32_t contexts) {
+  if (contexts < 1 || contexts > kMaxContexts)
+    throw Error(ErrorKind::kUsage, "value groups: 1..42 contexts");
+  if (values != groups * kValueGroupSize)
+    throw Error(ErrorKind::kUsage, "value groups: one context per group of 16");
+  if (values > (uint64_t{1} << 31))
+    throw Error(ErrorKind::kUsage, "value groups: more than 2^31 values");
+}
+
+uint8_t min_class(uint8_t minimum) {
+  return static_cast<uint8_t>(std::min<uint32_t>(minimum, kMinClasses - 1));
+}
+
+// Minimum, first position of the minimum and after-table of every group.
+void split_groups(const uint8_t* values, std::span<const uint8_t> group_contexts, uint8_t* minima,
+                  uint8_t* positions, uint8_t* tables) {
+  for (size_t g = 0; g < group_contexts.size(); ++g) {
+    const uint8_t* v = values + g * kValueGroupSize;
+    uint8_t minimum = v[0];
+    for (uint32_t j = 1; j < kValueGroupSize; ++j) minimum = std::min(minimum, v[j]);
+    uint32_t position = kValueGroupSize;
+    for (uint32_t j = kValueGroupSize; j-- > 0;) position = v[j] == minimum ? j : position;
+    minima[g] = minimum;
+    positions[g] = static_cast<uint8_t>(position);
+    tables[g] = static_cast<uint8_t>((group_contexts[g] * kMinClasses + min_class(minimum)) * 2);
+  }
+}
+
+// Residual counts per table of every value but the anchors, in four copies of the counters taken
+// in turn (equal nearby values would otherwise wait on one counter); the anchors are counted
+// with the values after them (residual 0) and taken out at the end.
+FieldHistogram residual_histogram(const uint8_t* values, const Groups& groups, size_t group_count,
+                                  uint32_t table_count) {
+  const size_t copy_size = size_t{table_count} * kSymbols;
+  std::vector<uint32_t> counts(4 * copy_size, 0);
+  std::vector<uint32_t> anchors(table_count, 0);
+  for (size_t g = 0; g < group_count; ++g) {
+    const uint8_t* v = values + g * kValueGroupSize;
+    uint32_t* const table = counts.data() + size_t{groups.tables[g]} * kSymbols;
+    const uint32_t position = groups.positions[g];
+    const uint32_t minimum = groups.minima[g];
+    ++anchors[groups.tables[g]];
+    for (uint32_t j = 0; j < kValueGroupSize; j += 4) {
+#pragma GCC unroll 4
+      for (uint32_t k = 0; k < 4; ++k)
+        ++table[k * copy_size + (j + k < position) * kSymbols + (v[j + k] - minimum)];
+    }
+  }
+  FieldHistogram histogram({kSymbols, table_count});
+  for (uint32_t t = 0; t < table_count; ++t)
+    for (uint32_t s = 0; s < kSymbols; ++s) {
+      uint64_t n = 0;
+      for (size_t copy = 0; copy < 4; ++copy) n += counts[copy * copy_size + t * kSymbols + s];
+      if (s == 0) n -= anchors[t];
+      histogram.add_count(t, s, n);
+    }
+  return histogram;
+}
+
+// Coding entry of every (table, residual): low dword the reciprocal, high dword
+// (freq - 1) | cum << 14 | shift << 28 (what the kernel gathers and the portable code unpacks).
+std::vector<uint64_t> encode_entries(const FieldTables& t) {
+  std::vector<uint64_t> entries(t.tables.size() * kSymbols, 0);
+  for (size_t table = 0; table < t.tables.size(); ++table) {
+    const auto& freq = t.tables[table].freq;
+    uint32_t cum = 0;
+    for (uint32_t s = 0; s < freq.size(); ++s) {
+      if (freq[s] == 0) continue;
+      const entropy::EncoderSymbol e = entropy::make_encoder_symbol(cum, freq[s], t.precision);
+      const uint32_t packed = (freq[s] - 1) | (cum << 14) | (e.shift << 28);
+      entries[table * kSymbols + s] = uint64_t{e.reciprocal_low} | uint64_t{packed} << 32;
+      cum += freq[s];
+    }
+  }
+  return entries;
+}
+
+entropy::EncoderSymbol unpack_entry(uint64_t entry, uint32_t precision) {
+  const auto packed = static_cast<uint32_t>(entry >> 32);
+  const uint32_t freq = (packed & 0x3FFF) + 1;
+  entropy::EncoderSymbol e;
+  e.reciprocal_low = static_cast<uint32_t>(entry);
+  e.shift = packed >> 28;
+  e.renorm_limit = freq << (16 - precision);
+  e.cum = (packed >> 14) & 0x3FFF;
+  e.complement = (1u << precision) - freq;
+  return e;
+}
+
+// The carried groups' values, 6 bits each from the lowest bit up, as the 64 lanes' words.
+void pack_carried(const uint8_t* values, uint16_t (&words)[kLanes]) {
+  std::fill(std::begin(words), std::end(words), 0);
+  for (size_t i = 0; i < kCarriedGroups * kValueGroupSize; ++i)
+    for (uint32_t b = 0; b < 6; ++b)
+      words[(6 * i + b) / 16] |=
+          static_cast<uint16_t>(((values[i] >> b) & 1) << ((6 * i + b) % 16));
+}
+
+void unpack_carried(const uint16_t (&words)[kLanes], uint8_t* values) {
+  for (size_t i = 0; i < kCarriedGroups * kValueGroupSize; ++i) {
+    uint32_t v = 0;
+    for (uint32_t b = 0; b < 6; ++b)
+      v |= ((words[(6 * i + b) / 16] >> ((6 * i + b) % 16)) & 1u) << b;
+    values[i] = static_cast<uint8_t>(v);
+  }
+}
+
+// Appends the stream of the coded values (64 lanes, entropy::encode_interleaved's layout).
+void encode_stream(std::span<const uint8_t> values, const Groups& groups,
+                   const std::vector<uint64_t>& entries, uint32_t precision,
+                   const uint32_t (&initial)[kLanes], std::vector<uint8_t>& out) {
+  const size_t n = values.size();
+  // The anchor's lane takes an identity step: all of the probability on one symbol leaves the
+  // state as it is and emits nothing.
+  const entropy::EncoderSymbol identity =
+      entropy::make_encoder_symbol(0, 1u << precision, precision);
+  auto symbol_of = [&](size_t i) {
+    const size_t g = i / kValueGroupSize;
+    const uint32_t j = i % kValueGroupSize;
+    const uint32_t position = groups.positions[g];
+    if (j == position) return identity;
+    const uint32_t table = groups.tables[g] + (j < position);
+    return unpack_entry(entries[table * kSymbols + (values[i] - groups.minima[g])], precision);
+  };
+  if (!float_format::float_kernels_available()) {
+    entropy::encode_interleaved<kLanes>(n, symbol_of, out, initial);
+    return;
+  }
+  if (n == 0) return;
+  thread_local std::vector<uint16_t> words;
+  words.resize(std::max<size_t>(words.size(), n + 2 * kLanes + 16));
+  uint16_t* const end = words.data() + words.size();
+  uint16_t* w = end;
+  uint32_t x[kLanes];
+  std::copy(std::begin(initial), std::end(initial), x);
+  // The ragged tail first, one lane at a time, exactly as encode_interleaved does.
+  size_t i = n;
+  while (i % kLanes != 0) {
+    --i;
+    entropy::encode_step(x[i % kLanes], symbol_of(i), w);
+  }
+  value_lanes::encode_steps_avx512(entries.data(), groups, values.data(), i / kLanes, precision, x,
+                                   w);
+  for (int l = kLanes - 1; l >= 0; --l) {
+    *--w = static_cast<uint16_t>(x[l] >> 16);
+    *--w = static_cast<uint16_t>(x[l]);
+  }
+  static_assert(std::endian::native == std::endian::little, "words are stored little-endian");
+  const auto* bytes = reinterpret_cast<const uint8_t*>(w);
+  out.insert(out.end(), bytes, reinterpret_cast<const uint8_t*>(end));
+}
+
+// Tables the decoders may rely on: every table a lane will use is present (the after-table
+// unless the anchor is last, the before-table unless it is first), and no before-table has
+// residual 0 (a value before the anchor lies above the minimum).
+void check_tables(ByteReader& in, const Groups& groups, size_t group_count,
+                  const FieldTables& tables) {
+  for (size_t t = 1; t < tables.tables.size(); t += 2) {
+    const auto& freq = tables.tables[t].freq;
+    if (!freq.empty() && freq[0] != 0)
+      in.fail("value groups: a value before its group's anchor equals the minimum");
+  }
+  for (size_t g = 0; g < group_count; ++g) {
+    const uint32_t position = groups.positions[g];
+    const auto* table = tables.tables.data() + groups.tables[g];
+    if ((position != kValueGroupSize - 1 && table[0].freq.empty()) ||
+        (position != 0 && table[1].freq.empty()))
+      in.fail("value groups: a table is missing");
+  }
+}
+
+// The portable decoder, from symbol first on.
+void decode_values(std::span<const uint8_t> stream, const Groups& groups,
+                   const FlatDecodeTable& table, size_t first, uint32_t (&x)[kLanes],
+                   const uint8_t* p, std::span<uint8_t> values, bool& consistent) {
+  const uint32_t precision = table.precision();
+  const uint32_t mask = (1u << precision) - 1;
+  const uint32_t* slots = table.slots();
+  const uint8_t* const end = stream.data() + stream.size();
+  uint32_t above_63 = 0;
+  for (size_t i = first; i < values.size(); ++i) {
+    const size_t g = i / kValueGroupSize;
+    const uint32_t j = i % kValueGroupSize;
+    const uint32_t position = groups.positions[g];
+    if (j == position) {
+      values[i] = groups.minima[g];
+      continue;
+    }
+    uint32_t& s = x[i % kLanes];
+    const uint32_t t = groups.tables[g] + (j < position);
+    const uint32_t slot = slots[(t << precision) | (s & mask)];
+    s = ((slot >> 20) + 1) * (s >> precision) + ((slot >> 8) & 0xFFF);
+    const uint32_t value = (slot & 0xFF) + groups.minima[g];
+    above_63 |= value > 63;
+    values[i] = static_cast<uint8_t>(value);
+    if (s < entropy::kStateLow) {
+      if (end - p < 2) throw_corrupt("value groups: rANS stream truncated");
+      s = (s << 16) | entropy::load_u16le(p);
+      p += 2;
+    }
+  }
+  if (p != end) throw_corrupt("value groups: trailing bytes in the rANS stream");
+  if (above_63) consistent = false;
+}
+
+}  // namespace
+
+void write_value_groups(ByteWriter& out, std::span<const uint8_t> values,
+                        std::span<const uint8_t> group_contexts, uint32_t contexts) {
+  check_shape(values.size(), group_contexts.size(), contexts);
+  uint8_t largest = 0;
+  for (uint8_t v : values) largest = std::max(largest, v);
+  if (largest >= kSymbols) throw Error(ErrorKind::kUsage, "value groups: value above 63");
+  for (uint8_t c : group_contexts)
+    if (c >= contexts) throw Error(ErrorKind::kUsage, "value groups: context out of range");
+  const size_t group_count = group_contexts.size() - carried_groups(group_contexts.size());
+  const auto coded = values.first(group_count * kValueGroupSize);
+  auto minima = scratch<uint8_t, kScratchNibbleMinima>(group_count);
+  auto positions = scratch<uint8_t, kScratchNibblePositions>(group_count);
+  auto tables = scratch<uint8_t, kScratchValueTables>(group_count);
+  split_groups(coded.data(), group_contexts.first(group_count), minima.data(), positions.data(),
+               tables.data());
+  const Groups groups{tables.data(), minima.data(), positions.data()};
+
+  // The minima and positions as quant fields (16-bit symbols); positions see the minimum's class.
+  auto wide = scratch<uint16_t, kScratchNibbleWide>(group_count);
+  auto classes = scratch<uint8_t, kScratchClassContexts>(group_count);
+  std::copy(minima.begin(), minima.end(), wide.begin());
+  write_field(out, wide, group_contexts.first(group_count), {kSymbols, contexts});
+  std::copy(positions.begin(), positions.end(), wide.begin());
+  std::transform(minima.begin(), minima.end(), classes.begin(), min_class);
+  write_field(out, wide, classes, {kValueGroupSize, kMinClasses});
+
+  if (group_count == 0) return;
+  const uint32_t table_count = contexts * kMinClasses * 2;
+  const FieldTables t =
+      write_field_tables(out, residual_histogram(coded.data(), groups, group_count, table_count));
+  uint32_t initial[kLanes];
+  uint16_t carried[kLanes] = {};
+  if (coded.size() != values.size()) pack_carried(values.data() + coded.size(), carried);
+  for (int l = 0; l < kLanes; ++l) initial[l] = entropy::kStateLow + carried[l];
+  thread_local std::vector<uint8_t> stream;
+  stream.clear();
+  encode_stream(coded, groups, encode_entries(t), t.precision, initial, stream);
+  out.varint(stream.size());
+  out.bytes(stream);
+}
+
+void read_value_groups(ByteReader& in, std::span<const uint8_t> group_contexts, uint32_t contexts,
+                       std::span<uint8_t> values) {
+  check_shape(values.size(), group_contexts.size(), contexts);
+  uint8_t max_context = 0;
+  for (uint8_t c : group_contexts) max_context = std::max(max_context, c);
+  if (!group_contexts.empty() && max_context >= contexts)
+    throw Error(ErrorKind::kUsage, "value groups: context out of range");
+  const size_t group_count = group_contexts.size() - carried_groups(group_contexts.size());
+  const size_t n = group_count * kValueGroupSize;
+
+  auto wide = scratch<uint16_t, kScratchNibbleWide>(group_count);
+  auto minima = scratch<uint8_t, kScratchNibbleMinima>(group_count);
+  auto positions = scratch<uint8_t, kScratchNibblePositions>(group_count);
+  auto tables = scratch<uint8_t, kScratchValueTables>(group_count);
+  auto classes = scratch<uint8_t, kScratchClassContexts>(group_count);
+  read_field(in, group_contexts.first(group_count), {kSymbols, contexts}, wide);
+  for (size_t g = 0; g < group_count; ++g) {
+    minima[g] = static_cast<uint8_t>(wide[g]);
+    classes[g] = min_class(minima[g]);
+    tables[g] = static_cast<uint8_t>((group_contexts[g] * kMinClasses + classes[g]) * 2);
+  }
+  read_field(in, classes, {kValueGroupSize, kMinClasses}, wide);
+  std::copy(wide.begin(), wide.end(), positions.begin());
+  if (group_count == 0) return;
+  const Groups groups{tables.data(), minima.data(), positions.data()};
+
+  const FieldTables t = read_field_tables(in, {kSymbols, contexts * kMinClasses * 2});
+  check_tables(in, groups, group_count, t);
+  const FlatDecodeTable table(t.tables, t.precision);
+  const uint64_t size = in.varint_at_most(in.remaining(), "value stream size");
+  const auto stream = in.bytes(size);
+  if (stream.size() < 4 * kLanes || stream.size() % 2 != 0)
+    in.fail("value groups: rANS stream truncated");
+  const uint8_t* p = stream.data();
+  uint32_t x[kLanes];
+  for (int l = 0; l < kLanes; ++l, p += 4) {
+    x[l] = entropy::load_u32le(p);
+    if (x[l] < entropy::kStateLow) in.fail("value groups: invalid initial rANS state");
+  }
+  bool consistent = true;
+  size_t done = 0;
+  if (float_format::float_kernels_available())
+    done = kLanes * value_lanes::decode_steps_avx512(table.slots(), groups, n / kLanes, t.precision,
+                                                     x, p, stream.data() + stream.size(),
+                                                     values.data(), consistent);
+  decode_values(stream, groups, table, done, x, p, values.first(n), consistent);
+  // The final states are the encoder's initial ones: kStateLow plus the carried words.
+  const bool carries = n != values.size();
+  uint16_t carried[kLanes];
+  for (int l = 0; l < kLanes; ++l) {
+    if (x[l] - entropy::kStateLow > (carries && l < kCarriedWords ? 0xFFFFu : 0u))
+      in.fail("value groups: final rANS state mismatch");
+    carried[l] = static_cast<uint16_t>(x[l]);
+  }
+  if (carries) unpack_carried(carried, values.data() + n);
+  if (!consistent) in.fail("value groups: a value above 63");
+}
+
+}  // namespace lcl::quant
