@@ -6,6 +6,7 @@
 // bucket of their scale (sign and half of the magnitude range): finer buckets were measured to
 // cost more in tables than they gain on real tensors.
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <string>
 
@@ -48,10 +49,16 @@ uint8_t scale_bucket(uint16_t scale_byte, unsigned bucket_shift) {
   return static_cast<uint8_t>((scale < 0 ? buckets : 0) + (magnitude >> bucket_shift));
 }
 
-// Scale bucket of every 16-value group: the group context of the anchored value groups.
-std::vector<uint8_t> group_contexts(const Q6KFields& f) {
-  std::vector<uint8_t> c(f.scales.size());
-  for (size_t s = 0; s < f.scales.size(); ++s) c[s] = scale_bucket(f.scales[s], 6);
+// Scale bucket of every 16-value group: the group context of the anchored value groups (a
+// table over the 256 scale bytes, since this runs for every group).
+std::span<uint8_t> group_contexts(const Q6KFields& f) {
+  static const auto buckets = [] {
+    std::array<uint8_t, 256> b{};
+    for (uint32_t s = 0; s < 256; ++s) b[s] = scale_bucket(static_cast<uint16_t>(s), 6);
+    return b;
+  }();
+  auto c = quant::scratch<uint8_t, quant::kScratchGroupContexts>(f.scales.size());
+  for (size_t s = 0; s < f.scales.size(); ++s) c[s] = buckets[f.scales[s] & 0xFF];
   return c;
 }
 
