@@ -31,14 +31,6 @@ inline uint16_t step(uint32_t& x, uint32_t slot) {
   return static_cast<uint16_t>(slot & 0xFF);
 }
 
-// Mask arithmetic instead of a branch: whether a lane needs a word is unpredictable.
-inline void refill(uint32_t& x, const uint8_t*& p) {
-  const uint32_t need = x < kStateLow;
-  const uint32_t mask = 0u - need;
-  x = (((x << 16) | load_u16le(p)) & mask) | (x & ~mask);
-  p += need * 2;
-}
-
 // The loop, specialised on whether symbols have contexts (the plain case skips the context load)
 // and on the precision (constant shifts and masks).
 template <int L, bool kContexts, uint32_t kPrecision>
@@ -67,11 +59,23 @@ void decode_loop(std::span<const uint8_t> in, const FlatDecodeTable& table, cons
   size_t i = 0;
   // A group of L symbols reads at most L words, so one bounds check covers the group.
   while (n - i >= L && static_cast<size_t>(end - p) >= 2 * L) {
+    // All lanes' steps first, then their refills at offsets from a prefix sum of the lanes that
+    // need a word: refilling lane by lane made every lane's word load wait for the previous
+    // lanes' pointer updates, one chain through all lanes that bounded the loop.
+    uint32_t offset[L];
+    uint32_t taken = 0;
 #pragma GCC unroll 16
     for (int l = 0; l < L; ++l) {
       out[i + l] = step<kPrecision>(x[l], slot_of(i + l, x[l]));
-      refill(x[l], p);
+      offset[l] = taken;
+      taken += 2 * (x[l] < kStateLow);
     }
+#pragma GCC unroll 16
+    for (int l = 0; l < L; ++l) {
+      const uint32_t mask = 0u - (x[l] < kStateLow);
+      x[l] = (((x[l] << 16) | load_u16le(p + offset[l])) & mask) | (x[l] & ~mask);
+    }
+    p += taken;
     i += L;
   }
   for (; i < n; ++i) {
