@@ -26,6 +26,11 @@ struct FrequencyTable {
 // a non-zero count at frequency >= 1 and minimising the coding cost; an all-zero histogram gives
 // an all-zero table (only valid for empty streams). A single present symbol gets the full range.
 FrequencyTable normalize_frequencies(std::span<const uint64_t> counts, uint32_t precision_bits);
+// The same on the present symbols alone: `counts` (all > 0) are those of the present symbols in
+// symbol order, `freq` receives one frequency per entry, equal to what normalize_frequencies gives
+// those symbols. For callers that keep their histograms sparse (the float codec's model search).
+void normalize_present_frequencies(std::span<const uint64_t> counts, uint32_t precision_bits,
+                                   std::vector<uint32_t>& freq);
 
 // Compact serialisation (present symbols and their frequencies). read_frequency_table validates:
 // alphabet <= max_alphabet, frequencies sum exactly to 1 << precision_bits.

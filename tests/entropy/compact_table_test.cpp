@@ -84,6 +84,56 @@ TEST(CompactTable, RoundtripsAndCostsLittle) {
   }
 }
 
+TEST(CompactTable, PresentSymbolsAloneGiveTheSameCodesAndFrequencies) {
+  std::mt19937_64 rng(3);
+  for (int trial = 0; trial < 100; ++trial) {
+    const uint32_t precision = 8 + rng() % 9;
+    const size_t alphabet = 1 + rng() % std::min<size_t>(3000, size_t{1} << precision);
+    std::vector<uint64_t> counts(alphabet, 0);
+    for (auto& c : counts) c = rng() % 3 == 0 ? 0 : (rng() % 2 ? 1 + rng() % 4 : rng() % 100000);
+    const CompactTable dense = make_compact_table(counts, precision);
+    std::vector<uint64_t> present;
+    std::vector<uint32_t> expected;
+    for (size_t s = 0; s < alphabet; ++s)
+      if (counts[s] != 0) {
+        present.push_back(counts[s]);
+        expected.push_back(dense.table.freq[s]);
+      }
+    std::vector<uint8_t> codes;
+    std::vector<uint32_t> freq;
+    compact_present_frequencies(present, precision, codes, freq);
+    EXPECT_EQ(codes, dense.codes) << "trial " << trial;
+    EXPECT_EQ(freq, expected) << "trial " << trial;
+  }
+}
+
+TEST(CompactTable, SizeFromThePresentSymbolsIsWhatWriteWrites) {
+  auto written = [](size_t alphabet, const std::vector<uint32_t>& present) {
+    std::vector<uint64_t> counts(alphabet, 0);
+    for (uint32_t s : present) counts[s] = 1 + s % 7;
+    std::vector<uint8_t> bytes;
+    ByteWriter w(bytes);
+    write_compact_table(make_compact_table(counts, 14), w);
+    return bytes.size();
+  };
+  const std::vector<std::pair<size_t, std::vector<uint32_t>>> cases = {
+      {1, {}},         {1, {0}},           {5, {4}},           {5, {0, 1, 2, 3, 4}},
+      {200, {3, 199}}, {200, {0, 1, 198}}, {300, {5, 6, 290}}, {32769, {0, 130, 131, 32768}},
+  };
+  for (const auto& [alphabet, present] : cases)
+    EXPECT_EQ(compact_table_size(14, alphabet, present), written(alphabet, present))
+        << "alphabet " << alphabet << ", " << present.size() << " present";
+  std::mt19937_64 rng(4);
+  for (int trial = 0; trial < 50; ++trial) {
+    const size_t alphabet = 1 + rng() % 40000;
+    std::vector<uint32_t> present;
+    for (uint32_t s = 0; s < alphabet && present.size() < 16000; ++s)
+      if (rng() % 8 < uint64_t(trial % 8)) present.push_back(s);
+    EXPECT_EQ(compact_table_size(14, alphabet, present), written(alphabet, present))
+        << "trial " << trial;
+  }
+}
+
 TEST(CompactTable, RejectsCorruptTables) {
   auto expect_corrupt = [](std::vector<uint8_t> bytes) {
     ByteReader r(bytes);
