@@ -181,6 +181,47 @@ TEST(FloatCodec, EveryKPrecisionAndEscapeRoundtrips) {
   }
 }
 
+TEST(FloatModel, NarrowingMergesSymbolPairs) {
+  float_format::SymbolCounts wide{{1, 2, 3, 6, 9, 40}, {5, 1, 2, 7, 3, 1}};
+  float_format::SymbolCounts narrow{{99}, {99}};  // stale contents are replaced
+  float_format::narrow_symbol_counts(wide, narrow);
+  EXPECT_EQ(narrow.symbols, (std::vector<uint32_t>{0, 1, 3, 4, 20}));
+  EXPECT_EQ(narrow.counts, (std::vector<uint64_t>{5, 3, 7, 3, 1}));
+  float_format::narrow_symbol_counts({}, narrow);
+  EXPECT_TRUE(narrow.symbols.empty() && narrow.counts.empty());
+}
+
+TEST(FloatModel, PresentSymbolsAndTheDenseHistogramChooseTheSameModel) {
+  auto v = gaussian_bf16(50000, 0.02, 12);
+  std::mt19937_64 rng(13);
+  for (int i = 0; i < 40; ++i) v[rng() % v.size()] = static_cast<uint16_t>(rng());
+  std::vector<uint64_t> top16(65536, 0);
+  for (uint16_t x : v) ++top16[x];
+  float_format::SymbolCounts widest;  // bf16: symbols are the top 15 bits
+  for (uint32_t s = 0; s < 32768; ++s)
+    if (top16[2 * s] + top16[2 * s + 1] != 0) {
+      widest.symbols.push_back(s);
+      widest.counts.push_back(top16[2 * s] + top16[2 * s + 1]);
+    }
+  const auto& layout = float_format::kBF16;
+  const auto dense = float_format::choose_float_model(top16, layout, v.size());
+  const auto sparse = float_format::choose_float_model(widest, layout, v.size());
+  EXPECT_EQ(sparse.k, dense.k);
+  EXPECT_EQ(sparse.table.table.precision_bits, dense.table.table.precision_bits);
+  EXPECT_EQ(sparse.table.table.freq, dense.table.table.freq);
+  EXPECT_EQ(sparse.table.codes, dense.table.codes);
+  EXPECT_EQ(sparse.escaped, dense.escaped);
+  EXPECT_EQ(sparse.escape_count, dense.escape_count);
+  EXPECT_EQ(sparse.estimated_bytes, dense.estimated_bytes);
+  EXPECT_GT(dense.escape_count, 0u);  // the outliers are escaped: that path is covered
+  // The table spans the alphabet of the chosen k plus the escape.
+  EXPECT_EQ(dense.table.table.freq.size(), (size_t{1} << layout.symbol_bits(dense.k)) + 1);
+  EXPECT_EQ(dense.escaped.size(), size_t{1} << layout.symbol_bits(dense.k));
+  // A symbol beyond the widest width is the caller's error.
+  float_format::SymbolCounts too_wide{{32768}, {1}};
+  EXPECT_THROW(float_format::choose_float_model(too_wide, layout, 1), Error);
+}
+
 TEST(FloatCodec, EscapesPayOffForRareSymbols) {
   // Narrow distribution plus sprinkled outliers: the chosen model should escape the outliers
   // and come out no larger than the best model without escapes.
