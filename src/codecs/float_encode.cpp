@@ -20,23 +20,55 @@ Elem load(const uint8_t* p) {
   return v;
 }
 
-// Histogram of the top 16 bits of each element. Counted in 32 bits (half the cache footprint)
-// over blocks that cannot overflow, summed into 64 bits.
+// Adds the non-zero counters to `into` (present symbols, increasing) and zeroes them again, 16
+// counters at a time past untouched stretches (a chunk touches a few thousand of 2^15).
+void drain_counters(std::span<uint32_t> counters, SymbolCounts& into) {
+  thread_local SymbolCounts merged;
+  merged.clear();
+  size_t j = 0;  // next entry of `into` to merge
+  constexpr size_t kGroup = 16;
+  for (size_t base = 0; base < counters.size(); base += kGroup) {
+    const size_t group_end = std::min(counters.size(), base + kGroup);
+    uint32_t any = 0;
+    for (size_t s = base; s < group_end; ++s) any |= counters[s];
+    if (any == 0) continue;
+    for (size_t s = base; s < group_end; ++s) {
+      if (counters[s] == 0) continue;
+      for (; j < into.symbols.size() && into.symbols[j] < s; ++j) {
+        merged.symbols.push_back(into.symbols[j]);
+        merged.counts.push_back(into.counts[j]);
+      }
+      uint64_t count = counters[s];
+      if (j < into.symbols.size() && into.symbols[j] == s) count += into.counts[j++];
+      merged.symbols.push_back(static_cast<uint32_t>(s));
+      merged.counts.push_back(count);
+      counters[s] = 0;
+    }
+  }
+  for (; j < into.symbols.size(); ++j) {
+    merged.symbols.push_back(into.symbols[j]);
+    merged.counts.push_back(into.counts[j]);
+  }
+  std::swap(into, merged);
+}
+
+// Histogram of the top `symbol_bits` bits of each element (the widest symbols), as its present
+// symbols. Counted in 32 bits over blocks that cannot overflow. The counters are reused per
+// thread and drain_counters leaves them zero, so a chunk pays neither for clearing the whole table
+// nor for page faults on a fresh one.
 template <class Elem>
-std::span<const uint64_t> count_top16(const uint8_t* data, uint64_t n) {
-  constexpr int kShift = sizeof(Elem) * 8 - 16;
-  // Reused per thread: fresh buffers of this size come from mmap and page-fault on every chunk.
-  thread_local std::vector<uint64_t> total(65536);
-  thread_local std::vector<uint32_t> block(65536);
-  std::fill(total.begin(), total.end(), 0);
+void count_symbols(const uint8_t* data, uint64_t n, uint32_t symbol_bits, SymbolCounts& out) {
+  const uint32_t shift = sizeof(Elem) * 8 - symbol_bits;
+  thread_local std::vector<uint32_t> counters;  // all zero between calls
+  if (counters.size() < (size_t{1} << symbol_bits)) counters.resize(size_t{1} << symbol_bits);
+  const std::span<uint32_t> table(counters.data(), size_t{1} << symbol_bits);
+  out.clear();
   for (uint64_t start = 0; start < n;) {
     const uint64_t end = std::min<uint64_t>(n, start + 0xFFFFFFFFull);
-    std::fill(block.begin(), block.end(), 0);
-    for (uint64_t i = start; i < end; ++i) ++block[load<Elem>(data + i * sizeof(Elem)) >> kShift];
-    for (size_t v = 0; v < block.size(); ++v) total[v] += block[v];
+    for (uint64_t i = start; i < end; ++i) ++table[load<Elem>(data + i * sizeof(Elem)) >> shift];
+    drain_counters(table, out);
     start = end;
   }
-  return total;
 }
 
 // Coding entry per symbol value: escaped values share the escape's entry, so the hot loops have
@@ -163,13 +195,15 @@ void encode_floats(std::span<const uint8_t> input, const FloatLayout& layout,
   w.varint(tail.size());
   w.bytes(tail);
   if (n == 0) return;
+  thread_local SymbolCounts widest;  // reused per thread: it keeps its capacity
+  const uint32_t widest_bits = layout.symbol_bits(layout.max_k());
   if (layout.bytes == 2) {
-    const auto top16 = count_top16<uint16_t>(input.data(), n);
-    encode_body<uint16_t>(input.data(), n, layout, choose_float_model(top16, layout, n, options),
+    count_symbols<uint16_t>(input.data(), n, widest_bits, widest);
+    encode_body<uint16_t>(input.data(), n, layout, choose_float_model(widest, layout, n, options),
                           out);
   } else {
-    const auto top16 = count_top16<uint32_t>(input.data(), n);
-    encode_body<uint32_t>(input.data(), n, layout, choose_float_model(top16, layout, n, options),
+    count_symbols<uint32_t>(input.data(), n, widest_bits, widest);
+    encode_body<uint32_t>(input.data(), n, layout, choose_float_model(widest, layout, n, options),
                           out);
   }
 }
