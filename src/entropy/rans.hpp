@@ -32,6 +32,10 @@ FrequencyTable normalize_frequencies(std::span<const uint64_t> counts, uint32_t 
 void normalize_present_frequencies(std::span<const uint64_t> counts, uint32_t precision_bits,
                                    std::vector<uint32_t>& freq);
 
+// log2((f + 1) / f) for f in [1, 2^16], exactly as std::log2 computes it from those doubles (values
+// up to 2^14 come from a table built once): the marginal cost normalize_frequencies ranks by.
+double log2_step(uint32_t f);
+
 // Compact serialisation (present symbols and their frequencies). read_frequency_table validates:
 // alphabet <= max_alphabet, frequencies sum exactly to 1 << precision_bits.
 void write_frequency_table(const FrequencyTable& table, ByteWriter& out);

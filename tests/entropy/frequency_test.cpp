@@ -132,6 +132,12 @@ TEST(NormalizePresentFrequencies, MatchesTheDenseTableOnThePresentSymbols) {
   EXPECT_THROW(normalize_present_frequencies(std::vector<uint64_t>{1}, 17, freq), Error);
 }
 
+TEST(Log2Step, IsExactlyTheLibraryLogarithm) {
+  // Bit-for-bit: the normalisation's tie-breaks, and so the tables, depend on these values.
+  for (uint32_t f = 1; f <= (1u << 16); ++f)
+    ASSERT_EQ(log2_step(f), std::log2(static_cast<double>(f + 1) / static_cast<double>(f))) << f;
+}
+
 TEST(FrequencyTableSerialisation, Roundtrips) {
   std::mt19937_64 rng(7);
   for (size_t alphabet : {1, 2, 255, 256, 1000, 65536}) {
