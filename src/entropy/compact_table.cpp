@@ -54,12 +54,23 @@ std::vector<uint32_t> normalize_weights_integer(std::span<const uint32_t> weight
     assigned += freq[s];
   }
   if (assigned < total) {
-    // Largest remainders first (ties: lower symbol); the deficit is below the symbol count.
+    // Largest remainders first (ties: lower symbol). That order is total, so the units go to
+    // the same symbols whether the order is sorted in full or only split at the deficit, which
+    // is below the symbol count (the full sort stays for the wrap-around that would need more).
+    const uint64_t deficit = total - assigned;
     std::vector<uint32_t> order(weights.size());
     std::iota(order.begin(), order.end(), 0u);
-    std::stable_sort(order.begin(), order.end(),
-                     [&](uint32_t a, uint32_t b) { return remainder[a] > remainder[b]; });
-    for (size_t j = 0; assigned < total; ++j, ++assigned) ++freq[order[j % order.size()]];
+    const auto before = [&](uint32_t a, uint32_t b) {
+      return remainder[a] != remainder[b] ? remainder[a] > remainder[b] : a < b;
+    };
+    if (deficit < order.size()) {
+      std::nth_element(order.begin(), order.begin() + static_cast<ptrdiff_t>(deficit), order.end(),
+                       before);
+      for (uint64_t j = 0; j < deficit; ++j) ++freq[order[j]];
+    } else {
+      std::sort(order.begin(), order.end(), before);
+      for (size_t j = 0; assigned < total; ++j, ++assigned) ++freq[order[j % order.size()]];
+    }
   } else if (assigned > total) {
     // The floor of 1 overshot: take from the largest frequencies (least relative harm).
     std::priority_queue<std::pair<uint32_t, int64_t>>

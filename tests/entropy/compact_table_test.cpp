@@ -51,6 +51,36 @@ TEST(CompactTable, IntegerNormalisationSumsExactlyAndKeepsEverySymbol) {
   for (uint32_t f : normalize_weights_integer(weights, 8)) EXPECT_EQ(f, 1u);
 }
 
+// The rounding units go by largest remainder, ties to the lower symbol: the reference here sorts
+// in full (stable), the implementation only splits at the deficit; both must agree exactly.
+TEST(CompactTable, IntegerNormalisationGivesUnitsByLargestRemainderThenLowerSymbol) {
+  std::mt19937_64 rng(5);
+  for (int trial = 0; trial < 300; ++trial) {
+    const uint32_t precision = 8 + rng() % 9;
+    const size_t symbols = 1 + rng() % std::min<size_t>(2000, size_t{1} << precision);
+    std::vector<uint32_t> weights(symbols);
+    for (auto& w : weights) w = 1 + static_cast<uint32_t>(rng() % (rng() % 2 ? 4 : 3000));
+    const uint64_t total = uint64_t{1} << precision;
+    const uint64_t sum = std::accumulate(weights.begin(), weights.end(), uint64_t{0});
+    std::vector<uint32_t> expected(symbols);
+    std::vector<uint64_t> remainder(symbols);
+    uint64_t assigned = 0;
+    for (size_t s = 0; s < symbols; ++s) {
+      const uint64_t share = weights[s] * total / sum;
+      expected[s] = static_cast<uint32_t>(std::max<uint64_t>(1, share));
+      remainder[s] = share == 0 ? 0 : weights[s] * total % sum;
+      assigned += expected[s];
+    }
+    if (assigned > total) continue;  // the overshoot path is not the one under test
+    std::vector<uint32_t> order(symbols);
+    std::iota(order.begin(), order.end(), 0u);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](uint32_t a, uint32_t b) { return remainder[a] > remainder[b]; });
+    for (size_t j = 0; assigned < total; ++j, ++assigned) ++expected[order[j % symbols]];
+    EXPECT_EQ(normalize_weights_integer(weights, precision), expected) << "trial " << trial;
+  }
+}
+
 TEST(CompactTable, RoundtripsAndCostsLittle) {
   std::mt19937_64 rng(2);
   for (size_t alphabet : {1, 2, 3, 100, 513, 4097, 65536}) {
