@@ -158,18 +158,21 @@ void encode_streams(const uint8_t* data, uint64_t n, const FloatLayout& layout,
 }
 
 // The same bytes with the x86-64 kernels: the rANS kernel finds the escaped elements while it
-// codes (they share one coding entry), so the escape fields, which come first in the payload,
-// are written after it ran, and no pass over the data is spent on them.
+// codes (they share one coding entry), so no pass over the data is spent on them. The escape
+// fields come first in the payload; their size follows from the model's escape count, so the
+// raw fields go straight after a gap the escape fields fill once the kernel ran (the raw section
+// is a large part of the payload: copying it once more cost ~2% of the encoder's time).
 template <class Elem>
 void encode_streams_with_kernels(const uint8_t* data, uint64_t n, const FloatLayout& layout,
                                  const FloatModel& model, std::vector<uint8_t>& out) {
   const uint32_t symbol_bits = layout.symbol_bits(model.k);
   const uint32_t raw_bits = layout.raw_bits(model.k);
-  thread_local std::vector<uint8_t> raw;
-  raw.clear();
-  append_raw_bits_bmi2(data, n, sizeof(Elem), raw_bits, raw);
+  const size_t escapes_at = out.size();
+  const uint64_t escape_bytes = entropy::packed_bytes(model.escape_count, symbol_bits);
+  out.resize(escapes_at + escape_bytes);
+  append_raw_bits_bmi2(data, n, sizeof(Elem), raw_bits, out);
   uint32_t initial[kLanes];
-  take_stash(raw, entropy::packed_bytes(n, raw_bits), initial);
+  take_stash(out, entropy::packed_bytes(n, raw_bits), initial);
   const size_t escape = size_t{1} << symbol_bits;
   entropy::EncoderSymbol escape_entry;
   const entropy::EncoderSymbol* entries = entries_by_value(model, escape, &escape_entry);
@@ -181,10 +184,14 @@ void encode_streams_with_kernels(const uint8_t* data, uint64_t n, const FloatLay
   if (escaped_at.size() != model.escape_count)
     throw Error(ErrorKind::kUsage,
                 "float encoder (internal): escape count differs from the model's");
-  entropy::append_packed(out, escaped_at.size(), symbol_bits, [&](uint64_t i) -> uint32_t {
-    return load<Elem>(data + escaped_at[i] * sizeof(Elem)) >> raw_bits;
-  });
-  out.insert(out.end(), raw.begin(), raw.end());
+  thread_local std::vector<uint8_t> escape_fields;
+  escape_fields.clear();
+  entropy::append_packed(escape_fields, escaped_at.size(), symbol_bits,
+                         [&](uint64_t i) -> uint32_t {
+                           return load<Elem>(data + escaped_at[i] * sizeof(Elem)) >> raw_bits;
+                         });
+  std::copy(escape_fields.begin(), escape_fields.end(),
+            out.begin() + static_cast<ptrdiff_t>(escapes_at));
   out.insert(out.end(), stream.begin(), stream.end());
 }
 
