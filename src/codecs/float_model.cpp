@@ -25,17 +25,32 @@ const std::vector<SymbolCounts>& symbol_counts_by_k(const SymbolCounts& widest,
   return by_k;
 }
 
+// Bytes of the compact table of the symbols coded at an escape threshold (exact: the table's size
+// depends only on which symbols it holds, not on their frequencies).
+size_t table_bytes(const SymbolCounts& counts, const FloatLayout& layout, uint32_t k,
+                   uint32_t escape_threshold, bool escapes, uint32_t precision_bits) {
+  thread_local std::vector<uint32_t> coded;
+  coded.clear();
+  for (size_t i = 0; i < counts.symbols.size(); ++i)
+    if (counts.counts[i] > escape_threshold) coded.push_back(counts.symbols[i]);
+  const uint32_t escape = uint32_t{1} << layout.symbol_bits(k);
+  if (escapes) coded.push_back(escape);
+  return entropy::compact_table_size(precision_bits, size_t{escape} + 1, coded);
+}
+
 // Lower bounds of float_model_cost for every escape threshold of one symbol histogram: coded bits
-// at least the empirical entropy of the coded symbols (Gibbs: no table codes them in fewer), the
-// table at least one byte per present symbol plus its two header bytes. They let the model
-// search skip the exact (table-building) cost of candidates that cannot win.
+// at least the empirical entropy of the coded symbols (Gibbs: no table codes them in fewer), plus
+// the table's exact size. They let the model search skip the exact (table-building) cost of
+// candidates that cannot win: a skipped candidate costs more than the best found, so the choice
+// is the exhaustive search's whatever the bounds, and tighter bounds only skip more.
 struct ThresholdBounds {
   std::vector<double> bytes;  // per threshold; infinity when the symbols do not fit
 };
 
-ThresholdBounds threshold_bounds(std::span<const uint64_t> counts, const FloatLayout& layout,
+ThresholdBounds threshold_bounds(const SymbolCounts& symbol_counts, const FloatLayout& layout,
                                  uint32_t k, uint64_t n, std::span<const uint32_t> thresholds,
                                  uint32_t precision_bits) {
+  const std::span<const uint64_t> counts = symbol_counts.counts;
   // Symbols with small counts are the only ones thresholds move; tally them by count.
   const uint32_t max_threshold = *std::max_element(thresholds.begin(), thresholds.end());
   std::vector<uint64_t> with_count(max_threshold + 1, 0);
@@ -67,7 +82,8 @@ ThresholdBounds threshold_bounds(std::span<const uint64_t> counts, const FloatLa
     const double bits = std::max(0.0, n_log_n - c_log_c) * (1 - 1e-9) +
                         static_cast<double>(escaped) * layout.symbol_bits(k) +
                         static_cast<double>(n) * layout.raw_bits(k);
-    b.bytes.push_back(bits / 8 + static_cast<double>(coded_present) + 2);
+    b.bytes.push_back(bits / 8 + static_cast<double>(table_bytes(symbol_counts, layout, k, t,
+                                                                 escaped != 0, precision_bits)));
   }
   return b;
 }
@@ -253,7 +269,7 @@ FloatModel choose_float_model(const SymbolCounts& widest, const FloatLayout& lay
   };
   std::vector<Candidate> candidates;
   for (uint32_t k : ks) {
-    const auto bounds = threshold_bounds(by_k[k].counts, layout, k, n, thresholds, top_precision);
+    const auto bounds = threshold_bounds(by_k[k], layout, k, n, thresholds, top_precision);
     for (size_t j = 0; j < thresholds.size(); ++j)
       candidates.push_back({bounds.bytes[j], candidates.size(), k, thresholds[j]});
   }

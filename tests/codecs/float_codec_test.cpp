@@ -6,6 +6,7 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <random>
 
 #include "codecs/codec_list.hpp"
@@ -220,6 +221,48 @@ TEST(FloatModel, PresentSymbolsAndTheDenseHistogramChooseTheSameModel) {
   // A symbol beyond the widest width is the caller's error.
   float_format::SymbolCounts too_wide{{32768}, {1}};
   EXPECT_THROW(float_format::choose_float_model(too_wide, layout, 1), Error);
+}
+
+// The search skips candidates by lower bounds of their cost; with k and precision fixed it must
+// still pick what trying every escape threshold picks (the first of equal costs).
+TEST(FloatModel, BoundedSearchPicksTheExhaustiveSearchsThreshold) {
+  const auto& layout = float_format::kBF16;
+  const uint32_t thresholds[] = {0, 1, 2, 4, 8, 16};
+  for (uint64_t seed = 20; seed < 26; ++seed) {
+    auto v = gaussian_bf16(4000 + 9000 * (seed % 3), 0.02, seed);
+    std::mt19937_64 rng(seed);
+    for (uint64_t i = 0; i < seed * 5; ++i) v[rng() % v.size()] = static_cast<uint16_t>(rng());
+    std::vector<float_format::SymbolCounts> by_k(layout.max_k() + 1);
+    std::vector<uint64_t> widest(32768, 0);
+    for (uint16_t x : v) ++widest[x >> 1];
+    for (uint32_t s = 0; s < widest.size(); ++s)
+      if (widest[s] != 0) {
+        by_k.back().symbols.push_back(s);
+        by_k.back().counts.push_back(widest[s]);
+      }
+    for (uint32_t k = layout.max_k(); k-- > 0;)
+      float_format::narrow_symbol_counts(by_k[k + 1], by_k[k]);
+    for (uint32_t k = 0; k <= layout.max_k(); ++k) {
+      double best = std::numeric_limits<double>::infinity();
+      uint32_t best_threshold = 0;
+      for (uint32_t t : thresholds) {
+        const double bytes =
+            float_format::float_model_cost(by_k[k], layout, k, v.size(), t, 14, nullptr);
+        if (bytes < best) {
+          best = bytes;
+          best_threshold = t;
+        }
+      }
+      if (!std::isfinite(best)) continue;
+      const auto model =
+          float_format::choose_float_model(by_k.back(), layout, v.size(), {int(k), 14, -1});
+      float_format::FloatModel expected;
+      float_format::float_model_cost(by_k[k], layout, k, v.size(), best_threshold, 14, &expected);
+      EXPECT_EQ(model.estimated_bytes, best) << "seed " << seed << " k " << k;
+      EXPECT_EQ(model.escape_count, expected.escape_count) << "seed " << seed << " k " << k;
+      EXPECT_EQ(model.table.table.freq, expected.table.table.freq) << "seed " << seed << " k " << k;
+    }
+  }
 }
 
 TEST(FloatCodec, EscapesPayOffForRareSymbols) {
