@@ -26,15 +26,34 @@ struct FloatModel {
   double estimated_bytes = 0;    // payload estimate the choice minimised (without the header)
 };
 
-// `top16` is the histogram of the top 16 bits of every element (the element itself for 16-bit
-// floats), `n` the element count (> 0).
+// A histogram as its present symbols: symbols[i] (increasing) occurs counts[i] > 0 times. The
+// model search works on these: a chunk has a few hundred to a few thousand present symbols in an
+// alphabet of up to 2^15, and dense passes over the alphabet cost more than the search itself.
+struct SymbolCounts {
+  std::vector<uint32_t> symbols;
+  std::vector<uint64_t> counts;
+  void clear() {
+    symbols.clear();
+    counts.clear();
+  }
+};
+
+// `widest` is the histogram of the widest symbols (the top symbol_bits(max_k) bits of every
+// element), `n` the element count (> 0).
+FloatModel choose_float_model(const SymbolCounts& widest, const FloatLayout& layout, uint64_t n,
+                              const FloatModelOptions& options = {});
+// The same from the histogram of the top 16 bits of every element (the element itself for
+// 16-bit floats), 65536 bins.
 FloatModel choose_float_model(std::span<const uint64_t> top16, const FloatLayout& layout,
                               uint64_t n, const FloatModelOptions& options = {});
 
-// Estimated payload bytes of coding `counts` (symbol histogram at some k) with the given escape
+// The histogram one bit narrower: symbols s and s ^ 1 merge into s >> 1 (k to k - 1).
+void narrow_symbol_counts(const SymbolCounts& wide, SymbolCounts& narrow);
+
+// Estimated payload bytes of coding `counts` (symbol histogram at k) with the given escape
 // threshold and precision, also filling `model` when it is not null. Infinity when the present
 // symbols do not fit the precision.
-double float_model_cost(std::span<const uint64_t> counts, const FloatLayout& layout, uint32_t k,
+double float_model_cost(const SymbolCounts& counts, const FloatLayout& layout, uint32_t k,
                         uint64_t n, uint32_t escape_threshold, uint32_t precision_bits,
                         FloatModel* model);
 

@@ -54,12 +54,23 @@ std::vector<uint32_t> normalize_weights_integer(std::span<const uint32_t> weight
     assigned += freq[s];
   }
   if (assigned < total) {
-    // Largest remainders first (ties: lower symbol); the deficit is below the symbol count.
+    // Largest remainders first (ties: lower symbol). That order is total, so the units go to
+    // the same symbols whether the order is sorted in full or only split at the deficit, which
+    // is below the symbol count (the full sort stays for the wrap-around that would need more).
+    const uint64_t deficit = total - assigned;
     std::vector<uint32_t> order(weights.size());
     std::iota(order.begin(), order.end(), 0u);
-    std::stable_sort(order.begin(), order.end(),
-                     [&](uint32_t a, uint32_t b) { return remainder[a] > remainder[b]; });
-    for (size_t j = 0; assigned < total; ++j, ++assigned) ++freq[order[j % order.size()]];
+    const auto before = [&](uint32_t a, uint32_t b) {
+      return remainder[a] != remainder[b] ? remainder[a] > remainder[b] : a < b;
+    };
+    if (deficit < order.size()) {
+      std::nth_element(order.begin(), order.begin() + static_cast<ptrdiff_t>(deficit), order.end(),
+                       before);
+      for (uint64_t j = 0; j < deficit; ++j) ++freq[order[j]];
+    } else {
+      std::sort(order.begin(), order.end(), before);
+      for (size_t j = 0; assigned < total; ++j, ++assigned) ++freq[order[j % order.size()]];
+    }
   } else if (assigned > total) {
     // The floor of 1 overshot: take from the largest frequencies (least relative harm).
     std::priority_queue<std::pair<uint32_t, int64_t>>
@@ -95,36 +106,73 @@ FrequencyTable rebuild(size_t alphabet, uint32_t precision_bits,
 
 }  // namespace
 
-CompactTable make_compact_table(std::span<const uint64_t> counts, uint32_t precision_bits) {
-  const FrequencyTable exact = normalize_frequencies(counts, precision_bits);
-  CompactTable compact;
-  std::vector<uint32_t> present;
-  for (size_t s = 0; s < exact.freq.size(); ++s) {
-    if (exact.freq[s] == 0) continue;
-    present.push_back(static_cast<uint32_t>(s));
-    compact.codes.push_back(frequency_to_code(exact.freq[s]));
+void compact_present_frequencies(std::span<const uint64_t> counts, uint32_t precision_bits,
+                                 std::vector<uint8_t>& codes, std::vector<uint32_t>& freq) {
+  thread_local std::vector<uint32_t> exact;
+  normalize_present_frequencies(counts, precision_bits, exact);
+  codes.resize(exact.size());
+  thread_local std::vector<uint32_t> weights;
+  weights.resize(exact.size());
+  for (size_t i = 0; i < exact.size(); ++i) {
+    codes[i] = frequency_to_code(exact[i]);
+    weights[i] = code_to_weight(codes[i]);
   }
-  compact.table = rebuild(counts.size(), precision_bits, present, compact.codes);
+  freq = normalize_weights_integer(weights, precision_bits);
+}
+
+CompactTable make_compact_table(std::span<const uint64_t> counts, uint32_t precision_bits) {
+  if (counts.size() > kMaxAlphabet)
+    throw Error(ErrorKind::kUsage, "alphabet larger than 65536 symbols");
+  std::vector<uint32_t> present;
+  std::vector<uint64_t> present_counts;
+  for (size_t s = 0; s < counts.size(); ++s) {
+    if (counts[s] == 0) continue;
+    present.push_back(static_cast<uint32_t>(s));
+    present_counts.push_back(counts[s]);
+  }
+  CompactTable compact;
+  std::vector<uint32_t> freq;
+  compact_present_frequencies(present_counts, precision_bits, compact.codes, freq);
+  compact.table.precision_bits = precision_bits;
+  compact.table.freq.assign(counts.size(), 0);
+  for (size_t i = 0; i < present.size(); ++i) compact.table.freq[present[i]] = freq[i];
   return compact;
 }
 
 // Layout: u8 precision_bits, varint alphabet, then run lengths alternating absent / present
 // (starting with absent, possibly 0) until they cover the alphabet, then one code byte per
 // present symbol.
+void write_compact_header(uint32_t precision_bits, size_t alphabet,
+                          std::span<const uint32_t> present_symbols, ByteWriter& out) {
+  out.u8(static_cast<uint8_t>(precision_bits));
+  out.varint(alphabet);
+  uint64_t next = 0;  // first symbol after the last run written
+  for (size_t i = 0; i < present_symbols.size();) {
+    size_t j = i + 1;
+    while (j < present_symbols.size() && present_symbols[j] == present_symbols[j - 1] + 1) ++j;
+    out.varint(present_symbols[i] - next);
+    out.varint(j - i);
+    next = present_symbols[j - 1] + uint64_t{1};
+    i = j;
+  }
+  if (next < alphabet) out.varint(alphabet - next);  // a trailing absent run, if any
+}
+
+size_t compact_table_size(uint32_t precision_bits, size_t alphabet,
+                          std::span<const uint32_t> present_symbols) {
+  thread_local std::vector<uint8_t> header;
+  header.clear();
+  ByteWriter writer(header);
+  write_compact_header(precision_bits, alphabet, present_symbols, writer);
+  return header.size() + present_symbols.size();
+}
+
 void write_compact_table(const CompactTable& compact, ByteWriter& out) {
   const FrequencyTable& table = compact.table;
-  out.u8(static_cast<uint8_t>(table.precision_bits));
-  out.varint(table.freq.size());
-  size_t s = 0;
-  while (s < table.freq.size()) {
-    size_t run = 0;
-    while (s < table.freq.size() && table.freq[s] == 0) ++s, ++run;
-    out.varint(run);
-    if (s == table.freq.size()) break;
-    run = 0;
-    while (s < table.freq.size() && table.freq[s] != 0) ++s, ++run;
-    out.varint(run);
-  }
+  std::vector<uint32_t> present;
+  for (size_t s = 0; s < table.freq.size(); ++s)
+    if (table.freq[s] != 0) present.push_back(static_cast<uint32_t>(s));
+  write_compact_header(table.precision_bits, table.freq.size(), present, out);
   out.bytes(compact.codes);
 }
 

@@ -24,8 +24,19 @@ struct CompactTable {
 // rebuilds the table the decoder will see. Throws kUsage when more symbols are present than the
 // precision has slots.
 CompactTable make_compact_table(std::span<const uint64_t> counts, uint32_t precision_bits);
+// The same on the present symbols alone (for sparse histograms): `counts` (all > 0) in symbol
+// order; `codes` and `freq` receive, per entry, the minifloat and the rebuilt frequency that
+// make_compact_table gives that symbol.
+void compact_present_frequencies(std::span<const uint64_t> counts, uint32_t precision_bits,
+                                 std::vector<uint8_t>& codes, std::vector<uint32_t>& freq);
 
 void write_compact_table(const CompactTable& table, ByteWriter& out);
+// Everything write_compact_table writes before the codes, from the present symbols (increasing).
+void write_compact_header(uint32_t precision_bits, size_t alphabet,
+                          std::span<const uint32_t> present_symbols, ByteWriter& out);
+// Bytes write_compact_table writes for a table with these present symbols (increasing).
+size_t compact_table_size(uint32_t precision_bits, size_t alphabet,
+                          std::span<const uint32_t> present_symbols);
 // Validates like read_frequency_table; throws kCorruptInput.
 FrequencyTable read_compact_table(ByteReader& in, uint32_t max_alphabet);
 

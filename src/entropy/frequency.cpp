@@ -1,7 +1,6 @@
 // Frequency normalisation, table serialisation and histogram entropy (see rans.hpp).
 #include <algorithm>
 #include <cmath>
-#include <queue>
 #include <string>
 
 #include "entropy/rans.hpp"
@@ -9,20 +8,130 @@
 
 namespace lcl::entropy {
 
+double log2_step(uint32_t f) {
+  // Precisions up to 14 (the float codec's) need f <= 2^14; larger f are computed each time.
+  constexpr uint32_t kTabulated = 1u << 14;
+  static const std::vector<double> table = [] {
+    std::vector<double> t(kTabulated + 1);
+    for (uint32_t g = 1; g <= kTabulated; ++g)
+      t[g] = std::log2(static_cast<double>(g + 1) / static_cast<double>(g));
+    return t;
+  }();
+  if (f <= kTabulated) return table[f];
+  return std::log2(static_cast<double>(f + 1) / static_cast<double>(f));
+}
+
 namespace {
 
 // Cost change (in bits, times the count) of moving a symbol's frequency from f to f + 1: what the
-// greedy allocation ranks by. Coding cost of a symbol is count * log2(total / f).
+// greedy allocation ranks by. Coding cost of a symbol is count * log2(total / f). The logarithms
+// come from a table (they were a fifth of the float encoder's model search).
 double gain_of_increment(uint64_t count, uint32_t f) {
-  return static_cast<double>(count) *
-         std::log2(static_cast<double>(f + 1) / static_cast<double>(f));
+  return static_cast<double>(count) * log2_step(f);
 }
 double loss_of_decrement(uint64_t count, uint32_t f) {
-  return static_cast<double>(count) *
-         std::log2(static_cast<double>(f) / static_cast<double>(f - 1));
+  return static_cast<double>(count) * log2_step(f - 1);  // log2(f / (f - 1))
 }
 
 }  // namespace
+
+void normalize_present_frequencies(std::span<const uint64_t> counts, uint32_t precision_bits,
+                                   std::vector<uint32_t>& freq) {
+  if (precision_bits < 8 || precision_bits > 16)
+    throw Error(ErrorKind::kUsage,
+                "rANS precision must be in [8, 16], got " + std::to_string(precision_bits));
+  const uint32_t total = 1u << precision_bits;
+  const size_t present = counts.size();
+  freq.assign(present, 0);
+  if (present == 0) return;
+  if (present > total)
+    throw Error(ErrorKind::kUsage, std::to_string(present) +
+                                       " present symbols do not fit precision " +
+                                       std::to_string(precision_bits));
+  uint64_t sum = 0;
+  for (uint64_t c : counts) sum += c;
+
+  // Start from the rounded-down proportional share (at least 1). Coding cost is convex in each
+  // frequency, so unit moves by marginal cost (below) reach the optimum; no present symbol ever
+  // goes below 1.
+  uint64_t assigned = 0;
+  const double scale = static_cast<double>(total) / static_cast<double>(sum);
+  for (size_t s = 0; s < present; ++s) {
+    auto f = static_cast<uint64_t>(static_cast<double>(counts[s]) * scale);
+    f = std::clamp<uint64_t>(f, 1, total);
+    freq[s] = static_cast<uint32_t>(f);
+    assigned += f;
+  }
+
+  // Greedy unit moves by marginal cost: first to reach the exact sum, then swaps (one unit from the
+  // symbol where it costs least to the symbol where it gains most) while a swap still gains.
+  // Heaps hold (value, symbol, frequency at push time); entries whose frequency changed since are
+  // stale and skipped. They are std::push_heap / std::pop_heap on vectors reused per thread (what
+  // std::priority_queue does, without its allocations per call); ties between equal values are
+  // broken by the heap's shape, so the order of the pushes is part of the result.
+  struct Entry {
+    double value;
+    uint32_t symbol;
+    uint32_t freq;
+  };
+  const auto gains_less = [](const Entry& a, const Entry& b) { return a.value < b.value; };
+  const auto losses_less = [](const Entry& a, const Entry& b) { return a.value > b.value; };
+  thread_local std::vector<Entry> gains;   // largest first
+  thread_local std::vector<Entry> losses;  // smallest first
+  gains.clear();
+  losses.clear();
+  auto push = [&](uint32_t s) {
+    const uint32_t f = freq[s];
+    gains.push_back({gain_of_increment(counts[s], f), s, f});
+    std::push_heap(gains.begin(), gains.end(), gains_less);
+    if (f > 1) {
+      losses.push_back({loss_of_decrement(counts[s], f), s, f});
+      std::push_heap(losses.begin(), losses.end(), losses_less);
+    }
+  };
+  auto pop = [](std::vector<Entry>& heap, auto less) {
+    std::pop_heap(heap.begin(), heap.end(), less);
+    heap.pop_back();
+  };
+  auto drop_stale = [&](std::vector<Entry>& heap, auto less) {
+    while (!heap.empty() && heap.front().freq != freq[heap.front().symbol]) pop(heap, less);
+  };
+  for (size_t s = 0; s < present; ++s) push(static_cast<uint32_t>(s));
+
+  while (assigned != total) {
+    if (assigned < total) {
+      drop_stale(gains, gains_less);
+      const uint32_t s = gains.front().symbol;
+      pop(gains, gains_less);
+      ++freq[s];
+      ++assigned;
+      push(s);
+    } else {
+      // Only possible because of the floor of 1: take units where they hurt least.
+      drop_stale(losses, losses_less);
+      const uint32_t s = losses.front().symbol;
+      pop(losses, losses_less);
+      --freq[s];
+      --assigned;
+      push(s);
+    }
+  }
+  // Each swap strictly lowers the cost; the bound only guards against float ties cycling.
+  for (size_t swaps = 0; swaps < 4 * present + 16; ++swaps) {
+    drop_stale(gains, gains_less);
+    drop_stale(losses, losses_less);
+    if (gains.empty() || losses.empty()) break;
+    const Entry g = gains.front();
+    const Entry l = losses.front();
+    if (g.symbol == l.symbol || g.value <= l.value * (1 + 1e-12)) break;
+    pop(gains, gains_less);
+    pop(losses, losses_less);
+    ++freq[g.symbol];
+    --freq[l.symbol];
+    push(g.symbol);
+    push(l.symbol);
+  }
+}
 
 FrequencyTable normalize_frequencies(std::span<const uint64_t> counts, uint32_t precision_bits) {
   if (precision_bits < 8 || precision_bits > 16)
@@ -30,93 +139,18 @@ FrequencyTable normalize_frequencies(std::span<const uint64_t> counts, uint32_t 
                 "rANS precision must be in [8, 16], got " + std::to_string(precision_bits));
   if (counts.size() > kMaxAlphabet)
     throw Error(ErrorKind::kUsage, "alphabet larger than 65536 symbols");
+  // The work is on the present symbols alone (in symbol order, so the result is the same).
+  thread_local std::vector<uint64_t> present_counts;
+  thread_local std::vector<uint32_t> present_freq;
+  present_counts.clear();
+  for (uint64_t c : counts)
+    if (c != 0) present_counts.push_back(c);
+  normalize_present_frequencies(present_counts, precision_bits, present_freq);
   FrequencyTable table;
   table.precision_bits = precision_bits;
   table.freq.assign(counts.size(), 0);
-  const uint32_t total = 1u << precision_bits;
-
-  uint64_t sum = 0;
-  size_t present = 0;
-  for (uint64_t c : counts) {
-    sum += c;
-    present += c != 0;
-  }
-  if (present == 0) return table;
-  if (present > total)
-    throw Error(ErrorKind::kUsage, std::to_string(present) +
-                                       " present symbols do not fit precision " +
-                                       std::to_string(precision_bits));
-
-  // Start from the rounded-down proportional share (at least 1). Coding cost is convex in each
-  // frequency, so unit moves by marginal cost (below) reach the optimum; no present symbol ever
-  // goes below 1.
-  uint64_t assigned = 0;
-  const double scale = static_cast<double>(total) / static_cast<double>(sum);
-  for (size_t s = 0; s < counts.size(); ++s) {
-    if (counts[s] == 0) continue;
-    auto f = static_cast<uint64_t>(static_cast<double>(counts[s]) * scale);
-    f = std::clamp<uint64_t>(f, 1, total);
-    table.freq[s] = static_cast<uint32_t>(f);
-    assigned += f;
-  }
-
-  // Greedy unit moves by marginal cost: first to reach the exact sum, then swaps (one unit from the
-  // symbol where it costs least to the symbol where it gains most) while a swap still gains.
-  // Heaps hold (value, symbol, frequency at push time); entries whose frequency changed since are
-  // stale and skipped.
-  struct Entry {
-    double value;
-    uint32_t symbol;
-    uint32_t freq;
-    bool operator<(const Entry& o) const { return value < o.value; }
-    bool operator>(const Entry& o) const { return value > o.value; }
-  };
-  std::priority_queue<Entry> gains;                                            // largest first
-  std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> losses;  // smallest first
-  auto push = [&](uint32_t s) {
-    const uint32_t f = table.freq[s];
-    gains.push({gain_of_increment(counts[s], f), s, f});
-    if (f > 1) losses.push({loss_of_decrement(counts[s], f), s, f});
-  };
-  auto drop_stale = [&](auto& heap) {
-    while (!heap.empty() && heap.top().freq != table.freq[heap.top().symbol]) heap.pop();
-  };
-  for (size_t s = 0; s < counts.size(); ++s)
-    if (counts[s] != 0) push(static_cast<uint32_t>(s));
-
-  while (assigned != total) {
-    if (assigned < total) {
-      drop_stale(gains);
-      const uint32_t s = gains.top().symbol;
-      gains.pop();
-      ++table.freq[s];
-      ++assigned;
-      push(s);
-    } else {
-      // Only possible because of the floor of 1: take units where they hurt least.
-      drop_stale(losses);
-      const uint32_t s = losses.top().symbol;
-      losses.pop();
-      --table.freq[s];
-      --assigned;
-      push(s);
-    }
-  }
-  // Each swap strictly lowers the cost; the bound only guards against float ties cycling.
-  for (size_t swaps = 0; swaps < 4 * present + 16; ++swaps) {
-    drop_stale(gains);
-    drop_stale(losses);
-    if (gains.empty() || losses.empty()) break;
-    const Entry g = gains.top();
-    const Entry l = losses.top();
-    if (g.symbol == l.symbol || g.value <= l.value * (1 + 1e-12)) break;
-    gains.pop();
-    losses.pop();
-    ++table.freq[g.symbol];
-    --table.freq[l.symbol];
-    push(g.symbol);
-    push(l.symbol);
-  }
+  for (size_t s = 0, i = 0; s < counts.size(); ++s)
+    if (counts[s] != 0) table.freq[s] = present_freq[i++];
   return table;
 }
 

@@ -26,6 +26,15 @@ struct FrequencyTable {
 // a non-zero count at frequency >= 1 and minimising the coding cost; an all-zero histogram gives
 // an all-zero table (only valid for empty streams). A single present symbol gets the full range.
 FrequencyTable normalize_frequencies(std::span<const uint64_t> counts, uint32_t precision_bits);
+// The same on the present symbols alone: `counts` (all > 0) are those of the present symbols in
+// symbol order, `freq` receives one frequency per entry, equal to what normalize_frequencies gives
+// those symbols. For callers that keep their histograms sparse (the float codec's model search).
+void normalize_present_frequencies(std::span<const uint64_t> counts, uint32_t precision_bits,
+                                   std::vector<uint32_t>& freq);
+
+// log2((f + 1) / f) for f in [1, 2^16], exactly as std::log2 computes it from those doubles (values
+// up to 2^14 come from a table built once): the marginal cost normalize_frequencies ranks by.
+double log2_step(uint32_t f);
 
 // Compact serialisation (present symbols and their frequencies). read_frequency_table validates:
 // alphabet <= max_alphabet, frequencies sum exactly to 1 << precision_bits.

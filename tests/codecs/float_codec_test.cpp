@@ -6,6 +6,7 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <random>
 
 #include "codecs/codec_list.hpp"
@@ -178,6 +179,89 @@ TEST(FloatCodec, EveryKPrecisionAndEscapeRoundtrips) {
           ASSERT_TRUE(std::equal(decoded.begin(), decoded.end(), input.begin()))
               << "k=" << k << " p=" << precision << " t=" << threshold;
         }
+  }
+}
+
+TEST(FloatModel, NarrowingMergesSymbolPairs) {
+  float_format::SymbolCounts wide{{1, 2, 3, 6, 9, 40}, {5, 1, 2, 7, 3, 1}};
+  float_format::SymbolCounts narrow{{99}, {99}};  // stale contents are replaced
+  float_format::narrow_symbol_counts(wide, narrow);
+  EXPECT_EQ(narrow.symbols, (std::vector<uint32_t>{0, 1, 3, 4, 20}));
+  EXPECT_EQ(narrow.counts, (std::vector<uint64_t>{5, 3, 7, 3, 1}));
+  float_format::narrow_symbol_counts({}, narrow);
+  EXPECT_TRUE(narrow.symbols.empty() && narrow.counts.empty());
+}
+
+TEST(FloatModel, PresentSymbolsAndTheDenseHistogramChooseTheSameModel) {
+  auto v = gaussian_bf16(50000, 0.02, 12);
+  std::mt19937_64 rng(13);
+  for (int i = 0; i < 40; ++i) v[rng() % v.size()] = static_cast<uint16_t>(rng());
+  std::vector<uint64_t> top16(65536, 0);
+  for (uint16_t x : v) ++top16[x];
+  float_format::SymbolCounts widest;  // bf16: symbols are the top 15 bits
+  for (uint32_t s = 0; s < 32768; ++s)
+    if (top16[2 * s] + top16[2 * s + 1] != 0) {
+      widest.symbols.push_back(s);
+      widest.counts.push_back(top16[2 * s] + top16[2 * s + 1]);
+    }
+  const auto& layout = float_format::kBF16;
+  const auto dense = float_format::choose_float_model(top16, layout, v.size());
+  const auto sparse = float_format::choose_float_model(widest, layout, v.size());
+  EXPECT_EQ(sparse.k, dense.k);
+  EXPECT_EQ(sparse.table.table.precision_bits, dense.table.table.precision_bits);
+  EXPECT_EQ(sparse.table.table.freq, dense.table.table.freq);
+  EXPECT_EQ(sparse.table.codes, dense.table.codes);
+  EXPECT_EQ(sparse.escaped, dense.escaped);
+  EXPECT_EQ(sparse.escape_count, dense.escape_count);
+  EXPECT_EQ(sparse.estimated_bytes, dense.estimated_bytes);
+  EXPECT_GT(dense.escape_count, 0u);  // the outliers are escaped: that path is covered
+  // The table spans the alphabet of the chosen k plus the escape.
+  EXPECT_EQ(dense.table.table.freq.size(), (size_t{1} << layout.symbol_bits(dense.k)) + 1);
+  EXPECT_EQ(dense.escaped.size(), size_t{1} << layout.symbol_bits(dense.k));
+  // A symbol beyond the widest width is the caller's error.
+  float_format::SymbolCounts too_wide{{32768}, {1}};
+  EXPECT_THROW(float_format::choose_float_model(too_wide, layout, 1), Error);
+}
+
+// The search skips candidates by lower bounds of their cost; with k and precision fixed it must
+// still pick what trying every escape threshold picks (the first of equal costs).
+TEST(FloatModel, BoundedSearchPicksTheExhaustiveSearchsThreshold) {
+  const auto& layout = float_format::kBF16;
+  const uint32_t thresholds[] = {0, 1, 2, 4, 8, 16};
+  for (uint64_t seed = 20; seed < 26; ++seed) {
+    auto v = gaussian_bf16(4000 + 9000 * (seed % 3), 0.02, seed);
+    std::mt19937_64 rng(seed);
+    for (uint64_t i = 0; i < seed * 5; ++i) v[rng() % v.size()] = static_cast<uint16_t>(rng());
+    std::vector<float_format::SymbolCounts> by_k(layout.max_k() + 1);
+    std::vector<uint64_t> widest(32768, 0);
+    for (uint16_t x : v) ++widest[x >> 1];
+    for (uint32_t s = 0; s < widest.size(); ++s)
+      if (widest[s] != 0) {
+        by_k.back().symbols.push_back(s);
+        by_k.back().counts.push_back(widest[s]);
+      }
+    for (uint32_t k = layout.max_k(); k-- > 0;)
+      float_format::narrow_symbol_counts(by_k[k + 1], by_k[k]);
+    for (uint32_t k = 0; k <= layout.max_k(); ++k) {
+      double best = std::numeric_limits<double>::infinity();
+      uint32_t best_threshold = 0;
+      for (uint32_t t : thresholds) {
+        const double bytes =
+            float_format::float_model_cost(by_k[k], layout, k, v.size(), t, 14, nullptr);
+        if (bytes < best) {
+          best = bytes;
+          best_threshold = t;
+        }
+      }
+      if (!std::isfinite(best)) continue;
+      const auto model =
+          float_format::choose_float_model(by_k.back(), layout, v.size(), {int(k), 14, -1});
+      float_format::FloatModel expected;
+      float_format::float_model_cost(by_k[k], layout, k, v.size(), best_threshold, 14, &expected);
+      EXPECT_EQ(model.estimated_bytes, best) << "seed " << seed << " k " << k;
+      EXPECT_EQ(model.escape_count, expected.escape_count) << "seed " << seed << " k " << k;
+      EXPECT_EQ(model.table.table.freq, expected.table.table.freq) << "seed " << seed << " k " << k;
+    }
   }
 }
 

@@ -51,6 +51,36 @@ TEST(CompactTable, IntegerNormalisationSumsExactlyAndKeepsEverySymbol) {
   for (uint32_t f : normalize_weights_integer(weights, 8)) EXPECT_EQ(f, 1u);
 }
 
+// The rounding units go by largest remainder, ties to the lower symbol: the reference here sorts
+// in full (stable), the implementation only splits at the deficit; both must agree exactly.
+TEST(CompactTable, IntegerNormalisationGivesUnitsByLargestRemainderThenLowerSymbol) {
+  std::mt19937_64 rng(5);
+  for (int trial = 0; trial < 300; ++trial) {
+    const uint32_t precision = 8 + rng() % 9;
+    const size_t symbols = 1 + rng() % std::min<size_t>(2000, size_t{1} << precision);
+    std::vector<uint32_t> weights(symbols);
+    for (auto& w : weights) w = 1 + static_cast<uint32_t>(rng() % (rng() % 2 ? 4 : 3000));
+    const uint64_t total = uint64_t{1} << precision;
+    const uint64_t sum = std::accumulate(weights.begin(), weights.end(), uint64_t{0});
+    std::vector<uint32_t> expected(symbols);
+    std::vector<uint64_t> remainder(symbols);
+    uint64_t assigned = 0;
+    for (size_t s = 0; s < symbols; ++s) {
+      const uint64_t share = weights[s] * total / sum;
+      expected[s] = static_cast<uint32_t>(std::max<uint64_t>(1, share));
+      remainder[s] = share == 0 ? 0 : weights[s] * total % sum;
+      assigned += expected[s];
+    }
+    if (assigned > total) continue;  // the overshoot path is not the one under test
+    std::vector<uint32_t> order(symbols);
+    std::iota(order.begin(), order.end(), 0u);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](uint32_t a, uint32_t b) { return remainder[a] > remainder[b]; });
+    for (size_t j = 0; assigned < total; ++j, ++assigned) ++expected[order[j % symbols]];
+    EXPECT_EQ(normalize_weights_integer(weights, precision), expected) << "trial " << trial;
+  }
+}
+
 TEST(CompactTable, RoundtripsAndCostsLittle) {
   std::mt19937_64 rng(2);
   for (size_t alphabet : {1, 2, 3, 100, 513, 4097, 65536}) {
@@ -81,6 +111,56 @@ TEST(CompactTable, RoundtripsAndCostsLittle) {
     EXPECT_LE(bytes.size(), present + 6 * runs + 16);
     const double exact = coded_bits(counts, normalize_frequencies(counts, precision));
     EXPECT_LE(coded_bits(counts, compact.table), exact * 1.001 + 8) << "alphabet " << alphabet;
+  }
+}
+
+TEST(CompactTable, PresentSymbolsAloneGiveTheSameCodesAndFrequencies) {
+  std::mt19937_64 rng(3);
+  for (int trial = 0; trial < 100; ++trial) {
+    const uint32_t precision = 8 + rng() % 9;
+    const size_t alphabet = 1 + rng() % std::min<size_t>(3000, size_t{1} << precision);
+    std::vector<uint64_t> counts(alphabet, 0);
+    for (auto& c : counts) c = rng() % 3 == 0 ? 0 : (rng() % 2 ? 1 + rng() % 4 : rng() % 100000);
+    const CompactTable dense = make_compact_table(counts, precision);
+    std::vector<uint64_t> present;
+    std::vector<uint32_t> expected;
+    for (size_t s = 0; s < alphabet; ++s)
+      if (counts[s] != 0) {
+        present.push_back(counts[s]);
+        expected.push_back(dense.table.freq[s]);
+      }
+    std::vector<uint8_t> codes;
+    std::vector<uint32_t> freq;
+    compact_present_frequencies(present, precision, codes, freq);
+    EXPECT_EQ(codes, dense.codes) << "trial " << trial;
+    EXPECT_EQ(freq, expected) << "trial " << trial;
+  }
+}
+
+TEST(CompactTable, SizeFromThePresentSymbolsIsWhatWriteWrites) {
+  auto written = [](size_t alphabet, const std::vector<uint32_t>& present) {
+    std::vector<uint64_t> counts(alphabet, 0);
+    for (uint32_t s : present) counts[s] = 1 + s % 7;
+    std::vector<uint8_t> bytes;
+    ByteWriter w(bytes);
+    write_compact_table(make_compact_table(counts, 14), w);
+    return bytes.size();
+  };
+  const std::vector<std::pair<size_t, std::vector<uint32_t>>> cases = {
+      {1, {}},         {1, {0}},           {5, {4}},           {5, {0, 1, 2, 3, 4}},
+      {200, {3, 199}}, {200, {0, 1, 198}}, {300, {5, 6, 290}}, {32769, {0, 130, 131, 32768}},
+  };
+  for (const auto& [alphabet, present] : cases)
+    EXPECT_EQ(compact_table_size(14, alphabet, present), written(alphabet, present))
+        << "alphabet " << alphabet << ", " << present.size() << " present";
+  std::mt19937_64 rng(4);
+  for (int trial = 0; trial < 50; ++trial) {
+    const size_t alphabet = 1 + rng() % 40000;
+    std::vector<uint32_t> present;
+    for (uint32_t s = 0; s < alphabet && present.size() < 16000; ++s)
+      if (rng() % 8 < uint64_t(trial % 8)) present.push_back(s);
+    EXPECT_EQ(compact_table_size(14, alphabet, present), written(alphabet, present))
+        << "trial " << trial;
   }
 }
 

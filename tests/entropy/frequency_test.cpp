@@ -105,6 +105,39 @@ TEST(NormalizeFrequencies, GreedyIsLocallyOptimal) {
     }
 }
 
+TEST(NormalizePresentFrequencies, MatchesTheDenseTableOnThePresentSymbols) {
+  std::mt19937_64 rng(11);
+  for (int trial = 0; trial < 100; ++trial) {
+    const uint32_t precision = 8 + rng() % 9;
+    const size_t alphabet = 1 + rng() % std::min<size_t>(3000, size_t{1} << precision);
+    std::vector<uint64_t> counts(alphabet, 0);
+    for (auto& c : counts)  // many equal small counts: ties the heaps must break the same way
+      c = rng() % 3 == 0 ? 0 : (rng() % 2 ? 1 + rng() % 4 : rng() % 100000);
+    const FrequencyTable dense = normalize_frequencies(counts, precision);
+    std::vector<uint64_t> present;
+    std::vector<uint32_t> expected;
+    for (size_t s = 0; s < alphabet; ++s)
+      if (counts[s] != 0) {
+        present.push_back(counts[s]);
+        expected.push_back(dense.freq[s]);
+      }
+    std::vector<uint32_t> freq = {9, 9, 9};  // stale contents are replaced
+    normalize_present_frequencies(present, precision, freq);
+    EXPECT_EQ(freq, expected) << "trial " << trial;
+  }
+  std::vector<uint32_t> freq = {1};
+  normalize_present_frequencies(std::vector<uint64_t>{}, 12, freq);
+  EXPECT_TRUE(freq.empty());
+  EXPECT_THROW(normalize_present_frequencies(std::vector<uint64_t>(257, 1), 8, freq), Error);
+  EXPECT_THROW(normalize_present_frequencies(std::vector<uint64_t>{1}, 17, freq), Error);
+}
+
+TEST(Log2Step, IsExactlyTheLibraryLogarithm) {
+  // Bit-for-bit: the normalisation's tie-breaks, and so the tables, depend on these values.
+  for (uint32_t f = 1; f <= (1u << 16); ++f)
+    ASSERT_EQ(log2_step(f), std::log2(static_cast<double>(f + 1) / static_cast<double>(f))) << f;
+}
+
 TEST(FrequencyTableSerialisation, Roundtrips) {
   std::mt19937_64 rng(7);
   for (size_t alphabet : {1, 2, 255, 256, 1000, 65536}) {
