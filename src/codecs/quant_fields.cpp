@@ -197,6 +197,27 @@ TableChoice best_tables(const FieldHistogram& histogram) {
   return best;
 }
 
+// A lower bound of min(packed bits, best_tables(histogram).bits): per used context the empirical
+// entropy of its counts (no table codes below it, by Gibbs' inequality) plus the fewest bits
+// write_table can spend on it (used flag, gamma(present) >= 1, the presence flag and >= 1 bit per
+// present symbol when some are absent, the 4-bit order and >= 1 bit per coded frequency), plus
+// the used flag of every unused context.
+double lower_bound_bits(const FieldHistogram& histogram) {
+  const FieldShape& shape = histogram.shape();
+  double bits = 0;
+  for (uint32_t c = 0; c < shape.contexts; ++c) {
+    auto counts = histogram.context_counts(c);
+    uint32_t present = 0;
+    for (uint64_t n : counts) present += n != 0;
+    bits += 1;  // the used flag
+    if (present == 0) continue;
+    bits += 1 + (present < shape.alphabet ? 1 + present : 0) + (present > 1 ? 3 + present : 0);
+    bits += entropy::entropy_bits(counts);
+  }
+  const double packed = static_cast<double>(histogram.total()) * symbol_width(shape.alphabet);
+  return std::min(packed, bits);
+}
+
 void check_shape(FieldShape shape) {
   if (shape.alphabet < 2 || shape.alphabet > 256 || shape.contexts < 1 || shape.contexts > 256)
     throw Error(ErrorKind::kUsage, "field shape outside 2..256 symbols, 1..256 contexts");
@@ -430,6 +451,9 @@ uint8_t write_best_field(ByteWriter& out, std::span<const uint16_t> symbols,
     check_symbols(symbols, candidates[i].contexts, candidates[i].shape);
     FieldHistogram histogram(candidates[i].shape);
     histogram.add_all(symbols, candidates[i].contexts);
+    // A candidate that cannot be strictly cheaper is not costed (the table search is most of an
+    // encoder's model time); the choice is the same as costing every candidate.
+    if (i > 0 && lower_bound_bits(histogram) >= best_bits) continue;
     TableChoice choice = best_tables(histogram);
     const double packed =
         static_cast<double>(histogram.total()) * symbol_width(histogram.shape().alphabet);

@@ -71,6 +71,43 @@ TEST(QuantFieldCoding, SkewedFieldsShrinkAndUniformOnesStayPacked) {
   EXPECT_LT(size, 64u);
 }
 
+// write_best_field skips candidates whose lower bound cannot beat the best so far; its choice
+// must still be the cheapest candidate by field_cost_bits, and the payload must read back. The
+// candidates range from useful contexts to many sparse ones (which the bound prunes).
+TEST(QuantFieldCoding, BestFieldPicksTheCheapestCandidate) {
+  std::mt19937 rng(9);
+  for (int trial = 0; trial < 40; ++trial) {
+    const uint32_t alphabet = trial % 2 ? 256 : 16;
+    const size_t n = 50 + rng() % 4000;
+    std::vector<uint8_t> informative(n), sparse(n);
+    std::vector<uint16_t> symbols(n);
+    for (size_t i = 0; i < n; ++i) {
+      informative[i] = static_cast<uint8_t>(rng() % 4);
+      sparse[i] = static_cast<uint8_t>(rng() % 200);
+      std::geometric_distribution<int> g(0.05 + 0.2 * informative[i]);
+      symbols[i] = static_cast<uint16_t>(std::min<uint32_t>(g(rng), alphabet - 1));
+    }
+    const ContextCandidate candidates[] = {
+        {{}, {alphabet, 1}}, {informative, {alphabet, 4}}, {sparse, {alphabet, 200}}};
+    double cheapest = 1e300;
+    size_t expected = 0;
+    for (size_t c = 0; c < std::size(candidates); ++c) {
+      FieldHistogram h(candidates[c].shape);
+      h.add_all(symbols, candidates[c].contexts);
+      const double bits = field_cost_bits(h);
+      if (bits < cheapest) cheapest = bits, expected = c;
+    }
+    std::vector<uint8_t> payload;
+    ByteWriter w(payload);
+    EXPECT_EQ(write_best_field(w, symbols, candidates), expected) << "trial " << trial;
+    ByteReader r(payload);
+    const auto& chosen = candidates[read_candidate_index(r, std::size(candidates))];
+    std::vector<uint16_t> back(n);
+    read_field(r, chosen.contexts, chosen.shape, back);
+    EXPECT_EQ(back, symbols);
+  }
+}
+
 TEST(QuantFieldCoding, RejectsInconsistentPayloads) {
   auto symbols = skewed_symbols(3000, 16, 4);
   std::vector<uint8_t> contexts(symbols.size(), 0);
