@@ -109,10 +109,7 @@ LCL_FLOAT_KERNEL size_t decode_pairs_avx512(const DecodeEntries* entries, const 
     _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + 16),
                      _mm512_cvtepi32_epi8(
                          _mm512_add_epi32(_mm512_or_si512(r1, _mm512_slli_epi32(r3, 4)), minima)));
-    rans_avx512::refill(x0, p);
-    rans_avx512::refill(x1, p);
-    rans_avx512::refill(x2, p);
-    rans_avx512::refill(x3, p);
+    rans_avx512::refill4(x0, x1, x2, x3, p);
   }
   _mm512_storeu_si512(xs, x0);
   _mm512_storeu_si512(xs + 16, x1);

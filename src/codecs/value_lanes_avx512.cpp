@@ -76,10 +76,7 @@ LCL_FLOAT_KERNEL size_t decode_steps_avx512(const uint32_t* slots, const Groups&
     above_63 |= decode_group(c, slots, groups, g + 1, x1, values);
     above_63 |= decode_group(c, slots, groups, g + 2, x2, values);
     above_63 |= decode_group(c, slots, groups, g + 3, x3, values);
-    rans_avx512::refill(x0, p);
-    rans_avx512::refill(x1, p);
-    rans_avx512::refill(x2, p);
-    rans_avx512::refill(x3, p);
+    rans_avx512::refill4(x0, x1, x2, x3, p);
   }
   _mm512_storeu_si512(xs, x0);
   _mm512_storeu_si512(xs + 16, x1);
