@@ -9,7 +9,9 @@
 #include <limits>
 #include <string>
 
+#include "codecs/avx512_intrinsics.hpp"
 #include "codecs/codec_list.hpp"
+#include "codecs/float_dispatch.hpp"
 #include "codecs/ggml_blocks.hpp"
 #include "codecs/nibble_lanes.hpp"
 #include "codecs/quant_anchored.hpp"
@@ -78,9 +80,43 @@ std::vector<uint8_t> scale_contexts(std::span<const uint16_t> scales, unsigned s
   return c;
 }
 
+// Eight 6-bit fields (held in uint16) as doubles.
+LCL_FLOAT_KERNEL inline __m512d load8(const uint16_t* p) {
+  return _mm512_cvtepi32_pd(
+      _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))));
+}
+
+// zero_point_bucket of a block's 8 sub-blocks at once: the same IEEE operations on 8 doubles (the
+// scalar loop is bound by its divisions), so the buckets are identical.
+LCL_FLOAT_KERNEL void zero_point_buckets_avx512(const Q4KFields& f, uint8_t* c) {
+  const __m512d half = _mm512_set1_pd(0.5), one = _mm512_set1_pd(1.0),
+                last = _mm512_set1_pd(kZeroBuckets - 2),
+                largest = _mm512_set1_pd(std::numeric_limits<double>::max());
+  const __m256i not_finite = _mm256_set1_epi32(kZeroBuckets - 1);
+  for (size_t b = 0; b < f.d.size(); ++b) {
+    const __m512d d = _mm512_set1_pd(ggml::half_to_float(f.d[b]));
+    const __m512d dmin = _mm512_set1_pd(ggml::half_to_float(f.dmin[b]));
+    const __m512d q0 = _mm512_div_pd(_mm512_mul_pd(dmin, load8(f.mins.data() + b * kSubBlocks)),
+                                     _mm512_mul_pd(d, load8(f.scales.data() + b * kSubBlocks)));
+    const __m512d half_up = _mm512_add_pd(q0, half);
+    const __mmask8 at_least_one = _mm512_cmp_pd_mask(half_up, one, _CMP_GE_OQ);
+    const __mmask8 below_last = _mm512_cmp_pd_mask(half_up, last, _CMP_LT_OQ);
+    const __m512d clamped =
+        _mm512_maskz_mov_pd(at_least_one, _mm512_mask_blend_pd(below_last, last, half_up));
+    const __mmask8 finite = _mm512_cmp_pd_mask(_mm512_abs_pd(q0), largest, _CMP_LE_OQ);
+    const __m256i bucket =
+        _mm256_mask_blend_epi32(finite, not_finite, _mm512_cvttpd_epi32(clamped));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(c + b * kSubBlocks), _mm256_cvtepi32_epi8(bucket));
+  }
+}
+
 // The zero-point bucket of every sub-block: the group context of the anchored nibble groups.
 std::span<uint8_t> zero_point_contexts(const Q4KFields& f) {
   auto c = quant::scratch<uint8_t, quant::kScratchGroupContexts>(f.scales.size());
+  if (float_format::float_kernels_available()) {
+    zero_point_buckets_avx512(f, c.data());
+    return c;
+  }
   for (size_t b = 0; b < f.d.size(); ++b) {
     const float d = ggml::half_to_float(f.d[b]);
     const float dmin = ggml::half_to_float(f.dmin[b]);

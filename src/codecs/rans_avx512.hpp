@@ -30,8 +30,8 @@ LCL_FLOAT_KERNEL inline void refill4(__m512i& x0, __m512i& x1, __m512i& x2, __m5
   const __m512i low = _mm512_set1_epi32(static_cast<int>(entropy::kStateLow));
   const __mmask16 n0 = _mm512_cmplt_epu32_mask(x0, low), n1 = _mm512_cmplt_epu32_mask(x1, low),
                   n2 = _mm512_cmplt_epu32_mask(x2, low), n3 = _mm512_cmplt_epu32_mask(x3, low);
-  const int c0 = __builtin_popcount(n0), c1 = __builtin_popcount(n1),
-            c2 = __builtin_popcount(n2), c3 = __builtin_popcount(n3);
+  const int c0 = __builtin_popcount(n0), c1 = __builtin_popcount(n1), c2 = __builtin_popcount(n2),
+            c3 = __builtin_popcount(n3);
   const uint8_t* p1 = p + 2 * c0;
   const uint8_t* p2 = p1 + 2 * c1;
   const uint8_t* p3 = p2 + 2 * c2;

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "codecs/codec_list.hpp"
+#include "codecs/float_dispatch.hpp"
 #include "codecs/ggml_blocks.hpp"
 #include "entropy/rans.hpp"
 #include "quant_test_support.hpp"
@@ -125,6 +126,29 @@ TEST(Q4KCodec, RoundTripsExtremeBlocks) {
     ggml::store_u16(&blocks[b * kBlock + 2], odd_halves[(b / 8) % 8]);
   }
   test::expect_roundtrip(codec, blocks, type::kQ4_K);
+}
+
+// The AVX-512 code (zero-point buckets, nibble lanes) and the portable code read each other's
+// payloads: the format does not depend on the path, including for extreme d, dmin, scales and mins.
+TEST(Q4KCodec, KernelAndPortablePathsReadEachOther) {
+  std::vector<uint8_t> blocks = plausible_q4k_blocks(300, 11);
+  std::mt19937 rng(12);
+  for (size_t b = 0; b < 300; b += 3)  // odd halves: zero, subnormal, infinite, NaN d and dmin
+    for (int k = 0; k < 4; ++k)
+      blocks[b * kBlock + k] = static_cast<uint8_t>(k % 2 ? rng() % 256 : (rng() % 8) * 32);
+  const Codec& codec = q4k_codec();
+  EncodeContext context;
+  context.type = type::kQ4_K;
+  for (bool encode_portable : {false, true}) {
+    std::vector<uint8_t> payload;
+    float_format::force_portable_float_kernels(encode_portable);
+    codec.encode(blocks, context, payload);
+    float_format::force_portable_float_kernels(!encode_portable);
+    std::vector<uint8_t> back(blocks.size());
+    codec.decode(payload, back);
+    float_format::force_portable_float_kernels(false);
+    EXPECT_EQ(back, blocks) << (encode_portable ? "portable -> kernels" : "kernels -> portable");
+  }
 }
 
 TEST(Q4KCodec, RejectsRaggedInput) {
