@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# Float codec speed, old build against new, for a shared (loaded) machine: runs the two
-# bench_float binaries alternately ROUNDS times and prints, per case, the best wall-clock speed
-# and the best speed by CPU time (bytes / process CPU time), both in MB/s (10^6 bytes).
-#   tools/bench_float_ab.sh OLD_BENCH_FLOAT NEW_BENCH_FLOAT [ROUNDS=3]
+# Codec speed, old build against new, for a shared (loaded) machine: runs two builds of a Google
+# Benchmark program (bench_float, bench_quant) alternately ROUNDS times and prints, per case, the
+# best wall-clock speed and the best speed by CPU time (bytes / process CPU time), both in MB/s
+# (10^6 bytes). FILTER is a --benchmark_filter (default: the float codec on two models).
+#   tools/bench_ab.sh OLD_BENCH NEW_BENCH [ROUNDS=3] [FILTER]
 set -euo pipefail
-old=$1 new=$2 rounds=${3:-3}
+old=$1 new=$2 rounds=${3:-3} filter=${4:-'lcl-float/(bytellama-25m|use-lite)'}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 for r in $(seq 1 "$rounds"); do
   for who in old new; do
     bin=$old
     [ "$who" = new ] && bin=$new
-    "$bin" --no_report --benchmark_min_time=0.5 \
-      --benchmark_filter='lcl-float/(bytellama-25m|use-lite)' --benchmark_format=json \
+    # bench_float prints a size report first unless told not to; bench_quant has no such flag.
+    extra=()
+    case "$(basename "$bin")" in bench_float*) extra=(--no_report) ;; esac
+    "$bin" "${extra[@]}" --benchmark_min_time=0.5 \
+      --benchmark_filter="$filter" --benchmark_format=json \
       >"$out/$who.$r.json" 2>/dev/null
   done
 done
