@@ -14,6 +14,7 @@
 #include "codecs/ggml_blocks.hpp"
 #include "codecs/quant_fields.hpp"
 #include "codecs/quant_halves.hpp"
+#include "codecs/quant_scratch.hpp"
 #include "util/byte_io.hpp"
 
 namespace lcl {
@@ -28,8 +29,9 @@ enum class Mode : uint8_t { kStored = 0, kZstd = 1, kFields = 2 };
 // Byte fields of up to this many bytes get a context per byte position (scale bytes, qh words).
 constexpr uint32_t kMaxPositionContexts = 64;
 
-std::vector<uint8_t> position_contexts(size_t count, uint32_t period) {
-  std::vector<uint8_t> c(count);
+// The position of every symbol in its block's field (a per-thread scratch array).
+std::span<const uint8_t> position_contexts(size_t count, uint32_t period) {
+  auto c = quant::scratch<uint8_t, quant::kScratchCandidateContexts1>(count);
   for (size_t i = 0; i < count; ++i) c[i] = static_cast<uint8_t>(i % period);
   return c;
 }

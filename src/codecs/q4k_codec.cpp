@@ -74,8 +74,9 @@ std::vector<uint8_t> exponent_contexts(std::span<const uint16_t> halves) {
   return c;
 }
 
-std::vector<uint8_t> scale_contexts(std::span<const uint16_t> scales, unsigned shift) {
-  std::vector<uint8_t> c(scales.size());
+template <int Tag>
+std::span<const uint8_t> scale_contexts(std::span<const uint16_t> scales, unsigned shift) {
+  auto c = quant::scratch<uint8_t, Tag>(scales.size());
   for (size_t i = 0; i < scales.size(); ++i) c[i] = static_cast<uint8_t>(scales[i] >> shift);
   return c;
 }
@@ -158,8 +159,8 @@ constexpr quant::FieldShape kSixBit{64, 1};
 
 quant::ContextCandidate min_candidate(const Q4KFields& f, uint8_t choice) {
   if (choice == 0) return {{}, kSixBit};
-  if (choice == 1) return {scale_contexts(f.scales, 3), {64, 8}};
-  return {scale_contexts(f.scales, 2), {64, 16}};
+  if (choice == 1) return {scale_contexts<quant::kScratchCandidateContexts1>(f.scales, 3), {64, 8}};
+  return {scale_contexts<quant::kScratchCandidateContexts2>(f.scales, 2), {64, 16}};
 }
 constexpr size_t kMinCandidates = 3;
 

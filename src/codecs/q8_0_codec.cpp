@@ -21,20 +21,23 @@ constexpr uint8_t kFormatVersion = 2;
 constexpr size_t kBlock = ggml::kQ8_0BlockBytes;
 constexpr size_t kValues = 32;
 
-std::vector<uint8_t> scale_contexts(std::span<const uint16_t> d, unsigned mantissa_bits) {
-  std::vector<uint8_t> c(d.size() * kValues);
+// The contexts of every value (per-thread scratch arrays, one per candidate: the encoder holds
+// them all at once).
+template <int Tag>
+std::span<const uint8_t> scale_contexts(std::span<const uint16_t> d, unsigned mantissa_bits) {
+  auto c = quant::scratch<uint8_t, Tag>(d.size() * kValues);
   for (size_t b = 0; b < d.size(); ++b) {
     // Magnitude only: the sign of d flips every value and is rare in practice.
     const auto ctx = static_cast<uint8_t>((d[b] & 0x7FFF) >> (10 - mantissa_bits));
-    std::fill_n(c.begin() + static_cast<std::ptrdiff_t>(b * kValues), kValues, ctx);
+    std::fill_n(c.data() + b * kValues, kValues, ctx);
   }
   return c;
 }
 
 quant::ContextCandidate quant_candidate(std::span<const uint16_t> d, uint8_t choice) {
   if (choice == 0) return {{}, {256, 1}};
-  if (choice == 1) return {scale_contexts(d, 0), {256, 32}};
-  return {scale_contexts(d, 1), {256, 64}};
+  if (choice == 1) return {scale_contexts<quant::kScratchCandidateContexts1>(d, 0), {256, 32}};
+  return {scale_contexts<quant::kScratchCandidateContexts2>(d, 1), {256, 64}};
 }
 constexpr size_t kQuantCandidates = 3;
 

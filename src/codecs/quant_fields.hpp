@@ -74,7 +74,10 @@ namespace lcl::quant {
 
 // One way of giving a field's symbols contexts; codecs offer several and keep the cheapest.
 struct ContextCandidate {
-  std::vector<uint8_t> contexts;  // empty: context 0 for every symbol
+  // Empty: context 0 for every symbol. The caller keeps the contexts alive (often a per-thread
+  // scratch array: the contexts of a chunk's field are as long as the field, and fresh
+  // zero-filled vectors per candidate and chunk cost more than the coding).
+  std::span<const uint8_t> contexts;
   FieldShape shape;
 };
 

@@ -24,10 +24,10 @@ void write_halves(ByteWriter& out, std::span<const uint16_t> values,
     low[i] = values[i] & 0xFF;
   }
   std::vector<ContextCandidate> high_candidates{{{}, kByteShape}};
-  if (!hi_contexts.empty())
-    high_candidates.push_back({{hi_contexts.begin(), hi_contexts.end()}, {256, hi_context_count}});
+  if (!hi_contexts.empty()) high_candidates.push_back({hi_contexts, {256, hi_context_count}});
   write_best_field(out, high, high_candidates);
-  const ContextCandidate low_candidates[] = {{{}, kByteShape}, {low_contexts(high), {256, 64}}};
+  const std::vector<uint8_t> by_high = low_contexts(high);
+  const ContextCandidate low_candidates[] = {{{}, kByteShape}, {by_high, {256, 64}}};
   write_best_field(out, low, low_candidates);
 }
 

@@ -38,6 +38,8 @@ enum ScratchTag : int {
   kScratchPackedQuants,
   kScratchValueTables,
   kScratchSixBitValues,
+  kScratchCandidateContexts1,
+  kScratchCandidateContexts2,
 };
 
 }  // namespace lcl::quant
