@@ -258,13 +258,16 @@ void check_tables(ByteReader& in, const Groups& groups, size_t group_count,
     if (!freq.empty() && freq[0] != 0)
       in.fail("nibble groups: a value before its group's anchor equals the minimum");
   }
+  // Branch-free over the groups: which tables are missing, then one test per group.
+  std::vector<uint8_t> missing(tables.tables.size() + 1);
+  for (size_t t = 0; t < tables.tables.size(); ++t) missing[t] = tables.tables[t].freq.empty();
+  uint8_t bad = 0;
   for (size_t g = 0; g < group_count; ++g) {
     const uint32_t position = groups.positions[g];
-    const auto* table = tables.tables.data() + 2 * size_t{groups.contexts[g]};
-    if ((position != kNibbleGroupSize - 1 && table[0].freq.empty()) ||
-        (position != 0 && table[1].freq.empty()))
-      in.fail("nibble groups: a table is missing");
+    const uint8_t* table = missing.data() + 2 * size_t{groups.contexts[g]};
+    bad |= (table[0] & (position != kNibbleGroupSize - 1)) | (table[1] & (position != 0));
   }
+  if (bad) in.fail("nibble groups: a table is missing");
 }
 
 }  // namespace
