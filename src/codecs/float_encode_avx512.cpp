@@ -27,7 +27,6 @@ uint64_t pack_entry(const entropy::EncoderSymbol& e, uint32_t precision) {
 }
 
 struct Constants {
-  __m512i even_dwords, odd_dwords, low14, one;
   __m512i escape_packed;  // the escape entry's high dword (an impossible value without escapes)
   __m128i raw_bits;
   rans_avx512::EncodeConstants rans;
@@ -37,10 +36,6 @@ LCL_FLOAT_KERNEL Constants make_constants(uint32_t raw_bits, uint32_t precision,
                                           uint32_t escape_packed) {
   Constants c;
   c.escape_packed = _mm512_set1_epi32(static_cast<int>(escape_packed));
-  c.even_dwords = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-  c.odd_dwords = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
-  c.low14 = _mm512_set1_epi32(0x3FFF);
-  c.one = _mm512_set1_epi32(1);
   c.raw_bits = _mm_cvtsi32_si128(static_cast<int>(raw_bits));
   c.rans = rans_avx512::encode_constants(precision);
   return c;
@@ -56,15 +51,9 @@ LCL_FLOAT_KERNEL inline __mmask16 encode_vector(const Constants& c, const uint64
     values = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(elements)));
   else
     values = _mm512_loadu_si512(elements);
-  const __m512i symbols = _mm512_srl_epi32(values, c.raw_bits);
-  const __m512i lo = _mm512_i32gather_epi64(_mm512_castsi512_si256(symbols), table, 8);
-  const __m512i hi = _mm512_i32gather_epi64(_mm512_extracti64x4_epi64(symbols, 1), table, 8);
-  const __m512i reciprocal = _mm512_permutex2var_epi32(lo, c.even_dwords, hi);
-  const __m512i packed = _mm512_permutex2var_epi32(lo, c.odd_dwords, hi);
-  const __m512i freq = _mm512_add_epi32(_mm512_and_si512(packed, c.low14), c.one);
-  const __m512i start = _mm512_and_si512(_mm512_srli_epi32(packed, 14), c.low14);
-  const __m512i shift = _mm512_srli_epi32(packed, 28);
-  rans_avx512::encode_step(c.rans, freq, start, reciprocal, shift, 0xFFFF, x, w);
+  __m512i reciprocal, packed;
+  rans_avx512::gather_entries(table, _mm512_srl_epi32(values, c.raw_bits), reciprocal, packed);
+  rans_avx512::encode_packed_step(c.rans, reciprocal, packed, 0xFFFF, x, w);
   return _mm512_cmpeq_epi32_mask(packed, c.escape_packed);
 }
 

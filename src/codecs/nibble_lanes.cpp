@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "codecs/anchored_lanes.hpp"
 #include "codecs/float_dispatch.hpp"
 #include "codecs/nibble_lanes_simd.hpp"
 #include "codecs/quant_fields.hpp"
@@ -153,41 +154,25 @@ entropy::EncoderSymbol unpack_entry(const EncodeEntries& e, uint32_t index, uint
 void encode_stream(std::span<const uint8_t> packed, const Groups& groups,
                    const std::vector<EncodeEntries>& entries, uint32_t precision,
                    const uint32_t (&initial)[kLanes], std::vector<uint8_t>& out) {
-  const size_t pairs = packed.size() / kNibblePairBytes;
-  const size_t n = pairs * kLanes;
-  if (!float_format::float_kernels_available()) {
-    // The anchor's lane takes an identity step: all of the probability on one symbol leaves the
-    // state as it is and emits nothing.
-    const entropy::EncoderSymbol identity =
-        entropy::make_encoder_symbol(0, 1u << precision, precision);
-    entropy::encode_interleaved<kLanes>(
-        n,
-        [&](size_t i) {
-          const size_t g = i / kNibbleGroupSize;
-          const uint32_t j = i % kNibbleGroupSize;
-          const uint32_t position = groups.positions[g];
-          if (j == position) return identity;
-          const uint32_t residual = value_at(packed.data(), g, j) - groups.minima[g];
-          return unpack_entry(entries[groups.contexts[g]], (j < position) * 16 + residual,
-                              precision);
-        },
-        out, initial);
-    return;
-  }
-  thread_local std::vector<uint16_t> words;
-  words.resize(std::max<size_t>(words.size(), n + 2 * kLanes + 16));
-  uint16_t* const end = words.data() + words.size();
-  uint16_t* w = end;
-  uint32_t x[kLanes];
-  std::copy(std::begin(initial), std::end(initial), x);
-  nibble_lanes::encode_pairs_avx512(entries.data(), groups, packed.data(), pairs, precision, x, w);
-  for (int l = kLanes - 1; l >= 0; --l) {
-    *--w = static_cast<uint16_t>(x[l] >> 16);
-    *--w = static_cast<uint16_t>(x[l]);
-  }
-  static_assert(std::endian::native == std::endian::little, "words are stored little-endian");
-  const auto* bytes = reinterpret_cast<const uint8_t*>(w);
-  out.insert(out.end(), bytes, reinterpret_cast<const uint8_t*>(end));
+  // The anchor's lane takes an identity step: all of the probability on one symbol leaves the
+  // state as it is and emits nothing.
+  const entropy::EncoderSymbol identity =
+      entropy::make_encoder_symbol(0, 1u << precision, precision);
+  anchored_lanes::encode_stream(
+      packed.size() / kNibblePairBytes * kLanes, initial,
+      [&](size_t i) {
+        const size_t g = i / kNibbleGroupSize;
+        const uint32_t j = i % kNibbleGroupSize;
+        const uint32_t position = groups.positions[g];
+        if (j == position) return identity;
+        const uint32_t residual = value_at(packed.data(), g, j) - groups.minima[g];
+        return unpack_entry(entries[groups.contexts[g]], (j < position) * 16 + residual, precision);
+      },
+      [&](size_t steps, uint32_t(&x)[kLanes], uint16_t*& w) {
+        nibble_lanes::encode_pairs_avx512(entries.data(), groups, packed.data(), steps, precision,
+                                          x, w);
+      },
+      out);
 }
 
 std::vector<DecodeEntries> decode_entries(const FieldTables& t, uint32_t contexts) {
@@ -246,28 +231,6 @@ void decode_values(std::span<const uint8_t> stream, const Groups& groups,
   }
   if (p != end) throw_corrupt("nibble groups: trailing bytes in the rANS stream");
   if (above_15) consistent = false;
-}
-
-// Tables the decoders may rely on: every table a lane will use is present (the after-table unless
-// the anchor is last, the before-table unless it is first), and no before-table has residual 0 (a
-// value before the anchor lies above the minimum), so the anchor stays the first minimum.
-void check_tables(ByteReader& in, const Groups& groups, size_t group_count,
-                  const FieldTables& tables) {
-  for (size_t t = 1; t < tables.tables.size(); t += 2) {
-    const auto& freq = tables.tables[t].freq;
-    if (!freq.empty() && freq[0] != 0)
-      in.fail("nibble groups: a value before its group's anchor equals the minimum");
-  }
-  // Branch-free over the groups: which tables are missing, then one test per group.
-  std::vector<uint8_t> missing(tables.tables.size() + 1);
-  for (size_t t = 0; t < tables.tables.size(); ++t) missing[t] = tables.tables[t].freq.empty();
-  uint8_t bad = 0;
-  for (size_t g = 0; g < group_count; ++g) {
-    const uint32_t position = groups.positions[g];
-    const uint8_t* table = missing.data() + 2 * size_t{groups.contexts[g]};
-    bad |= (table[0] & (position != kNibbleGroupSize - 1)) | (table[1] & (position != 0));
-  }
-  if (bad) in.fail("nibble groups: a table is missing");
 }
 
 }  // namespace
@@ -330,17 +293,11 @@ void read_nibble_groups(ByteReader& in, std::span<const uint8_t> group_contexts,
   const Groups groups{group_contexts.data(), minima.data(), positions.data()};
 
   const FieldTables tables = read_field_tables(in, {kSymbols, 2 * contexts});
-  check_tables(in, groups, group_count, tables);
-  const uint64_t size = in.varint_at_most(in.remaining(), "nibble stream size");
-  const auto stream = in.bytes(size);
-  if (stream.size() < 4 * kLanes || stream.size() % 2 != 0)
-    in.fail("nibble groups: rANS stream truncated");
-  const uint8_t* p = stream.data();
+  anchored_lanes::check_tables(in, tables, positions, kNibbleGroupSize,
+                               [&](size_t g) { return 2 * size_t{group_contexts[g]}; });
   uint32_t x[kLanes];
-  for (int l = 0; l < kLanes; ++l, p += 4) {
-    x[l] = entropy::load_u32le(p);
-    if (x[l] < entropy::kStateLow) in.fail("nibble groups: invalid initial rANS state");
-  }
+  const uint8_t* p = nullptr;
+  const auto stream = anchored_lanes::read_stream(in, x, p);
   bool consistent = true;
   size_t done = 0;
   const auto entries = decode_entries(tables, contexts);
@@ -360,13 +317,13 @@ void read_nibble_groups(ByteReader& in, std::span<const uint8_t> group_contexts,
   }
   // The final states are the encoder's initial ones: kStateLow plus the carried words.
   const bool carries = pairs * kNibblePairBytes != packed.size();
-  uint8_t* carried = packed.data() + pairs * kNibblePairBytes;
-  for (int l = 0; l < kLanes; ++l) {
-    if (x[l] - entropy::kStateLow > (carries ? 0xFFFFu : 0u))
-      in.fail("nibble groups: final rANS state mismatch");
-    if (carries) {
-      carried[2 * l] = static_cast<uint8_t>(x[l]);
-      carried[2 * l + 1] = static_cast<uint8_t>(x[l] >> 8);
+  uint16_t carried[kLanes];
+  anchored_lanes::read_carried_words(in, x, carries ? kLanes : 0, carried);
+  if (carries) {
+    uint8_t* dst = packed.data() + pairs * kNibblePairBytes;
+    for (int l = 0; l < kLanes; ++l) {
+      dst[2 * l] = static_cast<uint8_t>(carried[l]);
+      dst[2 * l + 1] = static_cast<uint8_t>(carried[l] >> 8);
     }
   }
   if (!consistent) in.fail("nibble groups: a value above 15");

@@ -67,8 +67,8 @@ LCL_FLOAT_KERNEL size_t decode_pairs_avx512(const DecodeEntries* entries, const 
   c.sixteen = _mm512_set1_epi32(16);
   c.fifteen = _mm512_set1_epi32(15);
   c.precision = _mm_cvtsi32_si128(static_cast<int>(precision));
-  __m512i x0 = _mm512_loadu_si512(xs), x1 = _mm512_loadu_si512(xs + 16),
-          x2 = _mm512_loadu_si512(xs + 32), x3 = _mm512_loadu_si512(xs + 48);
+  __m512i x0, x1, x2, x3;
+  rans_avx512::load_states(xs, x0, x1, x2, x3);
   const uint8_t* p = p_ref;
   __mmask16 above_15 = 0;
   size_t pair = 0;
@@ -111,10 +111,7 @@ LCL_FLOAT_KERNEL size_t decode_pairs_avx512(const DecodeEntries* entries, const 
                          _mm512_add_epi32(_mm512_or_si512(r1, _mm512_slli_epi32(r3, 4)), minima)));
     rans_avx512::refill4(x0, x1, x2, x3, p);
   }
-  _mm512_storeu_si512(xs, x0);
-  _mm512_storeu_si512(xs + 16, x1);
-  _mm512_storeu_si512(xs + 32, x2);
-  _mm512_storeu_si512(xs + 48, x3);
+  rans_avx512::store_states(xs, x0, x1, x2, x3);
   p_ref = p;
   if (above_15) consistent = false;
   return pair;
@@ -123,7 +120,7 @@ LCL_FLOAT_KERNEL size_t decode_pairs_avx512(const DecodeEntries* entries, const 
 namespace {
 
 struct EncodeConstants {
-  __m512i low14, one, sixteen;
+  __m512i sixteen;
   rans_avx512::EncodeConstants rans;
 };
 
@@ -137,10 +134,7 @@ LCL_FLOAT_KERNEL inline void encode_vector(const EncodeConstants& c, const Encod
                                                        _mm512_load_si512(e.reciprocal + 16));
   const __m512i packed = _mm512_permutex2var_epi32(_mm512_load_si512(e.packed), index,
                                                    _mm512_load_si512(e.packed + 16));
-  const __m512i freq = _mm512_add_epi32(_mm512_and_si512(packed, c.low14), c.one);
-  const __m512i start = _mm512_and_si512(_mm512_srli_epi32(packed, 14), c.low14);
-  const __m512i shift = _mm512_srli_epi32(packed, 28);
-  rans_avx512::encode_step(c.rans, freq, start, reciprocal, shift, active, x, w);
+  rans_avx512::encode_packed_step(c.rans, reciprocal, packed, active, x, w);
 }
 
 }  // namespace
@@ -149,13 +143,11 @@ LCL_FLOAT_KERNEL void encode_pairs_avx512(const EncodeEntries* entries, const Gr
                                           const uint8_t* packed, size_t pairs, uint32_t precision,
                                           uint32_t (&xs)[kLanes], uint16_t*& w_ref) {
   EncodeConstants c;
-  c.low14 = _mm512_set1_epi32(0x3FFF);
-  c.one = _mm512_set1_epi32(1);
   c.sixteen = _mm512_set1_epi32(16);
   c.rans = rans_avx512::encode_constants(precision);
   const __m512i low_nibble = _mm512_set1_epi32(15);
-  __m512i x0 = _mm512_loadu_si512(xs), x1 = _mm512_loadu_si512(xs + 16),
-          x2 = _mm512_loadu_si512(xs + 32), x3 = _mm512_loadu_si512(xs + 48);
+  __m512i x0, x1, x2, x3;
+  rans_avx512::load_states(xs, x0, x1, x2, x3);
   uint16_t* w = w_ref;
   for (size_t pair = pairs; pair-- > 0;) {
     const size_t ga = 2 * pair, gb = ga + 1;
@@ -186,10 +178,7 @@ LCL_FLOAT_KERNEL void encode_pairs_avx512(const EncodeEntries* entries, const Gr
     encode_vector(c, ea, r0, static_cast<__mmask16>(before_a), static_cast<__mmask16>(active_a), x0,
                   w);
   }
-  _mm512_storeu_si512(xs, x0);
-  _mm512_storeu_si512(xs + 16, x1);
-  _mm512_storeu_si512(xs + 32, x2);
-  _mm512_storeu_si512(xs + 48, x3);
+  rans_avx512::store_states(xs, x0, x1, x2, x3);
   w_ref = w;
 }
 

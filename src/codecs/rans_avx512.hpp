@@ -97,4 +97,44 @@ LCL_FLOAT_KERNEL inline void encode_step(const EncodeConstants& c, __m512i freq,
                             _mm512_mullo_epi32(q, complement));
 }
 
+// encode_step with the symbols' coding data as two dwords per lane, as the kernels keep it: the
+// reciprocal, and (freq - 1) | cum << 14 | shift << 28 (precision <= 14).
+LCL_FLOAT_KERNEL inline void encode_packed_step(const EncodeConstants& c, __m512i reciprocal,
+                                                __m512i packed, __mmask16 active, __m512i& x,
+                                                uint16_t*& w) {
+  const __m512i low14 = _mm512_set1_epi32(0x3FFF);
+  const __m512i freq = _mm512_add_epi32(_mm512_and_si512(packed, low14), c.one);
+  const __m512i start = _mm512_and_si512(_mm512_srli_epi32(packed, 14), low14);
+  const __m512i shift = _mm512_srli_epi32(packed, 28);
+  encode_step(c, freq, start, reciprocal, shift, active, x, w);
+}
+
+// The 16 lanes' 64-bit coding entries table[index] (low dword the reciprocal, high dword the
+// packed fields): two 8 x 64-bit gathers, split into dwords by two permutes.
+LCL_FLOAT_KERNEL inline void gather_entries(const uint64_t* table, __m512i index,
+                                            __m512i& reciprocal, __m512i& packed) {
+  const __m512i lo = _mm512_i32gather_epi64(_mm512_castsi512_si256(index), table, 8);
+  const __m512i hi = _mm512_i32gather_epi64(_mm512_extracti64x4_epi64(index, 1), table, 8);
+  reciprocal = _mm512_permutex2var_epi32(
+      lo, _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30), hi);
+  packed = _mm512_permutex2var_epi32(
+      lo, _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31), hi);
+}
+
+// The 64 states of a four-vector kernel, in and out of memory.
+LCL_FLOAT_KERNEL inline void load_states(const uint32_t* xs, __m512i& x0, __m512i& x1, __m512i& x2,
+                                         __m512i& x3) {
+  x0 = _mm512_loadu_si512(xs);
+  x1 = _mm512_loadu_si512(xs + 16);
+  x2 = _mm512_loadu_si512(xs + 32);
+  x3 = _mm512_loadu_si512(xs + 48);
+}
+LCL_FLOAT_KERNEL inline void store_states(uint32_t* xs, __m512i x0, __m512i x1, __m512i x2,
+                                          __m512i x3) {
+  _mm512_storeu_si512(xs, x0);
+  _mm512_storeu_si512(xs + 16, x1);
+  _mm512_storeu_si512(xs + 32, x2);
+  _mm512_storeu_si512(xs + 48, x3);
+}
+
 }  // namespace lcl::rans_avx512

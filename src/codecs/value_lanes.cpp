@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "codecs/anchored_lanes.hpp"
 #include "codecs/float_dispatch.hpp"
 #include "codecs/quant_fields.hpp"
 #include "codecs/quant_rans.hpp"
@@ -143,67 +144,25 @@ void unpack_carried(const uint16_t (&words)[kLanes], uint8_t* values) {
 void encode_stream(std::span<const uint8_t> values, const Groups& groups,
                    const std::vector<uint64_t>& entries, uint32_t precision,
                    const uint32_t (&initial)[kLanes], std::vector<uint8_t>& out) {
-  const size_t n = values.size();
   // The anchor's lane takes an identity step: all of the probability on one symbol leaves the
   // state as it is and emits nothing.
   const entropy::EncoderSymbol identity =
       entropy::make_encoder_symbol(0, 1u << precision, precision);
-  auto symbol_of = [&](size_t i) {
-    const size_t g = i / kValueGroupSize;
-    const uint32_t j = i % kValueGroupSize;
-    const uint32_t position = groups.positions[g];
-    if (j == position) return identity;
-    const uint32_t table = groups.tables[g] + (j < position);
-    return unpack_entry(entries[table * kSymbols + (values[i] - groups.minima[g])], precision);
-  };
-  if (!float_format::float_kernels_available()) {
-    entropy::encode_interleaved<kLanes>(n, symbol_of, out, initial);
-    return;
-  }
-  if (n == 0) return;
-  thread_local std::vector<uint16_t> words;
-  words.resize(std::max<size_t>(words.size(), n + 2 * kLanes + 16));
-  uint16_t* const end = words.data() + words.size();
-  uint16_t* w = end;
-  uint32_t x[kLanes];
-  std::copy(std::begin(initial), std::end(initial), x);
-  // The ragged tail first, one lane at a time, exactly as encode_interleaved does.
-  size_t i = n;
-  while (i % kLanes != 0) {
-    --i;
-    entropy::encode_step(x[i % kLanes], symbol_of(i), w);
-  }
-  value_lanes::encode_steps_avx512(entries.data(), groups, values.data(), i / kLanes, precision, x,
-                                   w);
-  for (int l = kLanes - 1; l >= 0; --l) {
-    *--w = static_cast<uint16_t>(x[l] >> 16);
-    *--w = static_cast<uint16_t>(x[l]);
-  }
-  static_assert(std::endian::native == std::endian::little, "words are stored little-endian");
-  const auto* bytes = reinterpret_cast<const uint8_t*>(w);
-  out.insert(out.end(), bytes, reinterpret_cast<const uint8_t*>(end));
-}
-
-// Tables the decoders may rely on: every table a lane will use is present (the after-table
-// unless the anchor is last, the before-table unless it is first), and no before-table has
-// residual 0 (a value before the anchor lies above the minimum).
-void check_tables(ByteReader& in, const Groups& groups, size_t group_count,
-                  const FieldTables& tables) {
-  for (size_t t = 1; t < tables.tables.size(); t += 2) {
-    const auto& freq = tables.tables[t].freq;
-    if (!freq.empty() && freq[0] != 0)
-      in.fail("value groups: a value before its group's anchor equals the minimum");
-  }
-  // Branch-free over the groups: which tables are missing, then one test per group.
-  std::vector<uint8_t> missing(tables.tables.size() + 1);
-  for (size_t t = 0; t < tables.tables.size(); ++t) missing[t] = tables.tables[t].freq.empty();
-  uint8_t bad = 0;
-  for (size_t g = 0; g < group_count; ++g) {
-    const uint32_t position = groups.positions[g];
-    const uint8_t* table = missing.data() + groups.tables[g];
-    bad |= (table[0] & (position != kValueGroupSize - 1)) | (table[1] & (position != 0));
-  }
-  if (bad) in.fail("value groups: a table is missing");
+  anchored_lanes::encode_stream(
+      values.size(), initial,
+      [&](size_t i) {
+        const size_t g = i / kValueGroupSize;
+        const uint32_t j = i % kValueGroupSize;
+        const uint32_t position = groups.positions[g];
+        if (j == position) return identity;
+        const uint32_t table = groups.tables[g] + (j < position);
+        return unpack_entry(entries[table * kSymbols + (values[i] - groups.minima[g])], precision);
+      },
+      [&](size_t steps, uint32_t(&x)[kLanes], uint16_t*& w) {
+        value_lanes::encode_steps_avx512(entries.data(), groups, values.data(), steps, precision, x,
+                                         w);
+      },
+      out);
 }
 
 // The portable decoder, from symbol first on.
@@ -310,18 +269,12 @@ void read_value_groups(ByteReader& in, std::span<const uint8_t> group_contexts, 
   const Groups groups{tables.data(), minima.data(), positions.data()};
 
   const FieldTables t = read_field_tables(in, {kSymbols, contexts * kMinClasses * 2});
-  check_tables(in, groups, group_count, t);
+  anchored_lanes::check_tables(in, t, positions, kValueGroupSize,
+                               [&](size_t g) { return size_t{tables[g]}; });
   const FlatDecodeTable table(t.tables, t.precision);
-  const uint64_t size = in.varint_at_most(in.remaining(), "value stream size");
-  const auto stream = in.bytes(size);
-  if (stream.size() < 4 * kLanes || stream.size() % 2 != 0)
-    in.fail("value groups: rANS stream truncated");
-  const uint8_t* p = stream.data();
   uint32_t x[kLanes];
-  for (int l = 0; l < kLanes; ++l, p += 4) {
-    x[l] = entropy::load_u32le(p);
-    if (x[l] < entropy::kStateLow) in.fail("value groups: invalid initial rANS state");
-  }
+  const uint8_t* p = nullptr;
+  const auto stream = anchored_lanes::read_stream(in, x, p);
   bool consistent = true;
   size_t done = 0;
   if (float_format::float_kernels_available())
@@ -332,11 +285,7 @@ void read_value_groups(ByteReader& in, std::span<const uint8_t> group_contexts, 
   // The final states are the encoder's initial ones: kStateLow plus the carried words.
   const bool carries = n != values.size();
   uint16_t carried[kLanes];
-  for (int l = 0; l < kLanes; ++l) {
-    if (x[l] - entropy::kStateLow > (carries && l < kCarriedWords ? 0xFFFFu : 0u))
-      in.fail("value groups: final rANS state mismatch");
-    carried[l] = static_cast<uint16_t>(x[l]);
-  }
+  anchored_lanes::read_carried_words(in, x, carries ? kCarriedWords : 0, carried);
   if (carries) unpack_carried(carried, values.data() + n);
   if (!consistent) in.fail("value groups: a value above 63");
 }

@@ -64,8 +64,8 @@ LCL_FLOAT_KERNEL size_t decode_steps_avx512(const uint32_t* slots, const Groups&
   c.largest = _mm512_set1_epi32(63);
   c.precision = _mm_cvtsi32_si128(static_cast<int>(precision));
   c.precision_bits = precision;
-  __m512i x0 = _mm512_loadu_si512(xs), x1 = _mm512_loadu_si512(xs + 16),
-          x2 = _mm512_loadu_si512(xs + 32), x3 = _mm512_loadu_si512(xs + 48);
+  __m512i x0, x1, x2, x3;
+  rans_avx512::load_states(xs, x0, x1, x2, x3);
   const uint8_t* p = p_ref;
   __mmask16 above_63 = 0;
   size_t step = 0;
@@ -78,10 +78,7 @@ LCL_FLOAT_KERNEL size_t decode_steps_avx512(const uint32_t* slots, const Groups&
     above_63 |= decode_group(c, slots, groups, g + 3, x3, values);
     rans_avx512::refill4(x0, x1, x2, x3, p);
   }
-  _mm512_storeu_si512(xs, x0);
-  _mm512_storeu_si512(xs + 16, x1);
-  _mm512_storeu_si512(xs + 32, x2);
-  _mm512_storeu_si512(xs + 48, x3);
+  rans_avx512::store_states(xs, x0, x1, x2, x3);
   p_ref = p;
   if (above_63) consistent = false;
   return step;
@@ -90,7 +87,7 @@ LCL_FLOAT_KERNEL size_t decode_steps_avx512(const uint32_t* slots, const Groups&
 namespace {
 
 struct EncodeConstants {
-  __m512i even_dwords, odd_dwords, low14, one, symbols;
+  __m512i symbols;
   rans_avx512::EncodeConstants rans;
 };
 
@@ -107,14 +104,9 @@ LCL_FLOAT_KERNEL inline void encode_group(const EncodeConstants& c, const uint64
       _mm512_add_epi32(_mm512_sub_epi32(v, _mm512_set1_epi32(groups.minima[g])),
                        _mm512_set1_epi32(static_cast<int>(uint32_t{groups.tables[g]} * kSymbols)));
   index = _mm512_mask_add_epi32(index, before, index, c.symbols);
-  const __m512i lo = _mm512_i32gather_epi64(_mm512_castsi512_si256(index), entries, 8);
-  const __m512i hi = _mm512_i32gather_epi64(_mm512_extracti64x4_epi64(index, 1), entries, 8);
-  const __m512i reciprocal = _mm512_permutex2var_epi32(lo, c.even_dwords, hi);
-  const __m512i packed = _mm512_permutex2var_epi32(lo, c.odd_dwords, hi);
-  const __m512i freq = _mm512_add_epi32(_mm512_and_si512(packed, c.low14), c.one);
-  const __m512i start = _mm512_and_si512(_mm512_srli_epi32(packed, 14), c.low14);
-  const __m512i shift = _mm512_srli_epi32(packed, 28);
-  rans_avx512::encode_step(c.rans, freq, start, reciprocal, shift, active_mask(position), x, w);
+  __m512i reciprocal, packed;
+  rans_avx512::gather_entries(entries, index, reciprocal, packed);
+  rans_avx512::encode_packed_step(c.rans, reciprocal, packed, active_mask(position), x, w);
 }
 
 }  // namespace
@@ -123,14 +115,10 @@ LCL_FLOAT_KERNEL void encode_steps_avx512(const uint64_t* entries, const Groups&
                                           const uint8_t* values, size_t steps, uint32_t precision,
                                           uint32_t (&xs)[kLanes], uint16_t*& w_ref) {
   EncodeConstants c;
-  c.even_dwords = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-  c.odd_dwords = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
-  c.low14 = _mm512_set1_epi32(0x3FFF);
-  c.one = _mm512_set1_epi32(1);
   c.symbols = _mm512_set1_epi32(static_cast<int>(kSymbols));
   c.rans = rans_avx512::encode_constants(precision);
-  __m512i x0 = _mm512_loadu_si512(xs), x1 = _mm512_loadu_si512(xs + 16),
-          x2 = _mm512_loadu_si512(xs + 32), x3 = _mm512_loadu_si512(xs + 48);
+  __m512i x0, x1, x2, x3;
+  rans_avx512::load_states(xs, x0, x1, x2, x3);
   uint16_t* w = w_ref;
   for (size_t step = steps; step-- > 0;) {
     const size_t g = 4 * step;
@@ -140,10 +128,7 @@ LCL_FLOAT_KERNEL void encode_steps_avx512(const uint64_t* entries, const Groups&
     encode_group(c, entries, groups, values, g + 1, x1, w);
     encode_group(c, entries, groups, values, g, x0, w);
   }
-  _mm512_storeu_si512(xs, x0);
-  _mm512_storeu_si512(xs + 16, x1);
-  _mm512_storeu_si512(xs + 32, x2);
-  _mm512_storeu_si512(xs + 48, x3);
+  rans_avx512::store_states(xs, x0, x1, x2, x3);
   w_ref = w;
 }
 
