@@ -12,6 +12,7 @@
 #include "codecs/float_coder.hpp"
 #include "codecs/float_dispatch.hpp"
 #include "lcl/error.hpp"
+#include "quant_test_support.hpp"
 
 namespace lcl {
 namespace {
@@ -20,10 +21,7 @@ using float_format::FloatLayout;
 using float_format::FloatModelOptions;
 
 // Restores the dispatch when a test ends, also on a failed assertion.
-struct PortableScope {
-  explicit PortableScope(bool portable) { float_format::force_portable_float_kernels(portable); }
-  ~PortableScope() { float_format::force_portable_float_kernels(false); }
-};
+using test::PortableScope;
 
 std::vector<uint8_t> encode_with(bool portable, std::span<const uint8_t> input,
                                  const FloatLayout& layout, const FloatModelOptions& options) {

@@ -15,11 +15,6 @@
 namespace lcl::quant {
 namespace {
 
-struct PortableScope {
-  explicit PortableScope(bool portable) { float_format::force_portable_float_kernels(portable); }
-  ~PortableScope() { float_format::force_portable_float_kernels(false); }
-};
-
 struct Groups {
   std::vector<uint8_t> packed;    // 32 bytes per pair of groups
   std::vector<uint8_t> contexts;  // one per group
@@ -81,15 +76,10 @@ TEST(NibbleLanes, RoundTripAcrossSizesOnBothPaths) {
   for (size_t pairs : {0, 1, 2, 3, 7, 8, 9, 64, 333, 4096}) {
     for (uint32_t contexts : {1u, 18u}) {
       const Groups g = make_groups(pairs, contexts, static_cast<uint32_t>(pairs * 31 + contexts));
-      std::vector<uint8_t> portable, kernels;
-      {
-        PortableScope scope(true);
-        portable = encode(g, contexts);
-        EXPECT_EQ(decode(portable, g, contexts), g.packed) << pairs << " pairs, portable";
-      }
-      kernels = encode(g, contexts);
-      EXPECT_EQ(portable, kernels) << pairs << " pairs: both paths write the same bytes";
-      EXPECT_EQ(decode(kernels, g, contexts), g.packed) << pairs << " pairs";
+      test::expect_paths_agree(
+          g.packed, [&] { return encode(g, contexts); },
+          [&](const std::vector<uint8_t>& payload) { return decode(payload, g, contexts); },
+          std::to_string(pairs) + " pairs");
     }
   }
 }
@@ -113,7 +103,7 @@ TEST(NibbleLanes, DamagedPayloadsThrowOnBothPaths) {
   const Groups g = make_groups(300, 18, 3);
   const std::vector<uint8_t> payload = encode(g, 18);
   for (bool portable : {false, true}) {
-    PortableScope scope(portable);
+    test::PortableScope scope(portable);
     test::expect_damage_rejected(
         payload, [&](std::span<const uint8_t> damaged) { decode(damaged, g, 18); }, 5);
   }

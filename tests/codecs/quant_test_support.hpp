@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "codecs/float_dispatch.hpp"
 #include "lcl/codec.hpp"
 #include "lcl/error.hpp"
 
@@ -166,6 +167,31 @@ inline void expect_corruption_handled(const Codec& codec, std::span<const uint8_
   // A wrong output size is always rejected.
   std::vector<uint8_t> wrong(input.size() + 1);
   EXPECT_THROW(codec.decode(payload, wrong), Error);
+}
+
+// Switches the codecs' x86-64 kernels off (portable = true) for the scope's lifetime.
+struct PortableScope {
+  explicit PortableScope(bool portable) { float_format::force_portable_float_kernels(portable); }
+  ~PortableScope() { float_format::force_portable_float_kernels(false); }
+  PortableScope(const PortableScope&) = delete;
+  PortableScope& operator=(const PortableScope&) = delete;
+};
+
+// encode() on the portable path and with the kernels must write the same bytes, and decode() of
+// them must give `expected` (decode runs with the kernels; the portable decode of the portable
+// payload too).
+template <class Encode, class Decode>
+void expect_paths_agree(const std::vector<uint8_t>& expected, Encode&& encode, Decode&& decode,
+                        const std::string& label) {
+  std::vector<uint8_t> portable;
+  {
+    PortableScope scope(true);
+    portable = encode();
+    EXPECT_EQ(decode(portable), expected) << label << ", portable";
+  }
+  const std::vector<uint8_t> kernels = encode();
+  EXPECT_EQ(portable, kernels) << label << ": both paths write the same bytes";
+  EXPECT_EQ(decode(kernels), expected) << label;
 }
 
 // A decoder given damaged copies of a valid payload: every truncation must throw lcl::Error, and

@@ -15,11 +15,6 @@
 namespace lcl::quant {
 namespace {
 
-struct PortableScope {
-  explicit PortableScope(bool portable) { float_format::force_portable_float_kernels(portable); }
-  ~PortableScope() { float_format::force_portable_float_kernels(false); }
-};
-
 struct Groups {
   std::vector<uint8_t> values;    // 16 per group, < 64
   std::vector<uint8_t> contexts;  // one per group
@@ -76,15 +71,10 @@ TEST(ValueLanes, RoundTripAcrossSizesOnBothPaths) {
   for (size_t groups : {0, 1, 3, 4, 19, 20, 21, 36, 100, 1001, 8192}) {
     for (uint32_t contexts : {1u, 4u}) {
       const Groups g = make_groups(groups, contexts, static_cast<uint32_t>(groups * 7 + contexts));
-      std::vector<uint8_t> portable, kernels;
-      {
-        PortableScope scope(true);
-        portable = encode(g, contexts);
-        EXPECT_EQ(decode(portable, g, contexts), g.values) << groups << " groups, portable";
-      }
-      kernels = encode(g, contexts);
-      EXPECT_EQ(portable, kernels) << groups << " groups: both paths write the same bytes";
-      EXPECT_EQ(decode(kernels, g, contexts), g.values) << groups << " groups";
+      test::expect_paths_agree(
+          g.values, [&] { return encode(g, contexts); },
+          [&](const std::vector<uint8_t>& payload) { return decode(payload, g, contexts); },
+          std::to_string(groups) + " groups");
     }
   }
 }
@@ -111,7 +101,7 @@ TEST(ValueLanes, DamagedPayloadsThrowOnBothPaths) {
   const Groups g = make_groups(600, 4, 3);
   const std::vector<uint8_t> payload = encode(g, 4);
   for (bool portable : {false, true}) {
-    PortableScope scope(portable);
+    test::PortableScope scope(portable);
     test::expect_damage_rejected(
         payload, [&](std::span<const uint8_t> damaged) { decode(damaged, g, 4); }, 5);
   }
