@@ -18,14 +18,6 @@ namespace lcl::float_format {
 
 namespace {
 
-// One symbol's coding data as one 64-bit gather element: low dword the reciprocal, high dword
-// (frequency - 1) | start << 14 | shift << 28, which fits because precision <= 14.
-uint64_t pack_entry(const entropy::EncoderSymbol& e, uint32_t precision) {
-  const uint32_t freq = (1u << precision) - e.complement;
-  const uint32_t packed = (freq - 1) | (e.cum << 14) | (e.shift << 28);
-  return uint64_t{e.reciprocal_low} | uint64_t{packed} << 32;
-}
-
 struct Constants {
   __m512i escape_packed;  // the escape entry's high dword (an impossible value without escapes)
   __m128i raw_bits;
@@ -101,10 +93,13 @@ std::span<const uint8_t> encode_symbols_avx512(const uint8_t* data, uint64_t n, 
   if (n == 0) return {};
   // Escaped elements are those whose entry is the escape's (its start is unique to it).
   const uint32_t escape_packed =
-      escape_entry ? static_cast<uint32_t>(pack_entry(*escape_entry, precision) >> 32) : ~0u;
+      escape_entry
+          ? static_cast<uint32_t>(entropy::pack_encoder_symbol(*escape_entry, precision) >> 32)
+          : ~0u;
   thread_local std::vector<uint64_t> table;
   table.resize(alphabet);
-  for (uint32_t s = 0; s < alphabet; ++s) table[s] = pack_entry(entries[s], precision);
+  for (uint32_t s = 0; s < alphabet; ++s)
+    table[s] = entropy::pack_encoder_symbol(entries[s], precision);
 
   // The same buffer layout as encode_interleaved, with 16 more words of room at the bottom for
   // the vector stores.

@@ -115,7 +115,8 @@ FieldHistogram residual_histogram(std::span<const uint8_t> packed, const Groups&
   return histogram;
 }
 
-// Group context c's two tables (2c after the anchor, 2c + 1 before it) as 32 entries.
+// Group context c's two tables (2c after the anchor, 2c + 1 before it) as 32 entries, the halves
+// of entropy::pack_encoder_symbol in two arrays (the kernel permutes each from two registers).
 std::vector<EncodeEntries> encode_entries(const FieldTables& t, uint32_t contexts) {
   std::vector<EncodeEntries> entries(contexts);
   for (uint32_t c = 0; c < contexts; ++c) {
@@ -127,27 +128,15 @@ std::vector<EncodeEntries> encode_entries(const FieldTables& t, uint32_t context
       for (uint32_t s = 0; s < table.freq.size(); ++s) {
         const uint32_t f = table.freq[s];
         if (f == 0) continue;
-        const entropy::EncoderSymbol sym = entropy::make_encoder_symbol(cum, f, t.precision);
-        e.reciprocal[16 * before + s] = sym.reciprocal_low;
-        e.packed[16 * before + s] = (f - 1) | (cum << 14) | (sym.shift << 28);
+        const uint64_t entry = entropy::pack_encoder_symbol(
+            entropy::make_encoder_symbol(cum, f, t.precision), t.precision);
+        e.reciprocal[16 * before + s] = static_cast<uint32_t>(entry);
+        e.packed[16 * before + s] = static_cast<uint32_t>(entry >> 32);
         cum += f;
       }
     }
   }
   return entries;
-}
-
-// The EncoderSymbol of an entry (the portable encoder uses the same data as the kernel).
-entropy::EncoderSymbol unpack_entry(const EncodeEntries& e, uint32_t index, uint32_t precision) {
-  const uint32_t packed = e.packed[index];
-  const uint32_t freq = (packed & 0x3FFF) + 1;
-  entropy::EncoderSymbol sym;
-  sym.reciprocal_low = e.reciprocal[index];
-  sym.shift = packed >> 28;
-  sym.renorm_limit = freq << (16 - precision);
-  sym.cum = (packed >> 14) & 0x3FFF;
-  sym.complement = (1u << precision) - freq;
-  return sym;
 }
 
 // Appends the stream (64 lanes, entropy::encode_interleaved's layout) to out.
@@ -166,7 +155,10 @@ void encode_stream(std::span<const uint8_t> packed, const Groups& groups,
         const uint32_t position = groups.positions[g];
         if (j == position) return identity;
         const uint32_t residual = value_at(packed.data(), g, j) - groups.minima[g];
-        return unpack_entry(entries[groups.contexts[g]], (j < position) * 16 + residual, precision);
+        const EncodeEntries& e = entries[groups.contexts[g]];
+        const uint32_t index = (j < position) * 16 + residual;
+        return entropy::unpack_encoder_symbol(
+            uint64_t{e.reciprocal[index]} | uint64_t{e.packed[index]} << 32, precision);
       },
       [&](size_t steps, uint32_t(&x)[kLanes], uint16_t*& w) {
         nibble_lanes::encode_pairs_avx512(entries.data(), groups, packed.data(), steps, precision,

@@ -92,8 +92,8 @@ FieldHistogram residual_histogram(const uint8_t* values, const Groups& groups, s
   return histogram;
 }
 
-// Coding entry of every (table, residual): low dword the reciprocal, high dword
-// (freq - 1) | cum << 14 | shift << 28 (what the kernel gathers and the portable code unpacks).
+// Coding entry of every (table, residual) (entropy::pack_encoder_symbol: what the kernel gathers
+// and the portable code unpacks).
 std::vector<uint64_t> encode_entries(const FieldTables& t) {
   std::vector<uint64_t> entries(t.tables.size() * kSymbols, 0);
   for (size_t table = 0; table < t.tables.size(); ++table) {
@@ -101,25 +101,12 @@ std::vector<uint64_t> encode_entries(const FieldTables& t) {
     uint32_t cum = 0;
     for (uint32_t s = 0; s < freq.size(); ++s) {
       if (freq[s] == 0) continue;
-      const entropy::EncoderSymbol e = entropy::make_encoder_symbol(cum, freq[s], t.precision);
-      const uint32_t packed = (freq[s] - 1) | (cum << 14) | (e.shift << 28);
-      entries[table * kSymbols + s] = uint64_t{e.reciprocal_low} | uint64_t{packed} << 32;
+      entries[table * kSymbols + s] = entropy::pack_encoder_symbol(
+          entropy::make_encoder_symbol(cum, freq[s], t.precision), t.precision);
       cum += freq[s];
     }
   }
   return entries;
-}
-
-entropy::EncoderSymbol unpack_entry(uint64_t entry, uint32_t precision) {
-  const auto packed = static_cast<uint32_t>(entry >> 32);
-  const uint32_t freq = (packed & 0x3FFF) + 1;
-  entropy::EncoderSymbol e;
-  e.reciprocal_low = static_cast<uint32_t>(entry);
-  e.shift = packed >> 28;
-  e.renorm_limit = freq << (16 - precision);
-  e.cum = (packed >> 14) & 0x3FFF;
-  e.complement = (1u << precision) - freq;
-  return e;
 }
 
 // The carried groups' values, 6 bits each from the lowest bit up, as the 64 lanes' words.
@@ -156,7 +143,8 @@ void encode_stream(std::span<const uint8_t> values, const Groups& groups,
         const uint32_t position = groups.positions[g];
         if (j == position) return identity;
         const uint32_t table = groups.tables[g] + (j < position);
-        return unpack_entry(entries[table * kSymbols + (values[i] - groups.minima[g])], precision);
+        return entropy::unpack_encoder_symbol(
+            entries[table * kSymbols + (values[i] - groups.minima[g])], precision);
       },
       [&](size_t steps, uint32_t(&x)[kLanes], uint16_t*& w) {
         value_lanes::encode_steps_avx512(entries.data(), groups, values.data(), steps, precision, x,

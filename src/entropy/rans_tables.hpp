@@ -40,6 +40,27 @@ inline EncoderSymbol make_encoder_symbol(uint32_t cum, uint32_t freq, uint32_t p
   return e;
 }
 
+// An EncoderSymbol at precision <= 14 as one 64-bit entry, the form the SIMD encoders gather or
+// permute: low dword the reciprocal, high dword (freq - 1) | cum << 14 | shift << 28.
+inline uint64_t pack_encoder_symbol(const EncoderSymbol& e, uint32_t precision_bits) {
+  const uint32_t freq = (1u << precision_bits) - e.complement;
+  const uint32_t packed = (freq - 1) | (e.cum << 14) | (e.shift << 28);
+  return uint64_t{e.reciprocal_low} | uint64_t{packed} << 32;
+}
+
+// The EncoderSymbol of an entry written by pack_encoder_symbol at the same precision.
+inline EncoderSymbol unpack_encoder_symbol(uint64_t entry, uint32_t precision_bits) {
+  const auto packed = static_cast<uint32_t>(entry >> 32);
+  const uint32_t freq = (packed & 0x3FFF) + 1;
+  EncoderSymbol e;
+  e.reciprocal_low = static_cast<uint32_t>(entry);
+  e.shift = packed >> 28;
+  e.renorm_limit = freq << (16 - precision_bits);
+  e.cum = (packed >> 14) & 0x3FFF;
+  e.complement = (1u << precision_bits) - freq;
+  return e;
+}
+
 inline uint32_t divide_by_frequency(uint32_t x, const EncoderSymbol& e) {
   const uint64_t high = (uint64_t{x} * e.reciprocal_low) >> 32;
   return static_cast<uint32_t>((uint64_t{x} + high) >> e.shift);

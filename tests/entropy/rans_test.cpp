@@ -240,6 +240,25 @@ TEST(RansContexts, EmptyAndMismatchedSizes) {
   EXPECT_THROW(rans_encode_contexts(symbols, contexts, tables, bytes), Error);
 }
 
+// The 64-bit entry the SIMD encoders use holds an EncoderSymbol exactly, at every precision they
+// accept (<= 14) and for every frequency and start.
+TEST(RansInternals, PackedEncoderSymbolsRoundTrip) {
+  for (uint32_t precision = 8; precision <= 14; ++precision) {
+    const uint32_t total = 1u << precision;
+    for (uint32_t freq = 1; freq <= total; freq += (freq < 64 ? 1 : 37))
+      for (uint32_t cum : {0u, 1u, (total - freq) / 2, total - freq}) {
+        const EncoderSymbol e = make_encoder_symbol(cum, freq, precision);
+        const EncoderSymbol back =
+            unpack_encoder_symbol(pack_encoder_symbol(e, precision), precision);
+        ASSERT_EQ(back.reciprocal_low, e.reciprocal_low) << freq;
+        ASSERT_EQ(back.shift, e.shift);
+        ASSERT_EQ(back.renorm_limit, e.renorm_limit);
+        ASSERT_EQ(back.cum, e.cum);
+        ASSERT_EQ(back.complement, e.complement);
+      }
+  }
+}
+
 // The reciprocal division of the encoder must equal true division for every state and frequency.
 TEST(RansInternals, ReciprocalDivisionIsExact) {
   std::mt19937_64 rng(3);
