@@ -10,6 +10,7 @@
 #include "codecs/anchored_lanes.hpp"
 #include "codecs/float_dispatch.hpp"
 #include "codecs/nibble_lanes_simd.hpp"
+#include "codecs/quant_anchored.hpp"
 #include "codecs/quant_fields.hpp"
 #include "codecs/quant_rans.hpp"
 #include "codecs/quant_scratch.hpp"
@@ -59,11 +60,9 @@ void split_groups(std::span<const uint8_t> packed, uint8_t* minima, uint8_t* pos
     return;
   }
   for (size_t g = 0; g < 2 * pairs; ++g) {
-    uint8_t minimum = 15;
-    for (uint32_t j = 0; j < kNibbleGroupSize; ++j)
-      minimum = std::min(minimum, value_at(packed.data(), g, j));
-    uint32_t position = 0;
-    while (value_at(packed.data(), g, position) != minimum) ++position;
+    uint8_t values[kNibbleGroupSize];
+    for (uint32_t j = 0; j < kNibbleGroupSize; ++j) values[j] = value_at(packed.data(), g, j);
+    const auto [minimum, position] = find_anchor(values, kNibbleGroupSize);
     minima[g] = minimum;
     positions[g] = static_cast<uint8_t>(position);
   }

@@ -80,11 +80,7 @@ void split_groups(const uint16_t* values, const uint8_t* group_contexts, size_t 
   const uint32_t n = kN ? kN : n_runtime;
   for (size_t g = 0; g < groups; ++g) {
     const uint16_t* v = values + g * n;
-    // A min reduction and a search for its first occurrence: no data-dependent branch per value.
-    uint16_t minimum = v[0];
-    for (uint32_t i = 1; i < n; ++i) minimum = std::min(minimum, v[i]);
-    uint32_t position = n;
-    for (uint32_t i = n; i-- > 0;) position = v[i] == minimum ? i : position;
+    const auto [minimum, position] = find_anchor(v, n);
     minima[g] = minimum;
     positions[g] = static_cast<uint16_t>(position);
     // A select per value instead of two short copies (library calls at these sizes).

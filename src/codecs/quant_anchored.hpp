@@ -20,6 +20,22 @@ struct AnchoredShape {
   uint32_t min_classes = 2;     // minimum values 0 .. min_classes-2 get a class each, the rest one
 };
 
+// A group's minimum and the position of its first occurrence (its anchor): a min reduction and a
+// search without a data-dependent branch per value, so both loops vectorise.
+template <class T>
+struct GroupAnchor {
+  T minimum;
+  uint32_t position;
+};
+template <class T>
+inline GroupAnchor<T> find_anchor(const T* values, uint32_t n) {
+  T minimum = values[0];
+  for (uint32_t i = 1; i < n; ++i) minimum = values[i] < minimum ? values[i] : minimum;
+  uint32_t position = n;
+  for (uint32_t i = n; i-- > 0;) position = values[i] == minimum ? i : position;
+  return {minimum, position};
+}
+
 // values.size() == group_contexts.size() * shape.group_size; every group context <
 // shape.group_contexts; group_contexts * min_classes * 2 <= 256.
 void write_anchored_groups(ByteWriter& out, std::span<const uint16_t> values,

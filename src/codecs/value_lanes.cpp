@@ -7,6 +7,7 @@
 
 #include "codecs/anchored_lanes.hpp"
 #include "codecs/float_dispatch.hpp"
+#include "codecs/quant_anchored.hpp"
 #include "codecs/quant_fields.hpp"
 #include "codecs/quant_rans.hpp"
 #include "codecs/quant_scratch.hpp"
@@ -50,11 +51,7 @@ uint8_t min_class(uint8_t minimum) {
 void split_groups(const uint8_t* values, std::span<const uint8_t> group_contexts, uint8_t* minima,
                   uint8_t* positions, uint8_t* tables) {
   for (size_t g = 0; g < group_contexts.size(); ++g) {
-    const uint8_t* v = values + g * kValueGroupSize;
-    uint8_t minimum = v[0];
-    for (uint32_t j = 1; j < kValueGroupSize; ++j) minimum = std::min(minimum, v[j]);
-    uint32_t position = kValueGroupSize;
-    for (uint32_t j = kValueGroupSize; j-- > 0;) position = v[j] == minimum ? j : position;
+    const auto [minimum, position] = find_anchor(values + g * kValueGroupSize, kValueGroupSize);
     minima[g] = minimum;
     positions[g] = static_cast<uint8_t>(position);
     tables[g] = static_cast<uint8_t>((group_contexts[g] * kMinClasses + min_class(minimum)) * 2);
