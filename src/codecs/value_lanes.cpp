@@ -12,6 +12,7 @@
 #include "codecs/quant_rans.hpp"
 #include "codecs/quant_scratch.hpp"
 #include "codecs/value_lanes_simd.hpp"
+#include "entropy/bit_pack.hpp"
 #include "entropy/rans_interleaved.hpp"
 #include "entropy/rans_tables.hpp"
 
@@ -106,22 +107,24 @@ std::vector<uint64_t> encode_entries(const FieldTables& t) {
   return entries;
 }
 
-// The carried groups' values, 6 bits each from the lowest bit up, as the 64 lanes' words.
+// The carried groups' values as the 64 lanes' words: 6-bit fields packed as entropy/bit_pack.hpp
+// packs raw bits (LSB first), the bytes read as little-endian words (the last 4 words are 0).
 void pack_carried(const uint8_t* values, uint16_t (&words)[kLanes]) {
-  std::fill(std::begin(words), std::end(words), 0);
-  for (size_t i = 0; i < kCarriedGroups * kValueGroupSize; ++i)
-    for (uint32_t b = 0; b < 6; ++b)
-      words[(6 * i + b) / 16] |=
-          static_cast<uint16_t>(((values[i] >> b) & 1) << ((6 * i + b) % 16));
+  std::vector<uint8_t> bytes;
+  entropy::append_packed(bytes, kCarriedGroups * kValueGroupSize, 6,
+                         [&](uint64_t i) { return uint32_t{values[i]}; });
+  bytes.resize(2 * kLanes, 0);
+  for (int l = 0; l < kLanes; ++l) words[l] = entropy::load_u16le(bytes.data() + 2 * l);
 }
 
 void unpack_carried(const uint16_t (&words)[kLanes], uint8_t* values) {
-  for (size_t i = 0; i < kCarriedGroups * kValueGroupSize; ++i) {
-    uint32_t v = 0;
-    for (uint32_t b = 0; b < 6; ++b)
-      v |= ((words[(6 * i + b) / 16] >> ((6 * i + b) % 16)) & 1u) << b;
-    values[i] = static_cast<uint8_t>(v);
+  uint8_t bytes[2 * kLanes];
+  for (int l = 0; l < kLanes; ++l) {
+    bytes[2 * l] = static_cast<uint8_t>(words[l]);
+    bytes[2 * l + 1] = static_cast<uint8_t>(words[l] >> 8);
   }
+  for (size_t i = 0; i < kCarriedGroups * kValueGroupSize; ++i)
+    values[i] = static_cast<uint8_t>(entropy::unpack_field(bytes, i, 6));
 }
 
 // Appends the stream of the coded values (64 lanes, entropy::encode_interleaved's layout).
