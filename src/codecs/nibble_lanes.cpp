@@ -1,10 +1,7 @@
 #include "codecs/nibble_lanes.hpp"
 
 #include <algorithm>
-#include <array>
-#include <bit>
 #include <cstring>
-#include <string>
 #include <vector>
 
 #include "codecs/anchored_lanes.hpp"
@@ -12,7 +9,6 @@
 #include "codecs/nibble_lanes_simd.hpp"
 #include "codecs/quant_anchored.hpp"
 #include "codecs/quant_fields.hpp"
-#include "codecs/quant_rans.hpp"
 #include "codecs/quant_scratch.hpp"
 #include "entropy/rans_interleaved.hpp"
 #include "entropy/rans_tables.hpp"

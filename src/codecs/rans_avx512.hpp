@@ -11,14 +11,22 @@
 
 namespace lcl::rans_avx512 {
 
-// Decoder: refills the lanes below 2^16 with the next words, in lane order; p has 32 readable
-// bytes.
-LCL_FLOAT_KERNEL inline void refill(__m512i& x, const uint8_t*& p) {
-  const __mmask16 need =
-      _mm512_cmplt_epu32_mask(x, _mm512_set1_epi32(static_cast<int>(entropy::kStateLow)));
-  const __m256i next = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+// Decoder: the lanes whose state fell below 2^16 and take a word.
+LCL_FLOAT_KERNEL inline __mmask16 needs_word(__m512i x) {
+  return _mm512_cmplt_epu32_mask(x, _mm512_set1_epi32(static_cast<int>(entropy::kStateLow)));
+}
+
+// Shifts the next words at `at` (32 readable bytes), in lane order, into the lanes of `need`.
+LCL_FLOAT_KERNEL inline void refill_from(__m512i& x, __mmask16 need, const uint8_t* at) {
+  const __m256i next = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(at));
   const __m512i words = _mm512_cvtepu16_epi32(_mm256_maskz_expand_epi16(need, next));
   x = _mm512_mask_or_epi32(x, need, _mm512_slli_epi32(x, 16), words);
+}
+
+// Refills the lanes below 2^16 with the next words, in lane order; p has 32 readable bytes.
+LCL_FLOAT_KERNEL inline void refill(__m512i& x, const uint8_t*& p) {
+  const __mmask16 need = needs_word(x);
+  refill_from(x, need, p);
   p += 2 * __builtin_popcount(need);
 }
 
@@ -27,24 +35,16 @@ LCL_FLOAT_KERNEL inline void refill(__m512i& x, const uint8_t*& p) {
 // previous vector's pointer update. p has 128 readable bytes.
 LCL_FLOAT_KERNEL inline void refill4(__m512i& x0, __m512i& x1, __m512i& x2, __m512i& x3,
                                      const uint8_t*& p) {
-  const __m512i low = _mm512_set1_epi32(static_cast<int>(entropy::kStateLow));
-  const __mmask16 n0 = _mm512_cmplt_epu32_mask(x0, low), n1 = _mm512_cmplt_epu32_mask(x1, low),
-                  n2 = _mm512_cmplt_epu32_mask(x2, low), n3 = _mm512_cmplt_epu32_mask(x3, low);
-  const int c0 = __builtin_popcount(n0), c1 = __builtin_popcount(n1), c2 = __builtin_popcount(n2),
-            c3 = __builtin_popcount(n3);
-  const uint8_t* p1 = p + 2 * c0;
-  const uint8_t* p2 = p1 + 2 * c1;
-  const uint8_t* p3 = p2 + 2 * c2;
-  auto refill_one = [](__m512i& x, __mmask16 need, const uint8_t* at) LCL_FLOAT_KERNEL {
-    const __m256i next = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(at));
-    const __m512i words = _mm512_cvtepu16_epi32(_mm256_maskz_expand_epi16(need, next));
-    x = _mm512_mask_or_epi32(x, need, _mm512_slli_epi32(x, 16), words);
-  };
-  refill_one(x0, n0, p);
-  refill_one(x1, n1, p1);
-  refill_one(x2, n2, p2);
-  refill_one(x3, n3, p3);
-  p = p3 + 2 * c3;
+  const __mmask16 n0 = needs_word(x0), n1 = needs_word(x1), n2 = needs_word(x2),
+                  n3 = needs_word(x3);
+  const uint8_t* p1 = p + 2 * __builtin_popcount(n0);
+  const uint8_t* p2 = p1 + 2 * __builtin_popcount(n1);
+  const uint8_t* p3 = p2 + 2 * __builtin_popcount(n2);
+  refill_from(x0, n0, p);
+  refill_from(x1, n1, p1);
+  refill_from(x2, n2, p2);
+  refill_from(x3, n3, p3);
+  p = p3 + 2 * __builtin_popcount(n3);
 }
 
 // Loop-invariant vectors of the encoder step at one table precision (<= 14 bits).

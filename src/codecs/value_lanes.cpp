@@ -1,8 +1,6 @@
 #include "codecs/value_lanes.hpp"
 
 #include <algorithm>
-#include <bit>
-#include <string>
 #include <vector>
 
 #include "codecs/anchored_lanes.hpp"
