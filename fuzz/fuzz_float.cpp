@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "codecs/float_coder.hpp"
-#include "codecs/float_dispatch.hpp"
+#include "codecs/kernel_dispatch.hpp"
 #include "lcl/error.hpp"
 
 namespace {
@@ -16,7 +16,7 @@ namespace {
 // Decodes into a buffer of `size` bytes; false when the payload was rejected.
 bool decode(const uint8_t* data, size_t size, size_t out_size, bool portable,
             std::vector<uint8_t>& out) {
-  lcl::float_format::force_portable_float_kernels(portable);
+  lcl::kernels::force_portable(portable);
   out.assign(out_size, 0);
   try {
     lcl::float_format::decode_floats({data, size}, out);

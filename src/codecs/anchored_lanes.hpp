@@ -8,7 +8,7 @@
 #include <span>
 #include <vector>
 
-#include "codecs/float_dispatch.hpp"
+#include "codecs/kernel_dispatch.hpp"
 #include "codecs/quant_fields.hpp"
 #include "entropy/rans_interleaved.hpp"
 #include "entropy/rans_tables.hpp"
@@ -22,11 +22,11 @@ inline constexpr int kLanes = 64;
 // `initial`) to out. symbol_of(i) is symbol i's EncoderSymbol; kernel(steps, x, w) codes the
 // first `steps` whole steps of 64 symbols, last to first, into the states x, storing the words
 // below w (16 words of room below what it writes), as encode_interleaved would. The kernel runs
-// only when float_kernels_available(); the ragged tail is coded first, one lane at a time.
+// only when kernels::avx512_available(); the ragged tail is coded first, one lane at a time.
 template <class SymbolOf, class Kernel>
 void encode_stream(size_t n, const uint32_t (&initial)[kLanes], SymbolOf&& symbol_of,
                    Kernel&& kernel, std::vector<uint8_t>& out) {
-  if (!float_format::float_kernels_available()) {
+  if (!kernels::avx512_available()) {
     entropy::encode_interleaved<kLanes>(n, symbol_of, out, initial);
     return;
   }

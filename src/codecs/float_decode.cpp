@@ -8,7 +8,7 @@
 #include "codecs/float_coder.hpp"
 #include "codecs/float_decode_body.hpp"
 #include "codecs/float_decode_simd.hpp"
-#include "codecs/float_dispatch.hpp"
+#include "codecs/kernel_dispatch.hpp"
 #include "entropy/bit_pack.hpp"
 #include "entropy/compact_table.hpp"
 #include "entropy/rans_interleaved.hpp"
@@ -130,7 +130,7 @@ DecodeFn pick_fixed(uint32_t raw_bits, uint32_t precision, std::integer_sequence
 
 template <class Elem>
 DecodeFn choose_decoder(uint32_t raw_bits, uint32_t precision) {
-  if (float_kernels_available()) return decode_simd<Elem>;
+  if (kernels::avx512_available()) return decode_simd<Elem>;
   DecodeFn fn = nullptr;
   if constexpr (sizeof(Elem) == 2)
     fn = pick_fixed<Elem>(raw_bits, precision,

@@ -4,11 +4,11 @@
 // spread to dword lanes by a byte permute, and the refill words (consecutive in the stream, in
 // lane order, one for every lane whose state fell below 2^16) are distributed by vpexpandw.
 // Compiled with target attributes so the rest of the library keeps the default flags; the
-// decoder calls it only when float_kernels_available() (float_dispatch.hpp).
+// decoder calls it only when kernels::avx512_available() (kernel_dispatch.hpp).
 
 #include "codecs/avx512_intrinsics.hpp"
 #include "codecs/float_decode_simd.hpp"
-#include "codecs/float_dispatch.hpp"
+#include "codecs/kernel_dispatch.hpp"
 #include "codecs/rans_avx512.hpp"
 
 namespace lcl::float_format {
@@ -22,7 +22,7 @@ struct Constants {
   __mmask64 raw_bytes;  // the 2 * W bytes that hold one vector's 16 raw fields
 };
 
-LCL_FLOAT_KERNEL Constants make_constants(const Body& b) {
+LCL_AVX512_KERNEL Constants make_constants(const Body& b) {
   Constants c;
   c.slot_mask = _mm512_set1_epi32(static_cast<int>((1u << b.precision) - 1));
   c.low16 = _mm512_set1_epi32(0xFFFF);
@@ -49,10 +49,10 @@ LCL_FLOAT_KERNEL Constants make_constants(const Body& b) {
 
 // Replaces the escape symbols of the marked lanes by the escape stream's next values, in lane
 // order (the rare path).
-LCL_FLOAT_KERNEL __attribute__((noinline)) __m512i resolve_escapes(const Body& b,
-                                                                   uint64_t& escapes_read,
-                                                                   __m512i symbols,
-                                                                   __mmask16 lanes) {
+LCL_AVX512_KERNEL __attribute__((noinline)) __m512i resolve_escapes(const Body& b,
+                                                                    uint64_t& escapes_read,
+                                                                    __m512i symbols,
+                                                                    __mmask16 lanes) {
   alignas(64) uint32_t s[16];
   _mm512_store_si512(s, symbols);
   for (unsigned m = lanes; m != 0; m &= m - 1) s[__builtin_ctz(m)] = next_escape(b, escapes_read);
@@ -60,8 +60,8 @@ LCL_FLOAT_KERNEL __attribute__((noinline)) __m512i resolve_escapes(const Body& b
 }
 
 // Decodes 16 lanes: the new states in x, the symbols returned.
-LCL_FLOAT_KERNEL inline __m512i decode_step(const Constants& c, const entropy::DecoderSlot* slots,
-                                            __m512i& x) {
+LCL_AVX512_KERNEL inline __m512i decode_step(const Constants& c, const entropy::DecoderSlot* slots,
+                                             __m512i& x) {
   const __m512i slot = _mm512_and_si512(x, c.slot_mask);
   // DecoderSlot = {u32 freq, u16 offset, u16 symbol}: one 64-bit gather element per lane.
   const __m512i lo = _mm512_i32gather_epi64(_mm512_castsi512_si256(slot), slots, 8);
@@ -74,7 +74,7 @@ LCL_FLOAT_KERNEL inline __m512i decode_step(const Constants& c, const entropy::D
 }
 
 // Raw fields of 16 lanes from the 2 * W bytes at raw, joined below their symbols.
-LCL_FLOAT_KERNEL inline __m512i join_raw(const Constants& c, const uint8_t* raw, __m512i symbols) {
+LCL_AVX512_KERNEL inline __m512i join_raw(const Constants& c, const uint8_t* raw, __m512i symbols) {
   const __m512i bytes = _mm512_maskz_loadu_epi8(c.raw_bytes, raw);
   const __m512i spread = _mm512_permutexvar_epi8(c.raw_index, bytes);
   const __m512i field = _mm512_and_si512(_mm512_srlv_epi32(spread, c.raw_shift), c.raw_mask);
@@ -82,8 +82,9 @@ LCL_FLOAT_KERNEL inline __m512i join_raw(const Constants& c, const uint8_t* raw,
 }
 
 template <class Elem>
-LCL_FLOAT_KERNEL size_t decode_groups(const Body& b, uint64_t& escapes_read, uint32_t (&xs)[kLanes],
-                                      const uint8_t*& p_ref, const uint8_t* end) {
+LCL_AVX512_KERNEL size_t decode_groups(const Body& b, uint64_t& escapes_read,
+                                       uint32_t (&xs)[kLanes], const uint8_t*& p_ref,
+                                       const uint8_t* end) {
   static_assert(kLanes == 32, "the kernel holds the lanes in two vectors of 16");
   const Constants c = make_constants(b);
   const entropy::DecoderSlot* const slots = b.slots;

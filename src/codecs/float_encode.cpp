@@ -4,8 +4,8 @@
 #include <cstring>
 
 #include "codecs/float_coder.hpp"
-#include "codecs/float_dispatch.hpp"
 #include "codecs/float_encode_simd.hpp"
+#include "codecs/kernel_dispatch.hpp"
 #include "entropy/bit_pack.hpp"
 #include "entropy/rans_interleaved.hpp"
 #include "util/byte_io.hpp"
@@ -202,7 +202,7 @@ void encode_body(const uint8_t* data, uint64_t n, const FloatLayout& layout,
   w.u8(static_cast<uint8_t>(model.k));
   entropy::write_compact_table(model.table, w);
   w.varint(model.escape_count);
-  if (float_kernels_available() && model.table.table.precision_bits <= 14)
+  if (kernels::avx512_available() && model.table.table.precision_bits <= 14)
     encode_streams_with_kernels<Elem>(data, n, layout, model, out);
   else
     encode_streams<Elem>(data, n, layout, model, out);

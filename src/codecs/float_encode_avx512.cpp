@@ -8,9 +8,9 @@
 #include <cstring>
 
 #include "codecs/avx512_intrinsics.hpp"
-#include "codecs/float_dispatch.hpp"
 #include "codecs/float_encode_simd.hpp"
 #include "codecs/float_format.hpp"
+#include "codecs/kernel_dispatch.hpp"
 #include "codecs/rans_avx512.hpp"
 #include "entropy/bit_pack.hpp"
 
@@ -24,8 +24,8 @@ struct Constants {
   rans_avx512::EncodeConstants rans;
 };
 
-LCL_FLOAT_KERNEL Constants make_constants(uint32_t raw_bits, uint32_t precision,
-                                          uint32_t escape_packed) {
+LCL_AVX512_KERNEL Constants make_constants(uint32_t raw_bits, uint32_t precision,
+                                           uint32_t escape_packed) {
   Constants c;
   c.escape_packed = _mm512_set1_epi32(static_cast<int>(escape_packed));
   c.raw_bits = _mm_cvtsi32_si128(static_cast<int>(raw_bits));
@@ -36,8 +36,9 @@ LCL_FLOAT_KERNEL Constants make_constants(uint32_t raw_bits, uint32_t precision,
 // Codes the 16 elements at `elements` into the 16 states x (encode_step per lane), storing the
 // emitted words in lane order just below w; returns the lanes whose symbol was escaped.
 template <class Elem>
-LCL_FLOAT_KERNEL inline __mmask16 encode_vector(const Constants& c, const uint64_t* table,
-                                                const uint8_t* elements, __m512i& x, uint16_t*& w) {
+LCL_AVX512_KERNEL inline __mmask16 encode_vector(const Constants& c, const uint64_t* table,
+                                                 const uint8_t* elements, __m512i& x,
+                                                 uint16_t*& w) {
   __m512i values;
   if constexpr (sizeof(Elem) == 2)
     values = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(elements)));
@@ -50,9 +51,9 @@ LCL_FLOAT_KERNEL inline __mmask16 encode_vector(const Constants& c, const uint64
 }
 
 template <class Elem>
-LCL_FLOAT_KERNEL void encode_groups(const uint8_t* data, uint64_t groups, const uint64_t* table,
-                                    const Constants& c, uint32_t (&xs)[kLanes], uint16_t*& w_ref,
-                                    std::vector<uint64_t>& escaped_at) {
+LCL_AVX512_KERNEL void encode_groups(const uint8_t* data, uint64_t groups, const uint64_t* table,
+                                     const Constants& c, uint32_t (&xs)[kLanes], uint16_t*& w_ref,
+                                     std::vector<uint64_t>& escaped_at) {
   static_assert(kLanes == 32, "the kernel holds the lanes in two vectors of 16");
   __m512i xa = _mm512_loadu_si512(xs);
   __m512i xb = _mm512_loadu_si512(xs + 16);
@@ -153,7 +154,7 @@ struct BitSink {
 };
 
 template <class Elem>
-LCL_FLOAT_KERNEL void pack_raw(const uint8_t* data, uint64_t n, uint32_t raw_bits, uint8_t* dst) {
+LCL_AVX512_KERNEL void pack_raw(const uint8_t* data, uint64_t n, uint32_t raw_bits, uint8_t* dst) {
   constexpr uint32_t kPerWord = 8 / sizeof(Elem);
   uint64_t field_mask = 0;
   for (uint32_t j = 0; j < kPerWord; ++j)

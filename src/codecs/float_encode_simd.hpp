@@ -1,6 +1,6 @@
 #pragma once
 // The float encoder's x86-64 kernels (AVX-512 rANS, BMI2 raw-bit packing) (dispatch in
-// float_dispatch.hpp). Internal to float_encode*.cpp. Each produces exactly the bytes of the
+// kernel_dispatch.hpp). Internal to float_encode*.cpp. Each produces exactly the bytes of the
 // portable code it replaces.
 #include <cstdint>
 #include <span>

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "codecs/anchored_lanes.hpp"
-#include "codecs/float_dispatch.hpp"
+#include "codecs/kernel_dispatch.hpp"
 #include "codecs/nibble_lanes_simd.hpp"
 #include "codecs/quant_anchored.hpp"
 #include "codecs/quant_fields.hpp"
@@ -51,7 +51,7 @@ size_t carried_pairs(size_t packed_bytes) {
 // Minimum and first position of the minimum of every group.
 void split_groups(std::span<const uint8_t> packed, uint8_t* minima, uint8_t* positions) {
   const size_t pairs = packed.size() / kNibblePairBytes;
-  if (float_format::float_kernels_available()) {
+  if (kernels::avx512_available()) {
     nibble_lanes::split_pairs_avx512(packed.data(), pairs, minima, positions);
     return;
   }
@@ -288,7 +288,7 @@ void read_nibble_groups(ByteReader& in, std::span<const uint8_t> group_contexts,
   bool consistent = true;
   size_t done = 0;
   const auto entries = decode_entries(tables, contexts);
-  if (float_format::float_kernels_available()) {
+  if (kernels::avx512_available()) {
     done =
         nibble_lanes::decode_pairs_avx512(entries.data(), groups, pairs, tables.precision, x, p,
                                           stream.data() + stream.size(), packed.data(), consistent);

@@ -9,7 +9,7 @@
 #include <bit>
 
 #include "codecs/avx512_intrinsics.hpp"
-#include "codecs/float_dispatch.hpp"
+#include "codecs/kernel_dispatch.hpp"
 #include "codecs/nibble_lanes_simd.hpp"
 #include "codecs/rans_avx512.hpp"
 #include "entropy/rans_tables.hpp"
@@ -25,8 +25,8 @@ struct DecodeConstants {
 
 // Decodes one vector of 16 lanes with the entries (lo, hi) of its group's context; returns the
 // residuals (0 in the anchor's lane). before: lanes ahead of the anchor; active: all but it.
-LCL_FLOAT_KERNEL inline __m512i decode_vector(const DecodeConstants& c, __m512i& x, __m512i lo,
-                                              __m512i hi, __mmask16 before, __mmask16 active) {
+LCL_AVX512_KERNEL inline __m512i decode_vector(const DecodeConstants& c, __m512i& x, __m512i lo,
+                                               __m512i hi, __mmask16 before, __mmask16 active) {
   const __m512i slot = _mm512_and_si512(x, c.slot_mask);
   // entry = cum << 16 | freq, so entry <= slot << 16 | 0xFFFF exactly when cum <= slot.
   const __m512i key = _mm512_or_si512(_mm512_slli_epi32(slot, 16), c.low16);
@@ -57,10 +57,11 @@ inline uint32_t active_mask(uint32_t position) {
 
 }  // namespace
 
-LCL_FLOAT_KERNEL size_t decode_pairs_avx512(const DecodeEntries* entries, const Groups& groups,
-                                            size_t pairs, uint32_t precision,
-                                            uint32_t (&xs)[kLanes], const uint8_t*& p_ref,
-                                            const uint8_t* end, uint8_t* packed, bool& consistent) {
+LCL_AVX512_KERNEL size_t decode_pairs_avx512(const DecodeEntries* entries, const Groups& groups,
+                                             size_t pairs, uint32_t precision,
+                                             uint32_t (&xs)[kLanes], const uint8_t*& p_ref,
+                                             const uint8_t* end, uint8_t* packed,
+                                             bool& consistent) {
   DecodeConstants c;
   c.slot_mask = _mm512_set1_epi32(static_cast<int>((1u << precision) - 1));
   c.low16 = _mm512_set1_epi32(0xFFFF);
@@ -126,9 +127,9 @@ struct EncodeConstants {
 
 // Codes the residuals r of 16 lanes into x (entropy::encode_step per active lane), storing the
 // emitted words in lane order just below w.
-LCL_FLOAT_KERNEL inline void encode_vector(const EncodeConstants& c, const EncodeEntries& e,
-                                           __m512i r, __mmask16 before, __mmask16 active,
-                                           __m512i& x, uint16_t*& w) {
+LCL_AVX512_KERNEL inline void encode_vector(const EncodeConstants& c, const EncodeEntries& e,
+                                            __m512i r, __mmask16 before, __mmask16 active,
+                                            __m512i& x, uint16_t*& w) {
   const __m512i index = _mm512_mask_add_epi32(r, before, r, c.sixteen);
   const __m512i reciprocal = _mm512_permutex2var_epi32(_mm512_load_si512(e.reciprocal), index,
                                                        _mm512_load_si512(e.reciprocal + 16));
@@ -139,9 +140,9 @@ LCL_FLOAT_KERNEL inline void encode_vector(const EncodeConstants& c, const Encod
 
 }  // namespace
 
-LCL_FLOAT_KERNEL void encode_pairs_avx512(const EncodeEntries* entries, const Groups& groups,
-                                          const uint8_t* packed, size_t pairs, uint32_t precision,
-                                          uint32_t (&xs)[kLanes], uint16_t*& w_ref) {
+LCL_AVX512_KERNEL void encode_pairs_avx512(const EncodeEntries* entries, const Groups& groups,
+                                           const uint8_t* packed, size_t pairs, uint32_t precision,
+                                           uint32_t (&xs)[kLanes], uint16_t*& w_ref) {
   EncodeConstants c;
   c.sixteen = _mm512_set1_epi32(16);
   c.rans = rans_avx512::encode_constants(precision);
@@ -182,8 +183,8 @@ LCL_FLOAT_KERNEL void encode_pairs_avx512(const EncodeEntries* entries, const Gr
   w_ref = w;
 }
 
-LCL_FLOAT_KERNEL void split_pairs_avx512(const uint8_t* packed, size_t pairs, uint8_t* minima,
-                                         uint8_t* positions) {
+LCL_AVX512_KERNEL void split_pairs_avx512(const uint8_t* packed, size_t pairs, uint8_t* minima,
+                                          uint8_t* positions) {
   const __m256i low_nibble = _mm256_set1_epi8(15);
   for (size_t pair = 0; pair < pairs; ++pair) {
     const __m256i bytes = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(packed + pair * 32));

@@ -1,8 +1,7 @@
 #pragma once
 // Internal to nibble_lanes*.cpp: the lane layout's tables and the AVX-512 kernels (run only when
-// float_kernels_available(), float_dispatch.hpp: the same CPU features and the same switch to the
-// portable code as the float codec's kernels). Each kernel produces exactly the bytes of the
-// portable code it replaces.
+// kernels::avx512_available(), kernel_dispatch.hpp). Each kernel produces exactly the bytes of
+// the portable code it replaces.
 #include <cstddef>
 #include <cstdint>
 

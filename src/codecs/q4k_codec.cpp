@@ -11,8 +11,8 @@
 
 #include "codecs/avx512_intrinsics.hpp"
 #include "codecs/codec_list.hpp"
-#include "codecs/float_dispatch.hpp"
 #include "codecs/ggml_blocks.hpp"
+#include "codecs/kernel_dispatch.hpp"
 #include "codecs/nibble_lanes.hpp"
 #include "codecs/quant_anchored.hpp"
 #include "codecs/quant_fields.hpp"
@@ -82,14 +82,14 @@ std::span<const uint8_t> scale_contexts(std::span<const uint16_t> scales, unsign
 }
 
 // Eight 6-bit fields (held in uint16) as doubles.
-LCL_FLOAT_KERNEL inline __m512d load8(const uint16_t* p) {
+LCL_AVX512_KERNEL inline __m512d load8(const uint16_t* p) {
   return _mm512_cvtepi32_pd(
       _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))));
 }
 
 // zero_point_bucket of a block's 8 sub-blocks at once: the same IEEE operations on 8 doubles (the
 // scalar loop is bound by its divisions), so the buckets are identical.
-LCL_FLOAT_KERNEL void zero_point_buckets_avx512(const Q4KFields& f, uint8_t* c) {
+LCL_AVX512_KERNEL void zero_point_buckets_avx512(const Q4KFields& f, uint8_t* c) {
   const __m512d half = _mm512_set1_pd(0.5), one = _mm512_set1_pd(1.0),
                 last = _mm512_set1_pd(kZeroBuckets - 2),
                 largest = _mm512_set1_pd(std::numeric_limits<double>::max());
@@ -114,7 +114,7 @@ LCL_FLOAT_KERNEL void zero_point_buckets_avx512(const Q4KFields& f, uint8_t* c) 
 // The zero-point bucket of every sub-block: the group context of the anchored nibble groups.
 std::span<uint8_t> zero_point_contexts(const Q4KFields& f) {
   auto c = quant::scratch<uint8_t, quant::kScratchGroupContexts>(f.scales.size());
-  if (float_format::float_kernels_available()) {
+  if (kernels::avx512_available()) {
     zero_point_buckets_avx512(f, c.data());
     return c;
   }

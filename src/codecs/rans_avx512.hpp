@@ -2,29 +2,29 @@
 // The rANS steps shared by the AVX-512 kernels (float codec, nibble lanes): 16 lanes of 32-bit
 // states per vector, renormalised 16 bits at a time as entropy/rans_tables.hpp does, the words
 // of a vector's lanes consecutive in the stream in lane order. Internal to the *_avx512.cpp
-// files, which compile these under LCL_FLOAT_KERNEL.
+// files, which compile these under LCL_AVX512_KERNEL.
 #include <cstdint>
 
 #include "codecs/avx512_intrinsics.hpp"
-#include "codecs/float_dispatch.hpp"
+#include "codecs/kernel_dispatch.hpp"
 #include "entropy/rans_tables.hpp"
 
 namespace lcl::rans_avx512 {
 
 // Decoder: the lanes whose state fell below 2^16 and take a word.
-LCL_FLOAT_KERNEL inline __mmask16 needs_word(__m512i x) {
+LCL_AVX512_KERNEL inline __mmask16 needs_word(__m512i x) {
   return _mm512_cmplt_epu32_mask(x, _mm512_set1_epi32(static_cast<int>(entropy::kStateLow)));
 }
 
 // Shifts the next words at `at` (32 readable bytes), in lane order, into the lanes of `need`.
-LCL_FLOAT_KERNEL inline void refill_from(__m512i& x, __mmask16 need, const uint8_t* at) {
+LCL_AVX512_KERNEL inline void refill_from(__m512i& x, __mmask16 need, const uint8_t* at) {
   const __m256i next = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(at));
   const __m512i words = _mm512_cvtepu16_epi32(_mm256_maskz_expand_epi16(need, next));
   x = _mm512_mask_or_epi32(x, need, _mm512_slli_epi32(x, 16), words);
 }
 
 // Refills the lanes below 2^16 with the next words, in lane order; p has 32 readable bytes.
-LCL_FLOAT_KERNEL inline void refill(__m512i& x, const uint8_t*& p) {
+LCL_AVX512_KERNEL inline void refill(__m512i& x, const uint8_t*& p) {
   const __mmask16 need = needs_word(x);
   refill_from(x, need, p);
   p += 2 * __builtin_popcount(need);
@@ -33,8 +33,8 @@ LCL_FLOAT_KERNEL inline void refill(__m512i& x, const uint8_t*& p) {
 // refill of four vectors in order, their words' offsets from the popcounts of all four need
 // masks at once: refilling one vector after another made each vector's word load wait for the
 // previous vector's pointer update. p has 128 readable bytes.
-LCL_FLOAT_KERNEL inline void refill4(__m512i& x0, __m512i& x1, __m512i& x2, __m512i& x3,
-                                     const uint8_t*& p) {
+LCL_AVX512_KERNEL inline void refill4(__m512i& x0, __m512i& x1, __m512i& x2, __m512i& x3,
+                                      const uint8_t*& p) {
   const __mmask16 n0 = needs_word(x0), n1 = needs_word(x1), n2 = needs_word(x2),
                   n3 = needs_word(x3);
   const uint8_t* p1 = p + 2 * __builtin_popcount(n0);
@@ -53,7 +53,7 @@ struct EncodeConstants {
   __m128i limit_shift;
 };
 
-LCL_FLOAT_KERNEL inline EncodeConstants encode_constants(uint32_t precision) {
+LCL_AVX512_KERNEL inline EncodeConstants encode_constants(uint32_t precision) {
   EncodeConstants c;
   c.one = _mm512_set1_epi32(1);
   c.thirty_two = _mm512_set1_epi32(32);
@@ -67,9 +67,9 @@ LCL_FLOAT_KERNEL inline EncodeConstants encode_constants(uint32_t precision) {
 // low 16 bits, compressed into lane order and stored right below w (the caller keeps 16 words of
 // room below what is written, which the full store may scribble on), then x = C(s, x) by the
 // exact reciprocal multiply (its 33-bit sum kept exact with a carry mask).
-LCL_FLOAT_KERNEL inline void encode_step(const EncodeConstants& c, __m512i freq, __m512i start,
-                                         __m512i reciprocal, __m512i shift, __mmask16 active,
-                                         __m512i& x, uint16_t*& w) {
+LCL_AVX512_KERNEL inline void encode_step(const EncodeConstants& c, __m512i freq, __m512i start,
+                                          __m512i reciprocal, __m512i shift, __mmask16 active,
+                                          __m512i& x, uint16_t*& w) {
   const __mmask16 emit = _mm512_mask_cmpge_epu32_mask(active, _mm512_srli_epi32(x, 16),
                                                       _mm512_sll_epi32(freq, c.limit_shift));
   const int count = __builtin_popcount(emit);
@@ -99,9 +99,9 @@ LCL_FLOAT_KERNEL inline void encode_step(const EncodeConstants& c, __m512i freq,
 
 // encode_step with the symbols' coding data as two dwords per lane, as the kernels keep it: the
 // reciprocal, and (freq - 1) | cum << 14 | shift << 28 (precision <= 14).
-LCL_FLOAT_KERNEL inline void encode_packed_step(const EncodeConstants& c, __m512i reciprocal,
-                                                __m512i packed, __mmask16 active, __m512i& x,
-                                                uint16_t*& w) {
+LCL_AVX512_KERNEL inline void encode_packed_step(const EncodeConstants& c, __m512i reciprocal,
+                                                 __m512i packed, __mmask16 active, __m512i& x,
+                                                 uint16_t*& w) {
   const __m512i low14 = _mm512_set1_epi32(0x3FFF);
   const __m512i freq = _mm512_add_epi32(_mm512_and_si512(packed, low14), c.one);
   const __m512i start = _mm512_and_si512(_mm512_srli_epi32(packed, 14), low14);
@@ -111,8 +111,8 @@ LCL_FLOAT_KERNEL inline void encode_packed_step(const EncodeConstants& c, __m512
 
 // The 16 lanes' 64-bit coding entries table[index] (low dword the reciprocal, high dword the
 // packed fields): two 8 x 64-bit gathers, split into dwords by two permutes.
-LCL_FLOAT_KERNEL inline void gather_entries(const uint64_t* table, __m512i index,
-                                            __m512i& reciprocal, __m512i& packed) {
+LCL_AVX512_KERNEL inline void gather_entries(const uint64_t* table, __m512i index,
+                                             __m512i& reciprocal, __m512i& packed) {
   const __m512i lo = _mm512_i32gather_epi64(_mm512_castsi512_si256(index), table, 8);
   const __m512i hi = _mm512_i32gather_epi64(_mm512_extracti64x4_epi64(index, 1), table, 8);
   reciprocal = _mm512_permutex2var_epi32(
@@ -122,15 +122,15 @@ LCL_FLOAT_KERNEL inline void gather_entries(const uint64_t* table, __m512i index
 }
 
 // The 64 states of a four-vector kernel, in and out of memory.
-LCL_FLOAT_KERNEL inline void load_states(const uint32_t* xs, __m512i& x0, __m512i& x1, __m512i& x2,
-                                         __m512i& x3) {
+LCL_AVX512_KERNEL inline void load_states(const uint32_t* xs, __m512i& x0, __m512i& x1, __m512i& x2,
+                                          __m512i& x3) {
   x0 = _mm512_loadu_si512(xs);
   x1 = _mm512_loadu_si512(xs + 16);
   x2 = _mm512_loadu_si512(xs + 32);
   x3 = _mm512_loadu_si512(xs + 48);
 }
-LCL_FLOAT_KERNEL inline void store_states(uint32_t* xs, __m512i x0, __m512i x1, __m512i x2,
-                                          __m512i x3) {
+LCL_AVX512_KERNEL inline void store_states(uint32_t* xs, __m512i x0, __m512i x1, __m512i x2,
+                                           __m512i x3) {
   _mm512_storeu_si512(xs, x0);
   _mm512_storeu_si512(xs + 16, x1);
   _mm512_storeu_si512(xs + 32, x2);

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "codecs/anchored_lanes.hpp"
-#include "codecs/float_dispatch.hpp"
+#include "codecs/kernel_dispatch.hpp"
 #include "codecs/quant_anchored.hpp"
 #include "codecs/quant_fields.hpp"
 #include "codecs/quant_rans.hpp"
@@ -263,7 +263,7 @@ void read_value_groups(ByteReader& in, std::span<const uint8_t> group_contexts, 
   const auto stream = anchored_lanes::read_stream(in, x, p);
   bool consistent = true;
   size_t done = 0;
-  if (float_format::float_kernels_available())
+  if (kernels::avx512_available())
     done = kLanes * value_lanes::decode_steps_avx512(table.slots(), groups, n / kLanes, t.precision,
                                                      x, p, stream.data() + stream.size(),
                                                      values.data(), consistent);

@@ -5,7 +5,7 @@
 // The anchor's lane is masked out of every update. Refill and emission are rans_avx512.hpp's.
 
 #include "codecs/avx512_intrinsics.hpp"
-#include "codecs/float_dispatch.hpp"
+#include "codecs/kernel_dispatch.hpp"
 #include "codecs/rans_avx512.hpp"
 #include "codecs/value_lanes_simd.hpp"
 
@@ -28,9 +28,9 @@ struct DecodeConstants {
 };
 
 // Decodes group g's 16 lanes into x and stores its 16 values; returns the lanes above 63.
-LCL_FLOAT_KERNEL inline __mmask16 decode_group(const DecodeConstants& c, const uint32_t* slots,
-                                               const Groups& groups, size_t g, __m512i& x,
-                                               uint8_t* values) {
+LCL_AVX512_KERNEL inline __mmask16 decode_group(const DecodeConstants& c, const uint32_t* slots,
+                                                const Groups& groups, size_t g, __m512i& x,
+                                                uint8_t* values) {
   const uint32_t position = groups.positions[g];
   const __mmask16 before = before_mask(position);
   const __mmask16 active = active_mask(position);
@@ -51,10 +51,11 @@ LCL_FLOAT_KERNEL inline __mmask16 decode_group(const DecodeConstants& c, const u
 
 }  // namespace
 
-LCL_FLOAT_KERNEL size_t decode_steps_avx512(const uint32_t* slots, const Groups& groups,
-                                            size_t steps, uint32_t precision,
-                                            uint32_t (&xs)[kLanes], const uint8_t*& p_ref,
-                                            const uint8_t* end, uint8_t* values, bool& consistent) {
+LCL_AVX512_KERNEL size_t decode_steps_avx512(const uint32_t* slots, const Groups& groups,
+                                             size_t steps, uint32_t precision,
+                                             uint32_t (&xs)[kLanes], const uint8_t*& p_ref,
+                                             const uint8_t* end, uint8_t* values,
+                                             bool& consistent) {
   DecodeConstants c;
   c.slot_mask = _mm512_set1_epi32(static_cast<int>((1u << precision) - 1));
   c.table_stride = _mm512_set1_epi32(static_cast<int>(1u << precision));
@@ -92,9 +93,9 @@ struct EncodeConstants {
 };
 
 // Codes group g's 16 values into x, storing the emitted words in lane order just below w.
-LCL_FLOAT_KERNEL inline void encode_group(const EncodeConstants& c, const uint64_t* entries,
-                                          const Groups& groups, const uint8_t* values, size_t g,
-                                          __m512i& x, uint16_t*& w) {
+LCL_AVX512_KERNEL inline void encode_group(const EncodeConstants& c, const uint64_t* entries,
+                                           const Groups& groups, const uint8_t* values, size_t g,
+                                           __m512i& x, uint16_t*& w) {
   const uint32_t position = groups.positions[g];
   const __mmask16 before = before_mask(position);
   const __m512i v =
@@ -111,9 +112,9 @@ LCL_FLOAT_KERNEL inline void encode_group(const EncodeConstants& c, const uint64
 
 }  // namespace
 
-LCL_FLOAT_KERNEL void encode_steps_avx512(const uint64_t* entries, const Groups& groups,
-                                          const uint8_t* values, size_t steps, uint32_t precision,
-                                          uint32_t (&xs)[kLanes], uint16_t*& w_ref) {
+LCL_AVX512_KERNEL void encode_steps_avx512(const uint64_t* entries, const Groups& groups,
+                                           const uint8_t* values, size_t steps, uint32_t precision,
+                                           uint32_t (&xs)[kLanes], uint16_t*& w_ref) {
   EncodeConstants c;
   c.symbols = _mm512_set1_epi32(static_cast<int>(kSymbols));
   c.rans = rans_avx512::encode_constants(precision);

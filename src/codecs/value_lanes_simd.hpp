@@ -1,7 +1,7 @@
 #pragma once
 // Internal to value_lanes*.cpp: the AVX-512 kernels of the value lanes (run only when
-// float_kernels_available(), float_dispatch.hpp). Each produces exactly the bytes of the portable
-// code it replaces.
+// kernels::avx512_available(), kernel_dispatch.hpp). Each produces exactly the bytes of the
+// portable code it replaces.
 #include <cstddef>
 #include <cstdint>
 

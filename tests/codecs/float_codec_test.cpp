@@ -12,7 +12,7 @@
 #include "codecs/codec_list.hpp"
 #include "codecs/corpus_tensors.hpp"
 #include "codecs/float_coder.hpp"
-#include "codecs/float_dispatch.hpp"
+#include "codecs/kernel_dispatch.hpp"
 #include "entropy/rans.hpp"
 #include "lcl/error.hpp"
 #include "support/test_paths.hpp"
@@ -31,12 +31,12 @@ std::vector<uint8_t> encode(std::span<const uint8_t> input, TypeId type) {
 }
 
 // Encodes, decodes into a buffer of exactly the input size and compares bytes; returns the payload.
-// Runs both the x86-64 kernels and the portable code (float_dispatch.hpp), which must write the
+// Runs both the x86-64 kernels and the portable code (kernel_dispatch.hpp), which must write the
 // same payload.
 std::vector<uint8_t> roundtrip(std::span<const uint8_t> input, TypeId type) {
   auto payload = encode(input, type);
   for (bool portable : {false, true}) {
-    float_format::force_portable_float_kernels(portable);
+    kernels::force_portable(portable);
     if (portable) {
       EXPECT_EQ(encode(input, type), payload) << "portable encoder differs";
     }
@@ -45,7 +45,7 @@ std::vector<uint8_t> roundtrip(std::span<const uint8_t> input, TypeId type) {
     EXPECT_TRUE(std::equal(decoded.begin(), decoded.end(), input.begin(), input.end()))
         << "type " << type << " size " << input.size() << " portable " << portable;
   }
-  float_format::force_portable_float_kernels(false);
+  kernels::force_portable(false);
   return payload;
 }
 

@@ -10,7 +10,7 @@
 #include <random>
 
 #include "codecs/float_coder.hpp"
-#include "codecs/float_dispatch.hpp"
+#include "codecs/kernel_dispatch.hpp"
 #include "lcl/error.hpp"
 #include "quant_test_support.hpp"
 

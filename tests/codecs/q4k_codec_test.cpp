@@ -7,8 +7,8 @@
 #include <random>
 
 #include "codecs/codec_list.hpp"
-#include "codecs/float_dispatch.hpp"
 #include "codecs/ggml_blocks.hpp"
+#include "codecs/kernel_dispatch.hpp"
 #include "entropy/rans.hpp"
 #include "quant_test_support.hpp"
 #include "support/test_paths.hpp"
@@ -141,12 +141,12 @@ TEST(Q4KCodec, KernelAndPortablePathsReadEachOther) {
   context.type = type::kQ4_K;
   for (bool encode_portable : {false, true}) {
     std::vector<uint8_t> payload;
-    float_format::force_portable_float_kernels(encode_portable);
+    kernels::force_portable(encode_portable);
     codec.encode(blocks, context, payload);
-    float_format::force_portable_float_kernels(!encode_portable);
+    kernels::force_portable(!encode_portable);
     std::vector<uint8_t> back(blocks.size());
     codec.decode(payload, back);
-    float_format::force_portable_float_kernels(false);
+    kernels::force_portable(false);
     EXPECT_EQ(back, blocks) << (encode_portable ? "portable -> kernels" : "kernels -> portable");
   }
 }

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "codecs/float_dispatch.hpp"
+#include "codecs/kernel_dispatch.hpp"
 #include "lcl/codec.hpp"
 #include "lcl/error.hpp"
 
@@ -171,8 +171,8 @@ inline void expect_corruption_handled(const Codec& codec, std::span<const uint8_
 
 // Switches the codecs' x86-64 kernels off (portable = true) for the scope's lifetime.
 struct PortableScope {
-  explicit PortableScope(bool portable) { float_format::force_portable_float_kernels(portable); }
-  ~PortableScope() { float_format::force_portable_float_kernels(false); }
+  explicit PortableScope(bool portable) { kernels::force_portable(portable); }
+  ~PortableScope() { kernels::force_portable(false); }
   PortableScope(const PortableScope&) = delete;
   PortableScope& operator=(const PortableScope&) = delete;
 };

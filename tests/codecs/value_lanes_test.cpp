@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <random>
 
-#include "codecs/float_dispatch.hpp"
+#include "codecs/kernel_dispatch.hpp"
 #include "codecs/value_lanes.hpp"
 #include "lcl/error.hpp"
 #include "quant_test_support.hpp"

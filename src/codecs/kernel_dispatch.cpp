@@ -1,10 +1,10 @@
-// Run-time dispatch of the float codec's kernels (see float_dispatch.hpp).
-#include "codecs/float_dispatch.hpp"
+// Run-time dispatch of the codecs' x86-64 kernels (see kernel_dispatch.hpp).
+#include "codecs/kernel_dispatch.hpp"
 
 #include <atomic>
 #include <cstdlib>
 
-namespace lcl::float_format {
+namespace lcl::kernels {
 
 namespace {
 
@@ -28,14 +28,14 @@ bool cpu_has_kernel_features() {
 
 }  // namespace
 
-bool float_kernels_available() {
+bool avx512_available() {
   // The CPU and the environment do not change while the process runs.
   static const bool available = cpu_has_kernel_features() && !env_forces_portable();
   return available && !forced_portable.load(std::memory_order_relaxed);
 }
 
-void force_portable_float_kernels(bool portable) {
+void force_portable(bool portable) {
   forced_portable.store(portable, std::memory_order_relaxed);
 }
 
-}  // namespace lcl::float_format
+}  // namespace lcl::kernels

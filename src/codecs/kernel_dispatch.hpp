@@ -1,0 +1,22 @@
+#pragma once
+// Run-time choice between the codecs' x86-64 kernels (AVX-512, BMI2: the float codec, the nibble
+// and value lanes of Q4_K and Q6_K) and their portable code. Both give identical bytes in both
+// directions; the portable code is what CPUs without AVX-512 run, so the tests run every case
+// both ways on machines that have it.
+
+// The target attribute of every kernel function: the library keeps the default compiler flags,
+// and only code behind kernels::avx512_available() runs these instructions.
+#define LCL_AVX512_KERNEL \
+  __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi,avx512vbmi2,bmi2,popcnt")))
+
+namespace lcl::kernels {
+
+// True when the CPU has every instruction the kernels use (AVX-512 F, BW, VL, VBMI, VBMI2 and
+// BMI2), the environment variable LCL_FORCE_SCALAR is unset, empty or "0", and
+// force_portable(true) is not in effect.
+bool avx512_available();
+
+// Test hook: true makes later encodes and decodes take the portable path.
+void force_portable(bool portable);
+
+}  // namespace lcl::kernels
