@@ -40,6 +40,7 @@ enum ScratchTag : int {
   kScratchSixBitValues,
   kScratchCandidateContexts1,
   kScratchCandidateContexts2,
+  kScratchPredictedMins,
 };
 
 }  // namespace lcl::quant
