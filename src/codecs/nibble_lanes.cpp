@@ -179,8 +179,8 @@ std::vector<DecodeEntries> decode_entries(const FieldTables& t, uint32_t context
   return entries;
 }
 
-// The portable decoder: every value from pair first_pair on into values (one byte each). The
-// symbol search is the kernel's, on the same entries.
+// The portable decoder: every value from pair first_pair on into values (one byte each, values[0]
+// the first of first_pair). The symbol search is the kernel's, on the same entries.
 void decode_values(std::span<const uint8_t> stream, const Groups& groups,
                    const std::vector<DecodeEntries>& entries, uint32_t precision, size_t first_pair,
                    uint32_t (&x)[kLanes], const uint8_t* p, std::span<uint8_t> values,
@@ -188,13 +188,14 @@ void decode_values(std::span<const uint8_t> stream, const Groups& groups,
   const uint32_t mask = (1u << precision) - 1;
   const uint8_t* const end = stream.data() + stream.size();
   uint32_t above_15 = 0;
-  const size_t n = values.size();
-  for (size_t i = first_pair * kLanes; i < n; ++i) {
+  const size_t first = first_pair * kLanes;
+  const size_t n = first + values.size();
+  for (size_t i = first; i < n; ++i) {
     const size_t g = i / kNibbleGroupSize;
     const uint32_t j = i % kNibbleGroupSize;
     const uint32_t position = groups.positions[g];
     if (j == position) {
-      values[i] = groups.minima[g];
+      values[i - first] = groups.minima[g];
       continue;
     }
     const uint32_t before = j < position;
@@ -209,7 +210,7 @@ void decode_values(std::span<const uint8_t> stream, const Groups& groups,
     s = (e & 0xFFFF) * (s >> precision) + slot - (e >> 16);
     const uint32_t value = residual + groups.minima[g];
     above_15 |= value > 15;
-    values[i] = static_cast<uint8_t>(value);
+    values[i - first] = static_cast<uint8_t>(value);
     if (s < entropy::kStateLow) {
       if (end - p < 2) throw_corrupt("nibble groups: rANS stream truncated");
       s = (s << 16) | entropy::load_u16le(p);
@@ -294,10 +295,10 @@ void read_nibble_groups(ByteReader& in, std::span<const uint8_t> group_contexts,
                                           stream.data() + stream.size(), packed.data(), consistent);
   }
   // The rest (all of it on the portable path) value by value, then packed.
-  auto values = scratch<uint8_t, kScratchNibbleValues>(pairs * kLanes);
+  auto values = scratch<uint8_t, kScratchNibbleValues>((pairs - done) * kLanes);
   decode_values(stream, groups, entries, tables.precision, done, x, p, values, consistent);
   for (size_t pair = done; pair < pairs; ++pair) {
-    const uint8_t* v = values.data() + pair * kLanes;
+    const uint8_t* v = values.data() + (pair - done) * kLanes;
     uint8_t* dst = packed.data() + pair * kNibblePairBytes;
     for (uint32_t j = 0; j < kNibbleGroupSize; ++j)
       dst[j] = static_cast<uint8_t>(v[j] | v[j + kNibbleGroupSize] << 4);
