@@ -1,5 +1,7 @@
 // Quantized GGUF codecs on the corpus: tensor-byte ratio and single-thread encode/decode speed
-// per (file, type), chunked like the planner does (whole blocks, at most 4 MiB per chunk).
+// per (file, type), chunked as the planner chunks the file (lcl::plan_chunks: a large tensor in
+// even pieces of at most 4 MiB; small tensors of one type in a run together, as the segments codec
+// codes them).
 // Counters: ratio = original / coded bytes (tables included); MB/s via bytes_per_second
 // (original bytes). Run: ./build/bench/bench_quant --benchmark_min_time=0.2s
 #include <benchmark/benchmark.h>
@@ -15,8 +17,6 @@
 #include "lcl/source.hpp"
 
 namespace {
-
-constexpr uint64_t kChunkBytes = 4u << 20;
 
 struct Chunk {
   std::vector<uint8_t> bytes;
@@ -42,20 +42,30 @@ Workload load(const std::filesystem::path& file, lcl::TypeId type) {
   if (!w.codec || !std::filesystem::exists(file)) return w;
   lcl::FileSource source(file);
   const lcl::Layout layout = lcl::read_layout(source);
-  const lcl::TypeInfo* info = lcl::find_type(type);
   w.context.type = type;
-  for (const lcl::Region& r : layout.regions) {
-    if (r.kind != lcl::RegionKind::kTensor || r.tensor.type != type) continue;
-    const uint64_t step = kChunkBytes / info->block_bytes * info->block_bytes;
-    for (uint64_t at = 0; at < r.size; at += step) {
-      Chunk chunk;
-      chunk.bytes.resize(std::min(step, r.size - at));
-      source.read(r.offset + at, chunk.bytes);
-      w.codec->encode(chunk.bytes, w.context, chunk.payload);
-      w.original += chunk.bytes.size();
-      w.coded += chunk.payload.size();
-      w.chunks.push_back(std::move(chunk));
+  // The planner's chunks: a tensor's own chunks, and in a segments chunk (a run of small tensors)
+  // the tensors of this type together, which is what the segments codec gives the type's codec.
+  for (const lcl::ChunkPlan& plan : lcl::plan_chunks(layout, lcl::PlanOptions{})) {
+    Chunk chunk;
+    if (plan.codec == w.codec->id() && plan.context.type == type) {
+      chunk.bytes.resize(plan.size);
+      source.read(plan.offset, chunk.bytes);
+    } else if (plan.codec == lcl::codec_id::kSegments) {
+      uint64_t at = plan.offset;
+      for (const lcl::Segment& piece : plan.context.segments) {
+        if (piece.type == type) {
+          const size_t end = chunk.bytes.size();
+          chunk.bytes.resize(end + piece.size);
+          source.read(at, std::span<uint8_t>(chunk.bytes).subspan(end));
+        }
+        at += piece.size;
+      }
     }
+    if (chunk.bytes.empty()) continue;
+    w.codec->encode(chunk.bytes, w.context, chunk.payload);
+    w.original += chunk.bytes.size();
+    w.coded += chunk.payload.size();
+    w.chunks.push_back(std::move(chunk));
   }
   return w;
 }

@@ -1,5 +1,6 @@
-// libFuzzer target for the quantized codecs (q4k, q6k, q8_0, ggml-blocks). The first byte picks
-// the codec (and for ggml-blocks the block type), the second the number of blocks, the rest is:
+// libFuzzer target for the quantized codecs (q4k, q6k, q8_0, ggml-blocks) and the segments codec
+// that groups them. The first byte picks the codec (and for ggml-blocks the block type), the
+// second the number of blocks (for segments: how the input is cut into pieces), the rest is:
 // - even selector: a payload to decode, which must either decode or throw lcl::Error
 //   (kCorruptInput), never crash or read out of bounds;
 // - odd selector: block bytes to encode, which must decode back to the same bytes.
@@ -23,7 +24,9 @@ struct Target {
 };
 
 Target pick(uint8_t selector) {
-  switch ((selector >> 1) % 4) {
+  switch ((selector >> 1) % 5) {
+    case 4:
+      return {&lcl::segments_codec(), lcl::type::kQ4_K, 1};
     case 0:
       return {&lcl::q4k_codec(), lcl::type::kQ4_K, 144};
     case 1:
@@ -52,6 +55,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     lcl::EncodeContext context;
     context.type = target.type;
     context.level = 1;
+    if (target.codec == &lcl::segments_codec()) {
+      // Q4_K blocks, a few plain bytes, more Q4_K blocks, the rest plain: two groups, four pieces.
+      const size_t first = std::min<size_t>(data[1] % 4, input.size() / 144) * 144;
+      const size_t gap = std::min<size_t>(7, input.size() - first);
+      const size_t second = (input.size() - first - gap) / 144 / 2 * 144;
+      const size_t tail = input.size() - first - gap - second;
+      for (auto [type, n] : {std::pair{lcl::type::kQ4_K, first},
+                             {lcl::type::kOpaque, gap},
+                             {lcl::type::kQ4_K, second},
+                             {lcl::type::kOpaque, tail}})
+        if (n > 0) context.segments.push_back({type, n});
+    }
     target.codec->encode(input, context, payload);
     std::vector<uint8_t> back(input.size());
     target.codec->decode(payload, back);

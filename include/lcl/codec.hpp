@@ -23,7 +23,16 @@ inline constexpr CodecId kQ4K = 3;
 inline constexpr CodecId kQ6K = 4;
 inline constexpr CodecId kQ8_0 = 5;
 inline constexpr CodecId kGgmlBlocks = 6;  // other ggml block types: scales and quants split
+// a run of small tensors and other bytes: each type's bytes coded together by its codec
+inline constexpr CodecId kSegments = 7;
 }  // namespace codec_id
+
+// A piece of a chunk: `size` bytes of elements of `type` (type::kOpaque: metadata, padding, or a
+// tensor coded as plain bytes).
+struct Segment {
+  TypeId type = type::kOpaque;
+  uint64_t size = 0;
+};
 
 // What the encoder knows about the chunk. The decoder gets none of it: everything it needs must
 // be inside the payload (the container records only codec id, original size and checksum).
@@ -31,6 +40,8 @@ struct EncodeContext {
   TypeId type = type::kOpaque;         // element / block type of the bytes (kOpaque if unknown)
   const TensorInfo* tensor = nullptr;  // the tensor the chunk belongs to, nullptr for opaque data
   int level = 3;                       // effort, for codecs that have one (zstd level)
+  // For the segments codec: the chunk's pieces in order (their sizes add up to the chunk's).
+  std::vector<Segment> segments;
 };
 
 class Codec {

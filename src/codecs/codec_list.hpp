@@ -11,5 +11,6 @@ const Codec& q4k_codec();
 const Codec& q6k_codec();
 const Codec& q8_0_codec();
 const Codec& ggml_block_codec();
+const Codec& segments_codec();
 
 }  // namespace lcl

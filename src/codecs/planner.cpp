@@ -22,22 +22,43 @@ const Codec* routed_codec_for(const Region& region) {
   return specialised_codec_for(region.tensor.type);
 }
 
+// Chunks are cut from runs: consecutive generic bytes and tensors that fit in one chunk gather
+// in a run until the next piece would not fit. A run of generic bytes alone becomes a zstd chunk,
+// a run of one tensor alone a chunk of its codec, anything else a segments chunk, which codes each
+// type's tensors together (their models paid once per chunk, not once per tensor). Larger
+// tensors are cut into chunks of their own.
 class Planner {
  public:
   Planner(const PlanOptions& options, std::vector<ChunkPlan>& out) : options_(options), out_(out) {}
 
   void add_generic(uint64_t offset, uint64_t size) {
-    if (run_size_ == 0) run_start_ = offset;
-    run_size_ += size;
-    while (run_size_ >= options_.chunk_size) {
-      emit_generic(run_start_, options_.chunk_size);
-      run_start_ += options_.chunk_size;
-      run_size_ -= options_.chunk_size;
+    while (size > 0) {
+      if (run_size_ == 0) run_start_ = offset;
+      const uint64_t take = std::min(size, options_.chunk_size - run_size_);
+      if (!run_.empty() && run_.back().type == type::kOpaque)
+        run_.back().size += take;
+      else
+        run_.push_back({type::kOpaque, take});
+      run_size_ += take;
+      offset += take;
+      size -= take;
+      if (run_size_ == options_.chunk_size) flush();
     }
   }
 
   void add_specialised(const Region& region, const Codec& codec) {
-    flush_generic();
+    if (region.size <= options_.chunk_size) {
+      if (run_size_ + region.size > options_.chunk_size) flush();
+      if (run_size_ == 0) {
+        run_start_ = region.offset;
+        run_codec_ = &codec;
+        run_tensor_ = &region.tensor;
+      }
+      run_.push_back({region.tensor.type, region.size});
+      run_size_ += region.size;
+      return;
+    }
+    flush();
     uint64_t block = find_type(region.tensor.type)->block_bytes;
     uint64_t blocks = region.size / block;
     uint64_t blocks_per_chunk = std::max<uint64_t>(1, options_.chunk_size / block);
@@ -46,37 +67,47 @@ class Planner {
     uint64_t offset = region.offset;
     for (uint64_t i = 0; i < pieces; ++i) {
       uint64_t n = blocks / pieces + (i < blocks % pieces ? 1 : 0);
-      ChunkPlan chunk;
-      chunk.offset = offset;
-      chunk.size = n * block;
-      chunk.codec = codec.id();
-      chunk.context.type = region.tensor.type;
-      chunk.context.tensor = &region.tensor;
-      chunk.context.level = options_.zstd_level;
-      out_.push_back(chunk);
-      offset += chunk.size;
+      emit(offset, n * block, codec.id(), region.tensor.type, &region.tensor);
+      offset += n * block;
     }
   }
 
-  void flush_generic() {
-    if (run_size_ > 0) emit_generic(run_start_, run_size_);
+  void flush() {
+    if (run_size_ == 0) return;
+    if (run_.size() == 1 && run_[0].type == type::kOpaque) {
+      emit(run_start_, run_size_, options_.store_only ? codec_id::kStore : codec_id::kZstd,
+           type::kOpaque, nullptr);
+    } else if (run_.size() == 1) {
+      emit(run_start_, run_size_, run_codec_->id(), run_[0].type, run_tensor_);
+    } else {
+      emit(run_start_, run_size_, codec_id::kSegments, type::kOpaque, nullptr);
+      out_.back().context.segments = std::move(run_);
+    }
+    run_.clear();
     run_size_ = 0;
+    run_codec_ = nullptr;
+    run_tensor_ = nullptr;
   }
 
  private:
-  void emit_generic(uint64_t offset, uint64_t size) {
+  void emit(uint64_t offset, uint64_t size, CodecId codec, TypeId type, const TensorInfo* tensor) {
     ChunkPlan chunk;
     chunk.offset = offset;
     chunk.size = size;
-    chunk.codec = options_.store_only ? codec_id::kStore : codec_id::kZstd;
+    chunk.codec = codec;
+    chunk.context.type = type;
+    chunk.context.tensor = tensor;
     chunk.context.level = options_.zstd_level;
-    out_.push_back(chunk);
+    out_.push_back(std::move(chunk));
   }
 
   const PlanOptions& options_;
   std::vector<ChunkPlan>& out_;
+  std::vector<Segment> run_;
   uint64_t run_start_ = 0;
   uint64_t run_size_ = 0;
+  const Codec* run_codec_ = nullptr;  // the codec and tensor of the run's first piece when it is
+  const TensorInfo* run_tensor_ = nullptr;  // a tensor (used when the run is that tensor alone)
 };
 
 }  // namespace
@@ -94,7 +125,7 @@ std::vector<ChunkPlan> plan_chunks(const Layout& layout, const PlanOptions& opti
     else
       planner.add_generic(region.offset, region.size);
   }
-  planner.flush_generic();
+  planner.flush();
   return chunks;
 }
 

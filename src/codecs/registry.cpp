@@ -18,6 +18,7 @@ const std::vector<const Codec*>& registry() {
         &q6k_codec(),
         &q8_0_codec(),
         &ggml_block_codec(),
+        &segments_codec(),
         // clang-format on
     };
     std::sort(list.begin(), list.end(), [](auto* a, auto* b) { return a->id() < b->id(); });

@@ -1,0 +1,234 @@
+// segments codec (codec_id::kSegments): one chunk made of several pieces, typically the small
+// tensors of a GGUF file (a few hundred KB each, of two or three types) with the norm vectors and
+// padding between them. Every piece of one type is coded with the others of that type, as one
+// stream of the type's own codec: the static models are paid once per chunk instead of once per
+// tensor (bytellama-25m-Q4_K_M's Q4_K tensors: 1.0777x coded one by one, 1.081x grouped), and
+// the metadata, padding and plain-byte pieces go through zstd together.
+//
+// Payload: u8 version, varint piece count, per piece varint group and varint size; varint group
+// count, per group u16 codec id (what encode_chunk_payload chose: the type's codec, zstd or
+// store), varint payload size and the payload. A group's bytes are its pieces' in chunk order.
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "codecs/chunk_encoder.hpp"
+#include "codecs/codec_list.hpp"
+#include "lcl/error.hpp"
+#include "util/byte_io.hpp"
+
+namespace lcl {
+namespace {
+
+constexpr uint8_t kFormatVersion = 1;
+
+// The codec that codes pieces of `type`, or zstd (with the pieces as plain bytes).
+const Codec& codec_for(const Segment& piece) {
+  const TypeInfo* info = find_type(piece.type);
+  if (piece.type != type::kOpaque && info && info->block_bytes > 0 &&
+      piece.size % info->block_bytes == 0)
+    if (const Codec* codec = specialised_codec_for(piece.type)) return *codec;
+  return zstd_codec();
+}
+
+// Float tensors keep models of their own: their exponent distributions differ from tensor to
+// tensor more than a table costs (measured: use-lite-bf16 1.5232x with a model per tensor, 1.5150x
+// with the run's tensors of one dtype together). Quantized blocks are normalised by their scales,
+// so one model fits a run's tensors of a type and is paid once.
+bool merges_tensors(const Codec& codec) {
+  return codec.id() != codec_id::kFloat;
+}
+
+struct Group {
+  const Codec* codec = nullptr;
+  TypeId type = type::kOpaque;
+  uint64_t bytes = 0;
+  size_t pieces = 0;
+};
+
+// Groups in order of first appearance: the pieces of a type whose codec merges tensors share one,
+// float pieces get one each, pieces coded as plain bytes share one.
+std::vector<Group> assign_groups(const std::vector<Segment>& pieces,
+                                 const std::vector<const Codec*>& codec_of,
+                                 std::vector<uint32_t>& group_of) {
+  std::vector<Group> groups;
+  group_of.assign(pieces.size(), 0);
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    const Codec& codec = *codec_of[i];
+    const TypeId type = codec.id() == codec_id::kZstd ? type::kOpaque : pieces[i].type;
+    auto it = std::find_if(groups.begin(), groups.end(),
+                           [&](const Group& g) { return g.codec == &codec && g.type == type; });
+    if (!merges_tensors(codec)) it = groups.end();
+    if (it == groups.end()) it = groups.insert(groups.end(), Group{&codec, type, 0, 0});
+    it->bytes += pieces[i].size;
+    ++it->pieces;
+    group_of[i] = static_cast<uint32_t>(it - groups.begin());
+  }
+  return groups;
+}
+
+// The bytes of group g: its pieces' in chunk order.
+void gather(std::span<const uint8_t> input, const std::vector<Segment>& pieces,
+            const std::vector<uint32_t>& group_of, uint32_t g, std::vector<uint8_t>& bytes) {
+  bytes.clear();
+  uint64_t at = 0;
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    if (group_of[i] == g)
+      bytes.insert(bytes.end(), input.begin() + at, input.begin() + at + pieces[i].size);
+    at += pieces[i].size;
+  }
+}
+
+void encode_groups(std::span<const uint8_t> input, const std::vector<Segment>& pieces,
+                   const std::vector<uint32_t>& group_of, const std::vector<Group>& groups,
+                   int level, std::vector<std::vector<uint8_t>>& coded,
+                   std::vector<CodecId>& used) {
+  thread_local std::vector<uint8_t> bytes;
+  for (uint32_t g = 0; g < groups.size(); ++g) {
+    gather(input, pieces, group_of, g, bytes);
+    EncodeContext group_context;
+    group_context.type = groups[g].type;
+    group_context.level = level;
+    used[g] = encode_chunk_payload(bytes, *groups[g].codec, group_context, coded[g]);
+    // encode_chunk_payload leaves the payload empty for store: the payload is the bytes.
+    if (used[g] == codec_id::kStore) coded[g].assign(bytes.begin(), bytes.end());
+  }
+}
+
+// Moves (in codec_of) to zstd the pieces of merged groups, up to kGenericTrialBytes, that zstd
+// alone codes smaller than their share of the group's payload; true when any moved.
+bool moves_small_tensors_to_zstd(std::span<const uint8_t> input, const std::vector<Segment>& pieces,
+                                 const std::vector<uint32_t>& group_of,
+                                 const std::vector<Group>& groups,
+                                 const std::vector<std::vector<uint8_t>>& coded, int level,
+                                 std::vector<const Codec*>& codec_of) {
+  bool moved = false;
+  thread_local std::vector<uint8_t> trial;
+  EncodeContext generic;
+  generic.level = level;
+  uint64_t at = 0;
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    const Group& group = groups[group_of[i]];
+    const uint64_t size = pieces[i].size;
+    if (group.pieces > 1 && group.codec != &zstd_codec() && size <= kGenericTrialBytes) {
+      trial.clear();
+      zstd_codec().encode(input.subspan(at, size), generic, trial);
+      // trial / size < payload / group bytes, without division.
+      if (static_cast<double>(trial.size()) * static_cast<double>(group.bytes) <
+          static_cast<double>(coded[group_of[i]].size()) * static_cast<double>(size)) {
+        codec_of[i] = &zstd_codec();
+        moved = true;
+      }
+    }
+    at += size;
+  }
+  return moved;
+}
+
+class SegmentsCodec final : public Codec {
+ public:
+  CodecId id() const override { return codec_id::kSegments; }
+  std::string_view name() const override { return "segments"; }
+  // Never routed by type: the planner chooses it for runs of pieces.
+  bool accepts(TypeId) const override { return false; }
+
+  void encode(std::span<const uint8_t> input, const EncodeContext& context,
+              std::vector<uint8_t>& out) const override {
+    std::vector<Segment> pieces = context.segments;
+    if (pieces.empty()) pieces.push_back({context.type, input.size()});
+    uint64_t total = 0;
+    for (const Segment& s : pieces) total += s.size;
+    if (total != input.size())
+      throw Error(ErrorKind::kUsage, "segments: pieces of " + std::to_string(total) +
+                                         " bytes for a chunk of " + std::to_string(input.size()));
+
+    std::vector<const Codec*> codec_of(pieces.size());
+    for (size_t i = 0; i < pieces.size(); ++i) codec_of[i] = &codec_for(pieces[i]);
+    std::vector<uint32_t> group_of;
+    std::vector<Group> groups = assign_groups(pieces, codec_of, group_of);
+    // Per-thread buffers, reused from chunk to chunk (see decode).
+    thread_local std::vector<std::vector<uint8_t>> coded;
+    coded.resize(groups.size());
+    std::vector<CodecId> used(groups.size());
+    encode_groups(input, pieces, group_of, groups, context.level, coded, used);
+    // A small tensor that zstd codes better than its group's codec does on average (an embedding
+    // with repeated rows, say) leaves the group for the plain bytes: what a chunk of its own got
+    // from encode_chunk_payload's zstd trial before tensors were grouped.
+    if (moves_small_tensors_to_zstd(input, pieces, group_of, groups, coded, context.level,
+                                    codec_of)) {
+      groups = assign_groups(pieces, codec_of, group_of);
+      coded.resize(groups.size());
+      used.assign(groups.size(), codec_id::kStore);
+      encode_groups(input, pieces, group_of, groups, context.level, coded, used);
+    }
+
+    ByteWriter w(out);
+    w.u8(kFormatVersion);
+    w.varint(pieces.size());
+    for (size_t i = 0; i < pieces.size(); ++i) {
+      w.varint(group_of[i]);
+      w.varint(pieces[i].size);
+    }
+    w.varint(groups.size());
+    for (size_t g = 0; g < groups.size(); ++g) {
+      w.u16(used[g]);
+      w.varint(coded[g].size());
+      w.bytes(coded[g]);
+    }
+  }
+
+  void decode(std::span<const uint8_t> payload, std::span<uint8_t> out) const override {
+    ByteReader r(payload, "segments payload");
+    if (r.u8() != kFormatVersion) r.fail("unknown segments format version");
+    // A piece takes at least one byte of the chunk and two of the payload, which bounds the
+    // counts before anything is allocated.
+    const uint64_t piece_count =
+        r.varint_at_most(std::min<uint64_t>(out.size(), r.remaining() / 2), "piece count");
+    std::vector<uint32_t> group_of(piece_count);
+    std::vector<uint64_t> sizes(piece_count);
+    std::vector<uint64_t> group_bytes;
+    uint64_t total = 0;
+    for (uint64_t i = 0; i < piece_count; ++i) {
+      // A piece opens the next group or joins an earlier one (groups in order of appearance).
+      group_of[i] = static_cast<uint32_t>(r.varint_at_most(group_bytes.size(), "piece group"));
+      if (group_of[i] == group_bytes.size()) group_bytes.push_back(0);
+      sizes[i] = r.varint_at_most(out.size() - total, "piece size");
+      if (sizes[i] == 0) r.fail("empty piece");
+      total += sizes[i];
+      group_bytes[group_of[i]] += sizes[i];
+    }
+    if (total != out.size()) r.fail("pieces do not add up to the chunk size");
+    if (r.varint() != group_bytes.size()) r.fail("group count does not match the pieces");
+
+    // Each group decoded whole into its part of a per-thread buffer (reused: a fresh chunk-sized
+    // allocation per chunk costs its zero fill and page faults), then the pieces copied to their
+    // places in one pass.
+    thread_local std::vector<uint8_t> decoded;
+    if (decoded.size() < out.size()) decoded.resize(out.size());
+    std::vector<uint64_t> taken(group_bytes.size(), 0);  // first where each group starts
+    for (size_t g = 0, start = 0; g < group_bytes.size(); start += group_bytes[g], ++g) {
+      const CodecId id = r.u16();
+      const Codec* codec = find_codec(id);
+      if (!codec || id == codec_id::kSegments) r.fail("unknown codec " + std::to_string(id));
+      const auto coded = r.bytes(r.varint_at_most(r.remaining(), "group payload size"));
+      codec->decode(coded, std::span<uint8_t>(decoded).subspan(start, group_bytes[g]));
+      taken[g] = start;
+    }
+    uint64_t at = 0;
+    for (uint64_t i = 0; i < piece_count; ++i) {
+      std::memcpy(out.data() + at, decoded.data() + taken[group_of[i]], sizes[i]);
+      taken[group_of[i]] += sizes[i];
+      at += sizes[i];
+    }
+    if (!r.at_end()) r.fail("trailing bytes");
+  }
+};
+
+}  // namespace
+
+const Codec& segments_codec() {
+  static const SegmentsCodec codec;
+  return codec;
+}
+
+}  // namespace lcl
