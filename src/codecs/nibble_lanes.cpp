@@ -262,12 +262,29 @@ void write_nibble_groups(ByteWriter& out, std::span<const uint8_t> packed,
 
 void read_nibble_groups(ByteReader& in, std::span<const uint8_t> group_contexts, uint32_t contexts,
                         std::span<uint8_t> packed) {
-  check_shape(packed.size(), group_contexts.size(), contexts);
+  read_nibble_groups(in, group_contexts, contexts, packed, packed.size() / kNibblePairBytes,
+                     NibblePairPlacement{});
+}
+
+void read_nibble_groups(ByteReader& in, std::span<const uint8_t> group_contexts, uint32_t contexts,
+                        std::span<uint8_t> out, size_t total_pairs,
+                        const NibblePairPlacement& placement) {
+  const size_t packed_size = total_pairs * kNibblePairBytes;
+  check_shape(packed_size, group_contexts.size(), contexts);
+  if (placement.pairs_per_row == 0 ||
+      placement.row_offset + placement.pairs_per_row * kNibblePairBytes > placement.row_stride)
+    throw Error(ErrorKind::kUsage, "nibble groups: pairs overlap in their placement");
+  const auto place = [&](size_t pair) {
+    return out.data() + pair / placement.pairs_per_row * placement.row_stride +
+           placement.row_offset + pair % placement.pairs_per_row * kNibblePairBytes;
+  };
+  if (total_pairs > 0 && place(total_pairs - 1) + kNibblePairBytes > out.data() + out.size())
+    throw Error(ErrorKind::kUsage, "nibble groups: the pairs do not fit the output");
   uint8_t max_context = 0;
   for (uint8_t c : group_contexts) max_context = std::max(max_context, c);
   if (!group_contexts.empty() && max_context >= contexts)
     throw Error(ErrorKind::kUsage, "nibble groups: context out of range");
-  const size_t pairs = packed.size() / kNibblePairBytes - carried_pairs(packed.size());
+  const size_t pairs = total_pairs - carried_pairs(packed_size);
   const size_t group_count = 2 * pairs;
 
   auto wide = scratch<uint16_t, kScratchNibbleWide>(group_count);
@@ -290,28 +307,29 @@ void read_nibble_groups(ByteReader& in, std::span<const uint8_t> group_contexts,
   size_t done = 0;
   const auto entries = decode_entries(tables, contexts);
   if (kernels::avx512_available()) {
-    done =
-        nibble_lanes::decode_pairs_avx512(entries.data(), groups, pairs, tables.precision, x, p,
-                                          stream.data() + stream.size(), packed.data(), consistent);
+    done = nibble_lanes::decode_pairs_avx512(
+        entries.data(), groups, pairs, tables.precision, x, p, stream.data() + stream.size(),
+        place(0), placement.pairs_per_row, placement.row_stride, consistent);
   }
   // The rest (all of it on the portable path) value by value, then packed.
   auto values = scratch<uint8_t, kScratchNibbleValues>((pairs - done) * kLanes);
   decode_values(stream, groups, entries, tables.precision, done, x, p, values, consistent);
   for (size_t pair = done; pair < pairs; ++pair) {
     const uint8_t* v = values.data() + (pair - done) * kLanes;
-    uint8_t* dst = packed.data() + pair * kNibblePairBytes;
+    uint8_t* dst = place(pair);
     for (uint32_t j = 0; j < kNibbleGroupSize; ++j)
       dst[j] = static_cast<uint8_t>(v[j] | v[j + kNibbleGroupSize] << 4);
   }
   // The final states are the encoder's initial ones: kStateLow plus the carried words.
-  const bool carries = pairs * kNibblePairBytes != packed.size();
+  const bool carries = pairs != total_pairs;
   uint16_t carried[kLanes];
   anchored_lanes::read_carried_words(in, x, carries ? kLanes : 0, carried);
   if (carries) {
-    uint8_t* dst = packed.data() + pairs * kNibblePairBytes;
+    // 16 words to a pair.
     for (int l = 0; l < kLanes; ++l) {
-      dst[2 * l] = static_cast<uint8_t>(carried[l]);
-      dst[2 * l + 1] = static_cast<uint8_t>(carried[l] >> 8);
+      uint8_t* dst = place(pairs + 2 * l / kNibblePairBytes) + 2 * l % kNibblePairBytes;
+      dst[0] = static_cast<uint8_t>(carried[l]);
+      dst[1] = static_cast<uint8_t>(carried[l] >> 8);
     }
   }
   if (!consistent) in.fail("nibble groups: a value above 15");

@@ -36,10 +36,23 @@ inline constexpr uint32_t kNibblePairBytes = 32;  // packed bytes of a pair of g
 // every group context < contexts <= 128.
 void write_nibble_groups(ByteWriter& out, std::span<const uint8_t> packed,
                          std::span<const uint8_t> group_contexts, uint32_t contexts);
+// Where the decoder puts each pair's 32 bytes: pair p at (p / pairs_per_row) * row_stride +
+// row_offset + (p % pairs_per_row) * 32, e.g. straight into Q4_K blocks (4 pairs per 144-byte
+// block, from byte 16), which spares a chunk-sized copy that misses the cache.
+struct NibblePairPlacement {
+  uint32_t pairs_per_row = 1;
+  size_t row_stride = kNibblePairBytes;
+  size_t row_offset = 0;
+};
+
 // Reads what write_nibble_groups wrote with the same group contexts into packed (its size as
 // written). Throws lcl::Error(kCorruptInput) on any inconsistency; never reads or writes outside
 // the spans.
 void read_nibble_groups(ByteReader& in, std::span<const uint8_t> group_contexts, uint32_t contexts,
                         std::span<uint8_t> packed);
+// The same for `pairs` pairs placed in `out` as `placement` says (all of them inside out, else
+// lcl::Error(kUsage)); bytes of out between the pairs are left as they are.
+void read_nibble_groups(ByteReader& in, std::span<const uint8_t> group_contexts, uint32_t contexts,
+                        std::span<uint8_t> out, size_t pairs, const NibblePairPlacement& placement);
 
 }  // namespace lcl::quant

@@ -60,7 +60,8 @@ inline uint32_t active_mask(uint32_t position) {
 LCL_AVX512_KERNEL size_t decode_pairs_avx512(const DecodeEntries* entries, const Groups& groups,
                                              size_t pairs, uint32_t precision,
                                              uint32_t (&xs)[kLanes], const uint8_t*& p_ref,
-                                             const uint8_t* end, uint8_t* packed,
+                                             const uint8_t* end, uint8_t* out,
+                                             uint32_t pairs_per_row, size_t row_stride,
                                              bool& consistent) {
   DecodeConstants c;
   c.slot_mask = _mm512_set1_epi32(static_cast<int>((1u << precision) - 1));
@@ -73,6 +74,8 @@ LCL_AVX512_KERNEL size_t decode_pairs_avx512(const DecodeEntries* entries, const
   const uint8_t* p = p_ref;
   __mmask16 above_15 = 0;
   size_t pair = 0;
+  uint8_t* row = out;
+  uint32_t in_row = 0;
   // One pair refills at most 64 words; each refill loads 32 bytes at its p.
   for (; pair < pairs && end - p >= 4 * 32; ++pair) {
     const size_t ga = 2 * pair, gb = ga + 1;
@@ -103,7 +106,11 @@ LCL_AVX512_KERNEL size_t decode_pairs_avx512(const DecodeEntries* entries, const
                   _mm512_cmpgt_epu32_mask(r2, limit_b) | _mm512_cmpgt_epu32_mask(r3, limit_b);
     }
     const __m512i minima = _mm512_set1_epi32(static_cast<int>(min_a | min_b << 4));
-    uint8_t* dst = packed + pair * 32;
+    uint8_t* dst = row + in_row * 32;
+    if (++in_row == pairs_per_row) {
+      in_row = 0;
+      row += row_stride;
+    }
     _mm_storeu_si128(reinterpret_cast<__m128i*>(dst),
                      _mm512_cvtepi32_epi8(
                          _mm512_add_epi32(_mm512_or_si512(r0, _mm512_slli_epi32(r2, 4)), minima)));

@@ -28,11 +28,13 @@ struct Groups {
 };
 
 // Decodes pairs from the first while at least 128 bytes remain at p (what one pair may read),
-// writing their packed bytes; returns how many. x: the 64 lane states (in and out). consistent
+// writing their packed bytes (pair k at out + (k / pairs_per_row) * row_stride + (k %
+// pairs_per_row) * 32); returns how many. x: the 64 lane states (in and out). consistent
 // turns false when a value passes 15 (a damaged stream).
 size_t decode_pairs_avx512(const DecodeEntries* entries, const Groups& groups, size_t pairs,
                            uint32_t precision, uint32_t (&x)[kLanes], const uint8_t*& p,
-                           const uint8_t* end, uint8_t* packed, bool& consistent);
+                           const uint8_t* end, uint8_t* out, uint32_t pairs_per_row,
+                           size_t row_stride, bool& consistent);
 
 // Codes all pairs, last to first, into the lane states x, storing the words below w (which has 16
 // words of room below what it writes), as entropy::encode_interleaved<64> would.

@@ -61,13 +61,14 @@ inline uint8_t zero_point_bucket(float d_value, float dmin_value, uint8_t scale,
 struct Q4KFields {
   std::span<uint16_t> d, dmin;
   std::span<uint16_t> scales, mins;  // 8 per block
-  std::span<uint8_t> quants;         // the 128 packed nibble bytes of every block
-  explicit Q4KFields(size_t blocks)
+  std::span<uint8_t> quants;         // the 128 packed nibble bytes of every block (if wanted)
+  explicit Q4KFields(size_t blocks, bool with_quants = true)
       : d(quant::scratch<uint16_t, quant::kScratchBlockHalves>(blocks)),
         dmin(quant::scratch<uint16_t, quant::kScratchBlockHalves2>(blocks)),
         scales(quant::scratch<uint16_t, quant::kScratchScales>(blocks * kSubBlocks)),
         mins(quant::scratch<uint16_t, quant::kScratchMins>(blocks * kSubBlocks)),
-        quants(quant::scratch<uint8_t, quant::kScratchPackedQuants>(blocks * kQuantBytes)) {}
+        quants(quant::scratch<uint8_t, quant::kScratchPackedQuants>(
+            with_quants ? blocks * kQuantBytes : 0)) {}
 };
 
 // Context candidates, each rebuilt by the decoder from fields it already has.
@@ -239,7 +240,7 @@ class Q4KCodec final : public Codec {
     const uint64_t blocks = r.varint();
     if (out.size() % kBlock != 0 || blocks != out.size() / kBlock)
       r.fail("block count does not match the output size");
-    Q4KFields f(blocks);
+    Q4KFields f(blocks, version == kFormatVersionAnchoredFields);
     quant::read_halves(r, {}, 0, f.d);
     quant::read_halves(r, exponent_contexts(f.d), 64, f.dmin);
     quant::read_anchored_groups(r, std::vector<uint8_t>(blocks, 0), kScaleGroups, f.scales);
@@ -251,8 +252,12 @@ class Q4KCodec final : public Codec {
       auto c = min_candidate(f, quant::read_candidate_index(r, kMinCandidates));
       quant::read_field(r, c.contexts, c.shape, f.mins);
     }
-    if (version != kFormatVersionAnchoredFields) {
-      quant::read_nibble_groups(r, zero_point_contexts(f), kZeroBuckets, f.quants);
+    // Versions 3 and 4 decode the nibbles straight into the blocks (4 pairs of groups per block,
+    // from byte 16); version 2 through the quants array.
+    const bool in_place = version != kFormatVersionAnchoredFields;
+    if (in_place) {
+      quant::read_nibble_groups(r, zero_point_contexts(f), kZeroBuckets, out, blocks * 4,
+                                {4, kBlock, kBlock - kQuantBytes});
     } else {
       read_anchored_nibbles(r, zero_point_contexts(f), f.quants);
     }
@@ -267,7 +272,7 @@ class Q4KCodec final : public Codec {
         m[j] = static_cast<uint8_t>(f.mins[b * 8 + j]);
       }
       ggml::pack_q4k_scales(sc, m, block + 4);
-      std::memcpy(block + 16, f.quants.data() + b * kQuantBytes, kQuantBytes);
+      if (!in_place) std::memcpy(block + 16, f.quants.data() + b * kQuantBytes, kQuantBytes);
     }
   }
 };
