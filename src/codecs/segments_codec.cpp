@@ -134,8 +134,11 @@ class SegmentsCodec final : public Codec {
 
   void encode(std::span<const uint8_t> input, const EncodeContext& context,
               std::vector<uint8_t>& out) const override {
-    std::vector<Segment> pieces = context.segments;
-    if (pieces.empty()) pieces.push_back({context.type, input.size()});
+    // Empty pieces are dropped (the decoder rejects them: each piece holds at least one byte).
+    std::vector<Segment> pieces;
+    for (const Segment& s : context.segments)
+      if (s.size > 0) pieces.push_back(s);
+    if (context.segments.empty() && !input.empty()) pieces.push_back({context.type, input.size()});
     uint64_t total = 0;
     for (const Segment& s : pieces) total += s.size;
     if (total != input.size())

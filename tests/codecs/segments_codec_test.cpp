@@ -115,6 +115,20 @@ TEST(SegmentsCodec, NoPiecesMeansOnePieceOfTheContextType) {
   EXPECT_EQ(decode(payload, blocks.size()), blocks);
 }
 
+TEST(SegmentsCodec, EmptyChunksAndEmptyPiecesRoundTrip) {
+  // Found by fuzz_quant_codecs: an empty chunk once wrote a piece of 0 bytes, which the decoder
+  // (rightly) rejects.
+  std::vector<uint8_t> payload;
+  EncodeContext q4k;
+  q4k.type = type::kQ4_K;
+  segments_codec().encode({}, q4k, payload);
+  EXPECT_TRUE(decode(payload, 0).empty());
+  Pieces p = mixed_run();
+  p.segments.insert(p.segments.begin() + 1, Segment{type::kQ8_0, 0});
+  p.segments.push_back({type::kOpaque, 0});
+  EXPECT_EQ(decode(encode(p), p.bytes.size()), p.bytes);
+}
+
 TEST(SegmentsCodec, RejectsPiecesThatDoNotCoverTheChunk) {
   EncodeContext context;
   context.segments = {{type::kOpaque, 10}};
