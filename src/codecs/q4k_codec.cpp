@@ -170,26 +170,53 @@ quant::ContextCandidate min_candidate(const Q4KFields& f, uint8_t choice) {
 constexpr size_t kMinCandidates = 3;
 
 // The mins of version 4. Weights centre on zero, so a sub-block's zero point q0 = dmin*m/(d*sc)
-// sits near the middle of the 0..15 grid: m is close to 8*d*sc/dmin, which the decoder knows
-// before the mins. Buckets of 8 of that prediction (64 / 8, plus one for a prediction that is
-// not a finite number) measured best: H(m) 4.77 bits given sc/4 and 4.60 given the prediction
-// on bytellama-25m, and finer buckets cost more in tables than they gain.
-constexpr uint32_t kPredictedMinShift = 3;
-constexpr quant::FieldShape kPredictedMinShape{64, (64 >> kPredictedMinShift) + 1};
+// sits near the middle of the 0..15 grid: m is close to p = sc * (8*d/dmin), which the decoder
+// knows before the mins. Buckets of 8 of that prediction (p rounded to 0..63, divided by 8; one
+// more for a p that is not a finite number) measured best: H(m) 4.77 bits given sc/4 and 4.60
+// given the prediction on bytellama-25m, and finer buckets cost more in tables than they gain.
+constexpr uint32_t kPredictedMinBuckets = 8;
+constexpr quant::FieldShape kPredictedMinShape{64, kPredictedMinBuckets + 1};
+
+// 8*d/dmin: one correctly rounded division in double, the same on every platform; the buckets
+// then come from one correctly rounded product and exact comparisons with the bucket edges
+// 8k - 0.5 (no sum that a compiler could fuse), so the kernel and the portable loop agree.
+inline double min_ratio(const Q4KFields& f, size_t b) {
+  return 8.0 * ggml::half_to_float(f.d[b]) / static_cast<double>(ggml::half_to_float(f.dmin[b]));
+}
+
+LCL_AVX512_KERNEL void predicted_min_buckets_avx512(const Q4KFields& f, uint8_t* c) {
+  const __m512d largest = _mm512_set1_pd(std::numeric_limits<double>::max());
+  const __m256i one = _mm256_set1_epi32(1);
+  const __m256i not_finite = _mm256_set1_epi32(kPredictedMinBuckets);
+  for (size_t b = 0; b < f.d.size(); ++b) {
+    const __m512d p =
+        _mm512_mul_pd(_mm512_set1_pd(min_ratio(f, b)), load8(f.scales.data() + b * kSubBlocks));
+    __m256i bucket = _mm256_setzero_si256();
+    for (uint32_t k = 1; k < kPredictedMinBuckets; ++k) {
+      const __mmask8 reached = _mm512_cmp_pd_mask(p, _mm512_set1_pd(8.0 * k - 0.5), _CMP_GE_OQ);
+      bucket = _mm256_mask_add_epi32(bucket, reached, bucket, one);
+    }
+    const __mmask8 finite = _mm512_cmp_pd_mask(_mm512_abs_pd(p), largest, _CMP_LE_OQ);
+    bucket = _mm256_mask_blend_epi32(finite, not_finite, bucket);
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(c + b * kSubBlocks), _mm256_cvtepi32_epi8(bucket));
+  }
+}
 
 std::span<const uint8_t> predicted_min_contexts(const Q4KFields& f) {
   auto c = quant::scratch<uint8_t, quant::kScratchPredictedMins>(f.mins.size());
+  if (kernels::avx512_available()) {
+    predicted_min_buckets_avx512(f, c.data());
+    return c;
+  }
   for (size_t b = 0; b < f.d.size(); ++b) {
-    // Exact products in double and one correctly rounded division: the same on every platform.
-    const double eight_d = 8.0 * ggml::half_to_float(f.d[b]);
-    const double dmin = ggml::half_to_float(f.dmin[b]);
+    const double ratio = min_ratio(f, b);
     for (uint32_t j = 0; j < kSubBlocks; ++j) {
       const size_t s = b * kSubBlocks + j;
-      const double rounded = eight_d * f.scales[s] / dmin + 0.5;
-      const bool finite = std::fabs(rounded) <= std::numeric_limits<double>::max();
-      const double clamped = rounded >= 0 ? (rounded < 63 ? rounded : 63) : 0;
-      c[s] = finite ? static_cast<uint8_t>(static_cast<unsigned>(clamped) >> kPredictedMinShift)
-                    : static_cast<uint8_t>(kPredictedMinShape.contexts - 1);
+      const double p = ratio * f.scales[s];
+      uint32_t bucket = 0;
+      for (uint32_t k = 1; k < kPredictedMinBuckets; ++k) bucket += p >= 8.0 * k - 0.5;
+      const bool finite = std::fabs(p) <= std::numeric_limits<double>::max();  // false for NaN
+      c[s] = static_cast<uint8_t>(finite ? bucket : kPredictedMinBuckets);
     }
   }
   return c;
