@@ -64,6 +64,32 @@ void split_groups(std::span<const uint8_t> packed, uint8_t* minima, uint8_t* pos
   }
 }
 
+// The counter updates of residual_histogram, the portable twin of
+// nibble_lanes::count_residuals_avx512 (the same counts).
+void count_residuals(std::span<const uint8_t> packed, const Groups& groups, size_t group_count,
+                     size_t copy_size, uint32_t* counts) {
+  for (size_t pair = 0; pair < group_count / 2; ++pair) {
+    const uint8_t* bytes = packed.data() + pair * kNibblePairBytes;
+    const size_t ga = 2 * pair, gb = ga + 1;
+    const size_t base_a = size_t{groups.contexts[ga]} * 2 * kSymbols;
+    const size_t base_b = 4 * copy_size + size_t{groups.contexts[gb]} * 2 * kSymbols;
+    const uint32_t position_a = groups.positions[ga], position_b = groups.positions[gb];
+    // Values are at least their group's minimum, so the indices stay inside their table.
+    const uint32_t min_a = groups.minima[ga], min_b = groups.minima[gb];
+    // Unrolled by the copy count so that each increment's copy is a constant offset.
+    uint32_t* const a = counts + base_a;
+    uint32_t* const b = counts + base_b;
+    for (uint32_t j = 0; j < kNibbleGroupSize; j += 4) {
+#pragma GCC unroll 4
+      for (uint32_t k = 0; k < 4; ++k) {
+        const uint32_t byte = bytes[j + k];
+        ++a[k * copy_size + (j + k < position_a) * kSymbols + ((byte & 15) - min_a)];
+        ++b[k * copy_size + (j + k < position_b) * kSymbols + ((byte >> 4) - min_b)];
+      }
+    }
+  }
+}
+
 // Residual counts per table (2 * context + before) of every value but the anchors. A pair's two
 // groups count into separate copies of the counters, each in four copies taken in turn, so that
 // equal nearby values do not wait on one counter (a store-to-load round trip per increment); the
@@ -76,27 +102,12 @@ FieldHistogram residual_histogram(std::span<const uint8_t> packed, const Groups&
   constexpr size_t kCopies = 8;
   std::vector<uint32_t> counts(kCopies * copy_size, 0);
   std::vector<uint32_t> anchors(contexts, 0);
-  for (size_t pair = 0; pair < group_count / 2; ++pair) {
-    const uint8_t* bytes = packed.data() + pair * kNibblePairBytes;
-    const size_t ga = 2 * pair, gb = ga + 1;
-    const size_t base_a = size_t{groups.contexts[ga]} * 2 * kSymbols;
-    const size_t base_b = 4 * copy_size + size_t{groups.contexts[gb]} * 2 * kSymbols;
-    const uint32_t position_a = groups.positions[ga], position_b = groups.positions[gb];
-    // Values are at least their group's minimum, so the indices stay inside their table.
-    const uint32_t min_a = groups.minima[ga], min_b = groups.minima[gb];
-    ++anchors[groups.contexts[ga]];
-    ++anchors[groups.contexts[gb]];
-    // Unrolled by the copy count so that each increment's copy is a constant offset.
-    uint32_t* const a = counts.data() + base_a;
-    uint32_t* const b = counts.data() + base_b;
-    for (uint32_t j = 0; j < kNibbleGroupSize; j += 4) {
-#pragma GCC unroll 4
-      for (uint32_t k = 0; k < 4; ++k) {
-        const uint32_t byte = bytes[j + k];
-        ++a[k * copy_size + (j + k < position_a) * kSymbols + ((byte & 15) - min_a)];
-        ++b[k * copy_size + (j + k < position_b) * kSymbols + ((byte >> 4) - min_b)];
-      }
-    }
+  for (size_t g = 0; g < group_count; ++g) ++anchors[groups.contexts[g]];
+  if (kernels::avx512_available()) {
+    nibble_lanes::count_residuals_avx512(packed.data(), groups, group_count / 2,
+                                         static_cast<uint32_t>(copy_size), counts.data());
+  } else {
+    count_residuals(packed, groups, group_count, copy_size, counts.data());
   }
   FieldHistogram histogram({kSymbols, static_cast<uint32_t>(tables)});
   for (uint32_t t = 0; t < tables; ++t)

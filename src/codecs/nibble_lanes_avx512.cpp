@@ -190,6 +190,43 @@ LCL_AVX512_KERNEL void encode_pairs_avx512(const EncodeEntries* entries, const G
   w_ref = w;
 }
 
+LCL_AVX512_KERNEL void count_residuals_avx512(const uint8_t* packed, const Groups& groups,
+                                              size_t pairs, uint32_t copy_size, uint32_t* counts) {
+  // Counter indices fit in 16 bits: 8 copies of at most 128 contexts x 2 tables x 16 symbols.
+  alignas(64) uint16_t lane_index[32];
+  for (uint16_t j = 0; j < 32; ++j) lane_index[j] = j;
+  const __m512i lanes = _mm512_load_si512(lane_index);
+  // Value j's copy offset within its group's four copies.
+  alignas(64) uint16_t copy_offsets[32];
+  for (uint32_t j = 0; j < 32; ++j) copy_offsets[j] = static_cast<uint16_t>(j % 4 * copy_size);
+  const __m512i copies = _mm512_load_si512(copy_offsets);
+  const __m512i sixteen = _mm512_set1_epi16(16), low_nibble = _mm512_set1_epi16(15);
+  alignas(64) uint16_t index[64];
+  for (size_t pair = 0; pair < pairs; ++pair) {
+    const size_t ga = 2 * pair, gb = ga + 1;
+    const __m512i bytes = _mm512_cvtepu8_epi16(
+        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(packed + pair * 32)));
+    // Values are at least their group's minimum, so the residuals stay inside their table.
+    const __m512i base_a = _mm512_add_epi16(
+        copies,
+        _mm512_set1_epi16(static_cast<int16_t>(groups.contexts[ga] * 32 - groups.minima[ga])));
+    const __m512i base_b = _mm512_add_epi16(
+        copies, _mm512_set1_epi16(static_cast<int16_t>(4 * copy_size + groups.contexts[gb] * 32 -
+                                                       groups.minima[gb])));
+    const __mmask32 before_a = _mm512_cmplt_epu16_mask(
+        lanes, _mm512_set1_epi16(static_cast<int16_t>(groups.positions[ga])));
+    const __mmask32 before_b = _mm512_cmplt_epu16_mask(
+        lanes, _mm512_set1_epi16(static_cast<int16_t>(groups.positions[gb])));
+    __m512i a = _mm512_add_epi16(_mm512_and_si512(bytes, low_nibble), base_a);
+    __m512i b = _mm512_add_epi16(_mm512_srli_epi16(bytes, 4), base_b);
+    a = _mm512_mask_add_epi16(a, before_a, a, sixteen);
+    b = _mm512_mask_add_epi16(b, before_b, b, sixteen);
+    _mm512_store_si512(index, a);
+    _mm512_store_si512(index + 32, b);
+    for (int i = 0; i < 64; ++i) ++counts[index[i]];
+  }
+}
+
 LCL_AVX512_KERNEL void split_pairs_avx512(const uint8_t* packed, size_t pairs, uint8_t* minima,
                                           uint8_t* positions) {
   const __m256i low_nibble = _mm256_set1_epi8(15);
