@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -18,22 +19,34 @@ namespace lcl::quant::anchored_lanes {
 
 inline constexpr int kLanes = 64;
 
-// Appends the stream of n symbols (entropy::encode_interleaved<64>'s layout, lanes starting from
-// `initial`) to out. symbol_of(i) is symbol i's EncoderSymbol; kernel(steps, x, w) codes the
-// first `steps` whole steps of 64 symbols, last to first, into the states x, storing the words
-// below w (16 words of room below what it writes), as encode_interleaved would. The kernel runs
-// only when kernels::avx512_available(); the ragged tail is coded first, one lane at a time.
+// The stream of n symbols (entropy::encode_interleaved<64>'s layout, lanes starting from
+// `initial`), in a per-thread buffer that stays valid until the next call on this thread (the
+// caller copies it once, into its payload). symbol_of(i) is symbol i's EncoderSymbol;
+// kernel(steps, x, w) codes the first `steps` whole steps of 64 symbols, last to first, into the
+// states x, storing the words below w (16 words of room below what it writes), as
+// encode_interleaved would. The kernel runs only when kernels::avx512_available(); the ragged tail
+// is coded first, one lane at a time.
 template <class SymbolOf, class Kernel>
-void encode_stream(size_t n, const uint32_t (&initial)[kLanes], SymbolOf&& symbol_of,
-                   Kernel&& kernel, std::vector<uint8_t>& out) {
+std::span<const uint8_t> encode_stream(size_t n, const uint32_t (&initial)[kLanes],
+                                       SymbolOf&& symbol_of, Kernel&& kernel) {
   if (!kernels::avx512_available()) {
-    entropy::encode_interleaved<kLanes>(n, symbol_of, out, initial);
-    return;
+    thread_local std::vector<uint8_t> portable;
+    portable.clear();
+    entropy::encode_interleaved<kLanes>(n, symbol_of, portable, initial);
+    return portable;
   }
-  if (n == 0) return;
-  thread_local std::vector<uint16_t> words;
-  words.resize(std::max<size_t>(words.size(), n + 2 * kLanes + 16));
-  uint16_t* const end = words.data() + words.size();
+  if (n == 0) return {};
+  // At most one word per symbol plus the final states. Not zero-filled: only the words written
+  // (about the compressed size) are ever touched, and a fresh chunk-sized buffer's page faults
+  // cost more than the coding of a small file.
+  thread_local std::unique_ptr<uint16_t[]> words;
+  thread_local size_t capacity = 0;
+  const size_t needed = n + 2 * kLanes + 16;
+  if (capacity < needed) {
+    words.reset(new uint16_t[needed]);
+    capacity = needed;
+  }
+  uint16_t* const end = words.get() + capacity;
   uint16_t* w = end;
   uint32_t x[kLanes];
   std::copy(std::begin(initial), std::end(initial), x);
@@ -49,10 +62,9 @@ void encode_stream(size_t n, const uint32_t (&initial)[kLanes], SymbolOf&& symbo
   }
   static_assert(std::endian::native == std::endian::little, "words are stored little-endian");
   const auto* bytes = reinterpret_cast<const uint8_t*>(w);
-  out.insert(out.end(), bytes, reinterpret_cast<const uint8_t*>(end));
+  return {bytes, reinterpret_cast<const uint8_t*>(end)};
 }
 
-// Reads the stream's varint size and its 64 initial decoder states; p is left after them.
 std::span<const uint8_t> read_stream(ByteReader& in, uint32_t (&x)[kLanes], const uint8_t*& p);
 
 // Checks the decoder's final states: the encoder's initial ones, kStateLow plus a carried word

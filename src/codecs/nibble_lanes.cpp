@@ -145,15 +145,16 @@ std::vector<EncodeEntries> encode_entries(const FieldTables& t, uint32_t context
   return entries;
 }
 
-// Appends the stream (64 lanes, entropy::encode_interleaved's layout) to out.
-void encode_stream(std::span<const uint8_t> packed, const Groups& groups,
-                   const std::vector<EncodeEntries>& entries, uint32_t precision,
-                   const uint32_t (&initial)[kLanes], std::vector<uint8_t>& out) {
+// The stream (64 lanes, entropy::encode_interleaved's layout), valid until the next call on
+// this thread (see anchored_lanes::encode_stream).
+std::span<const uint8_t> encode_stream(std::span<const uint8_t> packed, const Groups& groups,
+                                       const std::vector<EncodeEntries>& entries,
+                                       uint32_t precision, const uint32_t (&initial)[kLanes]) {
   // The anchor's lane takes an identity step: all of the probability on one symbol leaves the
   // state as it is and emits nothing.
   const entropy::EncoderSymbol identity =
       entropy::make_encoder_symbol(0, 1u << precision, precision);
-  anchored_lanes::encode_stream(
+  return anchored_lanes::encode_stream(
       packed.size() / kNibblePairBytes * kLanes, initial,
       [&](size_t i) {
         const size_t g = i / kNibbleGroupSize;
@@ -169,8 +170,7 @@ void encode_stream(std::span<const uint8_t> packed, const Groups& groups,
       [&](size_t steps, uint32_t(&x)[kLanes], uint16_t*& w) {
         nibble_lanes::encode_pairs_avx512(entries.data(), groups, packed.data(), steps, precision,
                                           x, w);
-      },
-      out);
+      });
 }
 
 std::vector<DecodeEntries> decode_entries(const FieldTables& t, uint32_t contexts) {
@@ -264,9 +264,8 @@ void write_nibble_groups(ByteWriter& out, std::span<const uint8_t> packed,
   for (int l = 0; l < kLanes; ++l)
     initial[l] = entropy::kStateLow +
                  (coded.size() == packed.size() ? 0 : entropy::load_u16le(carried + 2 * l));
-  thread_local std::vector<uint8_t> stream;
-  stream.clear();
-  encode_stream(coded, groups, encode_entries(tables, contexts), tables.precision, initial, stream);
+  const auto stream =
+      encode_stream(coded, groups, encode_entries(tables, contexts), tables.precision, initial);
   out.varint(stream.size());
   out.bytes(stream);
 }

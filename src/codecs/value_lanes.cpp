@@ -125,15 +125,16 @@ void unpack_carried(const uint16_t (&words)[kLanes], uint8_t* values) {
     values[i] = static_cast<uint8_t>(entropy::unpack_field(bytes, i, 6));
 }
 
-// Appends the stream of the coded values (64 lanes, entropy::encode_interleaved's layout).
-void encode_stream(std::span<const uint8_t> values, const Groups& groups,
-                   const std::vector<uint64_t>& entries, uint32_t precision,
-                   const uint32_t (&initial)[kLanes], std::vector<uint8_t>& out) {
+// The stream of the coded values (64 lanes, entropy::encode_interleaved's layout), valid
+// until the next call on this thread (see anchored_lanes::encode_stream).
+std::span<const uint8_t> encode_stream(std::span<const uint8_t> values, const Groups& groups,
+                                       const std::vector<uint64_t>& entries, uint32_t precision,
+                                       const uint32_t (&initial)[kLanes]) {
   // The anchor's lane takes an identity step: all of the probability on one symbol leaves the
   // state as it is and emits nothing.
   const entropy::EncoderSymbol identity =
       entropy::make_encoder_symbol(0, 1u << precision, precision);
-  anchored_lanes::encode_stream(
+  return anchored_lanes::encode_stream(
       values.size(), initial,
       [&](size_t i) {
         const size_t g = i / kValueGroupSize;
@@ -147,8 +148,7 @@ void encode_stream(std::span<const uint8_t> values, const Groups& groups,
       [&](size_t steps, uint32_t(&x)[kLanes], uint16_t*& w) {
         value_lanes::encode_steps_avx512(entries.data(), groups, values.data(), steps, precision, x,
                                          w);
-      },
-      out);
+      });
 }
 
 // The portable decoder, from symbol first on.
@@ -221,9 +221,7 @@ void write_value_groups(ByteWriter& out, std::span<const uint8_t> values,
   uint16_t carried[kLanes] = {};
   if (coded.size() != values.size()) pack_carried(values.data() + coded.size(), carried);
   for (int l = 0; l < kLanes; ++l) initial[l] = entropy::kStateLow + carried[l];
-  thread_local std::vector<uint8_t> stream;
-  stream.clear();
-  encode_stream(coded, groups, encode_entries(t), t.precision, initial, stream);
+  const auto stream = encode_stream(coded, groups, encode_entries(t), t.precision, initial);
   out.varint(stream.size());
   out.bytes(stream);
 }
