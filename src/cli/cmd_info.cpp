@@ -9,6 +9,7 @@
 
 #include "cli/command.hpp"
 #include "cli/common.hpp"
+#include "codecs/codec_list.hpp"
 #include "lcl/container.hpp"
 
 namespace lcl::cli {
@@ -45,7 +46,21 @@ std::string codec_name(CodecId id) {
   return c ? std::string(c->name()) : "codec#" + std::to_string(id);
 }
 
-// A tensor's share of each chunk's payload, pro rata where a chunk also holds other bytes.
+// How chunk c's payload splits over its original bytes: a segments chunk by its pieces (each
+// type's tensors are coded together, so each piece is charged its share of its own group's
+// payload), any other chunk as a whole.
+std::vector<PayloadShare> shares(const Archive& archive, size_t c) {
+  const ChunkEntry& chunk = archive.index().chunks[c];
+  if (chunk.codec == codec_id::kSegments) {
+    std::vector<uint8_t> payload(chunk.payload_size);
+    archive.source().read(chunk.payload_offset, payload);
+    return segments_payload_shares(payload, chunk.original_size);
+  }
+  return {{0, chunk.original_size, static_cast<double>(chunk.payload_size)}};
+}
+
+// A tensor's share of each chunk's payload, pro rata where a chunk (or a piece of a segments
+// chunk's group) also holds other bytes.
 void list_archive(const std::filesystem::path& path, Listing& listing) {
   auto archive = Archive::open(path);
   const ArchiveIndex& index = archive->index();
@@ -55,12 +70,14 @@ void list_archive(const std::filesystem::path& path, Listing& listing) {
     std::vector<std::string> codecs;
     for (uint32_t c = t.first_chunk; c < t.first_chunk + t.chunk_count; ++c) {
       const ChunkEntry& chunk = index.chunks[c];
-      uint64_t begin = std::max(chunk.original_offset, t.original_offset);
-      uint64_t end = std::min(chunk.original_offset + chunk.original_size,
-                              t.original_offset + t.original_size);
-      if (end > begin && chunk.original_size > 0)
-        compressed += static_cast<double>(chunk.payload_size) * static_cast<double>(end - begin) /
-                      static_cast<double>(chunk.original_size);
+      for (const PayloadShare& share : shares(*archive, c)) {
+        const uint64_t from = chunk.original_offset + share.offset;
+        uint64_t begin = std::max(from, t.original_offset);
+        uint64_t end = std::min(from + share.size, t.original_offset + t.original_size);
+        if (end > begin && share.size > 0)
+          compressed += share.payload_bytes * static_cast<double>(end - begin) /
+                        static_cast<double>(share.size);
+      }
       std::string name = codec_name(chunk.codec);
       if (std::find(codecs.begin(), codecs.end(), name) == codecs.end()) codecs.push_back(name);
     }

@@ -125,6 +125,42 @@ bool moves_small_tensors_to_zstd(std::span<const uint8_t> input, const std::vect
   return moved;
 }
 
+// The pieces and groups of a payload, as its header lists them.
+struct PieceLayout {
+  std::vector<uint32_t> group_of;     // per piece
+  std::vector<uint64_t> sizes;        // per piece
+  std::vector<uint64_t> group_bytes;  // per group: the original bytes of its pieces
+};
+
+// Reads the header up to the first group (version, pieces, group count) of a payload for a chunk
+// of chunk_size bytes, checking it.
+PieceLayout read_layout(ByteReader& r, uint64_t chunk_size) {
+  if (r.u8() != kFormatVersion) r.fail("unknown segments format version");
+  // A piece takes at least one byte of the chunk and two of the payload, which bounds the
+  // counts before anything is allocated.
+  const uint64_t piece_count =
+      r.varint_at_most(std::min<uint64_t>(chunk_size, r.remaining() / 2), "piece count");
+  PieceLayout layout;
+  layout.group_of.resize(piece_count);
+  layout.sizes.resize(piece_count);
+  uint64_t total = 0;
+  for (uint64_t i = 0; i < piece_count; ++i) {
+    // A piece opens the next group or joins an earlier one (groups in order of appearance).
+    const auto group =
+        static_cast<uint32_t>(r.varint_at_most(layout.group_bytes.size(), "piece group"));
+    if (group == layout.group_bytes.size()) layout.group_bytes.push_back(0);
+    const uint64_t size = r.varint_at_most(chunk_size - total, "piece size");
+    if (size == 0) r.fail("empty piece");
+    total += size;
+    layout.group_of[i] = group;
+    layout.sizes[i] = size;
+    layout.group_bytes[group] += size;
+  }
+  if (total != chunk_size) r.fail("pieces do not add up to the chunk size");
+  if (r.varint() != layout.group_bytes.size()) r.fail("group count does not match the pieces");
+  return layout;
+}
+
 class SegmentsCodec final : public Codec {
  public:
   CodecId id() const override { return codec_id::kSegments; }
@@ -182,26 +218,11 @@ class SegmentsCodec final : public Codec {
 
   void decode(std::span<const uint8_t> payload, std::span<uint8_t> out) const override {
     ByteReader r(payload, "segments payload");
-    if (r.u8() != kFormatVersion) r.fail("unknown segments format version");
-    // A piece takes at least one byte of the chunk and two of the payload, which bounds the
-    // counts before anything is allocated.
-    const uint64_t piece_count =
-        r.varint_at_most(std::min<uint64_t>(out.size(), r.remaining() / 2), "piece count");
-    std::vector<uint32_t> group_of(piece_count);
-    std::vector<uint64_t> sizes(piece_count);
-    std::vector<uint64_t> group_bytes;
-    uint64_t total = 0;
-    for (uint64_t i = 0; i < piece_count; ++i) {
-      // A piece opens the next group or joins an earlier one (groups in order of appearance).
-      group_of[i] = static_cast<uint32_t>(r.varint_at_most(group_bytes.size(), "piece group"));
-      if (group_of[i] == group_bytes.size()) group_bytes.push_back(0);
-      sizes[i] = r.varint_at_most(out.size() - total, "piece size");
-      if (sizes[i] == 0) r.fail("empty piece");
-      total += sizes[i];
-      group_bytes[group_of[i]] += sizes[i];
-    }
-    if (total != out.size()) r.fail("pieces do not add up to the chunk size");
-    if (r.varint() != group_bytes.size()) r.fail("group count does not match the pieces");
+    const PieceLayout layout = read_layout(r, out.size());
+    const auto& group_of = layout.group_of;
+    const auto& sizes = layout.sizes;
+    const auto& group_bytes = layout.group_bytes;
+    const size_t piece_count = sizes.size();
 
     // Each group decoded whole into its part of a per-thread buffer (reused: a fresh chunk-sized
     // allocation per chunk costs its zero fill and page faults), then the pieces copied to their
@@ -232,6 +253,35 @@ class SegmentsCodec final : public Codec {
 const Codec& segments_codec() {
   static const SegmentsCodec codec;
   return codec;
+}
+
+std::vector<PayloadShare> segments_payload_shares(std::span<const uint8_t> payload,
+                                                  uint64_t chunk_size) {
+  ByteReader r(payload, "segments payload");
+  const PieceLayout layout = read_layout(r, chunk_size);
+  std::vector<uint64_t> group_payload(layout.group_bytes.size());
+  for (auto& size : group_payload) {
+    r.u16();
+    size = r.varint_at_most(r.remaining(), "group payload size");
+    r.bytes(size);
+  }
+  // The header is shared by the pieces in proportion to their sizes, like each group's payload
+  // by its pieces.
+  const double header = static_cast<double>(payload.size());
+  double coded = 0;
+  for (uint64_t size : group_payload) coded += static_cast<double>(size);
+  std::vector<PayloadShare> shares;
+  uint64_t at = 0;
+  for (size_t i = 0; i < layout.sizes.size(); ++i) {
+    const uint32_t g = layout.group_of[i];
+    const double fraction =
+        static_cast<double>(layout.sizes[i]) / static_cast<double>(layout.group_bytes[g]);
+    const double overhead =
+        (header - coded) * static_cast<double>(layout.sizes[i]) / static_cast<double>(chunk_size);
+    shares.push_back({at, layout.sizes[i], fraction * group_payload[g] + overhead});
+    at += layout.sizes[i];
+  }
+  return shares;
 }
 
 }  // namespace lcl

@@ -136,6 +136,32 @@ TEST(SegmentsCodec, RejectsPiecesThatDoNotCoverTheChunk) {
   EXPECT_THROW(segments_codec().encode(std::vector<uint8_t>(11), context, payload), Error);
 }
 
+TEST(SegmentsCodec, PayloadSharesChargeEachPieceItsGroupsBytes) {
+  const Pieces p = mixed_run();
+  const auto payload = encode(p);
+  const auto shares = segments_payload_shares(payload, p.bytes.size());
+  ASSERT_EQ(shares.size(), p.segments.size());
+  double total = 0;
+  uint64_t at = 0;
+  for (size_t i = 0; i < shares.size(); ++i) {
+    EXPECT_EQ(shares[i].offset, at);
+    EXPECT_EQ(shares[i].size, p.segments[i].size);
+    EXPECT_GT(shares[i].payload_bytes, 0);
+    total += shares[i].payload_bytes;
+    at += shares[i].size;
+  }
+  EXPECT_NEAR(total, static_cast<double>(payload.size()), 1e-6);
+  // The two Q8_0 tensors share one group: the same payload bytes per original byte.
+  EXPECT_NEAR(shares[1].payload_bytes / shares[1].size, shares[3].payload_bytes / shares[3].size,
+              1e-9);
+  // The 300 repeated bytes cost far less per byte than the Q8_0 blocks.
+  EXPECT_LT(shares[0].payload_bytes / shares[0].size,
+            0.5 * shares[1].payload_bytes / shares[1].size);
+  EXPECT_THROW(
+      segments_payload_shares(std::span(payload).first(payload.size() / 2), p.bytes.size()), Error);
+  EXPECT_THROW(segments_payload_shares(payload, p.bytes.size() + 1), Error);
+}
+
 TEST(SegmentsCodec, DamagedPayloadsAreRejected) {
   const Pieces p = mixed_run();
   const auto payload = encode(p);
