@@ -68,6 +68,9 @@ std::vector<const Codec*> all_codecs();
 // The specialised codec (id >= kFloat, lowest id first) that accepts bytes of `type`, or nullptr:
 // the routing rule of the planner, which the benchmark's "lcl" method follows too.
 const Codec* specialised_codec_for(TypeId type);
+// The same for `size` bytes of `type`: nullptr unless they are whole blocks of a known type (the
+// planner routes tensors with it, the segments codec the pieces of a run).
+const Codec* specialised_codec_for(TypeId type, uint64_t size);
 
 // How the planner cuts a Layout into chunks and picks their codecs.
 struct PlanOptions {

@@ -17,9 +17,7 @@ constexpr uint64_t kMaxChunkSize = 256ull << 20;  // also the container's per-ch
 
 const Codec* routed_codec_for(const Region& region) {
   if (region.kind != RegionKind::kTensor || region.size < kMinSpecialisedBytes) return nullptr;
-  const TypeInfo* info = find_type(region.tensor.type);
-  if (!info || region.size % info->block_bytes != 0) return nullptr;
-  return specialised_codec_for(region.tensor.type);
+  return specialised_codec_for(region.tensor.type, region.size);
 }
 
 // Chunks are cut from runs: consecutive generic bytes and tensors that fit in one chunk gather

@@ -44,4 +44,10 @@ const Codec* specialised_codec_for(TypeId type) {
   return nullptr;
 }
 
+const Codec* specialised_codec_for(TypeId type, uint64_t size) {
+  const TypeInfo* info = find_type(type);
+  if (!info || info->block_bytes == 0 || size % info->block_bytes != 0) return nullptr;
+  return specialised_codec_for(type);
+}
+
 }  // namespace lcl
