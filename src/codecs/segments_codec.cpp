@@ -2,7 +2,7 @@
 // tensors of a GGUF file (a few hundred KB each, of two or three types) with the norm vectors and
 // padding between them. Every piece of one type is coded with the others of that type, as one
 // stream of the type's own codec: the static models are paid once per chunk instead of once per
-// tensor (bytellama-25m-Q4_K_M's Q4_K tensors: 1.0777x coded one by one, 1.081x grouped), and
+// tensor (bytellama-25m-Q4_K_M's Q4_K tensors: 1.0777x coded one by one, 1.0803x grouped), and
 // the metadata, padding and plain-byte pieces go through zstd together.
 //
 // Payload: u8 version, varint piece count, per piece varint group and varint size; varint group
@@ -24,15 +24,12 @@ constexpr uint8_t kFormatVersion = 1;
 
 // The codec that codes pieces of `type`, or zstd (with the pieces as plain bytes).
 const Codec& codec_for(const Segment& piece) {
-  const TypeInfo* info = find_type(piece.type);
-  if (piece.type != type::kOpaque && info && info->block_bytes > 0 &&
-      piece.size % info->block_bytes == 0)
-    if (const Codec* codec = specialised_codec_for(piece.type)) return *codec;
+  if (const Codec* codec = specialised_codec_for(piece.type, piece.size)) return *codec;
   return zstd_codec();
 }
 
 // Float tensors keep models of their own: their exponent distributions differ from tensor to
-// tensor more than a table costs (measured: use-lite-bf16 1.5232x with a model per tensor, 1.5150x
+// tensor more than a table costs (measured: use-lite-bf16 1.5205x with a model per tensor, 1.5150x
 // with the run's tensors of one dtype together). Quantized blocks are normalised by their scales,
 // so one model fits a run's tensors of a type and is paid once.
 bool merges_tensors(const Codec& codec) {
@@ -125,15 +122,17 @@ bool moves_small_tensors_to_zstd(std::span<const uint8_t> input, const std::vect
   return moved;
 }
 
-// The pieces and groups of a payload, as its header lists them.
+// The pieces and groups of a payload, as it lists them.
 struct PieceLayout {
   std::vector<uint32_t> group_of;     // per piece
   std::vector<uint64_t> sizes;        // per piece
   std::vector<uint64_t> group_bytes;  // per group: the original bytes of its pieces
+  std::vector<CodecId> group_codec;   // per group: the codec id as written (not checked here)
+  std::vector<std::span<const uint8_t>> group_payload;  // per group
 };
 
-// Reads the header up to the first group (version, pieces, group count) of a payload for a chunk
-// of chunk_size bytes, checking it.
+// Reads the pieces and the group records of a payload for a chunk of chunk_size bytes, checking
+// the sizes; leaves r after the last group.
 PieceLayout read_layout(ByteReader& r, uint64_t chunk_size) {
   if (r.u8() != kFormatVersion) r.fail("unknown segments format version");
   // A piece takes at least one byte of the chunk and two of the payload, which bounds the
@@ -158,6 +157,10 @@ PieceLayout read_layout(ByteReader& r, uint64_t chunk_size) {
   }
   if (total != chunk_size) r.fail("pieces do not add up to the chunk size");
   if (r.varint() != layout.group_bytes.size()) r.fail("group count does not match the pieces");
+  for (size_t g = 0; g < layout.group_bytes.size(); ++g) {
+    layout.group_codec.push_back(r.u16());
+    layout.group_payload.push_back(r.bytes(r.varint_at_most(r.remaining(), "group payload size")));
+  }
   return layout;
 }
 
@@ -219,6 +222,7 @@ class SegmentsCodec final : public Codec {
   void decode(std::span<const uint8_t> payload, std::span<uint8_t> out) const override {
     ByteReader r(payload, "segments payload");
     const PieceLayout layout = read_layout(r, out.size());
+    if (!r.at_end()) r.fail("trailing bytes");
     const auto& group_of = layout.group_of;
     const auto& sizes = layout.sizes;
     const auto& group_bytes = layout.group_bytes;
@@ -231,11 +235,11 @@ class SegmentsCodec final : public Codec {
     if (decoded.size() < out.size()) decoded.resize(out.size());
     std::vector<uint64_t> taken(group_bytes.size(), 0);  // first where each group starts
     for (size_t g = 0, start = 0; g < group_bytes.size(); start += group_bytes[g], ++g) {
-      const CodecId id = r.u16();
+      const CodecId id = layout.group_codec[g];
       const Codec* codec = find_codec(id);
       if (!codec || id == codec_id::kSegments) r.fail("unknown codec " + std::to_string(id));
-      const auto coded = r.bytes(r.varint_at_most(r.remaining(), "group payload size"));
-      codec->decode(coded, std::span<uint8_t>(decoded).subspan(start, group_bytes[g]));
+      codec->decode(layout.group_payload[g],
+                    std::span<uint8_t>(decoded).subspan(start, group_bytes[g]));
       taken[g] = start;
     }
     uint64_t at = 0;
@@ -244,7 +248,6 @@ class SegmentsCodec final : public Codec {
       taken[group_of[i]] += sizes[i];
       at += sizes[i];
     }
-    if (!r.at_end()) r.fail("trailing bytes");
   }
 };
 
@@ -259,17 +262,10 @@ std::vector<PayloadShare> segments_payload_shares(std::span<const uint8_t> paylo
                                                   uint64_t chunk_size) {
   ByteReader r(payload, "segments payload");
   const PieceLayout layout = read_layout(r, chunk_size);
-  std::vector<uint64_t> group_payload(layout.group_bytes.size());
-  for (auto& size : group_payload) {
-    r.u16();
-    size = r.varint_at_most(r.remaining(), "group payload size");
-    r.bytes(size);
-  }
-  // The header is shared by the pieces in proportion to their sizes, like each group's payload
-  // by its pieces.
-  const double header = static_cast<double>(payload.size());
-  double coded = 0;
-  for (uint64_t size : group_payload) coded += static_cast<double>(size);
+  // The header (what the payload holds besides the groups' payloads) is shared by the pieces in
+  // proportion to their sizes, like each group's payload by its pieces.
+  double header = static_cast<double>(payload.size());
+  for (const auto& group : layout.group_payload) header -= static_cast<double>(group.size());
   std::vector<PayloadShare> shares;
   uint64_t at = 0;
   for (size_t i = 0; i < layout.sizes.size(); ++i) {
@@ -277,8 +273,9 @@ std::vector<PayloadShare> segments_payload_shares(std::span<const uint8_t> paylo
     const double fraction =
         static_cast<double>(layout.sizes[i]) / static_cast<double>(layout.group_bytes[g]);
     const double overhead =
-        (header - coded) * static_cast<double>(layout.sizes[i]) / static_cast<double>(chunk_size);
-    shares.push_back({at, layout.sizes[i], fraction * group_payload[g] + overhead});
+        header * static_cast<double>(layout.sizes[i]) / static_cast<double>(chunk_size);
+    shares.push_back({at, layout.sizes[i],
+                      fraction * static_cast<double>(layout.group_payload[g].size()) + overhead});
     at += layout.sizes[i];
   }
   return shares;
