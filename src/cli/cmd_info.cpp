@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cli/command.hpp"
 #include "cli/common.hpp"
@@ -64,13 +65,17 @@ std::vector<PayloadShare> shares(const Archive& archive, size_t c) {
 void list_archive(const std::filesystem::path& path, Listing& listing) {
   auto archive = Archive::open(path);
   const ArchiveIndex& index = archive->index();
+  // Each chunk's shares, computed when a tensor first needs them (a segments chunk holds many
+  // tensors, and its shares come from reading its payload).
+  std::vector<std::optional<std::vector<PayloadShare>>> chunk_shares(index.chunks.size());
   for (const TensorEntry& t : index.tensors) {
     Row row{index.source_name, t.info.name, t.info.type, t.info.shape, t.original_size, "", 0};
     double compressed = 0;
     std::vector<std::string> codecs;
     for (uint32_t c = t.first_chunk; c < t.first_chunk + t.chunk_count; ++c) {
       const ChunkEntry& chunk = index.chunks[c];
-      for (const PayloadShare& share : shares(*archive, c)) {
+      if (!chunk_shares[c]) chunk_shares[c] = shares(*archive, c);
+      for (const PayloadShare& share : *chunk_shares[c]) {
         const uint64_t from = chunk.original_offset + share.offset;
         uint64_t begin = std::max(from, t.original_offset);
         uint64_t end = std::min(from + share.size, t.original_offset + t.original_size);
