@@ -272,6 +272,7 @@ void write_nibble_groups(ByteWriter& out, std::span<const uint8_t> packed,
 
 void read_nibble_groups(ByteReader& in, std::span<const uint8_t> group_contexts, uint32_t contexts,
                         std::span<uint8_t> packed) {
+  check_shape(packed.size(), group_contexts.size(), contexts);  // whole pairs, among others
   read_nibble_groups(in, group_contexts, contexts, packed, packed.size() / kNibblePairBytes,
                      NibblePairPlacement{});
 }
