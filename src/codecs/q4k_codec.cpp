@@ -23,7 +23,8 @@
 namespace lcl {
 namespace {
 
-// 4: the mins' context is the bucket of the min that would put zero mid-grid (predicted_mins).
+// 4: the mins' context is the bucket of the min that would put zero mid-grid
+// (predicted_min_contexts).
 // 3: the nibbles in the SIMD lane layout of nibble_lanes.hpp (same model as 2), the mins with
 // the cheapest of three scale contexts. 2: fields with 1 or 4 rANS states and table precisions
 // 8-12 (quant_rans.hpp). 2 and 3 are still decoded; version 1 (8 states) was never released and
@@ -32,6 +33,7 @@ constexpr uint8_t kFormatVersion = 4;
 constexpr uint8_t kFormatVersionScaleContextMins = 3;
 constexpr uint8_t kFormatVersionAnchoredFields = 2;
 constexpr size_t kQuantBytes = 128;  // the packed nibbles at the end of a block
+constexpr size_t kNibblePairsPerBlock = kQuantBytes / quant::kNibblePairBytes;
 constexpr size_t kBlock = ggml::kQ4KBlockBytes;
 constexpr uint32_t kSubBlocks = 8;
 
@@ -279,12 +281,13 @@ class Q4KCodec final : public Codec {
       auto c = min_candidate(f, quant::read_candidate_index(r, kMinCandidates));
       quant::read_field(r, c.contexts, c.shape, f.mins);
     }
-    // Versions 3 and 4 decode the nibbles straight into the blocks (4 pairs of groups per block,
-    // from byte 16); version 2 through the quants array.
+    // Versions 3 and 4 decode the nibbles straight into the blocks (from byte 16); version 2
+    // through the quants array.
     const bool in_place = version != kFormatVersionAnchoredFields;
     if (in_place) {
-      quant::read_nibble_groups(r, zero_point_contexts(f), kZeroBuckets, out, blocks * 4,
-                                {4, kBlock, kBlock - kQuantBytes});
+      quant::read_nibble_groups(r, zero_point_contexts(f), kZeroBuckets, out,
+                                blocks * kNibblePairsPerBlock,
+                                {kNibblePairsPerBlock, kBlock, kBlock - kQuantBytes});
     } else {
       read_anchored_nibbles(r, zero_point_contexts(f), f.quants);
     }
