@@ -1,7 +1,8 @@
 // Quantized GGUF codecs on the corpus: tensor-byte ratio and single-thread encode/decode speed
 // per (file, type), chunked as the planner chunks the file (lcl::plan_chunks: a large tensor in
 // even pieces of at most 4 MiB; small tensors of one type in a run together, as the segments codec
-// codes them).
+// codes them; the bench keeps every tensor of the type, also one that the segments codec would
+// move to zstd because zstd codes it better).
 // Counters: ratio = original / coded bytes (tables included); MB/s via bytes_per_second
 // (original bytes). Run: ./build/bench/bench_quant --benchmark_min_time=0.2s
 #include <benchmark/benchmark.h>
