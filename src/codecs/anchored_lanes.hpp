@@ -1,7 +1,8 @@
 #pragma once
 // What the nibble lanes (Q4_K) and the value lanes (Q6_K) share: the 64-lane rANS stream around
 // their kernels (encoder buffer and tail, decoder header and final states, with the carried
-// words) and the checks of the residual tables. Internal to nibble_lanes.cpp and value_lanes.cpp.
+// words) and the checks of the residual tables. Internal to nibble_lanes.cpp and value_lanes.cpp,
+// and to quant_rans.cpp, whose wide fields' encoder uses the stream framing at 32 lanes.
 #include <algorithm>
 #include <bit>
 #include <cstdint>
@@ -19,20 +20,20 @@ namespace lcl::quant::anchored_lanes {
 
 inline constexpr int kLanes = 64;
 
-// The stream of n symbols (entropy::encode_interleaved<64>'s layout, lanes starting from
-// `initial`), in a per-thread buffer that stays valid until the next call on this thread (the
-// caller copies it once, into its payload). symbol_of(i) is symbol i's EncoderSymbol;
-// kernel(steps, x, w) codes the first `steps` whole steps of 64 symbols, last to first, into the
-// states x, storing the words below w (16 words of room below what it writes), as
-// encode_interleaved would. The kernel runs only when kernels::avx512_available(); the ragged tail
-// is coded first, one lane at a time.
-template <class SymbolOf, class Kernel>
-std::span<const uint8_t> encode_stream(size_t n, const uint32_t (&initial)[kLanes],
+// The stream of n symbols (entropy::encode_interleaved<Lanes>'s layout, lanes starting from
+// `initial`; 64 lanes for the nibble and value lanes, 32 for wide fields), in a per-thread buffer
+// that stays valid until the next call on this thread with as many lanes (the caller copies it
+// once, into its payload). symbol_of(i) is symbol i's EncoderSymbol; kernel(steps, x, w) codes the
+// first `steps` whole steps of Lanes symbols, last to first, into the states x, storing the words
+// below w (16 words of room below what it writes), as encode_interleaved would. The kernel runs
+// only when kernels::avx512_available(); the ragged tail is coded first, one lane at a time.
+template <int Lanes, class SymbolOf, class Kernel>
+std::span<const uint8_t> encode_stream(size_t n, const uint32_t (&initial)[Lanes],
                                        SymbolOf&& symbol_of, Kernel&& kernel) {
   if (!kernels::avx512_available()) {
     thread_local std::vector<uint8_t> portable;
     portable.clear();
-    entropy::encode_interleaved<kLanes>(n, symbol_of, portable, initial);
+    entropy::encode_interleaved<Lanes>(n, symbol_of, portable, initial);
     return portable;
   }
   if (n == 0) return {};
@@ -41,22 +42,22 @@ std::span<const uint8_t> encode_stream(size_t n, const uint32_t (&initial)[kLane
   // cost more than the coding of a small file.
   thread_local std::unique_ptr<uint16_t[]> words;
   thread_local size_t capacity = 0;
-  const size_t needed = n + 2 * kLanes + 16;
+  const size_t needed = n + 2 * Lanes + 16;
   if (capacity < needed) {
     words.reset(new uint16_t[needed]);
     capacity = needed;
   }
   uint16_t* const end = words.get() + capacity;
   uint16_t* w = end;
-  uint32_t x[kLanes];
+  uint32_t x[Lanes];
   std::copy(std::begin(initial), std::end(initial), x);
   size_t i = n;
-  while (i % kLanes != 0) {
+  while (i % Lanes != 0) {
     --i;
-    entropy::encode_step(x[i % kLanes], symbol_of(i), w);
+    entropy::encode_step(x[i % Lanes], symbol_of(i), w);
   }
-  kernel(i / kLanes, x, w);
-  for (int l = kLanes - 1; l >= 0; --l) {
+  kernel(i / Lanes, x, w);
+  for (int l = Lanes - 1; l >= 0; --l) {
     *--w = static_cast<uint16_t>(x[l] >> 16);
     *--w = static_cast<uint16_t>(x[l]);
   }

@@ -19,7 +19,8 @@
 namespace lcl::quant {
 namespace {
 
-enum class FieldMode : uint8_t { kEmpty = 0, kPacked = 1, kRans = 2 };
+// kRans: field_lanes(n) states; kRansWide: kFieldLanesWide states (quant_rans.hpp).
+enum class FieldMode : uint8_t { kEmpty = 0, kPacked = 1, kRans = 2, kSparse = 3, kRansWide = 4 };
 
 // A field is stored bit-packed unless coding it saves more than this fraction of the packed size:
 // unpacking takes a fraction of a nanosecond per symbol, a scalar rANS decode about 2 ns, and a
@@ -294,11 +295,71 @@ void write_tables(ByteWriter& out, uint32_t precision,
   out.bytes(table_bits.bytes());
 }
 
+// A field nearly all one symbol (the Q4_K sub-block minima: 34 of 676k are not 0 on
+// bytellama-25m) costs rANS a decode step per symbol to learn almost nothing; stored as that
+// symbol and a list of exceptions it decodes as a fill. Tried only when coding spends under
+// kSparseTryBits per symbol and at most one symbol in kSparseMaxShare is an exception.
+constexpr double kSparseTryBits = 0.25;
+constexpr size_t kSparseMaxShare = 64;
+
+// The sparse form: varint base symbol, varint exception count, then per exception the varint gap
+// from the previous exception (index - previous index - 1; the first: its index) and the varint
+// symbol. Returns false (writing nothing) when the field is not sparse enough.
+bool write_sparse(std::vector<uint8_t>& out, std::span<const uint16_t> symbols, uint32_t alphabet) {
+  std::vector<size_t> counts(alphabet, 0);
+  for (uint16_t s : symbols) ++counts[s];
+  const auto base =
+      static_cast<uint16_t>(std::max_element(counts.begin(), counts.end()) - counts.begin());
+  const size_t exceptions = symbols.size() - counts[base];
+  if (exceptions * kSparseMaxShare > symbols.size()) return false;
+  ByteWriter w(out);
+  w.varint(base);
+  w.varint(exceptions);
+  size_t next = 0;  // the index right after the previous exception
+  for (size_t i = 0; i < symbols.size(); ++i) {
+    if (symbols[i] == base) continue;
+    w.varint(i - next);
+    w.varint(symbols[i]);
+    next = i + 1;
+  }
+  return true;
+}
+
+void read_sparse(ByteReader& in, uint32_t alphabet, std::span<uint16_t> symbols) {
+  const uint64_t base = in.varint();
+  if (base >= alphabet) in.fail("sparse field: base symbol outside the alphabet");
+  // Each exception takes at least two bytes, so the count is bounded by what remains.
+  const uint64_t exceptions =
+      in.varint_at_most(std::min<uint64_t>(symbols.size(), in.remaining() / 2), "exceptions");
+  std::fill(symbols.begin(), symbols.end(), static_cast<uint16_t>(base));
+  uint64_t next = 0;
+  for (uint64_t e = 0; e < exceptions; ++e) {
+    if (next >= symbols.size()) in.fail("sparse field: exception past the end");
+    const uint64_t index = next + in.varint_at_most(symbols.size() - 1 - next, "exception gap");
+    const uint64_t symbol = in.varint();
+    if (symbol >= alphabet) in.fail("sparse field: symbol outside the alphabet");
+    symbols[index] = static_cast<uint16_t>(symbol);
+    next = index + 1;
+  }
+}
+
 // write_field once the tables are chosen (write_best_field chose them while comparing).
 void write_chosen(ByteWriter& out, std::span<const uint16_t> symbols,
                   std::span<const uint8_t> contexts, FieldShape shape, TableChoice& choice) {
   const unsigned width = symbol_width(shape.alphabet);
   const double packed_bits = static_cast<double>(symbols.size()) * width;
+  if (choice.bits < kSparseTryBits * static_cast<double>(symbols.size())) {
+    thread_local std::vector<uint8_t> sparse;
+    sparse.clear();
+    // Taken unless coding saves more than kPackedMargin, as packing is: both decode at a
+    // fraction of rANS's cost per symbol.
+    if (write_sparse(sparse, symbols, shape.alphabet) &&
+        packs(8.0 * static_cast<double>(sparse.size()), std::min(choice.bits, packed_bits))) {
+      out.u8(static_cast<uint8_t>(FieldMode::kSparse));
+      out.bytes(sparse);
+      return;
+    }
+  }
   if (packs(packed_bits, choice.bits)) {
     out.u8(static_cast<uint8_t>(FieldMode::kPacked));
     BitWriter bits;
@@ -306,7 +367,8 @@ void write_chosen(ByteWriter& out, std::span<const uint16_t> symbols,
     out.bytes(bits.bytes());
     return;
   }
-  out.u8(static_cast<uint8_t>(FieldMode::kRans));
+  const bool wide = symbols.size() >= kFieldLanesMinWide;
+  out.u8(static_cast<uint8_t>(wide ? FieldMode::kRansWide : FieldMode::kRans));
   write_tables(out, choice.precision, choice.tables);
   // Unused contexts get a valid one-symbol table so the coder never sees an empty one.
   for (auto& table : choice.tables)
@@ -317,7 +379,8 @@ void write_chosen(ByteWriter& out, std::span<const uint16_t> symbols,
   // Reused per thread: the coded field is copied into `out` right away.
   thread_local std::vector<uint8_t> coded;
   coded.clear();
-  flat_encode(symbols, contexts, choice.tables, shape.alphabet, coded);
+  flat_encode(symbols, contexts, choice.tables, shape.alphabet,
+              wide ? kFieldLanesWide : field_lanes(symbols.size()), coded);
   out.varint(coded.size());
   out.bytes(coded);
 }
@@ -332,7 +395,7 @@ namespace {
 // Returns false when some table has several symbols (then flat_decode runs).
 bool decode_determined(std::span<const uint8_t> coded,
                        std::span<const entropy::FrequencyTable> tables,
-                       std::span<const uint8_t> contexts, std::span<uint16_t> symbols) {
+                       std::span<const uint8_t> contexts, int lanes, std::span<uint16_t> symbols) {
   uint16_t sole[256] = {};
   for (size_t c = 0; c < tables.size(); ++c) {
     const auto& freq = tables[c].freq;
@@ -345,7 +408,6 @@ bool decode_determined(std::span<const uint8_t> coded,
       }
     if (present != 1) return false;
   }
-  const int lanes = field_lanes(symbols.size());
   if (coded.size() != 4 * static_cast<size_t>(lanes))
     throw_corrupt("rANS stream: a determined field has coded words");
   for (int l = 0; l < lanes; ++l)
@@ -389,18 +451,20 @@ void read_field(ByteReader& in, std::span<const uint8_t> contexts, FieldShape sh
   if (mode == FieldMode::kPacked) {
     const unsigned width = symbol_width(shape.alphabet);
     const auto packed = in.bytes(entropy::packed_bytes(symbols.size(), width));
-    // Fields by index from 64-bit windows (the layout BitWriter writes: LSB first), with no
-    // serial bit-position dependency.
-    uint32_t outside = 0;
-    for (size_t i = 0; i < symbols.size(); ++i) {
-      const uint32_t s = entropy::unpack_field(packed, i, width);
-      outside |= s >= shape.alphabet;
-      symbols[i] = static_cast<uint16_t>(s);
+    entropy::unpack_fields(packed, width, symbols);
+    if (shape.alphabet != 1u << width) {
+      uint16_t largest = 0;
+      for (uint16_t s : symbols) largest = std::max(largest, s);
+      if (largest >= shape.alphabet) in.fail("packed symbol outside the alphabet");
     }
-    if (outside) in.fail("packed symbol outside the alphabet");
     return;
   }
-  if (mode != FieldMode::kRans) in.fail("unknown field mode");
+  if (mode == FieldMode::kSparse) {
+    read_sparse(in, shape.alphabet, symbols);
+    return;
+  }
+  if (mode != FieldMode::kRans && mode != FieldMode::kRansWide) in.fail("unknown field mode");
+  const int lanes = mode == FieldMode::kRansWide ? kFieldLanesWide : field_lanes(symbols.size());
   const FieldTables field_tables = read_field_tables(in, shape);
   const uint32_t precision = field_tables.precision;
   const std::vector<entropy::FrequencyTable>& tables = field_tables.tables;
@@ -425,8 +489,8 @@ void read_field(ByteReader& in, std::span<const uint8_t> contexts, FieldShape sh
     for (uint8_t a : any) all |= a;
     if (all) in.fail("symbols refer to an absent table");
   }
-  if (decode_determined(coded, tables, contexts, symbols)) return;
-  flat_decode(coded, FlatDecodeTable(tables, precision), contexts, symbols);
+  if (decode_determined(coded, tables, contexts, lanes, symbols)) return;
+  flat_decode(coded, FlatDecodeTable(tables, precision), contexts, lanes, symbols);
 }
 
 FieldTables write_field_tables(ByteWriter& out, const FieldHistogram& histogram) {

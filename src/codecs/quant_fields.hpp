@@ -4,7 +4,8 @@
 // before decoding the field (from fields decoded earlier). Each used context gets its own static
 // table, serialised compactly (present symbols and frequencies at a precision chosen per field),
 // and the symbols are coded with the rANS core (entropy/rans.hpp). A field that would not shrink
-// is stored bit-packed instead.
+// is stored bit-packed instead, and one that is nearly all one symbol as that symbol and its
+// exceptions.
 #include <cstdint>
 #include <span>
 #include <vector>

@@ -3,6 +3,9 @@
 #include <bit>
 #include <cstring>
 
+#include "codecs/anchored_lanes.hpp"
+#include "codecs/kernel_dispatch.hpp"
+#include "codecs/quant_rans_simd.hpp"
 #include "entropy/rans_interleaved.hpp"
 #include "entropy/rans_tables.hpp"
 #include "lcl/error.hpp"
@@ -11,6 +14,7 @@ namespace lcl::quant {
 namespace {
 
 constexpr uint32_t kStateLow = entropy::kStateLow;
+static_assert(field_simd::kLanes == kFieldLanesWide, "the wide kernels code kFieldLanesWide lanes");
 
 inline uint32_t load_u32le(const uint8_t* p) {
   return uint32_t{p[0]} | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16) | (uint32_t{p[3]} << 24);
@@ -52,11 +56,16 @@ void decode_loop(std::span<const uint8_t> in, const FlatDecodeTable& table, cons
   constexpr uint32_t mask = (1u << kPrecision) - 1;
   const uint32_t* const slots = table.slots();
   uint16_t* const out = symbols.data();
+  size_t i = 0;
+  if constexpr (L == field_simd::kLanes) {
+    if (kernels::avx512_available())
+      i = field_simd::decode_wide_avx512(slots, kPrecision, kContexts ? contexts : nullptr, out, 0,
+                                         n, x, p, end);
+  }
   auto slot_of = [&](size_t i, uint32_t state) {
     const uint32_t base = kContexts ? uint32_t{contexts[i]} << kPrecision : 0;
     return slots[base | (state & mask)];
   };
-  size_t i = 0;
   // A group of L symbols reads at most L words, so one bounds check covers the group.
   while (n - i >= L && static_cast<size_t>(end - p) >= 2 * L) {
     // All lanes' steps first, then their refills at offsets from a prefix sum of the lanes that
@@ -94,12 +103,16 @@ void decode_loop(std::span<const uint8_t> in, const FlatDecodeTable& table, cons
 
 template <bool kContexts, uint32_t kPrecision>
 void decode_lanes(std::span<const uint8_t> in, const FlatDecodeTable& table,
-                  const uint8_t* contexts, std::span<uint16_t> symbols) {
-  if (field_lanes(symbols.size()) == 1) {
-    decode_loop<1, kContexts, kPrecision>(in, table, contexts, symbols);
-  } else {
-    decode_loop<kFieldLanesLong, kContexts, kPrecision>(in, table, contexts, symbols);
+                  const uint8_t* contexts, int lanes, std::span<uint16_t> symbols) {
+  switch (lanes) {
+    case 1:
+      return decode_loop<1, kContexts, kPrecision>(in, table, contexts, symbols);
+    case kFieldLanesLong:
+      return decode_loop<kFieldLanesLong, kContexts, kPrecision>(in, table, contexts, symbols);
+    case kFieldLanesWide:
+      return decode_loop<kFieldLanesWide, kContexts, kPrecision>(in, table, contexts, symbols);
   }
+  throw Error(ErrorKind::kUsage, "flat_decode: unsupported lane count");
 }
 
 template <int L>
@@ -119,6 +132,36 @@ void encode_lanes(std::span<const uint16_t> symbols, const uint8_t* contexts,
         },
         out);
   }
+}
+
+// encode_lanes<kFieldLanesWide> with the AVX-512 encoder doing the whole groups (the same
+// stream, see anchored_lanes::encode_stream).
+void encode_wide(std::span<const uint16_t> symbols, const uint8_t* contexts,
+                 const entropy::EncoderSymbol* flat,
+                 std::span<const entropy::FrequencyTable> tables, uint32_t alphabet,
+                 std::vector<uint8_t>& out) {
+  if (!kernels::avx512_available())
+    return encode_lanes<kFieldLanesWide>(symbols, contexts, flat, alphabet, out);
+  const uint32_t precision = tables.front().precision_bits;
+  // The kernel's entries, packed; like `flat`, only present symbols' entries are written or read.
+  thread_local std::vector<uint64_t> entries;
+  if (entries.size() < tables.size() * alphabet) entries.resize(tables.size() * alphabet);
+  for (size_t c = 0; c < tables.size(); ++c)
+    for (uint32_t s = 0; s < tables[c].freq.size(); ++s)
+      if (tables[c].freq[s] != 0)
+        entries[c * alphabet + s] = entropy::pack_encoder_symbol(flat[c * alphabet + s], precision);
+  uint32_t initial[kFieldLanesWide];
+  std::fill(std::begin(initial), std::end(initial), entropy::kStateLow);
+  const auto stream = anchored_lanes::encode_stream(
+      symbols.size(), initial,
+      [&](size_t i) -> const entropy::EncoderSymbol& {
+        return flat[(contexts ? contexts[i] * alphabet : 0) + symbols[i]];
+      },
+      [&](size_t groups, uint32_t(&x)[kFieldLanesWide], uint16_t*& w) {
+        field_simd::encode_wide_avx512(entries.data(), alphabet, precision, symbols.data(),
+                                       contexts, groups, x, w);
+      });
+  out.insert(out.end(), stream.begin(), stream.end());
 }
 
 }  // namespace
@@ -151,7 +194,7 @@ FlatDecodeTable::FlatDecodeTable(std::span<const entropy::FrequencyTable> tables
 }
 
 void flat_encode(std::span<const uint16_t> symbols, std::span<const uint8_t> contexts,
-                 std::span<const entropy::FrequencyTable> tables, uint32_t alphabet,
+                 std::span<const entropy::FrequencyTable> tables, uint32_t alphabet, int lanes,
                  std::vector<uint8_t>& out) {
   if (symbols.empty()) return;
   if (!contexts.empty() && contexts.size() != symbols.size())
@@ -171,24 +214,28 @@ void flat_encode(std::span<const uint16_t> symbols, std::span<const uint8_t> con
     }
   }
   const uint8_t* c = contexts.empty() ? nullptr : contexts.data();
-  if (field_lanes(symbols.size()) == 1) {
-    encode_lanes<1>(symbols, c, flat.data(), alphabet, out);
-  } else {
-    encode_lanes<kFieldLanesLong>(symbols, c, flat.data(), alphabet, out);
+  switch (lanes) {
+    case 1:
+      return encode_lanes<1>(symbols, c, flat.data(), alphabet, out);
+    case kFieldLanesLong:
+      return encode_lanes<kFieldLanesLong>(symbols, c, flat.data(), alphabet, out);
+    case kFieldLanesWide:
+      return encode_wide(symbols, c, flat.data(), tables, alphabet, out);
   }
+  throw Error(ErrorKind::kUsage, "flat_encode: unsupported lane count");
 }
 
 void flat_decode(std::span<const uint8_t> in, const FlatDecodeTable& table,
-                 std::span<const uint8_t> contexts, std::span<uint16_t> symbols) {
+                 std::span<const uint8_t> contexts, int lanes, std::span<uint16_t> symbols) {
   if (!contexts.empty() && contexts.size() != symbols.size())
     throw Error(ErrorKind::kUsage, "flat_decode: one context per symbol");
   const uint8_t* c = contexts.empty() ? nullptr : contexts.data();
   switch (table.precision() * 2 + (c ? 1 : 0)) {
-#define LCL_FLAT_DECODE_CASE(P)                           \
-  case 2 * P:                                             \
-    return decode_lanes<false, P>(in, table, c, symbols); \
-  case 2 * P + 1:                                         \
-    return decode_lanes<true, P>(in, table, c, symbols);
+#define LCL_FLAT_DECODE_CASE(P)                                  \
+  case 2 * P:                                                    \
+    return decode_lanes<false, P>(in, table, c, lanes, symbols); \
+  case 2 * P + 1:                                                \
+    return decode_lanes<true, P>(in, table, c, lanes, symbols);
     LCL_FLAT_DECODE_CASE(8)
     LCL_FLAT_DECODE_CASE(9)
     LCL_FLAT_DECODE_CASE(10)

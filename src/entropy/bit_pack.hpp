@@ -99,6 +99,54 @@ inline uint32_t unpack_field(std::span<const uint8_t> bytes, uint64_t index, uin
   return static_cast<uint32_t>((window >> (bit % 8)) & ((uint64_t{1} << width) - 1));
 }
 
+namespace detail {
+// unpack_fields at a constant width: eight fields of W bits are W bytes, read as one word, so the
+// shifts and masks are constants and the loop has no per-field position arithmetic.
+template <uint32_t W>
+void unpack_eights(std::span<const uint8_t> bytes, std::span<uint16_t> out) {
+  constexpr uint64_t mask = (uint64_t{1} << W) - 1;
+  const size_t eights = out.size() / 8;
+  for (size_t g = 0; g < eights; ++g) {
+    uint64_t window = 0;
+    const size_t at = g * W;
+    if (at + 8 <= bytes.size()) {
+      std::memcpy(&window, bytes.data() + at, 8);
+    } else {
+      std::memcpy(&window, bytes.data() + at, W);  // the last eight: W bytes remain
+    }
+    for (uint32_t j = 0; j < 8; ++j)
+      out[8 * g + j] = static_cast<uint16_t>((window >> (W * j)) & mask);
+  }
+}
+}  // namespace detail
+
+// Fields 0..out.size()-1 of width `width` (<= 32) from `bytes`, which must hold
+// packed_bytes(out.size(), width) bytes; each field must fit in 16 bits. Widths up to 8 (the
+// quantized codecs' packed fields) go eight fields at a time.
+inline void unpack_fields(std::span<const uint8_t> bytes, uint32_t width, std::span<uint16_t> out) {
+  size_t done = 0;
+  switch (width) {
+#define LCL_UNPACK_CASE(W)                \
+  case W:                                 \
+    detail::unpack_eights<W>(bytes, out); \
+    done = out.size() / 8 * 8;            \
+    break;
+    LCL_UNPACK_CASE(1)
+    LCL_UNPACK_CASE(2)
+    LCL_UNPACK_CASE(3)
+    LCL_UNPACK_CASE(4)
+    LCL_UNPACK_CASE(5)
+    LCL_UNPACK_CASE(6)
+    LCL_UNPACK_CASE(7)
+    LCL_UNPACK_CASE(8)
+#undef LCL_UNPACK_CASE
+    default:
+      break;
+  }
+  for (size_t i = done; i < out.size(); ++i)
+    out[i] = static_cast<uint16_t>(unpack_field(bytes, i, width));
+}
+
 // The same without the end check, for a buffer followed by at least 8 readable padding bytes
 // (see PaddedBytes).
 inline uint32_t unpack_field_padded(const uint8_t* bytes, uint64_t index, uint32_t width) {

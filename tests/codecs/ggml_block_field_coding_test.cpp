@@ -1,11 +1,13 @@
 // The field coding shared by the quantized codecs (quant_fields, quant_anchored, quant_halves):
-// round trips over alphabets, context counts and degenerate inputs, the packed fall-back, and
-// rejection of payloads that contradict themselves.
+// round trips over alphabets, context counts and degenerate inputs, the packed fall-back, sparse
+// and wide fields (with and without the AVX-512 kernels), and rejection of payloads that
+// contradict themselves.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <random>
 
+#include "codecs/kernel_dispatch.hpp"
 #include "codecs/quant_anchored.hpp"
 #include "codecs/quant_fields.hpp"
 #include "codecs/quant_halves.hpp"
@@ -131,6 +133,72 @@ TEST(QuantFieldCoding, RejectsInconsistentPayloads) {
   EXPECT_THROW(read_field(er, {}, {16, 1}, out), Error);
 }
 
+// A field nearly all one symbol is stored as that symbol and its exceptions (the Q4_K sub-block
+// minima): a few bytes per exception, exceptions at both ends included, whatever the contexts.
+TEST(QuantFieldCoding, NearlyConstantFieldsCostAFewBytesPerException) {
+  std::mt19937 rng(11);
+  std::vector<uint16_t> symbols(200000, 0);
+  std::vector<uint8_t> contexts(symbols.size());
+  for (auto& c : contexts) c = static_cast<uint8_t>(rng() % 18);
+  const size_t exceptions[] = {0, 17, 1000, 77777, 123456, 199999};
+  for (size_t i : exceptions) symbols[i] = static_cast<uint16_t>(1 + rng() % 15);
+  size_t size = 0;
+  EXPECT_EQ(roundtrip_field(symbols, contexts, {16, 18}, &size), symbols);
+  EXPECT_LE(size, 1 + 2 + std::size(exceptions) * 4);
+  // Every symbol the same but one of each other value: still a list.
+  std::vector<uint16_t> mostly_five(5000, 5);
+  for (uint16_t v = 0; v < 16; ++v) mostly_five[v * 300] = v;
+  EXPECT_EQ(roundtrip_field(mostly_five, {}, {16, 1}, &size), mostly_five);
+  EXPECT_LT(size, 64u);
+}
+
+// Hand-made sparse fields (mode 3: varint base, varint count, then varint gap and symbol per
+// exception) that overrun the field or the alphabet are rejected, not written out of bounds.
+TEST(QuantFieldCoding, RejectsHostileSparseFields) {
+  std::vector<uint16_t> out(10);
+  auto expect_rejected = [&](std::vector<uint8_t> payload, const char* what) {
+    ByteReader r(payload);
+    EXPECT_THROW(read_field(r, {}, {16, 1}, out), Error) << what;
+  };
+  expect_rejected({3, 16, 0}, "base outside the alphabet");
+  expect_rejected({3, 0, 11, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1},
+                  "more exceptions than symbols");
+  expect_rejected({3, 0, 1, 10, 1}, "an exception past the end");
+  expect_rejected({3, 0, 2, 8, 1, 1, 1}, "a second exception past the end");
+  expect_rejected({3, 0, 1, 3, 16}, "an exception outside the alphabet");
+  expect_rejected({3, 0, 2, 3, 1}, "a truncated list");
+  std::vector<uint8_t> fine{3, 0, 2, 3, 1, 5, 2};
+  ByteReader r(fine);
+  read_field(r, {}, {16, 1}, out);
+  EXPECT_EQ(out, (std::vector<uint16_t>{0, 0, 0, 1, 0, 0, 0, 0, 0, 2}));
+}
+
+// Fields from kFieldLanesMinWide symbols on take 32 lanes, which the AVX-512 decoder runs; the
+// portable decoder reads the same payload.
+TEST(QuantFieldCoding, WideFieldsReadTheSameWithAndWithoutKernels) {
+  std::mt19937 rng(12);
+  for (size_t n : {size_t{40000}, size_t{70001}}) {
+    std::vector<uint8_t> contexts(n);
+    std::vector<uint16_t> symbols(n);
+    for (size_t i = 0; i < n; ++i) {
+      contexts[i] = static_cast<uint8_t>(rng() % 9);
+      std::geometric_distribution<int> g(0.1 + 0.08 * contexts[i]);
+      symbols[i] = static_cast<uint16_t>(std::min(g(rng), 63));
+    }
+    std::vector<uint8_t> payload;
+    ByteWriter w(payload);
+    write_field(w, symbols, contexts, {64, 9});
+    for (bool portable : {false, true}) {
+      kernels::force_portable(portable);
+      std::vector<uint16_t> back(n, 0xFFFF);
+      ByteReader r(payload);
+      read_field(r, contexts, {64, 9}, back);
+      kernels::force_portable(false);
+      EXPECT_EQ(back, symbols) << n << (portable ? " portable" : " kernels");
+    }
+  }
+}
+
 TEST(QuantAnchoredGroups, RoundTripsAnyValues) {
   std::mt19937 rng(5);
   const AnchoredShape shape{16, 32, 3, 2};
@@ -165,6 +233,36 @@ TEST(QuantAnchoredGroups, RoundTripsAnyValues) {
     read_anchored_groups(r, contexts, shape, back);
     EXPECT_EQ(back, values);
     EXPECT_TRUE(r.at_end());
+  }
+}
+
+// Group sizes the AVX-512 restore handles (up to 32, Q4_K's 8 among them) and one it leaves to
+// the portable loop; both paths rebuild the same groups.
+TEST(QuantAnchoredGroups, EveryGroupSizeRestoresTheSameOnBothPaths) {
+  std::mt19937 rng(13);
+  for (uint32_t n : {2u, 8u, 16u, 31u, 32u, 40u}) {
+    const AnchoredShape shape{64, n, 2, 2};
+    const size_t groups = 300;
+    std::vector<uint16_t> values(groups * n);
+    std::vector<uint8_t> contexts(groups);
+    for (size_t g = 0; g < groups; ++g) {
+      contexts[g] = static_cast<uint8_t>(g % 2);
+      const uint16_t minimum = static_cast<uint16_t>(rng() % 8);
+      for (uint32_t i = 0; i < n; ++i)
+        values[g * n + i] = static_cast<uint16_t>(minimum + rng() % (64 - minimum));
+      values[g * n + rng() % n] = minimum;
+    }
+    std::vector<uint8_t> payload;
+    ByteWriter w(payload);
+    write_anchored_groups(w, values, contexts, shape);
+    for (bool portable : {false, true}) {
+      kernels::force_portable(portable);
+      std::vector<uint16_t> back(values.size());
+      ByteReader r(payload);
+      read_anchored_groups(r, contexts, shape, back);
+      kernels::force_portable(false);
+      EXPECT_EQ(back, values) << "group size " << n << (portable ? " portable" : " kernels");
+    }
   }
 }
 

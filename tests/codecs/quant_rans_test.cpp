@@ -1,11 +1,13 @@
 // The quantized codecs' own rANS driver (quant_rans): round trips at every table precision, with
-// and without contexts, across the lane-count boundary and the ragged tails of the lanes; its
-// streams are the entropy layer's interleaved layout; inconsistent tables and damaged streams
+// and without contexts, across the lane-count boundary and the ragged tails of the lanes, at 1, 4
+// and 32 lanes (the AVX-512 decoder and the portable one agree); its streams are the entropy
+// layer's interleaved layout; inconsistent tables and damaged streams
 // throw lcl::Error(kCorruptInput).
 #include <gtest/gtest.h>
 
 #include <random>
 
+#include "codecs/kernel_dispatch.hpp"
 #include "codecs/quant_rans.hpp"
 #include "entropy/rans_interleaved.hpp"
 #include "lcl/error.hpp"
@@ -44,12 +46,24 @@ Field make_field(size_t n, uint32_t alphabet, uint32_t contexts, uint32_t precis
   return f;
 }
 
-std::vector<uint16_t> roundtrip(const Field& f, uint32_t alphabet, uint32_t precision,
+// Coded and decoded with the kernels where the CPU has them and with the portable code; the two
+// must agree.
+std::vector<uint16_t> roundtrip(const Field& f, uint32_t alphabet, uint32_t precision, int lanes,
                                 std::vector<uint8_t>* stream = nullptr) {
-  std::vector<uint8_t> coded;
-  flat_encode(f.symbols, f.contexts, f.tables, alphabet, coded);
+  std::vector<uint8_t> coded, coded_portable;
+  flat_encode(f.symbols, f.contexts, f.tables, alphabet, lanes, coded);
+  kernels::force_portable(true);
+  flat_encode(f.symbols, f.contexts, f.tables, alphabet, lanes, coded_portable);
+  kernels::force_portable(false);
+  EXPECT_EQ(coded, coded_portable);
+  const FlatDecodeTable table(f.tables, precision);
   std::vector<uint16_t> back(f.symbols.size(), 0xFFFF);
-  flat_decode(coded, FlatDecodeTable(f.tables, precision), f.contexts, back);
+  flat_decode(coded, table, f.contexts, lanes, back);
+  kernels::force_portable(true);
+  std::vector<uint16_t> portable(f.symbols.size(), 0xFFFF);
+  flat_decode(coded, table, f.contexts, lanes, portable);
+  kernels::force_portable(false);
+  EXPECT_EQ(back, portable);
   if (stream) *stream = coded;
   return back;
 }
@@ -68,20 +82,22 @@ TEST(QuantRans, RoundTripsAtEveryPrecisionAndLength) {
                             20011};
   for (uint32_t precision = 8; precision <= kMaxFlatPrecision; ++precision)
     for (uint32_t contexts : {1u, 5u, 256u})
-      for (size_t n : lengths) {
-        const uint32_t alphabet = precision == 8 ? 16 : 256;
-        const Field f = make_field(n, alphabet, contexts, precision,
-                                   static_cast<uint32_t>(n * 7 + precision + contexts));
-        EXPECT_EQ(roundtrip(f, alphabet, precision), f.symbols)
-            << "precision " << precision << " contexts " << contexts << " n " << n;
-      }
+      for (size_t n : lengths)
+        for (int lanes : {field_lanes(n), kFieldLanesWide}) {
+          const uint32_t alphabet = precision == 8 ? 16 : 256;
+          const Field f = make_field(n, alphabet, contexts, precision,
+                                     static_cast<uint32_t>(n * 7 + precision + contexts));
+          EXPECT_EQ(roundtrip(f, alphabet, precision, lanes), f.symbols)
+              << "precision " << precision << " contexts " << contexts << " n " << n << " lanes "
+              << lanes;
+        }
 }
 
 TEST(QuantRans, WritesTheInterleavedLayoutWithTheFieldsLaneCount) {
   for (size_t n : {kFieldLanesMinLong - 1, kFieldLanesMinLong}) {
     const Field f = make_field(n, 16, 1, 10, 3);
     std::vector<uint8_t> stream;
-    roundtrip(f, 16, 10, &stream);
+    roundtrip(f, 16, 10, field_lanes(n), &stream);
     // The generic decoder of the entropy layer reads the same stream at the same lane count.
     std::vector<uint16_t> back(n);
     const entropy::DecoderTable t = entropy::make_decoder_table(f.tables[0]);
@@ -97,6 +113,19 @@ TEST(QuantRans, WritesTheInterleavedLayoutWithTheFieldsLaneCount) {
   }
 }
 
+TEST(QuantRans, WideFieldsAreTheInterleavedLayoutWithTheirLaneCount) {
+  const size_t n = 5003;  // ragged: the last 11 symbols after the whole groups
+  const Field f = make_field(n, 64, 1, 12, 5);
+  std::vector<uint8_t> stream;
+  roundtrip(f, 64, 12, kFieldLanesWide, &stream);
+  std::vector<uint16_t> back(n);
+  const entropy::DecoderTable t = entropy::make_decoder_table(f.tables[0]);
+  entropy::decode_interleaved<kFieldLanesWide>(stream, n, [&](size_t i, uint32_t& x) {
+    back[i] = entropy::decode_symbol(x, t.slots.data(), t.precision_bits);
+  });
+  EXPECT_EQ(back, f.symbols);
+}
+
 TEST(QuantRans, RejectsInconsistentTables) {
   entropy::FrequencyTable short_sum{10, {500, 500}};
   EXPECT_THROW(FlatDecodeTable(std::span(&short_sum, 1), 10), Error);
@@ -107,15 +136,16 @@ TEST(QuantRans, RejectsInconsistentTables) {
 }
 
 TEST(QuantRans, DamagedStreamsThrowCorruptInput) {
-  for (size_t n : {size_t{200}, size_t{5000}}) {
+  for (const auto& [n, lanes] : {std::pair{size_t{200}, 1}, std::pair{size_t{5000}, 4},
+                                 std::pair{size_t{5000}, kFieldLanesWide}}) {
     const Field f = make_field(n, 16, 3, 11, 9);
     std::vector<uint8_t> stream;
-    roundtrip(f, 16, 11, &stream);
+    roundtrip(f, 16, 11, lanes, &stream);
     const FlatDecodeTable table(f.tables, 11);
     std::vector<uint16_t> out(n);
     auto expect_corrupt = [&](std::span<const uint8_t> s) {
       try {
-        flat_decode(s, table, f.contexts, out);
+        flat_decode(s, table, f.contexts, lanes, out);
         ADD_FAILURE() << "damaged stream decoded";
       } catch (const Error& e) {
         EXPECT_EQ(e.kind(), ErrorKind::kCorruptInput);
@@ -134,7 +164,7 @@ TEST(QuantRans, DamagedStreamsThrowCorruptInput) {
       std::vector<uint8_t> flipped = stream;
       flipped[rng() % flipped.size()] ^= static_cast<uint8_t>(1u << (rng() % 8));
       try {
-        flat_decode(flipped, table, f.contexts, out);
+        flat_decode(flipped, table, f.contexts, lanes, out);
       } catch (const Error& e) {
         EXPECT_EQ(e.kind(), ErrorKind::kCorruptInput);
       }

@@ -1,0 +1,29 @@
+#pragma once
+// Internal to quant_rans*.cpp: the AVX-512 coder of wide fields (32 lanes, two vectors of states;
+// run only when kernels::avx512_available(), kernel_dispatch.hpp). It produces exactly the
+// symbols and words of the portable loops it replaces.
+#include <cstddef>
+#include <cstdint>
+
+namespace lcl::quant::field_simd {
+
+inline constexpr int kLanes = 32;
+
+// Decodes groups of 32 symbols from symbol `first` on, while a whole group remains and at least
+// 64 bytes remain at p (what one group's refill may read); returns how many symbols it decoded.
+// slots: FlatDecodeTable::slots() at this precision; contexts: one per symbol, or null for
+// context 0. x: the 32 states (in and out), words consumed in lane order as the portable loop
+// does.
+size_t decode_wide_avx512(const uint32_t* slots, uint32_t precision, const uint8_t* contexts,
+                          uint16_t* symbols, size_t first, size_t n, uint32_t (&x)[kLanes],
+                          const uint8_t*& p, const uint8_t* end);
+
+// Codes whole groups 0 .. groups - 1 of 32 symbols, last to first, into the states x, storing the
+// words below w (16 words of room below what it writes) as entropy::encode_interleaved<32> would.
+// entries: entropy::pack_encoder_symbol of symbol s in context c at c * alphabet + s; contexts as
+// for decode_wide_avx512.
+void encode_wide_avx512(const uint64_t* entries, uint32_t alphabet, uint32_t precision,
+                        const uint16_t* symbols, const uint8_t* contexts, size_t groups,
+                        uint32_t (&x)[kLanes], uint16_t*& w);
+
+}  // namespace lcl::quant::field_simd
