@@ -75,26 +75,15 @@ void read_carried_words(ByteReader& in, const uint32_t (&x)[kLanes], int carried
 
 // Checks the residual tables against the groups, so that the decoders may rely on them: no
 // before-table (odd index) holds residual 0 (a value before the anchor lies above its group's
-// minimum), and every table a lane will use is present: the after-table (first_table(g)) unless
-// the anchor is last, the before-table (first_table(g) + 1) unless it is first.
-template <class FirstTable>
+// minimum), and every table a lane will use is present: group g's after-table keys[g] << shift
+// unless its anchor is last, its before-table (keys[g] << shift) + 1 unless the anchor is first.
+// At most 256 tables; shift is 0 or 1 and keys[g] << shift is even (an after-table).
 void check_tables(ByteReader& in, const FieldTables& tables, std::span<const uint8_t> positions,
-                  uint32_t group_size, FirstTable&& first_table) {
-  for (size_t t = 1; t < tables.tables.size(); t += 2) {
-    const auto& freq = tables.tables[t].freq;
-    if (!freq.empty() && freq[0] != 0)
-      in.fail("a value before its group's anchor equals the minimum");
-  }
-  // Branch-free over the groups: which tables are missing, then one test per group.
-  std::vector<uint8_t> missing(tables.tables.size());
-  for (size_t t = 0; t < tables.tables.size(); ++t) missing[t] = tables.tables[t].freq.empty();
-  uint8_t bad = 0;
-  for (size_t g = 0; g < positions.size(); ++g) {
-    const uint32_t position = positions[g];
-    const uint8_t* table = missing.data() + first_table(g);
-    bad |= (table[0] & (position != group_size - 1)) | (table[1] & (position != 0));
-  }
-  if (bad) in.fail("a residual table is missing");
-}
+                  uint32_t group_size, std::span<const uint8_t> keys, unsigned shift);
+
+// The per-group test of check_tables, 64 groups at a time (kernel_dispatch.hpp); missing: 256
+// flags (1: table absent). Returns true when some group needs an absent table.
+bool needs_missing_table_avx512(const uint8_t* missing, const uint8_t* keys, unsigned shift,
+                                const uint8_t* positions, size_t groups, uint32_t group_size);
 
 }  // namespace lcl::quant::anchored_lanes

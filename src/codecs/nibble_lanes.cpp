@@ -311,7 +311,7 @@ void read_nibble_groups(ByteReader& in, std::span<const uint8_t> group_contexts,
 
   const FieldTables tables = read_field_tables(in, {kSymbols, 2 * contexts});
   anchored_lanes::check_tables(in, tables, positions, kNibbleGroupSize,
-                               [&](size_t g) { return 2 * size_t{group_contexts[g]}; });
+                               group_contexts.first(group_count), 1);
   uint32_t x[kLanes];
   const uint8_t* p = nullptr;
   const auto stream = anchored_lanes::read_stream(in, x, p);

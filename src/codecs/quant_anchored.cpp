@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "codecs/kernel_dispatch.hpp"
+#include "codecs/quant_anchored_simd.hpp"
 #include "codecs/quant_fields.hpp"
 #include "codecs/quant_scratch.hpp"
 
@@ -107,6 +109,10 @@ void write_anchored_groups(ByteWriter& out, std::span<const uint16_t> values,
   auto others = scratch<uint16_t, kScratchOthers>(groups * (n - 1));
   auto other_contexts = scratch<uint8_t, kScratchOtherContexts>(others.size());
   switch (n) {  // as in read_anchored_groups: constant-length loops for the common sizes
+    case 8:
+      split_groups<8>(values.data(), group_contexts.data(), groups, 8, shape, minima.data(),
+                      positions.data(), others.data(), other_contexts.data());
+      break;
     case 16:
       split_groups<16>(values.data(), group_contexts.data(), groups, 16, shape, minima.data(),
                        positions.data(), others.data(), other_contexts.data());
@@ -142,18 +148,27 @@ void read_anchored_groups(ByteReader& in, std::span<const uint8_t> group_context
   read_field(in, other_contexts, {shape.alphabet, shape.group_contexts * shape.min_classes * 2},
              others);
   bool consistent = true;
-  switch (n) {  // the common group sizes get loops of constant length, which vectorise fully
-    case 16:
-      consistent = restore_groups<16>(others.data(), minima.data(), positions.data(), groups, 16,
-                                      values.data());
-      break;
-    case 32:
-      consistent = restore_groups<32>(others.data(), minima.data(), positions.data(), groups, 32,
-                                      values.data());
-      break;
-    default:
-      consistent = restore_groups<0>(others.data(), minima.data(), positions.data(), groups, n,
-                                     values.data());
+  if (kernels::avx512_available() && n <= 32) {
+    consistent = anchored_simd::restore_groups_avx512(others.data(), minima.data(),
+                                                      positions.data(), groups, n, values.data());
+  } else {
+    switch (n) {  // the common group sizes get loops of constant length, which vectorise fully
+      case 8:     // Q4_K's scales
+        consistent = restore_groups<8>(others.data(), minima.data(), positions.data(), groups, 8,
+                                       values.data());
+        break;
+      case 16:
+        consistent = restore_groups<16>(others.data(), minima.data(), positions.data(), groups, 16,
+                                        values.data());
+        break;
+      case 32:
+        consistent = restore_groups<32>(others.data(), minima.data(), positions.data(), groups, 32,
+                                        values.data());
+        break;
+      default:
+        consistent = restore_groups<0>(others.data(), minima.data(), positions.data(), groups, n,
+                                       values.data());
+    }
   }
   if (!consistent) in.fail("value contradicts its group minimum");
 }

@@ -253,8 +253,7 @@ void read_value_groups(ByteReader& in, std::span<const uint8_t> group_contexts, 
   const Groups groups{tables.data(), minima.data(), positions.data()};
 
   const FieldTables t = read_field_tables(in, {kSymbols, contexts * kMinClasses * 2});
-  anchored_lanes::check_tables(in, t, positions, kValueGroupSize,
-                               [&](size_t g) { return size_t{tables[g]}; });
+  anchored_lanes::check_tables(in, t, positions, kValueGroupSize, tables, 0);
   const FlatDecodeTable table(t.tables, t.precision);
   uint32_t x[kLanes];
   const uint8_t* p = nullptr;
