@@ -5,20 +5,6 @@
 
 namespace lcl::ggml {
 
-float half_to_float(uint16_t h) {
-  // Bit arithmetic, not ldexp (a libm call per value, which the Q4_K codec made a hot spot): a
-  // half's value is exactly a float's, NaN payloads included.
-  const uint32_t sign = uint32_t{h} >> 15 << 31;
-  const uint32_t exponent = (h >> 10) & 31;
-  const uint32_t mantissa = h & 1023;
-  if (exponent == 0) {  // zero or subnormal: mantissa * 2^-24, exact in float
-    const float magnitude = static_cast<float>(mantissa) * 0x1p-24f;
-    return sign ? -magnitude : magnitude;
-  }
-  const uint32_t float_exponent = exponent == 31 ? 255 : exponent - 15 + 127;
-  return std::bit_cast<float>(sign | float_exponent << 23 | mantissa << 13);
-}
-
 void unpack_q4k_scales(const uint8_t* packed12, uint8_t scales[8], uint8_t mins[8]) {
   for (int j = 0; j < 4; ++j) {
     scales[j] = packed12[j] & 63;
@@ -27,14 +13,6 @@ void unpack_q4k_scales(const uint8_t* packed12, uint8_t scales[8], uint8_t mins[
   for (int j = 4; j < 8; ++j) {
     scales[j] = static_cast<uint8_t>((packed12[j + 4] & 0xF) | ((packed12[j - 4] >> 6) << 4));
     mins[j] = static_cast<uint8_t>((packed12[j + 4] >> 4) | ((packed12[j] >> 6) << 4));
-  }
-}
-
-void pack_q4k_scales(const uint8_t scales[8], const uint8_t mins[8], uint8_t* packed12) {
-  for (int j = 0; j < 4; ++j) {
-    packed12[j] = static_cast<uint8_t>((scales[j] & 63) | ((scales[j + 4] >> 4) << 6));
-    packed12[j + 4] = static_cast<uint8_t>((mins[j] & 63) | ((mins[j + 4] >> 4) << 6));
-    packed12[j + 8] = static_cast<uint8_t>((scales[j + 4] & 0xF) | ((mins[j + 4] & 0xF) << 4));
   }
 }
 

@@ -12,6 +12,8 @@
 
 #include "codecs/codec_list.hpp"
 #include "codecs/ggml_blocks.hpp"
+#include "codecs/ggml_blocks_simd.hpp"
+#include "codecs/kernel_dispatch.hpp"
 #include "codecs/quant_anchored.hpp"
 #include "codecs/quant_fields.hpp"
 #include "codecs/quant_halves.hpp"
@@ -41,24 +43,17 @@ struct Q6KFields {
         quants(quant::scratch<uint8_t, quant::kScratchSixBitValues>(blocks * 256)) {}
 };
 
-// Sign and magnitude bucket of an i8 scale: 2 * (128 >> bucket_shift) contexts.
-uint8_t scale_bucket(uint16_t scale_byte, unsigned bucket_shift) {
-  const int scale = static_cast<int8_t>(scale_byte);
-  const int magnitude = std::min(std::abs(scale), 127);
-  const int buckets = 128 >> bucket_shift;
-  return static_cast<uint8_t>((scale < 0 ? buckets : 0) + (magnitude >> bucket_shift));
-}
-
-// Scale bucket of every 16-value group: the group context of the anchored value groups (a
-// table over the 256 scale bytes, since this runs for every group).
+// Scale bucket of every 16-value group, the group context of the anchored value groups: sign
+// and half of the magnitude range, i.e. 2 for a negative scale plus 1 for a magnitude of at
+// least 64 (-128 included). Arithmetic on the byte, which vectorises; a table lookup per group
+// does not.
 std::span<uint8_t> group_contexts(const Q6KFields& f) {
-  static const auto buckets = [] {
-    std::array<uint8_t, 256> b{};
-    for (uint32_t s = 0; s < 256; ++s) b[s] = scale_bucket(static_cast<uint16_t>(s), 6);
-    return b;
-  }();
   auto c = quant::scratch<uint8_t, quant::kScratchGroupContexts>(f.scales.size());
-  for (size_t s = 0; s < f.scales.size(); ++s) c[s] = buckets[f.scales[s] & 0xFF];
+  // A magnitude of at least 64 is a byte in 64..192 (64..127 positive, -128..-64 negative).
+  for (size_t s = 0; s < f.scales.size(); ++s) {
+    const uint32_t byte = f.scales[s] & 0xFF;
+    c[s] = static_cast<uint8_t>(2 * (byte >> 7) + (byte - 64 <= 128));
+  }
   return c;
 }
 
@@ -127,9 +122,11 @@ class Q6KCodec final : public Codec {
       std::copy(values.begin(), values.end(), f.quants.begin());
     }
     if (!r.at_end()) r.fail("trailing bytes");
+    const bool packed = kernels::avx512_available();
+    if (packed) ggml::pack_q6k_blocks_avx512(f.quants.data(), blocks, out.data());
     for (size_t b = 0; b < blocks; ++b) {
       uint8_t* block = out.data() + b * kBlock;
-      ggml::pack_q6k_quants(f.quants.data() + b * 256, block, block + 128);
+      if (!packed) ggml::pack_q6k_quants(f.quants.data() + b * 256, block, block + 128);
       for (uint32_t j = 0; j < kScalesPerBlock; ++j)
         block[192 + j] = static_cast<uint8_t>(f.scales[b * kScalesPerBlock + j]);
       ggml::store_u16(block + 208, f.d[b]);
