@@ -7,6 +7,8 @@
 #include "container/pipeline.hpp"
 #include "lcl/container.hpp"
 #include "lcl/error.hpp"
+#include "util/buffer_pool.hpp"
+#include "util/byte_buffer.hpp"
 #include "util/hash.hpp"
 
 namespace lcl {
@@ -50,7 +52,9 @@ void Archive::decode_chunk(size_t i, std::span<uint8_t> out) const {
   if (out.size() != chunk.original_size) fail("decoded into a buffer of the wrong size");
   const Codec* codec = find_codec(chunk.codec);
   if (!codec) fail("uses codec id " + std::to_string(chunk.codec) + ", unknown to this version");
-  std::vector<uint8_t> payload(chunk.payload_size);
+  // Reused per thread and not zeroed: the read fills it.
+  thread_local ByteBuffer payload;
+  payload.resize(chunk.payload_size);
   source_->read(chunk.payload_offset, payload);
   try {
     codec->decode(payload, out);
@@ -89,18 +93,24 @@ void Archive::decode_all(unsigned threads,
   ThreadPool pool(threads);
   StreamingHash whole_file;
   uint64_t done = 0;
-  container::run_ordered<std::vector<uint8_t>>(
+  // Chunk buffers are recycled (their pages stay mapped) and not zeroed (the codec writes every
+  // byte): fresh zeroed buffers per chunk made page faults and memset most of decoding a small
+  // model.
+  BufferPool<ByteBuffer> buffers;
+  container::run_ordered<ByteBuffer>(
       pool, index_.chunks.size(), 2 * threads,
       [&](size_t i) {
-        std::vector<uint8_t> out(index_.chunks[i].original_size);
+        ByteBuffer out = buffers.take();
+        out.resize(index_.chunks[i].original_size);
         decode_chunk(i, out);
         return out;
       },
-      [&](size_t i, std::vector<uint8_t>& bytes) {
+      [&](size_t i, ByteBuffer& bytes) {
         whole_file.update(bytes);
         sink(index_.chunks[i].original_offset, bytes);
         done += bytes.size();
         if (progress) progress(done, index_.original_size);
+        buffers.give(std::move(bytes));
       });
   if (whole_file.digest() != index_.original_checksum)
     throw_corrupt(source_->name() + ": whole-file checksum mismatch");

@@ -9,6 +9,7 @@
 #include "lcl/error.hpp"
 #include "util/atomic_file.hpp"
 #include "util/buffer_pool.hpp"
+#include "util/byte_buffer.hpp"
 #include "util/hash.hpp"
 
 namespace lcl {
@@ -16,7 +17,7 @@ namespace lcl {
 namespace {
 
 struct EncodedChunk {
-  std::vector<uint8_t> original;
+  ByteBuffer original;
   std::vector<uint8_t> payload;  // unused with codec == store: the payload is `original`
   CodecId codec = codec_id::kStore;
   uint64_t checksum = 0;
@@ -25,10 +26,10 @@ struct EncodedChunk {
 // Encodes with the planned codec (see encode_chunk_payload: zstd where the codec declines or loses
 // on a small chunk, stored where nothing shrinks, so no chunk grows by more than its entry).
 EncodedChunk encode_chunk(const ByteSource& source, const ChunkPlan& plan, bool verify,
-                          BufferPool& buffers) {
+                          BufferPool<ByteBuffer>& originals, BufferPool<>& payloads) {
   EncodedChunk chunk;
-  chunk.original = buffers.take();
-  chunk.payload = buffers.take();
+  chunk.original = originals.take();
+  chunk.payload = payloads.take();
   chunk.original.resize(plan.size);
   source.read(plan.offset, chunk.original);
   chunk.checksum = xxh64(chunk.original);
@@ -37,9 +38,11 @@ EncodedChunk encode_chunk(const ByteSource& source, const ChunkPlan& plan, bool 
   if (chunk.codec == codec_id::kStore) return chunk;
   const Codec* codec = find_codec(chunk.codec);
   if (verify) {
-    std::vector<uint8_t> decoded(chunk.original.size());
+    // Reused per thread and not zeroed: the codec writes every byte (or throws).
+    thread_local ByteBuffer decoded;
+    decoded.resize(chunk.original.size());
     codec->decode(chunk.payload, decoded);
-    if (decoded != chunk.original)
+    if (!std::equal(decoded.begin(), decoded.end(), chunk.original.begin(), chunk.original.end()))
       throw Error(ErrorKind::kUnsupported, "internal error: codec " + std::string(codec->name()) +
                                                " did not reproduce the chunk at offset " +
                                                std::to_string(plan.offset));
@@ -91,13 +94,18 @@ CompressResult compress_file(const std::filesystem::path& input,
   unsigned threads = resolve_threads(options.threads);
   ThreadPool pool(threads);
   uint64_t done_bytes = 0;
-  BufferPool buffers;
+  BufferPool<ByteBuffer> originals;
+  BufferPool<> payloads;
   container::run_ordered<EncodedChunk>(
       pool, plans.size(), 2 * threads,
-      [&](size_t i) { return encode_chunk(source, plans[i], options.verify_chunks, buffers); },
+      [&](size_t i) {
+        return encode_chunk(source, plans[i], options.verify_chunks, originals, payloads);
+      },
       [&](size_t i, EncodedChunk& chunk) {
         whole_file.update(chunk.original);
-        const auto& payload = chunk.codec == codec_id::kStore ? chunk.original : chunk.payload;
+        const std::span<const uint8_t> payload =
+            chunk.codec == codec_id::kStore ? std::span<const uint8_t>(chunk.original)
+                                            : std::span<const uint8_t>(chunk.payload);
         ChunkEntry entry;
         entry.codec = chunk.codec;
         entry.original_offset = plans[i].offset;
@@ -106,8 +114,8 @@ CompressResult compress_file(const std::filesystem::path& input,
         entry.payload_size = payload.size();
         entry.checksum = chunk.checksum;
         out.write(payload);
-        buffers.give(std::move(chunk.original));
-        buffers.give(std::move(chunk.payload));
+        originals.give(std::move(chunk.original));
+        payloads.give(std::move(chunk.payload));
         index.chunks.push_back(entry);
         done_bytes += plans[i].size;
         if (options.progress) options.progress(done_bytes, layout.file_size);

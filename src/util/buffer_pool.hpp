@@ -10,19 +10,21 @@
 
 namespace lcl {
 
+// Buffer: std::vector<uint8_t>, or ByteBuffer (byte_buffer.hpp) where the bytes need no zeroing.
+template <class Buffer = std::vector<uint8_t>>
 class BufferPool {
  public:
   // An empty buffer, with the capacity of an earlier one when there is one.
-  std::vector<uint8_t> take() {
+  Buffer take() {
     std::lock_guard lock(mutex_);
     if (free_.empty()) return {};
-    std::vector<uint8_t> buffer = std::move(free_.back());
+    Buffer buffer = std::move(free_.back());
     free_.pop_back();
     buffer.clear();
     return buffer;
   }
 
-  void give(std::vector<uint8_t>&& buffer) {
+  void give(Buffer&& buffer) {
     if (buffer.capacity() == 0) return;
     std::lock_guard lock(mutex_);
     free_.push_back(std::move(buffer));
@@ -30,7 +32,7 @@ class BufferPool {
 
  private:
   std::mutex mutex_;
-  std::vector<std::vector<uint8_t>> free_;
+  std::vector<Buffer> free_;
 };
 
 }  // namespace lcl
