@@ -14,6 +14,7 @@
 #include "codecs/quant_fields.hpp"
 #include "entropy/rans_interleaved.hpp"
 #include "entropy/rans_tables.hpp"
+#include "util/byte_buffer.hpp"
 #include "util/byte_io.hpp"
 
 namespace lcl::quant::anchored_lanes {
@@ -40,14 +41,10 @@ std::span<const uint8_t> encode_stream(size_t n, const uint32_t (&initial)[Lanes
   // At most one word per symbol plus the final states. Not zero-filled: only the words written
   // (about the compressed size) are ever touched, and a fresh chunk-sized buffer's page faults
   // cost more than the coding of a small file.
-  thread_local std::unique_ptr<uint16_t[]> words;
-  thread_local size_t capacity = 0;
+  thread_local std::vector<uint16_t, DefaultInitAllocator<uint16_t>> words;
   const size_t needed = n + 2 * Lanes + 16;
-  if (capacity < needed) {
-    words.reset(new uint16_t[needed]);
-    capacity = needed;
-  }
-  uint16_t* const end = words.get() + capacity;
+  if (words.size() < needed) words.resize(needed);
+  uint16_t* const end = words.data() + words.size();
   uint16_t* w = end;
   uint32_t x[Lanes];
   std::copy(std::begin(initial), std::end(initial), x);

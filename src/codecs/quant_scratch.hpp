@@ -9,11 +9,14 @@
 #include <span>
 #include <vector>
 
+#include "util/byte_buffer.hpp"
+
 namespace lcl::quant {
 
 template <class T, int Tag>
 std::span<T> scratch(size_t n) {
-  thread_local std::vector<T> buffer;
+  // ByteBuffer's allocator: growing does not zero, and chunk-sized arrays get huge pages.
+  thread_local std::vector<T, DefaultInitAllocator<T>> buffer;
   if (buffer.size() < n) buffer.resize(n);
   return std::span<T>(buffer.data(), n);
 }

@@ -15,6 +15,7 @@
 #include "codecs/chunk_encoder.hpp"
 #include "codecs/codec_list.hpp"
 #include "lcl/error.hpp"
+#include "util/byte_buffer.hpp"
 #include "util/byte_io.hpp"
 
 namespace lcl {
@@ -231,7 +232,7 @@ class SegmentsCodec final : public Codec {
     // Each group decoded whole into its part of a per-thread buffer (reused: a fresh chunk-sized
     // allocation per chunk costs its zero fill and page faults), then the pieces copied to their
     // places in one pass.
-    thread_local std::vector<uint8_t> decoded;
+    thread_local ByteBuffer decoded;
     if (decoded.size() < out.size()) decoded.resize(out.size());
     std::vector<uint64_t> taken(group_bytes.size(), 0);  // first where each group starts
     for (size_t g = 0, start = 0; g < group_bytes.size(); start += group_bytes[g], ++g) {

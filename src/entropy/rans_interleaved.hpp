@@ -20,6 +20,7 @@
 
 #include "entropy/rans_tables.hpp"
 #include "lcl/error.hpp"
+#include "util/byte_buffer.hpp"
 
 namespace lcl::entropy {
 
@@ -39,7 +40,8 @@ void encode_interleaved(size_t n, SymbolOf&& symbol_of, std::vector<uint8_t>& ou
   // Reused per thread: a fresh multi-MiB buffer per chunk costs more in page faults than coding.
   // The 2 * Lanes words below the symbols' words hold the final states; encode_step's
   // unconditional store below its pointer therefore always stays inside the buffer.
-  thread_local std::vector<uint16_t> words;
+  // Not zeroed when it grows, huge pages when large (util/byte_buffer.hpp).
+  thread_local std::vector<uint16_t, DefaultInitAllocator<uint16_t>> words;
   words.resize(std::max(words.size(), n + 2 * Lanes));
   uint16_t* const end = words.data() + n + 2 * Lanes;
   uint16_t* w = end;
