@@ -115,8 +115,7 @@ LCL_AVX512_KERNEL size_t decode_groups(const Body& b, uint64_t& escapes_read,
       _mm512_storeu_si512(out + 64, vb);
     }
     out += kLanes * sizeof(Elem);
-    rans_avx512::refill(xa, p);
-    rans_avx512::refill(xb, p);
+    rans_avx512::refill2(xa, xb, p);
     i += kLanes;
   }
   _mm512_storeu_si512(xs, xa);

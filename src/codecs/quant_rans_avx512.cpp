@@ -54,10 +54,7 @@ LCL_AVX512_KERNEL size_t decode_wide_avx512(const uint32_t* slots, uint32_t prec
   for (; n - i >= kLanes && end - p >= 2 * kLanes; i += kLanes) {
     step(c, slots, contexts, symbols, i, x0);
     step(c, slots, contexts, symbols, i + 16, x1);
-    const __mmask16 n0 = rans_avx512::needs_word(x0), n1 = rans_avx512::needs_word(x1);
-    rans_avx512::refill_from(x0, n0, p);
-    rans_avx512::refill_from(x1, n1, p + 2 * __builtin_popcount(n0));
-    p += 2 * (__builtin_popcount(n0) + __builtin_popcount(n1));
+    rans_avx512::refill2(x0, x1, p);
   }
   _mm512_storeu_si512(xs, x0);
   _mm512_storeu_si512(xs + 16, x1);

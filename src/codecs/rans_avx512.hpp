@@ -30,6 +30,16 @@ LCL_AVX512_KERNEL inline void refill(__m512i& x, const uint8_t*& p) {
   p += 2 * __builtin_popcount(need);
 }
 
+// refill of two vectors in order, the second's words at an offset from the first's popcount (not
+// after the first's pointer update, which would chain the two).
+LCL_AVX512_KERNEL inline void refill2(__m512i& x0, __m512i& x1, const uint8_t*& p) {
+  const __mmask16 n0 = needs_word(x0), n1 = needs_word(x1);
+  const uint8_t* p1 = p + 2 * __builtin_popcount(n0);
+  refill_from(x0, n0, p);
+  refill_from(x1, n1, p1);
+  p = p1 + 2 * __builtin_popcount(n1);
+}
+
 // refill of four vectors in order, their words' offsets from the popcounts of all four need
 // masks at once: refilling one vector after another made each vector's word load wait for the
 // previous vector's pointer update. p has 128 readable bytes.
