@@ -38,10 +38,11 @@ inline float half_to_float(uint16_t h) {
   return std::bit_cast<float>(sign | float_exponent << 23 | mantissa << 13);
 }
 
-// Q4_K: eight 6-bit sub-block scales and eight 6-bit mins packed into 12 bytes (packing inline:
-// the decoder packs every block).
+// Q4_K: eight 6-bit sub-block scales and eight 6-bit mins packed into 12 bytes. Packing is inline
+// (the decoder packs every block) and takes the fields as bytes or as the codecs' 16-bit fields.
 void unpack_q4k_scales(const uint8_t* packed12, uint8_t scales[8], uint8_t mins[8]);
-inline void pack_q4k_scales(const uint8_t scales[8], const uint8_t mins[8], uint8_t* packed12) {
+template <class Field>
+inline void pack_q4k_scales(const Field* scales, const Field* mins, uint8_t* packed12) {
   for (int j = 0; j < 4; ++j) {
     packed12[j] = static_cast<uint8_t>((scales[j] & 63) | ((scales[j + 4] >> 4) << 6));
     packed12[j + 4] = static_cast<uint8_t>((mins[j] & 63) | ((mins[j + 4] >> 4) << 6));

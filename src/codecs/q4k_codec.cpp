@@ -224,16 +224,6 @@ std::span<const uint8_t> predicted_min_contexts(const Q4KFields& f) {
   return c;
 }
 
-// ggml::pack_q4k_scales from the decoded 16-bit fields, without copying them to bytes first
-// (fields are below 64: the reader checks them against the alphabet).
-inline void pack_scales(const uint16_t* sc, const uint16_t* m, uint8_t* packed12) {
-  for (int j = 0; j < 4; ++j) {
-    packed12[j] = static_cast<uint8_t>((sc[j] & 63) | ((sc[j + 4] >> 4) << 6));
-    packed12[j + 4] = static_cast<uint8_t>((m[j] & 63) | ((m[j + 4] >> 4) << 6));
-    packed12[j + 8] = static_cast<uint8_t>((sc[j + 4] & 0xF) | ((m[j + 4] & 0xF) << 4));
-  }
-}
-
 class Q4KCodec final : public Codec {
  public:
   CodecId id() const override { return codec_id::kQ4K; }
@@ -306,7 +296,9 @@ class Q4KCodec final : public Codec {
       uint8_t* block = out.data() + b * kBlock;
       ggml::store_u16(block, f.d[b]);
       ggml::store_u16(block + 2, f.dmin[b]);
-      pack_scales(f.scales.data() + b * kSubBlocks, f.mins.data() + b * kSubBlocks, block + 4);
+      // Straight from the decoded 16-bit fields (below 64: the reader checks the alphabet).
+      ggml::pack_q4k_scales(f.scales.data() + b * kSubBlocks, f.mins.data() + b * kSubBlocks,
+                            block + 4);
       if (!in_place) std::memcpy(block + 16, f.quants.data() + b * kQuantBytes, kQuantBytes);
     }
   }
