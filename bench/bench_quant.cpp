@@ -82,10 +82,11 @@ const Workload& workload(const std::string& file, lcl::TypeId type) {
   return it->second;
 }
 
-void report(benchmark::State& state, const Workload& w) {
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * w.original));
-  state.counters["ratio"] = static_cast<double>(w.original) / static_cast<double>(w.coded);
-  state.counters["MiB"] = static_cast<double>(w.original) / (1 << 20);
+// Counters of a run over a workload of `original` bytes coded into `coded`.
+void report(benchmark::State& state, uint64_t original, uint64_t coded) {
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * original));
+  state.counters["ratio"] = static_cast<double>(original) / static_cast<double>(coded);
+  state.counters["MiB"] = static_cast<double>(original) / (1 << 20);
 }
 
 void encode(benchmark::State& state, const std::string& file, lcl::TypeId type) {
@@ -98,7 +99,7 @@ void encode(benchmark::State& state, const std::string& file, lcl::TypeId type) 
       w.codec->encode(c.bytes, w.context, payload);
       benchmark::DoNotOptimize(payload.data());
     }
-  report(state, w);
+  report(state, w.original, w.coded);
 }
 
 void decode(benchmark::State& state, const std::string& file, lcl::TypeId type) {
@@ -111,7 +112,7 @@ void decode(benchmark::State& state, const std::string& file, lcl::TypeId type) 
       w.codec->decode(c.payload, out);
       benchmark::DoNotOptimize(out.data());
     }
-  report(state, w);
+  report(state, w.original, w.coded);
 }
 
 // Whole files: every chunk as `lcl compress` plans and codes it (encode_chunk_payload, the
@@ -156,12 +157,6 @@ const FileWorkload& file_workload(const std::string& name) {
   return cache.emplace(name, std::move(w)).first->second;
 }
 
-void report_file(benchmark::State& state, const FileWorkload& w) {
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * w.original));
-  state.counters["ratio"] = static_cast<double>(w.original) / static_cast<double>(w.coded);
-  state.counters["MiB"] = static_cast<double>(w.original) / (1 << 20);
-}
-
 void encode_file(benchmark::State& state, const std::string& name) {
   const FileWorkload& w = file_workload(name);
   if (w.chunks.empty()) return state.SkipWithError("corpus file not found");
@@ -171,7 +166,7 @@ void encode_file(benchmark::State& state, const std::string& name) {
       benchmark::DoNotOptimize(lcl::encode_chunk_payload(c.bytes, *c.routed, c.context, payload));
       benchmark::DoNotOptimize(payload.data());
     }
-  report_file(state, w);
+  report(state, w.original, w.coded);
 }
 
 void decode_file(benchmark::State& state, const std::string& name) {
@@ -188,7 +183,7 @@ void decode_file(benchmark::State& state, const std::string& name) {
       }
       benchmark::DoNotOptimize(out.data());
     }
-  report_file(state, w);
+  report(state, w.original, w.coded);
 }
 
 const std::string kQ4KM = "bytellama-25m-gguf/bytellama-25m-Q4_K_M.gguf";
