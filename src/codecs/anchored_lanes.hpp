@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <bit>
 #include <cstdint>
-#include <memory>
 #include <span>
 #include <vector>
 
@@ -63,6 +62,7 @@ std::span<const uint8_t> encode_stream(size_t n, const uint32_t (&initial)[Lanes
   return {bytes, reinterpret_cast<const uint8_t*>(end)};
 }
 
+// Reads the stream's varint size and its 64 initial decoder states; p is left after them.
 std::span<const uint8_t> read_stream(ByteReader& in, uint32_t (&x)[kLanes], const uint8_t*& p);
 
 // Checks the decoder's final states: the encoder's initial ones, kStateLow plus a carried word
