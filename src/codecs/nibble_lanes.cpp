@@ -184,7 +184,6 @@ std::vector<DecodeEntries> decode_entries(const FieldTables& t, uint32_t context
         // keeps every row non-decreasing, as the symbol search needs.
         const uint32_t f = table.freq.empty() ? 0 : table.freq[s];
         entries[c].entry[16 * before + s] = cum << 16 | f;
-        entries[c].cum[16 * before + s] = cum;
         cum += f;
       }
     }

@@ -23,22 +23,20 @@ struct DecodeConstants {
   __m128i precision;
 };
 
-// A group context's tables as the search uses them: the entries and cums in registers, and the
-// cums at 4, 8 and 12 of both tables (after the anchor, before it) as broadcast constants.
+// A group context's tables as the search uses them: the entries in two registers, and the
+// entries at 4, 8 and 12 of both tables (after the anchor, before it) as broadcast constants.
 struct SearchTables {
-  __m512i entry_lo, entry_hi, cum_lo, cum_hi;
+  __m512i lo, hi;
   __m512i quarter_after[3], quarter_before[3];
 };
 
 LCL_AVX512_KERNEL inline SearchTables search_tables(const DecodeEntries& e) {
   SearchTables t;
-  t.entry_lo = _mm512_load_si512(e.entry);
-  t.entry_hi = _mm512_load_si512(e.entry + 16);
-  t.cum_lo = _mm512_load_si512(e.cum);
-  t.cum_hi = _mm512_load_si512(e.cum + 16);
+  t.lo = _mm512_load_si512(e.entry);
+  t.hi = _mm512_load_si512(e.entry + 16);
   for (int q = 0; q < 3; ++q) {
-    t.quarter_after[q] = _mm512_set1_epi32(static_cast<int>(e.cum[4 * (q + 1)]));
-    t.quarter_before[q] = _mm512_set1_epi32(static_cast<int>(e.cum[16 + 4 * (q + 1)]));
+    t.quarter_after[q] = _mm512_set1_epi32(static_cast<int>(e.entry[4 * (q + 1)]));
+    t.quarter_before[q] = _mm512_set1_epi32(static_cast<int>(e.entry[16 + 4 * (q + 1)]));
   }
   return t;
 }
@@ -52,18 +50,20 @@ LCL_AVX512_KERNEL inline SearchTables search_tables(const DecodeEntries& e) {
 LCL_AVX512_KERNEL inline __m512i decode_vector(const DecodeConstants& c, const SearchTables& t,
                                                __m512i& x, __mmask16 before, __mmask16 active) {
   const __m512i slot = _mm512_and_si512(x, c.slot_mask);
+  // entry = cum << 16 | freq, so entry <= slot << 16 | 0xFFFF exactly when cum <= slot.
+  const __m512i key = _mm512_or_si512(_mm512_slli_epi32(slot, 16), c.low16);
   __m512i k = _mm512_maskz_mov_epi32(before, c.sixteen);
   __mmask16 reached[3];
   for (int q = 0; q < 3; ++q)
     reached[q] = _mm512_cmple_epu32_mask(
-        _mm512_mask_blend_epi32(before, t.quarter_after[q], t.quarter_before[q]), slot);
+        _mm512_mask_blend_epi32(before, t.quarter_after[q], t.quarter_before[q]), key);
   for (int q = 0; q < 3; ++q) k = _mm512_mask_add_epi32(k, reached[q], k, c.four);
   const __m512i steps[3] = {c.one, c.two, c.three};
   for (int s = 0; s < 3; ++s)
     reached[s] = _mm512_cmple_epu32_mask(
-        _mm512_permutex2var_epi32(t.cum_lo, _mm512_add_epi32(k, steps[s]), t.cum_hi), slot);
+        _mm512_permutex2var_epi32(t.lo, _mm512_add_epi32(k, steps[s]), t.hi), key);
   for (int s = 0; s < 3; ++s) k = _mm512_mask_add_epi32(k, reached[s], k, c.one);
-  const __m512i e = _mm512_permutex2var_epi32(t.entry_lo, k, t.entry_hi);
+  const __m512i e = _mm512_permutex2var_epi32(t.lo, k, t.hi);
   const __m512i freq = _mm512_and_si512(e, c.low16);
   const __m512i cum = _mm512_srli_epi32(e, 16);
   const __m512i scaled =

@@ -14,7 +14,6 @@ inline constexpr int kSymbols = 16;
 // [16, 32) for values before it; a context's index into the tables below is its group context.
 struct DecodeEntries {
   alignas(64) uint32_t entry[32];  // cum << 16 | freq (freq <= 1 << 12)
-  alignas(64) uint32_t cum[32];    // cum alone, what the symbol search compares
 };
 struct EncodeEntries {
   alignas(64) uint32_t reciprocal[32];  // EncoderSymbol::reciprocal_low
