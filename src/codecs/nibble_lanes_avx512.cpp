@@ -50,8 +50,10 @@ LCL_AVX512_KERNEL inline SearchTables search_tables(const DecodeEntries& e) {
 LCL_AVX512_KERNEL inline __m512i decode_vector(const DecodeConstants& c, const SearchTables& t,
                                                __m512i& x, __mmask16 before, __mmask16 active) {
   const __m512i slot = _mm512_and_si512(x, c.slot_mask);
-  // entry = cum << 16 | freq, so entry <= slot << 16 | 0xFFFF exactly when cum <= slot.
-  const __m512i key = _mm512_or_si512(_mm512_slli_epi32(slot, 16), c.low16);
+  // entry = cum << 16 | freq, so entry <= slot << 16 | 0xFFFF exactly when cum <= slot. (The
+  // zero-masked shift with every lane set is the plain shift; GCC 12 at -O1 warns that the plain
+  // intrinsic's undefined pass-through is used uninitialized here.)
+  const __m512i key = _mm512_or_si512(_mm512_maskz_slli_epi32(0xFFFF, slot, 16), c.low16);
   __m512i k = _mm512_maskz_mov_epi32(before, c.sixteen);
   __mmask16 reached[3];
   for (int q = 0; q < 3; ++q)
