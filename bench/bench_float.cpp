@@ -19,7 +19,7 @@
 
 #include "bench/float_baselines.hpp"
 #include "codecs/codec_list.hpp"
-#include "codecs/float_coder.hpp"
+#include "codecs/float/float_coder.hpp"
 #include "entropy/compact_table.hpp"
 #include "entropy/rans.hpp"
 #include "entropy/rans_interleaved.hpp"

@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "codecs/float_coder.hpp"
-#include "codecs/kernel_dispatch.hpp"
+#include "codecs/float/float_coder.hpp"
+#include "util/kernel_dispatch.hpp"
 #include "lcl/error.hpp"
 
 namespace {

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "codecs/codec_list.hpp"
-#include "codecs/ggml_block_layouts.hpp"
+#include "formats/ggml/ggml_block_layouts.hpp"
 #include "lcl/codec.hpp"
 #include "lcl/error.hpp"
 

@@ -6,7 +6,7 @@
 #include <cstring>
 #include <string>
 
-#include "codecs/float_format.hpp"
+#include "codecs/float/float_format.hpp"
 #include "entropy/bit_pack.hpp"
 #include "entropy/rans.hpp"
 #include "lcl/error.hpp"

@@ -11,8 +11,8 @@
 
 #include "codecs/codec_list.hpp"
 #include "codecs/corpus_tensors.hpp"
-#include "codecs/float_coder.hpp"
-#include "codecs/kernel_dispatch.hpp"
+#include "codecs/float/float_coder.hpp"
+#include "util/kernel_dispatch.hpp"
 #include "entropy/rans.hpp"
 #include "lcl/error.hpp"
 #include "support/test_paths.hpp"

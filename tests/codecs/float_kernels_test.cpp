@@ -9,8 +9,8 @@
 #include <cstring>
 #include <random>
 
-#include "codecs/float_coder.hpp"
-#include "codecs/kernel_dispatch.hpp"
+#include "codecs/float/float_coder.hpp"
+#include "util/kernel_dispatch.hpp"
 #include "lcl/error.hpp"
 #include "quant_test_support.hpp"
 

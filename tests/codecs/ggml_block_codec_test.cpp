@@ -7,7 +7,7 @@
 #include <random>
 
 #include "codecs/codec_list.hpp"
-#include "codecs/ggml_block_layouts.hpp"
+#include "formats/ggml/ggml_block_layouts.hpp"
 #include "quant_test_support.hpp"
 #include "support/test_paths.hpp"
 

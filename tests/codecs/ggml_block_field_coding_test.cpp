@@ -7,10 +7,10 @@
 #include <cmath>
 #include <random>
 
-#include "codecs/kernel_dispatch.hpp"
-#include "codecs/quant_anchored.hpp"
-#include "codecs/quant_fields.hpp"
-#include "codecs/quant_halves.hpp"
+#include "util/kernel_dispatch.hpp"
+#include "codecs/fields/quant_anchored.hpp"
+#include "codecs/fields/quant_fields.hpp"
+#include "codecs/fields/quant_halves.hpp"
 #include "lcl/error.hpp"
 
 namespace lcl::quant {

@@ -7,8 +7,8 @@
 
 #include <random>
 
-#include "codecs/kernel_dispatch.hpp"
-#include "codecs/nibble_lanes.hpp"
+#include "util/kernel_dispatch.hpp"
+#include "codecs/q4k/nibble_lanes.hpp"
 #include "lcl/error.hpp"
 #include "quant_test_support.hpp"
 

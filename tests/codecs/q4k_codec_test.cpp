@@ -7,8 +7,8 @@
 #include <random>
 
 #include "codecs/codec_list.hpp"
-#include "codecs/ggml_blocks.hpp"
-#include "codecs/kernel_dispatch.hpp"
+#include "codecs/ggml_blocks/ggml_blocks.hpp"
+#include "util/kernel_dispatch.hpp"
 #include "entropy/rans.hpp"
 #include "quant_test_support.hpp"
 #include "support/test_paths.hpp"

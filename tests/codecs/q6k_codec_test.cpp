@@ -5,7 +5,7 @@
 #include <random>
 
 #include "codecs/codec_list.hpp"
-#include "codecs/ggml_blocks.hpp"
+#include "codecs/ggml_blocks/ggml_blocks.hpp"
 #include "entropy/rans.hpp"
 #include "quant_test_support.hpp"
 #include "support/test_paths.hpp"

@@ -5,7 +5,7 @@
 
 #include <random>
 
-#include "codecs/quant_bit_io.hpp"
+#include "codecs/fields/quant_bit_io.hpp"
 #include "lcl/error.hpp"
 
 namespace lcl::quant {

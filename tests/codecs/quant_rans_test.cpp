@@ -7,8 +7,8 @@
 
 #include <random>
 
-#include "codecs/kernel_dispatch.hpp"
-#include "codecs/quant_rans.hpp"
+#include "util/kernel_dispatch.hpp"
+#include "codecs/fields/quant_rans.hpp"
 #include "entropy/rans_interleaved.hpp"
 #include "lcl/error.hpp"
 

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "codecs/kernel_dispatch.hpp"
+#include "util/kernel_dispatch.hpp"
 #include "lcl/codec.hpp"
 #include "lcl/error.hpp"
 

@@ -7,7 +7,7 @@
 #include <random>
 
 #include "codecs/codec_list.hpp"
-#include "codecs/ggml_blocks.hpp"
+#include "codecs/ggml_blocks/ggml_blocks.hpp"
 #include "lcl/codec.hpp"
 #include "lcl/error.hpp"
 #include "quant_test_support.hpp"

@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <random>
 
-#include "codecs/kernel_dispatch.hpp"
-#include "codecs/value_lanes.hpp"
+#include "util/kernel_dispatch.hpp"
+#include "codecs/q6k/value_lanes.hpp"
 #include "lcl/error.hpp"
 #include "quant_test_support.hpp"
 

@@ -1,0 +1,314 @@
+// Q4_K codec (codec_id::kQ4K). Each 144-byte block is split into its fields: f16 d and dmin,
+// eight 6-bit sub-block scales, eight 6-bit mins and 256 nibbles. Every field has its own static
+// per-chunk model. The nibbles of a sub-block are coded with the table of the bucket of its zero
+// point q0 = dmin*m / (d*sc) (where 0.0 falls on the 0..15 grid, which the decoder knows from the
+// fields decoded before), because the weights peak around zero.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string>
+
+#include "util/avx512_intrinsics.hpp"
+#include "codecs/codec_list.hpp"
+#include "codecs/ggml_blocks/ggml_blocks.hpp"
+#include "util/kernel_dispatch.hpp"
+#include "codecs/q4k/nibble_lanes.hpp"
+#include "codecs/fields/quant_anchored.hpp"
+#include "codecs/fields/quant_fields.hpp"
+#include "codecs/fields/quant_halves.hpp"
+#include "codecs/fields/quant_scratch.hpp"
+#include "util/byte_io.hpp"
+
+namespace lcl {
+namespace {
+
+// 4: the mins' context is the bucket of the min that would put zero mid-grid
+// (predicted_min_contexts).
+// 3: the nibbles in the SIMD lane layout of nibble_lanes.hpp (same model as 2), the mins with
+// the cheapest of three scale contexts. 2: fields with 1 or 4 rANS states and table precisions
+// 8-12 (quant_rans.hpp). 2 and 3 are still decoded; version 1 (8 states) was never released and
+// is rejected.
+constexpr uint8_t kFormatVersion = 4;
+constexpr uint8_t kFormatVersionScaleContextMins = 3;
+constexpr uint8_t kFormatVersionAnchoredFields = 2;
+constexpr size_t kQuantBytes = 128;  // the packed nibbles at the end of a block
+constexpr size_t kNibblePairsPerBlock = kQuantBytes / quant::kNibblePairBytes;
+constexpr size_t kBlock = ggml::kQ4KBlockBytes;
+constexpr uint32_t kSubBlocks = 8;
+
+// Zero point buckets of one quant step over 0..16 (finer ones cost more in tables than they
+// gain on the small tensors of real models), one for larger values, one for sub-blocks
+// whose q0 is not a finite number (sc == 0, NaN or infinite d).
+constexpr uint32_t kZeroBuckets = 18;
+
+// d_value, dmin_value: the block's d and dmin as floats (converted once per block).
+inline uint8_t zero_point_bucket(float d_value, float dmin_value, uint8_t scale, uint8_t min) {
+  // Halves times 6-bit integers are exact in double and the division is correctly rounded, so
+  // every platform computes the same bucket. Written without branches or floor() (a libm call
+  // without SSE4.1) so that the loop over sub-blocks vectorises: for q0 + 0.5 in [1, 16) the
+  // truncating conversion is the floor, and the cases around it are selects.
+  const double denominator = static_cast<double>(d_value) * scale;
+  const double numerator = static_cast<double>(dmin_value) * min;
+  const double q0 = numerator / denominator;
+  const double half_up = q0 + 0.5;
+  const double clamped =
+      half_up >= 1.0 ? (half_up < kZeroBuckets - 2 ? half_up : kZeroBuckets - 2) : 0.0;
+  const bool finite = std::fabs(q0) <= std::numeric_limits<double>::max();  // false for NaN
+  return finite ? static_cast<uint8_t>(static_cast<int>(clamped)) : kZeroBuckets - 1;
+}
+
+// Per-thread scratch arrays (quant_scratch.hpp): a chunk's fields are written in full before
+// they are read, and zero-filled fresh vectors cost more than coding the small tensors.
+struct Q4KFields {
+  std::span<uint16_t> d, dmin;
+  std::span<uint16_t> scales, mins;  // 8 per block
+  std::span<uint8_t> quants;         // the 128 packed nibble bytes of every block (if wanted)
+  explicit Q4KFields(size_t blocks, bool with_quants = true)
+      : d(quant::scratch<uint16_t, quant::kScratchBlockHalves>(blocks)),
+        dmin(quant::scratch<uint16_t, quant::kScratchBlockHalves2>(blocks)),
+        scales(quant::scratch<uint16_t, quant::kScratchScales>(blocks * kSubBlocks)),
+        mins(quant::scratch<uint16_t, quant::kScratchMins>(blocks * kSubBlocks)),
+        quants(quant::scratch<uint8_t, quant::kScratchPackedQuants>(
+            with_quants ? blocks * kQuantBytes : 0)) {}
+};
+
+// Context candidates, each rebuilt by the decoder from fields it already has.
+std::vector<uint8_t> exponent_contexts(std::span<const uint16_t> halves) {
+  std::vector<uint8_t> c(halves.size());
+  for (size_t i = 0; i < halves.size(); ++i) c[i] = quant::half_exponent_context(halves[i]);
+  return c;
+}
+
+template <int Tag>
+std::span<const uint8_t> scale_contexts(std::span<const uint16_t> scales, unsigned shift) {
+  auto c = quant::scratch<uint8_t, Tag>(scales.size());
+  for (size_t i = 0; i < scales.size(); ++i) c[i] = static_cast<uint8_t>(scales[i] >> shift);
+  return c;
+}
+
+// Eight 6-bit fields (held in uint16) as doubles.
+LCL_AVX512_KERNEL inline __m512d load8(const uint16_t* p) {
+  return _mm512_cvtepi32_pd(
+      _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))));
+}
+
+// zero_point_bucket of a block's 8 sub-blocks at once: the same IEEE operations on 8 doubles (the
+// scalar loop is bound by its divisions), so the buckets are identical.
+LCL_AVX512_KERNEL void zero_point_buckets_avx512(const Q4KFields& f, uint8_t* c) {
+  const __m512d half = _mm512_set1_pd(0.5), one = _mm512_set1_pd(1.0),
+                last = _mm512_set1_pd(kZeroBuckets - 2),
+                largest = _mm512_set1_pd(std::numeric_limits<double>::max());
+  const __m256i not_finite = _mm256_set1_epi32(kZeroBuckets - 1);
+  for (size_t b = 0; b < f.d.size(); ++b) {
+    const __m512d d = _mm512_set1_pd(ggml::half_to_float(f.d[b]));
+    const __m512d dmin = _mm512_set1_pd(ggml::half_to_float(f.dmin[b]));
+    const __m512d q0 = _mm512_div_pd(_mm512_mul_pd(dmin, load8(f.mins.data() + b * kSubBlocks)),
+                                     _mm512_mul_pd(d, load8(f.scales.data() + b * kSubBlocks)));
+    const __m512d half_up = _mm512_add_pd(q0, half);
+    const __mmask8 at_least_one = _mm512_cmp_pd_mask(half_up, one, _CMP_GE_OQ);
+    const __mmask8 below_last = _mm512_cmp_pd_mask(half_up, last, _CMP_LT_OQ);
+    const __m512d clamped =
+        _mm512_maskz_mov_pd(at_least_one, _mm512_mask_blend_pd(below_last, last, half_up));
+    const __mmask8 finite = _mm512_cmp_pd_mask(_mm512_abs_pd(q0), largest, _CMP_LE_OQ);
+    const __m256i bucket =
+        _mm256_mask_blend_epi32(finite, not_finite, _mm512_cvttpd_epi32(clamped));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(c + b * kSubBlocks), _mm256_cvtepi32_epi8(bucket));
+  }
+}
+
+// The zero-point bucket of every sub-block: the group context of the anchored nibble groups.
+std::span<uint8_t> zero_point_contexts(const Q4KFields& f) {
+  auto c = quant::scratch<uint8_t, quant::kScratchGroupContexts>(f.scales.size());
+  if (kernels::avx512_available()) {
+    zero_point_buckets_avx512(f, c.data());
+    return c;
+  }
+  for (size_t b = 0; b < f.d.size(); ++b) {
+    const float d = ggml::half_to_float(f.d[b]);
+    const float dmin = ggml::half_to_float(f.dmin[b]);
+    for (uint32_t j = 0; j < kSubBlocks; ++j) {
+      const size_t s = b * kSubBlocks + j;
+      c[s] = zero_point_bucket(d, dmin, static_cast<uint8_t>(f.scales[s]),
+                               static_cast<uint8_t>(f.mins[s]));
+    }
+  }
+  return c;
+}
+
+// Nibble groups: a sub-block's smallest nibble is 0 (the quantizer maps its minimum there).
+constexpr quant::AnchoredShape kNibbleGroups{16, 32, kZeroBuckets, 1};
+// Scale groups: a block's largest scale is 63 (d = largest scale / 63), so 63 - sc has a 0.
+constexpr quant::AnchoredShape kScaleGroups{64, kSubBlocks, 1, 2};
+
+std::vector<uint16_t> scale_complements(std::span<const uint16_t> scales) {
+  std::vector<uint16_t> c(scales.size());
+  for (size_t i = 0; i < scales.size(); ++i) c[i] = static_cast<uint16_t>(63 - scales[i]);
+  return c;
+}
+
+// Version 2's nibbles: the same anchored model through quant_anchored's generic field layout, as
+// unpacked nibbles; packed into quants (128 bytes per block).
+void read_anchored_nibbles(ByteReader& r, std::span<const uint8_t> contexts,
+                           std::span<uint8_t> quants) {
+  const size_t blocks = quants.size() / kQuantBytes;
+  auto values = quant::scratch<uint16_t, quant::kScratchValues>(blocks * 256);
+  quant::read_anchored_groups(r, contexts, kNibbleGroups, values);
+  for (size_t b = 0; b < blocks; ++b) {
+    uint8_t q[256];
+    for (int i = 0; i < 256; ++i) q[i] = static_cast<uint8_t>(values[b * 256 + i]);
+    ggml::pack_q4k_quants(q, quants.data() + b * kQuantBytes);
+  }
+}
+
+constexpr quant::FieldShape kSixBit{64, 1};
+
+// The mins of versions 2 and 3: the cheapest of no context and two buckets of the scale.
+quant::ContextCandidate min_candidate(const Q4KFields& f, uint8_t choice) {
+  if (choice == 0) return {{}, kSixBit};
+  if (choice == 1) return {scale_contexts<quant::kScratchCandidateContexts1>(f.scales, 3), {64, 8}};
+  return {scale_contexts<quant::kScratchCandidateContexts2>(f.scales, 2), {64, 16}};
+}
+constexpr size_t kMinCandidates = 3;
+
+// The mins of version 4. Weights centre on zero, so a sub-block's zero point q0 = dmin*m/(d*sc)
+// sits near the middle of the 0..15 grid: m is close to p = sc * (8*d/dmin), which the decoder
+// knows before the mins. Buckets of 8 of that prediction (p rounded to 0..63, divided by 8; one
+// more for a p that is not a finite number) measured best: H(m) 4.77 bits given sc/4 and 4.60
+// given the prediction on bytellama-25m, and finer buckets cost more in tables than they gain.
+constexpr uint32_t kPredictedMinBuckets = 8;
+constexpr quant::FieldShape kPredictedMinShape{64, kPredictedMinBuckets + 1};
+
+// 8*d/dmin: one correctly rounded division in double, the same on every platform; the buckets
+// then come from one correctly rounded product and exact comparisons with the bucket edges
+// 8k - 0.5 (no sum that a compiler could fuse), so the kernel and the portable loop agree.
+inline double min_ratio(const Q4KFields& f, size_t b) {
+  return 8.0 * ggml::half_to_float(f.d[b]) / static_cast<double>(ggml::half_to_float(f.dmin[b]));
+}
+
+LCL_AVX512_KERNEL void predicted_min_buckets_avx512(const Q4KFields& f, uint8_t* c) {
+  const __m512d largest = _mm512_set1_pd(std::numeric_limits<double>::max());
+  const __m256i one = _mm256_set1_epi32(1);
+  const __m256i not_finite = _mm256_set1_epi32(kPredictedMinBuckets);
+  for (size_t b = 0; b < f.d.size(); ++b) {
+    const __m512d p =
+        _mm512_mul_pd(_mm512_set1_pd(min_ratio(f, b)), load8(f.scales.data() + b * kSubBlocks));
+    __m256i bucket = _mm256_setzero_si256();
+    for (uint32_t k = 1; k < kPredictedMinBuckets; ++k) {
+      const __mmask8 reached = _mm512_cmp_pd_mask(p, _mm512_set1_pd(8.0 * k - 0.5), _CMP_GE_OQ);
+      bucket = _mm256_mask_add_epi32(bucket, reached, bucket, one);
+    }
+    const __mmask8 finite = _mm512_cmp_pd_mask(_mm512_abs_pd(p), largest, _CMP_LE_OQ);
+    bucket = _mm256_mask_blend_epi32(finite, not_finite, bucket);
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(c + b * kSubBlocks), _mm256_cvtepi32_epi8(bucket));
+  }
+}
+
+std::span<const uint8_t> predicted_min_contexts(const Q4KFields& f) {
+  auto c = quant::scratch<uint8_t, quant::kScratchPredictedMins>(f.mins.size());
+  if (kernels::avx512_available()) {
+    predicted_min_buckets_avx512(f, c.data());
+    return c;
+  }
+  for (size_t b = 0; b < f.d.size(); ++b) {
+    const double ratio = min_ratio(f, b);
+    for (uint32_t j = 0; j < kSubBlocks; ++j) {
+      const size_t s = b * kSubBlocks + j;
+      const double p = ratio * f.scales[s];
+      uint32_t bucket = 0;
+      for (uint32_t k = 1; k < kPredictedMinBuckets; ++k) bucket += p >= 8.0 * k - 0.5;
+      const bool finite = std::fabs(p) <= std::numeric_limits<double>::max();  // false for NaN
+      c[s] = static_cast<uint8_t>(finite ? bucket : kPredictedMinBuckets);
+    }
+  }
+  return c;
+}
+
+class Q4KCodec final : public Codec {
+ public:
+  CodecId id() const override { return codec_id::kQ4K; }
+  std::string_view name() const override { return "q4k"; }
+  bool accepts(TypeId type) const override { return type == type::kQ4_K; }
+
+  void encode(std::span<const uint8_t> input, const EncodeContext&,
+              std::vector<uint8_t>& out) const override {
+    if (input.size() % kBlock != 0)
+      throw Error(ErrorKind::kUnsupported,
+                  "q4k: " + std::to_string(input.size()) + " bytes are not whole blocks");
+    const size_t blocks = input.size() / kBlock;
+    Q4KFields f(blocks);
+    for (size_t b = 0; b < blocks; ++b) {
+      const uint8_t* block = input.data() + b * kBlock;
+      f.d[b] = ggml::load_u16(block);
+      f.dmin[b] = ggml::load_u16(block + 2);
+      uint8_t sc[8], m[8];
+      ggml::unpack_q4k_scales(block + 4, sc, m);
+      std::copy_n(sc, 8, f.scales.data() + b * 8);
+      std::copy_n(m, 8, f.mins.data() + b * 8);
+      std::memcpy(f.quants.data() + b * kQuantBytes, block + 16, kQuantBytes);
+    }
+    // The payload is about the input's size: one allocation instead of repeated doubling.
+    out.reserve(out.size() + input.size() + 64);
+    ByteWriter w(out);
+    w.u8(kFormatVersion);
+    w.varint(blocks);
+    quant::write_halves(w, f.d, {}, 0);
+    quant::write_halves(w, f.dmin, exponent_contexts(f.d), 64);
+    quant::write_anchored_groups(w, scale_complements(f.scales), std::vector<uint8_t>(blocks, 0),
+                                 kScaleGroups);
+    quant::write_field(w, f.mins, predicted_min_contexts(f), kPredictedMinShape);
+    quant::write_nibble_groups(w, f.quants, zero_point_contexts(f), kZeroBuckets);
+  }
+
+  void decode(std::span<const uint8_t> payload, std::span<uint8_t> out) const override {
+    ByteReader r(payload, "q4k payload");
+    const uint8_t version = r.u8();
+    if (version != kFormatVersion && version != kFormatVersionScaleContextMins &&
+        version != kFormatVersionAnchoredFields)
+      r.fail("unknown q4k format version");
+    const uint64_t blocks = r.varint();
+    if (out.size() % kBlock != 0 || blocks != out.size() / kBlock)
+      r.fail("block count does not match the output size");
+    Q4KFields f(blocks, version == kFormatVersionAnchoredFields);
+    quant::read_halves(r, {}, 0, f.d);
+    quant::read_halves(r, exponent_contexts(f.d), 64, f.dmin);
+    quant::read_anchored_groups(r, std::vector<uint8_t>(blocks, 0), kScaleGroups, f.scales);
+    const auto complements = scale_complements(f.scales);
+    std::copy(complements.begin(), complements.end(), f.scales.begin());
+    if (version == kFormatVersion) {
+      quant::read_field(r, predicted_min_contexts(f), kPredictedMinShape, f.mins);
+    } else {
+      auto c = min_candidate(f, quant::read_candidate_index(r, kMinCandidates));
+      quant::read_field(r, c.contexts, c.shape, f.mins);
+    }
+    // Versions 3 and 4 decode the nibbles straight into the blocks (from byte 16); version 2
+    // through the quants array.
+    const bool in_place = version != kFormatVersionAnchoredFields;
+    if (in_place) {
+      quant::read_nibble_groups(r, zero_point_contexts(f), kZeroBuckets, out,
+                                blocks * kNibblePairsPerBlock,
+                                {kNibblePairsPerBlock, kBlock, kBlock - kQuantBytes});
+    } else {
+      read_anchored_nibbles(r, zero_point_contexts(f), f.quants);
+    }
+    if (!r.at_end()) r.fail("trailing bytes");
+    for (size_t b = 0; b < blocks; ++b) {
+      uint8_t* block = out.data() + b * kBlock;
+      ggml::store_u16(block, f.d[b]);
+      ggml::store_u16(block + 2, f.dmin[b]);
+      // Straight from the decoded 16-bit fields (below 64: the reader checks the alphabet).
+      ggml::pack_q4k_scales(f.scales.data() + b * kSubBlocks, f.mins.data() + b * kSubBlocks,
+                            block + 4);
+      if (!in_place) std::memcpy(block + 16, f.quants.data() + b * kQuantBytes, kQuantBytes);
+    }
+  }
+};
+
+}  // namespace
+
+const Codec& q4k_codec() {
+  static const Q4KCodec codec;
+  return codec;
+}
+
+}  // namespace lcl

@@ -1,0 +1,144 @@
+// Q6_K codec (codec_id::kQ6K). Each 210-byte block is split into its fields: 256 six-bit values
+// reassembled from the ql/qh bit planes, sixteen i8 scales and the f16 d. The quantizer maps the
+// largest-magnitude weight of each 16-value group to the low end of the grid (value 0 or 1) and
+// the largest scale of each block to -128; both facts are coded once per group or block
+// (quant_anchored.hpp) instead of being paid for by an iid model. Values also see a coarse
+// bucket of their scale (sign and half of the magnitude range): finer buckets were measured to
+// cost more in tables than they gain on real tensors.
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <string>
+
+#include "codecs/codec_list.hpp"
+#include "codecs/ggml_blocks/ggml_blocks.hpp"
+#include "codecs/ggml_blocks/ggml_blocks_simd.hpp"
+#include "util/kernel_dispatch.hpp"
+#include "codecs/fields/quant_anchored.hpp"
+#include "codecs/fields/quant_fields.hpp"
+#include "codecs/fields/quant_halves.hpp"
+#include "codecs/fields/quant_scratch.hpp"
+#include "codecs/q6k/value_lanes.hpp"
+#include "util/byte_io.hpp"
+
+namespace lcl {
+namespace {
+
+// 3: the values in the SIMD lane layout of value_lanes.hpp (same model as 2). 2: fields with 1
+// or 4 rANS states and table precisions 8-12 (quant_rans.hpp), still decoded; version 1 (8
+// states) was never released and is rejected.
+constexpr uint8_t kFormatVersion = 3;
+constexpr uint8_t kFormatVersionAnchoredFields = 2;
+constexpr size_t kBlock = ggml::kQ6KBlockBytes;
+constexpr uint32_t kScalesPerBlock = 16;
+
+// Per-thread scratch arrays (quant_scratch.hpp): every element is written before it is read.
+struct Q6KFields {
+  std::span<uint16_t> d;
+  std::span<uint16_t> scales;  // 16 per block, the i8 as its byte
+  std::span<uint8_t> quants;   // 256 per block, element order
+  explicit Q6KFields(size_t blocks)
+      : d(quant::scratch<uint16_t, quant::kScratchBlockHalves>(blocks)),
+        scales(quant::scratch<uint16_t, quant::kScratchScales>(blocks * kScalesPerBlock)),
+        quants(quant::scratch<uint8_t, quant::kScratchSixBitValues>(blocks * 256)) {}
+};
+
+// Scale bucket of every 16-value group, the group context of the anchored value groups: sign
+// and half of the magnitude range, i.e. 2 for a negative scale plus 1 for a magnitude of at
+// least 64 (-128 included). Arithmetic on the byte, which vectorises; a table lookup per group
+// does not.
+std::span<uint8_t> group_contexts(const Q6KFields& f) {
+  auto c = quant::scratch<uint8_t, quant::kScratchGroupContexts>(f.scales.size());
+  // A magnitude of at least 64 is a byte in 64..192 (64..127 positive, -128..-64 negative).
+  for (size_t s = 0; s < f.scales.size(); ++s) {
+    const uint32_t byte = f.scales[s] & 0xFF;
+    c[s] = static_cast<uint8_t>(2 * (byte >> 7) + (byte - 64 <= 128));
+  }
+  return c;
+}
+
+// Value groups: the quantizer puts each group's largest-magnitude weight at the end of the grid,
+// so a group's smallest value is 0 or 1.
+constexpr quant::AnchoredShape kValueGroups{64, 16, 4, 3};
+// Scale groups: the block's largest-magnitude scale is quantized to -128, so the scales offset
+// by 128 have a 0.
+constexpr quant::AnchoredShape kScaleGroups{256, kScalesPerBlock, 1, 2};
+
+// i8 scale byte <-> scale + 128 (so -128 becomes 0); the map is its own inverse.
+std::vector<uint16_t> flip_scale_signs(std::span<const uint16_t> scale_bytes) {
+  std::vector<uint16_t> c(scale_bytes.size());
+  for (size_t i = 0; i < scale_bytes.size(); ++i) c[i] = scale_bytes[i] ^ 0x80;
+  return c;
+}
+
+class Q6KCodec final : public Codec {
+ public:
+  CodecId id() const override { return codec_id::kQ6K; }
+  std::string_view name() const override { return "q6k"; }
+  bool accepts(TypeId type) const override { return type == type::kQ6_K; }
+
+  void encode(std::span<const uint8_t> input, const EncodeContext&,
+              std::vector<uint8_t>& out) const override {
+    if (input.size() % kBlock != 0)
+      throw Error(ErrorKind::kUnsupported,
+                  "q6k: " + std::to_string(input.size()) + " bytes are not whole blocks");
+    const size_t blocks = input.size() / kBlock;
+    Q6KFields f(blocks);
+    for (size_t b = 0; b < blocks; ++b) {
+      const uint8_t* block = input.data() + b * kBlock;
+      ggml::unpack_q6k_quants(block, block + 128, f.quants.data() + b * 256);
+      std::copy_n(block + 192, kScalesPerBlock, f.scales.data() + b * kScalesPerBlock);
+      f.d[b] = ggml::load_u16(block + 208);
+    }
+    // The payload is about the input's size: one allocation instead of repeated doubling.
+    out.reserve(out.size() + input.size() + 64);
+    ByteWriter w(out);
+    w.u8(kFormatVersion);
+    w.varint(blocks);
+    quant::write_halves(w, f.d, {}, 0);
+    quant::write_anchored_groups(w, flip_scale_signs(f.scales), std::vector<uint8_t>(blocks, 0),
+                                 kScaleGroups);
+    quant::write_value_groups(w, f.quants, group_contexts(f), kValueGroups.group_contexts);
+  }
+
+  void decode(std::span<const uint8_t> payload, std::span<uint8_t> out) const override {
+    ByteReader r(payload, "q6k payload");
+    const uint8_t version = r.u8();
+    if (version != kFormatVersion && version != kFormatVersionAnchoredFields)
+      r.fail("unknown q6k format version");
+    const uint64_t blocks = r.varint();
+    if (out.size() % kBlock != 0 || blocks != out.size() / kBlock)
+      r.fail("block count does not match the output size");
+    Q6KFields f(blocks);
+    quant::read_halves(r, {}, 0, f.d);
+    quant::read_anchored_groups(r, std::vector<uint8_t>(blocks, 0), kScaleGroups, f.scales);
+    const auto scales = flip_scale_signs(f.scales);
+    std::copy(scales.begin(), scales.end(), f.scales.begin());
+    if (version == kFormatVersion) {
+      quant::read_value_groups(r, group_contexts(f), kValueGroups.group_contexts, f.quants);
+    } else {
+      auto values = quant::scratch<uint16_t, quant::kScratchValues>(f.quants.size());
+      quant::read_anchored_groups(r, group_contexts(f), kValueGroups, values);
+      std::copy(values.begin(), values.end(), f.quants.begin());
+    }
+    if (!r.at_end()) r.fail("trailing bytes");
+    const bool packed = kernels::avx512_available();
+    if (packed) ggml::pack_q6k_blocks_avx512(f.quants.data(), blocks, out.data());
+    for (size_t b = 0; b < blocks; ++b) {
+      uint8_t* block = out.data() + b * kBlock;
+      if (!packed) ggml::pack_q6k_quants(f.quants.data() + b * 256, block, block + 128);
+      for (uint32_t j = 0; j < kScalesPerBlock; ++j)
+        block[192 + j] = static_cast<uint8_t>(f.scales[b * kScalesPerBlock + j]);
+      ggml::store_u16(block + 208, f.d[b]);
+    }
+  }
+};
+
+}  // namespace
+
+const Codec& q6k_codec() {
+  static const Q6KCodec codec;
+  return codec;
+}
+
+}  // namespace lcl

@@ -1,0 +1,102 @@
+// Q8_0 codec (codec_id::kQ8_0). Each 34-byte block is an f16 d and 32 i8 values. The quantizer
+// sets d = max|x| / 127, so a block with a large d holds one outlier and its other values crowd
+// around 0: the values are coded with the table of their block's d exponent (and top mantissa
+// bit), which the decoder has from the d field decoded first.
+#include <algorithm>
+#include <string>
+
+#include "codecs/codec_list.hpp"
+#include "codecs/ggml_blocks/ggml_blocks.hpp"
+#include "codecs/fields/quant_fields.hpp"
+#include "codecs/fields/quant_halves.hpp"
+#include "codecs/fields/quant_scratch.hpp"
+#include "util/byte_io.hpp"
+
+namespace lcl {
+namespace {
+
+// 2: fields with 1 or 4 rANS states and table precisions 8-12 (quant_rans.hpp); version 1 (8
+// states) was never released and is rejected.
+constexpr uint8_t kFormatVersion = 2;
+constexpr size_t kBlock = ggml::kQ8_0BlockBytes;
+constexpr size_t kValues = 32;
+
+// The contexts of every value (per-thread scratch arrays, one per candidate: the encoder holds
+// them all at once).
+template <int Tag>
+std::span<const uint8_t> scale_contexts(std::span<const uint16_t> d, unsigned mantissa_bits) {
+  auto c = quant::scratch<uint8_t, Tag>(d.size() * kValues);
+  for (size_t b = 0; b < d.size(); ++b) {
+    // Magnitude only: the sign of d flips every value and is rare in practice.
+    const auto ctx = static_cast<uint8_t>((d[b] & 0x7FFF) >> (10 - mantissa_bits));
+    std::fill_n(c.data() + b * kValues, kValues, ctx);
+  }
+  return c;
+}
+
+quant::ContextCandidate quant_candidate(std::span<const uint16_t> d, uint8_t choice) {
+  if (choice == 0) return {{}, {256, 1}};
+  if (choice == 1) return {scale_contexts<quant::kScratchCandidateContexts1>(d, 0), {256, 32}};
+  return {scale_contexts<quant::kScratchCandidateContexts2>(d, 1), {256, 64}};
+}
+constexpr size_t kQuantCandidates = 3;
+
+class Q8_0Codec final : public Codec {
+ public:
+  CodecId id() const override { return codec_id::kQ8_0; }
+  std::string_view name() const override { return "q8_0"; }
+  bool accepts(TypeId type) const override { return type == type::kQ8_0; }
+
+  void encode(std::span<const uint8_t> input, const EncodeContext&,
+              std::vector<uint8_t>& out) const override {
+    if (input.size() % kBlock != 0)
+      throw Error(ErrorKind::kUnsupported,
+                  "q8_0: " + std::to_string(input.size()) + " bytes are not whole blocks");
+    const size_t blocks = input.size() / kBlock;
+    std::vector<uint16_t> d(blocks);
+    auto quants = quant::scratch<uint16_t, quant::kScratchValues>(blocks * kValues);
+    for (size_t b = 0; b < blocks; ++b) {
+      const uint8_t* block = input.data() + b * kBlock;
+      d[b] = ggml::load_u16(block);
+      std::copy_n(block + 2, kValues, quants.begin() + static_cast<std::ptrdiff_t>(b * kValues));
+    }
+    // The payload is about the input's size: one allocation instead of repeated doubling.
+    out.reserve(out.size() + input.size() + 64);
+    ByteWriter w(out);
+    w.u8(kFormatVersion);
+    w.varint(blocks);
+    quant::write_halves(w, d, {}, 0);
+    std::vector<quant::ContextCandidate> candidates;
+    for (uint8_t c = 0; c < kQuantCandidates; ++c) candidates.push_back(quant_candidate(d, c));
+    quant::write_best_field(w, quants, candidates);
+  }
+
+  void decode(std::span<const uint8_t> payload, std::span<uint8_t> out) const override {
+    ByteReader r(payload, "q8_0 payload");
+    if (r.u8() != kFormatVersion) r.fail("unknown q8_0 format version");
+    const uint64_t blocks = r.varint();
+    if (out.size() % kBlock != 0 || blocks != out.size() / kBlock)
+      r.fail("block count does not match the output size");
+    std::vector<uint16_t> d(blocks);
+    auto quants = quant::scratch<uint16_t, quant::kScratchValues>(blocks * kValues);
+    quant::read_halves(r, {}, 0, d);
+    auto c = quant_candidate(d, quant::read_candidate_index(r, kQuantCandidates));
+    quant::read_field(r, c.contexts, c.shape, quants);
+    if (!r.at_end()) r.fail("trailing bytes");
+    for (size_t b = 0; b < blocks; ++b) {
+      uint8_t* block = out.data() + b * kBlock;
+      ggml::store_u16(block, d[b]);
+      for (size_t i = 0; i < kValues; ++i)
+        block[2 + i] = static_cast<uint8_t>(quants[b * kValues + i]);
+    }
+  }
+};
+
+}  // namespace
+
+const Codec& q8_0_codec() {
+  static const Q8_0Codec codec;
+  return codec;
+}
+
+}  // namespace lcl
