@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import statistics
 import struct
@@ -45,10 +46,17 @@ def plain_load(paths):
     return out
 
 
+def cpu_seconds():
+    """CPU time of this process and of its finished children (the lcl command)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 def timed(fn):
-    start = time.perf_counter()
+    """(wall seconds, CPU seconds, result) of fn()."""
+    start, start_cpu = time.perf_counter(), cpu_seconds()
     result = fn()
-    return time.perf_counter() - start, result
+    return time.perf_counter() - start, cpu_seconds() - start_cpu, result
 
 
 def bench_float_decode_seconds(binary, megabytes):
@@ -58,12 +66,13 @@ def bench_float_decode_seconds(binary, megabytes):
                              capture_output=True, text=True).stdout.split()
     name = next(n for n in listing
                 if re.match(r"decode/[^/]*float[^/]*/bytellama-25m/.*threads:1$", n))
-    result = subprocess.run([binary, "--no_report", f"--benchmark_filter=^{re.escape(name)}$",
-                             "--benchmark_format=json", "--benchmark_min_time=0.5s"],
+    result = subprocess.run([binary, "--no_report", f"--benchmark_filter=^{name}$",
+                             "--benchmark_format=json", "--benchmark_min_time=0.5"],
                             check=True, capture_output=True, text=True).stdout
     bench = json.loads(result[result.index("{"):])["benchmarks"][0]
-    rate = bench["bytes_per_second"]
-    return name, rate, megabytes * 1e6 / rate
+    rate = bench["bytes_per_second"]  # of real time
+    cpu_rate = rate * bench["real_time"] / bench["cpu_time"]
+    return name, rate, megabytes * 1e6 / rate, megabytes * 1e6 / cpu_rate
 
 
 def main():
@@ -110,6 +119,14 @@ def main():
             with lcl.safe_open(largest_archive, framework="pt") as f:
                 return f.get_tensor(largest)
 
+        opened = lcl.safe_open(largest_archive, framework="pt")
+        # The same shard with 1 MiB chunks: tensors up to 4 MiB share 4 MiB chunks by default,
+        # and get_tensor decodes whole chunks.
+        small_chunks = os.path.join(work, "small-chunks.lcl")
+        lcl.compress_file(os.path.join(folder, os.path.basename(largest_archive)[:-4]),
+                          small_chunks, chunk_size=1 << 20)
+        opened_small = lcl.safe_open(small_chunks, framework="pt")
+
         cases = {
             "load_file, 1 thread": lambda: lcl.load_file(packed, framework="pt", threads=1),
             "load_file, all threads": lambda: lcl.load_file(packed, framework="pt", threads=0),
@@ -117,30 +134,50 @@ def main():
             "lcl decompress -T 1 to tmpfs": lambda: lcl_decompress(1),
             f"lcl decompress -T {os.cpu_count()} to tmpfs": lambda: lcl_decompress(os.cpu_count()),
             "get_tensor (open + one tensor)": get_tensor,
+            "get_tensor (on an open file)": lambda: opened.get_tensor(largest),
+            "get_tensor (open file, 1 MiB chunks)": lambda: opened_small.get_tensor(largest),
         }
+        binary = os.path.join(args.build, "bench", "bench_float")
+        float_runs = []
+        if os.path.exists(binary):  # before and after the rounds: the machine's speed drifts
+            float_runs.append(bench_float_decode_seconds(binary, total_bytes / 1e6))
         times = {name: [] for name in cases}
+        cpu = {name: [] for name in cases}
         for _ in range(args.rounds):
             for name, fn in cases.items():
-                seconds, result = timed(fn)
+                seconds, cpu_used, result = timed(fn)
                 del result
                 times[name].append(seconds)
+                cpu[name].append(cpu_used)
         medians = {name: statistics.median(t) for name, t in times.items()}
+        cpu_medians = {name: statistics.median(t) for name, t in cpu.items()}
 
         print(f"bytellama-25m: {len(reference)} tensors, {total_bytes / 1e6:.1f} MB of bf16 in "
               f"{len(shards)} shards; archives {sum(os.path.getsize(a) for a in archives) / 1e6:.1f} MB; "
               f"{os.cpu_count()} cores; median of {args.rounds} alternating rounds")
+        print(f"  {'case':34s} {'wall':>8s}     {'GB/s':>6s}  {'CPU':>8s}")
         for name, seconds in medians.items():
-            print(f"  {name:34s} {seconds * 1e3:8.1f} ms  {total_bytes / seconds / 1e9:6.2f} GB/s")
+            print(f"  {name:34s} {seconds * 1e3:8.1f} ms  {total_bytes / seconds / 1e9:6.2f}  "
+                  f"{cpu_medians[name] * 1e3:8.1f} ms")
         print(f"  get_tensor: {largest} ({reference[largest].numel() * 2 / 2**20:.2f} MiB)")
         one = medians["load_file, 1 thread"]
-        print(f"  get_tensor / load_file(1 thread): {medians['get_tensor (open + one tensor)'] / one:.3f}")
-        print(f"  load_file(1 thread) / lcl decompress -T 1: {one / medians['lcl decompress -T 1 to tmpfs']:.2f}")
-        binary = os.path.join(args.build, "bench", "bench_float")
-        if os.path.exists(binary):
-            name, rate, seconds = bench_float_decode_seconds(binary, total_bytes / 1e6)
-            print(f"  bench_float {name}: {rate / 1e9:.2f} GB/s -> {seconds * 1e3:.1f} ms for "
-                  f"{total_bytes / 1e6:.1f} MB (float chunks only)")
-            print(f"  load_file(1 thread) / bench_float decode: {one / seconds:.2f}")
+        shard = os.path.basename(largest_archive)
+        print(f"  {shard}: {os.path.getsize(largest_archive)} bytes with 4 MiB chunks, "
+              f"{os.path.getsize(small_chunks)} with 1 MiB chunks")
+        for case in ("get_tensor (open + one tensor)", "get_tensor (on an open file)",
+                     "get_tensor (open file, 1 MiB chunks)"):
+            print(f"  {case} / load_file(1 thread): {medians[case] / one:.3f} (wall), "
+                  f"{cpu_medians[case] / cpu_medians['load_file, 1 thread']:.3f} (CPU)")
+        print(f"  load_file(1 thread) / lcl decompress -T 1: {one / medians['lcl decompress -T 1 to tmpfs']:.2f}"
+              f" (wall), {cpu_medians['load_file, 1 thread'] / cpu_medians['lcl decompress -T 1 to tmpfs']:.2f} (CPU)")
+        if float_runs:
+            float_runs.append(bench_float_decode_seconds(binary, total_bytes / 1e6))
+            name, rate, seconds, cpu_s = min(float_runs, key=lambda run: run[2])  # the faster run
+            print(f"  bench_float {name}: {', '.join(f'{r[1] / 1e9:.2f}' for r in float_runs)} GB/s "
+                  f"(before, after the rounds) -> {seconds * 1e3:.1f} ms wall, {cpu_s * 1e3:.1f} ms CPU "
+                  f"for {total_bytes / 1e6:.1f} MB")
+            print(f"  load_file(1 thread) / bench_float decode (faster run): {one / seconds:.2f} (wall), "
+                  f"{cpu_medians['load_file, 1 thread'] / cpu_s:.2f} (CPU)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

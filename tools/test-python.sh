@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the Python package's tests (python/tests) against the extension of a build tree configured
 # with -DLCL_BUILD_PYTHON=ON, then checks that `pip install` of ./python works offline (reusing
-# that build tree, so nothing compiles twice) and imports. Uses Debian's /usr/bin/python3.
+# that build tree, so nothing compiles twice) into a temporary --target (numpy is the system's, so
+# --no-deps) and imports. Uses Debian's /usr/bin/python3.
 # Usage: tools/test-python.sh <build dir>
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -365,14 +365,16 @@ def load_file(path: PathLike, framework: str = "pt", device: str = "cpu",
 
 
 def compress_file(src: PathLike, dst: PathLike, threads: int = 0, level: int = 3,
-                  overwrite: bool = False) -> Tuple[int, int]:
+                  overwrite: bool = False, chunk_size: int = 0) -> Tuple[int, int]:
     """Compresses file ``src`` into the archive ``dst``; returns (original, compressed) sizes.
 
     ``dst`` appears only when complete; an existing ``dst`` is an error unless ``overwrite``.
-    ``level``: zstd level for metadata and bytes without a specialised codec.
+    ``level``: zstd level for metadata and bytes without a specialised codec. ``chunk_size``:
+    target chunk bytes (0: the default, 4 MiB). Tensors up to that size share chunks, and
+    get_tensor decodes whole chunks: smaller chunks make single-tensor reads cheaper.
     """
     return _lcl.compress_file(os.fspath(src), os.fspath(dst), int(threads), int(level),
-                              bool(overwrite))
+                              int(chunk_size), bool(overwrite))
 
 
 def decompress_file(src: PathLike, dst: PathLike, threads: int = 0,

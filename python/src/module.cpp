@@ -8,8 +8,10 @@
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -21,12 +23,40 @@ namespace py = pybind11;
 
 namespace {
 
+// Memory for decoded bytes. From 1 MiB up it is mapped on its own with transparent huge pages
+// (lcl::detail::allocate_large): a fresh heap block of a few MiB costs a page fault per 4 KiB on
+// first touch, which took longer than decoding a tensor of that size.
+class DecodedBytes {
+ public:
+  explicit DecodedBytes(size_t size) : size_(size) {
+    if (size_ >= kMappedFrom)
+      data_ = static_cast<uint8_t*>(lcl::detail::allocate_large(std::max(size_, kHugePage)));
+    else
+      data_ = static_cast<uint8_t*>(::operator new(std::max<size_t>(size_, 1)));
+  }
+  ~DecodedBytes() {
+    if (size_ >= kMappedFrom)
+      lcl::detail::deallocate_large(data_, std::max(size_, kHugePage));
+    else
+      ::operator delete(data_);
+  }
+  DecodedBytes(const DecodedBytes&) = delete;
+  DecodedBytes& operator=(const DecodedBytes&) = delete;
+  std::span<uint8_t> bytes() { return {data_, size_}; }
+
+ private:
+  static constexpr size_t kMappedFrom = size_t{1} << 20;
+  static constexpr size_t kHugePage = size_t{2} << 20;
+  uint8_t* data_ = nullptr;
+  size_t size_ = 0;
+};
+
 // A numpy uint8 array that owns `buffer` (freed when the array and every view of it are gone).
-py::array_t<uint8_t> to_array(std::unique_ptr<lcl::ByteBuffer> buffer) {
-  uint8_t* data = buffer->data();
-  const auto size = static_cast<py::ssize_t>(buffer->size());
-  py::capsule owner(buffer.release(), [](void* p) { delete static_cast<lcl::ByteBuffer*>(p); });
-  return py::array_t<uint8_t>({size}, {py::ssize_t{1}}, data, owner);
+py::array_t<uint8_t> to_array(std::unique_ptr<DecodedBytes> buffer) {
+  std::span<uint8_t> bytes = buffer->bytes();
+  py::capsule owner(buffer.release(), [](void* p) { delete static_cast<DecodedBytes*>(p); });
+  return py::array_t<uint8_t>({static_cast<py::ssize_t>(bytes.size())}, {py::ssize_t{1}},
+                              bytes.data(), owner);
 }
 
 std::string format_name(lcl::FileFormat format) {
@@ -88,10 +118,10 @@ class PyArchive {
   py::array_t<uint8_t> read(uint64_t offset, uint64_t size, unsigned threads) const {
     if (offset > original_size() || size > original_size() - offset)
       throw lcl::Error(lcl::ErrorKind::kUsage, "byte range outside the original");
-    auto buffer = std::make_unique<lcl::ByteBuffer>(size);
+    auto buffer = std::make_unique<DecodedBytes>(size);
     {
       py::gil_scoped_release release;
-      const lcl::OriginalRange range{offset, *buffer};
+      const lcl::OriginalRange range{offset, buffer->bytes()};
       archive_->read_original({&range, 1}, threads);
     }
     return to_array(std::move(buffer));
@@ -187,15 +217,17 @@ PYBIND11_MODULE(_lcl, m) {
   m.def(
       "compress_file",
       [](const std::filesystem::path& src, const std::filesystem::path& dst, unsigned threads,
-         int level, bool overwrite) {
+         int level, uint64_t chunk_size, bool overwrite) {
         lcl::CompressOptions options;
         options.threads = threads;
         options.plan.zstd_level = level;
+        if (chunk_size) options.plan.chunk_size = chunk_size;
         py::gil_scoped_release release;
         auto result = lcl::compress_file(src, dst, options, overwrite);
         return std::make_pair(result.original_size, result.compressed_size);
       },
-      py::arg("src"), py::arg("dst"), py::arg("threads"), py::arg("level"), py::arg("overwrite"));
+      py::arg("src"), py::arg("dst"), py::arg("threads"), py::arg("level"), py::arg("chunk_size"),
+      py::arg("overwrite"));
   m.def(
       "decompress_file",
       [](const std::filesystem::path& src, const std::filesystem::path& dst, unsigned threads,
