@@ -1,4 +1,4 @@
-// Q4_K codec (codec_id::kQ4K). Each 144-byte block is split into its fields: f16 d and dmin,
+// Q4_K codec (id 3). Each 144-byte block is split into its fields: f16 d and dmin,
 // eight 6-bit sub-block scales, eight 6-bit mins and 256 nibbles. Every field has its own static
 // per-chunk model. The nibbles of a sub-block are coded with the table of the bucket of its zero
 // point q0 = dmin*m / (d*sc) (where 0.0 falls on the 0..15 grid, which the decoder knows from the
@@ -6,19 +6,20 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <iterator>
 #include <limits>
 #include <string>
 
-#include "util/avx512_intrinsics.hpp"
-#include "codecs/codec_list.hpp"
-#include "codecs/ggml_blocks/ggml_blocks.hpp"
-#include "util/kernel_dispatch.hpp"
-#include "codecs/q4k/nibble_lanes.hpp"
 #include "codecs/fields/quant_anchored.hpp"
 #include "codecs/fields/quant_fields.hpp"
 #include "codecs/fields/quant_halves.hpp"
 #include "codecs/fields/quant_scratch.hpp"
+#include "codecs/ggml_blocks/ggml_blocks.hpp"
+#include "codecs/q4k/nibble_lanes.hpp"
+#include "codecs/q4k/q4k_codec.hpp"
+#include "util/avx512_intrinsics.hpp"
 #include "util/byte_io.hpp"
+#include "util/kernel_dispatch.hpp"
 
 namespace lcl {
 namespace {
@@ -32,6 +33,9 @@ namespace {
 constexpr uint8_t kFormatVersion = 4;
 constexpr uint8_t kFormatVersionScaleContextMins = 3;
 constexpr uint8_t kFormatVersionAnchoredFields = 2;
+static_assert(std::size(kQ4KVersions) == 3 && kQ4KVersions[0] == kFormatVersionAnchoredFields &&
+              kQ4KVersions[1] == kFormatVersionScaleContextMins &&
+              kQ4KVersions[2] == kFormatVersion);
 constexpr size_t kQuantBytes = 128;  // the packed nibbles at the end of a block
 constexpr size_t kNibblePairsPerBlock = kQuantBytes / quant::kNibblePairBytes;
 constexpr size_t kBlock = ggml::kQ4KBlockBytes;
@@ -224,40 +228,65 @@ std::span<const uint8_t> predicted_min_contexts(const Q4KFields& f) {
   return c;
 }
 
+}  // namespace
+
+void encode_q4k(std::span<const uint8_t> input, uint8_t version, std::vector<uint8_t>& out) {
+  if (version != kFormatVersion && version != kFormatVersionScaleContextMins &&
+      version != kFormatVersionAnchoredFields)
+    throw Error(ErrorKind::kUsage, "q4k: no payload version " + std::to_string(version));
+  if (input.size() % kBlock != 0)
+    throw Error(ErrorKind::kUnsupported,
+                "q4k: " + std::to_string(input.size()) + " bytes are not whole blocks");
+  const size_t blocks = input.size() / kBlock;
+  Q4KFields f(blocks);
+  for (size_t b = 0; b < blocks; ++b) {
+    const uint8_t* block = input.data() + b * kBlock;
+    f.d[b] = ggml::load_u16(block);
+    f.dmin[b] = ggml::load_u16(block + 2);
+    uint8_t sc[8], m[8];
+    ggml::unpack_q4k_scales(block + 4, sc, m);
+    std::copy_n(sc, 8, f.scales.data() + b * 8);
+    std::copy_n(m, 8, f.mins.data() + b * 8);
+    std::memcpy(f.quants.data() + b * kQuantBytes, block + 16, kQuantBytes);
+  }
+  // The payload is about the input's size: one allocation instead of repeated doubling.
+  out.reserve(out.size() + input.size() + 64);
+  ByteWriter w(out);
+  w.u8(version);
+  w.varint(blocks);
+  quant::write_halves(w, f.d, {}, 0);
+  quant::write_halves(w, f.dmin, exponent_contexts(f.d), 64);
+  quant::write_anchored_groups(w, scale_complements(f.scales), std::vector<uint8_t>(blocks, 0),
+                               kScaleGroups);
+  if (version == kFormatVersion) {
+    quant::write_field(w, f.mins, predicted_min_contexts(f), kPredictedMinShape);
+  } else {
+    std::vector<quant::ContextCandidate> candidates;
+    for (uint8_t c = 0; c < kMinCandidates; ++c) candidates.push_back(min_candidate(f, c));
+    quant::write_best_field(w, f.mins, candidates);
+  }
+  if (version != kFormatVersionAnchoredFields) {
+    quant::write_nibble_groups(w, f.quants, zero_point_contexts(f), kZeroBuckets);
+  } else {
+    std::vector<uint16_t> values(blocks * 256);
+    for (size_t b = 0; b < blocks; ++b) {
+      uint8_t q[256];
+      ggml::unpack_q4k_quants(f.quants.data() + b * kQuantBytes, q);
+      std::copy_n(q, 256, values.begin() + static_cast<std::ptrdiff_t>(b * 256));
+    }
+    quant::write_anchored_groups(w, values, zero_point_contexts(f), kNibbleGroups);
+  }
+}
+
+namespace {
+
 class Q4KCodec final : public Codec {
  public:
-  CodecId id() const override { return codec_id::kQ4K; }
-  std::string_view name() const override { return "q4k"; }
   bool accepts(TypeId type) const override { return type == type::kQ4_K; }
 
   void encode(std::span<const uint8_t> input, const EncodeContext&,
               std::vector<uint8_t>& out) const override {
-    if (input.size() % kBlock != 0)
-      throw Error(ErrorKind::kUnsupported,
-                  "q4k: " + std::to_string(input.size()) + " bytes are not whole blocks");
-    const size_t blocks = input.size() / kBlock;
-    Q4KFields f(blocks);
-    for (size_t b = 0; b < blocks; ++b) {
-      const uint8_t* block = input.data() + b * kBlock;
-      f.d[b] = ggml::load_u16(block);
-      f.dmin[b] = ggml::load_u16(block + 2);
-      uint8_t sc[8], m[8];
-      ggml::unpack_q4k_scales(block + 4, sc, m);
-      std::copy_n(sc, 8, f.scales.data() + b * 8);
-      std::copy_n(m, 8, f.mins.data() + b * 8);
-      std::memcpy(f.quants.data() + b * kQuantBytes, block + 16, kQuantBytes);
-    }
-    // The payload is about the input's size: one allocation instead of repeated doubling.
-    out.reserve(out.size() + input.size() + 64);
-    ByteWriter w(out);
-    w.u8(kFormatVersion);
-    w.varint(blocks);
-    quant::write_halves(w, f.d, {}, 0);
-    quant::write_halves(w, f.dmin, exponent_contexts(f.d), 64);
-    quant::write_anchored_groups(w, scale_complements(f.scales), std::vector<uint8_t>(blocks, 0),
-                                 kScaleGroups);
-    quant::write_field(w, f.mins, predicted_min_contexts(f), kPredictedMinShape);
-    quant::write_nibble_groups(w, f.quants, zero_point_contexts(f), kZeroBuckets);
+    encode_q4k(input, kFormatVersion, out);
   }
 
   void decode(std::span<const uint8_t> payload, std::span<uint8_t> out) const override {
