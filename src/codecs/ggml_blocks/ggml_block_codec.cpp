@@ -21,8 +21,6 @@
 namespace lcl {
 namespace {
 
-// 2: fields with 1 or 4 rANS states and table precisions 8-12 (quant_rans.hpp); version 1 (8
-// states) was never released and is rejected.
 constexpr uint8_t kFormatVersion = kGgmlBlockVersions[0];
 static_assert(std::size(kGgmlBlockVersions) == 1);
 

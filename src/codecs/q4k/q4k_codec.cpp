@@ -24,12 +24,7 @@
 namespace lcl {
 namespace {
 
-// 4: the mins' context is the bucket of the min that would put zero mid-grid
-// (predicted_min_contexts).
-// 3: the nibbles in the SIMD lane layout of nibble_lanes.hpp (same model as 2), the mins with
-// the cheapest of three scale contexts. 2: fields with 1 or 4 rANS states and table precisions
-// 8-12 (quant_rans.hpp). 2 and 3 are still decoded; version 1 (8 states) was never released and
-// is rejected.
+// The payload versions (docs/FORMAT.md, q4k): 4 written, 3 and 2 still decoded.
 constexpr uint8_t kFormatVersion = 4;
 constexpr uint8_t kFormatVersionScaleContextMins = 3;
 constexpr uint8_t kFormatVersionAnchoredFields = 2;

@@ -25,9 +25,7 @@
 namespace lcl {
 namespace {
 
-// 3: the values in the SIMD lane layout of value_lanes.hpp (same model as 2). 2: fields with 1
-// or 4 rANS states and table precisions 8-12 (quant_rans.hpp), still decoded; version 1 (8
-// states) was never released and is rejected.
+// The payload versions (docs/FORMAT.md, q6k): 3 written, 2 still decoded.
 constexpr uint8_t kFormatVersion = 3;
 constexpr uint8_t kFormatVersionAnchoredFields = 2;
 static_assert(std::size(kQ6KVersions) == 2 && kQ6KVersions[0] == kFormatVersionAnchoredFields &&

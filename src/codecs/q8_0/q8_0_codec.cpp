@@ -16,8 +16,6 @@
 namespace lcl {
 namespace {
 
-// 2: fields with 1 or 4 rANS states and table precisions 8-12 (quant_rans.hpp); version 1 (8
-// states) was never released and is rejected.
 constexpr uint8_t kFormatVersion = kQ8_0Versions[0];
 static_assert(std::size(kQ8_0Versions) == 1);
 constexpr size_t kBlock = ggml::kQ8_0BlockBytes;
