@@ -137,7 +137,8 @@ class Q6KCodec final : public Codec {
     }
     if (!r.at_end()) r.fail("trailing bytes");
     const bool packed = kernels::avx512_available();
-    if (packed) ggml::pack_q6k_blocks_avx512(f.quants.data(), blocks, out.data());
+    if constexpr (kernels::kAvx512Built)
+      if (packed) ggml::pack_q6k_blocks_avx512(f.quants.data(), blocks, out.data());
     for (size_t b = 0; b < blocks; ++b) {
       uint8_t* block = out.data() + b * kBlock;
       if (!packed) ggml::pack_q6k_quants(f.quants.data() + b * 256, block, block + 128);
