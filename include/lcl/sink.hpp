@@ -62,10 +62,12 @@ class StdioSink final : public ByteSink {
 
 // A file that appears under `path` only when finish() is called: the bytes go to a temporary file
 // beside it, which is removed if the sink dies unfinished (an error, an interrupt), so a failed run
-// never leaves a half-written file. Refuses to replace an existing file unless `overwrite`.
+// never leaves a half-written file. Refuses to replace an existing file unless `overwrite`, and
+// refuses, even then, a path that is one of `inputs` (the same file under any name).
 class FileSink final : public ByteSink {
  public:
-  FileSink(const std::filesystem::path& path, bool overwrite = false);
+  FileSink(const std::filesystem::path& path, bool overwrite = false,
+           const std::vector<std::filesystem::path>& inputs = {});
   ~FileSink() override;
   FileSink(const FileSink&) = delete;
   FileSink& operator=(const FileSink&) = delete;

@@ -127,16 +127,6 @@ class PyArchive {
     return to_array(std::move(buffer));
   }
 
-  // Decodes the whole original into `out` (a writable bytes-like object of original_size bytes).
-  void read_into(uint64_t offset, py::buffer out, unsigned threads) const {
-    py::buffer_info info = out.request(true);
-    auto* data = static_cast<uint8_t*>(info.ptr);
-    const auto size = static_cast<size_t>(info.size * info.itemsize);
-    py::gil_scoped_release release;
-    const lcl::OriginalRange range{offset, {data, size}};
-    archive_->read_original({&range, 1}, threads);
-  }
-
  private:
   std::shared_ptr<const lcl::Archive> archive_;
   std::shared_ptr<std::vector<uint8_t>> memory_;  // the bytes of an archive opened from memory
@@ -251,7 +241,5 @@ PYBIND11_MODULE(_lcl, m) {
       .def_property_readonly("source_name", &PyArchive::source_name)
       .def("tensors", &PyArchive::tensors)
       .def("metadata", &PyArchive::metadata)
-      .def("read", &PyArchive::read, py::arg("offset"), py::arg("size"), py::arg("threads"))
-      .def("read_into", &PyArchive::read_into, py::arg("offset"), py::arg("out"),
-           py::arg("threads"));
+      .def("read", &PyArchive::read, py::arg("offset"), py::arg("size"), py::arg("threads"));
 }

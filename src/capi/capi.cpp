@@ -183,7 +183,7 @@ lcl_status lcl_archive_tensor_info(const lcl_archive* archive, size_t index, lcl
 
 lcl_status lcl_archive_find_tensor(const lcl_archive* archive, const char* name, size_t* index) {
   if (!archive || !name || !index) return null_argument("lcl_archive_find_tensor");
-  auto found = archive->archive->find_tensor(name);
+  auto found = archive->archive->tensor_index(name);
   if (!found) return fail(LCL_ERROR_USAGE, ("no tensor named '" + std::string(name) + "'").c_str());
   *index = *found;
   return LCL_OK;

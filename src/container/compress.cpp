@@ -4,6 +4,7 @@
 
 #include "codecs/chunk_encoder.hpp"
 #include "container/format.hpp"
+#include "container/index_limits.hpp"
 #include "container/pipeline.hpp"
 #include "lcl/container.hpp"
 #include "lcl/error.hpp"
@@ -52,7 +53,9 @@ EncodedChunk encode_chunk(const ByteSource& source, const ChunkPlan& plan, bool 
 std::vector<TensorEntry> tensor_table(const Layout& layout, const std::vector<ChunkEntry>& chunks) {
   std::vector<TensorEntry> tensors;
   for (const Region& region : layout.regions) {
-    if (region.kind != RegionKind::kTensor) continue;
+    // Tensors carried as opaque bytes (an unknown type) keep their entry, so that info lists them
+    // and extract finds them.
+    if (region.kind != RegionKind::kTensor && region.tensor.name.empty()) continue;
     TensorEntry t;
     t.info = region.tensor;
     t.original_offset = region.offset;
@@ -77,7 +80,9 @@ std::vector<TensorEntry> tensor_table(const Layout& layout, const std::vector<Ch
 CompressResult compress(const ByteSource& source, ByteSink& sink, const CompressOptions& options,
                         const std::string& source_name) {
   Layout layout = read_layout(source);
+  container::degrade_unindexable_tensors(layout);
   std::vector<ChunkPlan> plans = plan_chunks(layout, options.plan);
+  container::check_index_limits(source_name, plans.size());
 
   uint64_t position = 0;  // bytes written to the sink so far
   auto write = [&](std::span<const uint8_t> bytes) {
@@ -129,6 +134,13 @@ CompressResult compress(const ByteSource& source, ByteSink& sink, const Compress
   std::vector<uint8_t> index_bytes = container::encode_index(index);
   trailer.index_size = index_bytes.size();
   trailer.index_checksum = xxh64(index_bytes);
+  // The reader's own checks, before the archive is committed: never an archive it rejects.
+  try {
+    container::decode_index(index_bytes, trailer);
+  } catch (const Error& e) {
+    throw Error(ErrorKind::kUnsupported,
+                std::string("internal error: the archive would not read back: ") + e.what());
+  }
   write(index_bytes);
   write(container::encode_trailer(trailer));
   CompressResult result;
@@ -143,7 +155,7 @@ CompressResult compress_file(const std::filesystem::path& input,
                              const std::filesystem::path& output, const CompressOptions& options,
                              bool overwrite) {
   FileSource source(input);
-  FileSink sink(output, overwrite);
+  FileSink sink(output, overwrite, {input});
   return compress(source, sink, options, input.filename().string());
 }
 

@@ -40,8 +40,9 @@ struct FileSink::File {
   AtomicOutputFile out;
 };
 
-FileSink::FileSink(const std::filesystem::path& path, bool overwrite)
-    : path_(path), file_(new File{AtomicOutputFile(path, overwrite)}) {}
+FileSink::FileSink(const std::filesystem::path& path, bool overwrite,
+                   const std::vector<std::filesystem::path>& inputs)
+    : path_(path), file_(new File{AtomicOutputFile(path, overwrite, inputs)}) {}
 
 FileSink::~FileSink() = default;
 
