@@ -16,7 +16,7 @@ PYTHONPATH="$BUILD/python" LCL_DEQUANTIZE_HELPER="$BUILD/python/lcl_dequantize_t
 
 target=$(mktemp -d)
 trap 'rm -rf "$target" python/build python/lcl.egg-info' EXIT
-LCL_CMAKE_BUILD_DIR="$BUILD" "$PYTHON" -m pip install --quiet --no-build-isolation --no-index \
+LCL_CMAKE_BUILD_DIR="$BUILD" "$PYTHON" -m pip install --quiet --no-deps --no-build-isolation --no-index \
   --target "$target" ./python
 (cd "$target" && PYTHONPATH="$target" "$PYTHON" -c \
   'import lcl; assert lcl.decompress(lcl.compress(b"x" * 1000)) == b"x" * 1000; print("pip-installed lcl", lcl.__version__)')
