@@ -26,8 +26,8 @@ thread_local FieldModeTrace* active_trace = nullptr;
 
 // A field is stored bit-packed unless coding it saves more than this fraction of the packed size:
 // unpacking takes a fraction of a nanosecond per symbol, a scalar rANS decode about 2 ns, and a
-// nearly uniform field (e.g. the 5-bit anchor positions of Q4_K sub-blocks, 4.99 bits coded)
-// would cost decode time for nothing (measured on bytellama-25m-Q4_K_M: +720 bytes of 14 MB).
+// nearly uniform field (e.g. the 5-bit anchor positions of Q4_K sub-blocks) would cost decode
+// time for nothing.
 constexpr double kPackedMargin = 0.005;
 
 bool packs(double packed_bits, double coded_bits) {
@@ -310,8 +310,8 @@ void write_tables(ByteWriter& out, uint32_t precision,
   out.bytes(table_bytes);
 }
 
-// A field nearly all one symbol (the Q4_K sub-block minima: 34 of 676k are not 0 on
-// bytellama-25m) costs rANS a decode step per symbol to learn almost nothing; stored as that
+// A field nearly all one symbol (such as the Q4_K sub-block minima, nearly all 0) costs rANS a
+// decode step per symbol to learn almost nothing; stored as that
 // symbol and a list of exceptions it decodes as a fill. Tried only when coding spends under
 // kSparseTryBits per symbol and at most one symbol in kSparseMaxShare is an exception.
 constexpr double kSparseTryBits = 0.25;

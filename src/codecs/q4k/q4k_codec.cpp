@@ -144,8 +144,8 @@ constexpr size_t kMinCandidates = 3;
 // The mins of version 4. Weights centre on zero, so a sub-block's zero point q0 = dmin*m/(d*sc)
 // sits near the middle of the 0..15 grid: m is close to p = sc * (8*d/dmin), which the decoder
 // knows before the mins. Buckets of 8 of that prediction (p rounded to 0..63, divided by 8; one
-// more for a p that is not a finite number) measured best: H(m) 4.77 bits given sc/4 and 4.60
-// given the prediction on bytellama-25m, and finer buckets cost more in tables than they gain.
+// more for a p that is not a finite number) leave the mins less uncertain than buckets of the
+// scale, and finer buckets cost more in tables than they gain.
 using q4k_simd::kPredictedMinBuckets;
 constexpr quant::FieldShape kPredictedMinShape{64, kPredictedMinBuckets + 1};
 
