@@ -203,7 +203,9 @@ void decode_body(ByteReader& in, uint64_t n, const FloatLayout& layout, uint8_t*
   thread_local entropy::PaddedBytes padded_escapes;
   b.escape_fields = padded_escapes.assign(escapes);
   const DecodeFn decode = choose_decoder<Elem>(b.raw_bits, b.precision);
-  if (decode == decode_simd<Elem>) {
+  bool in_place = false;  // the AVX-512 decoder, which reads the raw section where it is
+  if constexpr (kernels::kAvx512Built) in_place = decode == decode_simd<Elem>;
+  if (in_place) {
     // Read in place: the stream follows the raw section and holds at least 4 * kLanes bytes
     // before any field is read (the rANS header check), which covers the stash's place and every
     // 8-byte window of a field. Fields reaching into the stash are rewritten below.
