@@ -10,7 +10,7 @@
 
 #include "cli/command.hpp"
 #include "cli/common.hpp"
-#include "codecs/codec_list.hpp"
+#include "codecs/segments/segments_codec.hpp"
 #include "lcl/container.hpp"
 #include "lcl/error.hpp"
 
