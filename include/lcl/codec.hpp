@@ -25,6 +25,8 @@ inline constexpr CodecId kQ8_0 = 5;
 inline constexpr CodecId kGgmlBlocks = 6;  // other ggml block types: scales and quants split
 // a run of small tensors and other bytes: each type's bytes coded together by its codec
 inline constexpr CodecId kSegments = 7;
+// F8_E4M3 / F8_E5M2: each byte one symbol of an order-0 rANS model
+inline constexpr CodecId kFp8 = 11;
 }  // namespace codec_id
 
 // A piece of a chunk: `size` bytes of elements of `type` (type::kOpaque: metadata, padding, or a
