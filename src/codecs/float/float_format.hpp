@@ -20,6 +20,16 @@
 //     past S), so the decoder's final states return the stashed bytes. Each lane's 32-bit final
 //     state costs ~3 bytes beyond what its symbols carry; the 16 stashed bits make 32 lanes cost
 //     about what 8 lanes without the stash did.
+// Version 3: version 2 for elements whose low t mantissa bits are zero outside a few exponent
+// classes (fp16 or fp32 converted from bf16: the low 3 or 16 bits are zero but for subnormals).
+// After the tail, if n > 0:
+//   u8 t (1 .. mantissa bits); a bitmap of the 2^sign_exp_bits exponent classes (sign and
+//   exponent, the element's top bits; bit c of byte c / 8, LSB first): set = "kept", the class's
+//   elements keep their low t bits, which are stored below; clear = their low t bits are zero
+//   varint kept count (elements of kept classes); kept count fields of t bits, bit-packed, in
+//   element order: the low bits of those elements
+//   then the version 2 body (from u8 k) coding every element shifted right by t, i.e. as an
+//   element of bits - t bits with mantissa_bits - t mantissa bits.
 // Version 1 (never released) differed only in coding with 8 lanes. 32 lanes are two 16-lane
 // AVX-512 vectors: a vectorised decoder needs two independent dependency chains to hide the
 // latency of its table gathers (docs/BENCH_FLOAT.md has the measurements).
@@ -33,6 +43,7 @@
 namespace lcl::float_format {
 
 inline constexpr uint8_t kVersion = 2;
+inline constexpr uint8_t kVersionLowBits = 3;
 inline constexpr int kLanes = 32;
 // Symbols have at most 15 bits so that the alphabet plus the escape fits rANS's 16-bit symbols.
 inline constexpr uint32_t kMaxSymbolBits = 15;
@@ -57,6 +68,11 @@ struct FloatLayout {
   }
   uint32_t symbol_bits(uint32_t k) const { return sign_exp_bits + k; }
   uint32_t raw_bits(uint32_t k) const { return bits - sign_exp_bits - k; }
+  uint32_t classes() const { return 1u << sign_exp_bits; }
+  // The elements with their low t mantissa bits taken off (payload version 3).
+  FloatLayout without_low_bits(uint32_t t) const {
+    return {kind, bytes, bits - t, sign_exp_bits, mantissa_bits - t};
+  }
 };
 
 inline constexpr FloatLayout kBF16{FloatKind::kBF16, 2, 16, 9, 7};
