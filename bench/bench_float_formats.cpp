@@ -17,8 +17,9 @@
 #include <string>
 #include <vector>
 
-#include "codecs/codec_list.hpp"
+#include "codecs/float/float_codec.hpp"
 #include "codecs/float/float_coder.hpp"
+#include "codecs/fp8/fp8_codec.hpp"
 #include "entropy/rans.hpp"
 #include "lcl/layout.hpp"
 #include "lcl/source.hpp"

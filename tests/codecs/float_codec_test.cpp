@@ -9,8 +9,8 @@
 #include <limits>
 #include <random>
 
-#include "codecs/codec_list.hpp"
 #include "codecs/corpus_tensors.hpp"
+#include "codecs/float/float_codec.hpp"
 #include "codecs/float/float_coder.hpp"
 #include "entropy/rans.hpp"
 #include "lcl/error.hpp"

@@ -6,9 +6,10 @@
 #include <cmath>
 #include <random>
 
-#include "codecs/codec_list.hpp"
 #include "codecs/corpus_tensors.hpp"
+#include "codecs/fp8/fp8_codec.hpp"
 #include "codecs/fp8/fp8_coder.hpp"
+#include "codecs/registry.hpp"
 #include "entropy/rans.hpp"
 #include "lcl/error.hpp"
 #include "support/test_paths.hpp"
@@ -70,14 +71,15 @@ double entropy_bytes(std::span<const uint8_t> v) {
 }
 
 TEST(Fp8Codec, IdentityAndRouting) {
-  EXPECT_EQ(fp8_codec().id(), codec_id::kFp8);
+  EXPECT_EQ(fp8_codec().id(), 11);
   EXPECT_EQ(fp8_codec().name(), "fp8");
   EXPECT_TRUE(fp8_codec().accepts(type::kF8_E4M3));
   EXPECT_TRUE(fp8_codec().accepts(type::kF8_E5M2));
   EXPECT_FALSE(fp8_codec().accepts(type::kBF16));
   EXPECT_EQ(specialised_codec_for(type::kF8_E4M3), &fp8_codec());
   EXPECT_EQ(specialised_codec_for(type::kF8_E5M2, 4097), &fp8_codec());
-  EXPECT_EQ(find_codec(codec_id::kFp8), &fp8_codec());
+  EXPECT_EQ(find_codec(11), &fp8_codec());
+  EXPECT_EQ(find_codec_named("fp8"), &fp8_codec());
 }
 
 TEST(Fp8Codec, WeightLikeBytesReachTheOrderZeroBound) {

@@ -131,7 +131,8 @@ DecodeFn pick_fixed(uint32_t raw_bits, uint32_t precision, std::integer_sequence
 // `full_width`: the elements fill their Elem (version 3's shifted elements take the portable path).
 template <class Elem>
 DecodeFn choose_decoder(uint32_t raw_bits, uint32_t precision, bool full_width) {
-  if (full_width && kernels::avx512_available()) return decode_simd<Elem>;
+  if constexpr (kernels::kAvx512Built)
+    if (full_width && kernels::avx512_available()) return decode_simd<Elem>;
   DecodeFn fn = nullptr;
   if constexpr (sizeof(Elem) == 2)
     fn = pick_fixed<Elem>(raw_bits, precision,

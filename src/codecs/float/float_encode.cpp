@@ -205,10 +205,10 @@ void encode_body(const uint8_t* data, uint64_t n, const FloatLayout& layout,
   w.u8(static_cast<uint8_t>(model.k));
   entropy::write_compact_table(model.table, w);
   w.varint(model.escape_count);
-  if (full_width && kernels::avx512_available() && model.table.table.precision_bits <= 14)
-    encode_streams_with_kernels<Elem>(data, n, layout, model, out);
-  else
-    encode_streams<Elem>(data, n, layout, model, out);
+  if constexpr (kernels::kAvx512Built)
+    if (full_width && kernels::avx512_available() && model.table.table.precision_bits <= 14)
+      return encode_streams_with_kernels<Elem>(data, n, layout, model, out);
+  encode_streams<Elem>(data, n, layout, model, out);
 }
 
 // Version 3's choice (float_format.hpp): how many low mantissa bits t to take off, and which

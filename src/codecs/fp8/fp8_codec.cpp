@@ -1,18 +1,20 @@
 // The fp8 codec (id 11): F8_E4M3 / F8_E5M2 chunks, see fp8_format.hpp for the payload.
 #include <string>
 
-#include "codecs/codec_list.hpp"
+#include <iterator>
+
+#include "codecs/fp8/fp8_codec.hpp"
 #include "codecs/fp8/fp8_coder.hpp"
 #include "lcl/error.hpp"
 
 namespace lcl {
 
+static_assert(std::size(kFp8Versions) == 1 && kFp8Versions[0] == fp8_format::kVersion);
+
 namespace {
 
 class Fp8Codec final : public Codec {
  public:
-  CodecId id() const override { return codec_id::kFp8; }
-  std::string_view name() const override { return "fp8"; }
   bool accepts(TypeId type) const override {
     fp8_format::Fp8Kind kind;
     return fp8_format::kind_of_type(type, kind);

@@ -62,20 +62,24 @@ void decode_fp8(std::span<const uint8_t> payload, std::span<uint8_t> out) {
   };
   bool packable = true;
   for (uint32_t f : table.freq) packable &= f <= kMaxPackedFrequency;
-  if (packable && kernels::avx2_available()) {
-    thread_local PackedSlots packed;
-    packed = pack_slots(decoder);
-    entropy::decode_interleaved_bulk<kLanes>(
-        stream, coded, step, group,
-        [&](uint32_t(&x)[kLanes], const uint8_t*& p, const uint8_t* end) {
-          return decode_groups_avx2(packed, x, p, end, dst, coded);
-        },
-        final);
-  } else {
+  bool decoded = false;
+  if constexpr (kernels::kAvx512Built) {  // the kernel exists only in builds with the kernels
+    if (packable && kernels::avx2_available()) {
+      thread_local PackedSlots packed;
+      packed = pack_slots(decoder);
+      entropy::decode_interleaved_bulk<kLanes>(
+          stream, coded, step, group,
+          [&](uint32_t(&x)[kLanes], const uint8_t*& p, const uint8_t* end) {
+            return decode_groups_avx2(packed, x, p, end, dst, coded);
+          },
+          final);
+      decoded = true;
+    }
+  }
+  if (!decoded)
     entropy::decode_interleaved_bulk<kLanes>(
         stream, coded, step, group,
         [](uint32_t(&)[kLanes], const uint8_t*&, const uint8_t*) { return size_t{0}; }, final);
-  }
   // The final states hold the stashed bytes (2^16 + two bytes each, zero past the stash).
   uint8_t stash[2 * kLanes];
   for (int l = 0; l < kLanes; ++l) {

@@ -1,6 +1,7 @@
 // The fp8 decoder's AVX2 kernel: the 32 lanes as four vectors of 8 states. Per vector a gather
 // of packed slots, the state update, and the renormalisation of the lanes below 2^16 from the
 // next words of the stream in lane order (a permutation per mask of needy lanes).
+#if defined(LCL_AVX512_KERNELS)  // x86-64 builds that compile the kernels (CMakeLists.txt)
 #include <immintrin.h>
 
 #include <array>
@@ -97,3 +98,4 @@ LCL_AVX2_KERNEL size_t decode_groups_avx2(const PackedSlots& table, uint32_t (&x
 }
 
 }  // namespace lcl::fp8_format
+#endif
