@@ -147,9 +147,9 @@ def main(corpus, out):
         width = 1 if info["dtype"].startswith("F8") else 4
         return fp8_data[begin:begin + rows * cols * width], [rows, cols]
 
-    e4m3, e4m3_shape = fp8("token_embd.weight", 40)
+    e4m3, e4m3_shape = fp8("token_embd.weight", 160)
     scale, scale_shape = fp8("token_embd.weight_scale_inv", 1)
-    e5m2, e5m2_shape = bf16("blk.1.ffn_up.weight", 9)
+    e5m2, e5m2_shape = bf16("blk.1.ffn_up.weight", 64)
     write_safetensors(out + "/tiny-fp8.safetensors", [
         ("token_embd.weight", "F8_E4M3", e4m3_shape, e4m3),
         ("token_embd.weight_scale_inv", "F32", scale_shape, scale),
