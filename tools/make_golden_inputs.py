@@ -53,7 +53,8 @@ def read_gguf_tensors(path):
     return {name: (dims, t, f[data_start + off:]) for name, dims, t, off in infos}
 
 
-BLOCK = {0: (1, 4), 8: (32, 34), 12: (256, 144), 14: (256, 210)}  # type: (elements, bytes)
+BLOCK = {0: (1, 4), 8: (32, 34), 11: (256, 110), 12: (256, 144), 13: (256, 176), 14: (256, 210),
+         39: (32, 17)}  # type: (elements, bytes)
 
 
 def gguf_slice(tensors, name, rows):
@@ -131,6 +132,16 @@ def main(corpus, out):
         gguf_slice(use_lite, "blk.1.attn_v.weight", 24),     # Q6_K
         gguf_slice(use_lite, "output_norm.weight", 1),       # F32
         gguf_slice(bytellama_q8, "blk.0.attn_q.weight", 16),  # Q8_0
+    ])
+    gguf = corpus + "/bytellama-25m-gguf/bytellama-25m-"
+    q5k = read_gguf_tensors(gguf + "Q5_K_M.gguf")
+    q3k = read_gguf_tensors(gguf + "Q3_K.gguf")
+    mxfp4 = read_gguf_tensors(gguf + "MXFP4.gguf")
+    write_gguf(out + "/bytellama-slices-q5k-q3k-mxfp4.gguf", [
+        gguf_slice(q5k, "blk.1.attn_q.weight", 64),   # Q5_K
+        gguf_slice(q3k, "blk.1.ffn_up.weight", 96),   # Q3_K
+        gguf_slice(mxfp4, "blk.1.attn_k.weight", 24),  # MXFP4
+        gguf_slice(q5k, "blk.1.attn_norm.weight", 1),  # F32
     ])
 
 

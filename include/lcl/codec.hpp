@@ -25,6 +25,9 @@ inline constexpr CodecId kQ8_0 = 5;
 inline constexpr CodecId kGgmlBlocks = 6;  // other ggml block types: scales and quants split
 // a run of small tensors and other bytes: each type's bytes coded together by its codec
 inline constexpr CodecId kSegments = 7;
+inline constexpr CodecId kQ5K = 8;
+inline constexpr CodecId kQ3K = 9;
+inline constexpr CodecId kMXFP4 = 10;  // ggml type 39: e8m0 exponent + 32 e2m1 codes per block
 }  // namespace codec_id
 
 // A piece of a chunk: `size` bytes of elements of `type` (type::kOpaque: metadata, padding, or a

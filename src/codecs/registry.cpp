@@ -19,6 +19,9 @@ const std::vector<const Codec*>& registry() {
         &q8_0_codec(),
         &ggml_block_codec(),
         &segments_codec(),
+        &q5k_codec(),
+        &q3k_codec(),
+        &mxfp4_codec(),
         // clang-format on
     };
     std::sort(list.begin(), list.end(), [](auto* a, auto* b) { return a->id() < b->id(); });

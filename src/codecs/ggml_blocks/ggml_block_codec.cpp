@@ -10,11 +10,11 @@
 #include <string>
 
 #include "codecs/codec_list.hpp"
-#include "formats/ggml/ggml_block_layouts.hpp"
-#include "codecs/ggml_blocks/ggml_blocks.hpp"
 #include "codecs/fields/quant_fields.hpp"
 #include "codecs/fields/quant_halves.hpp"
 #include "codecs/fields/quant_scratch.hpp"
+#include "codecs/ggml_blocks/ggml_blocks.hpp"
+#include "formats/ggml/ggml_block_layouts.hpp"
 #include "util/byte_io.hpp"
 
 namespace lcl {
@@ -143,7 +143,12 @@ class GgmlBlockCodec final : public Codec {
  public:
   CodecId id() const override { return codec_id::kGgmlBlocks; }
   std::string_view name() const override { return "ggml-blocks"; }
-  bool accepts(TypeId type) const override { return ggml::find_block_layout(type) != nullptr; }
+  // Types with a codec of their own are not routed here; their layouts stay, so that chunks this
+  // codec coded before those codecs existed still decode.
+  bool accepts(TypeId type) const override {
+    return ggml::find_block_layout(type) != nullptr && type != type::kQ5_K && type != type::kQ3_K &&
+           type != type::kMXFP4;
+  }
 
   void encode(std::span<const uint8_t> input, const EncodeContext& context,
               std::vector<uint8_t>& out) const override {
