@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes the small model files under tests/golden/ from slices of real weights (use-lite,
 Apache-2.0; bytellama-25m, project data). Their .lcl forms are written by `lcl compress` of the
-build that introduced a codec and committed; tests/golden/golden_test.cpp checks that every later
+build that introduced a codec, or by tools/make_golden_archives.cpp for payload versions the
+encoders no longer choose, and committed; tests/container/golden_test.cpp checks that every later
 build decodes them to these exact bytes. Re-running this script is only needed for new inputs.
 Usage: tools/make_golden_inputs.py ../shared/corpus tests/golden"""
 import json
@@ -133,10 +134,18 @@ def main(corpus, out):
         gguf_slice(use_lite, "output_norm.weight", 1),       # F32
         gguf_slice(bytellama_q8, "blk.0.attn_q.weight", 16),  # Q8_0
     ])
-    gguf = corpus + "/bytellama-25m-gguf/bytellama-25m-"
-    q5k = read_gguf_tensors(gguf + "Q5_K_M.gguf")
-    q3k = read_gguf_tensors(gguf + "Q3_K.gguf")
-    mxfp4 = read_gguf_tensors(gguf + "MXFP4.gguf")
+    # MXFP4 and Q3_K as the ggml-blocks codec coded them before they had codecs of their own
+    # (tiny-blocks.gguf.codecs.lcl): 1024 MXFP4 blocks (a field of 32768 nibbles, the smallest
+    # that takes the wide rANS mode) and a few Q3_K blocks.
+    gguf_dir = corpus + "/bytellama-25m-gguf/bytellama-25m-"
+    write_gguf(out + "/tiny-blocks.gguf", [
+        gguf_slice(read_gguf_tensors(gguf_dir + "MXFP4.gguf"), "blk.0.attn_q.weight", 64),
+        gguf_slice(read_gguf_tensors(gguf_dir + "Q3_K.gguf"), "blk.0.attn_k.weight", 8),
+    ])
+    # The q5k, q3k and mxfp4 codecs: slices large enough that each codec beats storing them.
+    q5k = read_gguf_tensors(gguf_dir + "Q5_K_M.gguf")
+    q3k = read_gguf_tensors(gguf_dir + "Q3_K.gguf")
+    mxfp4 = read_gguf_tensors(gguf_dir + "MXFP4.gguf")
     write_gguf(out + "/bytellama-slices-q5k-q3k-mxfp4.gguf", [
         gguf_slice(q5k, "blk.1.attn_q.weight", 64),   # Q5_K
         gguf_slice(q3k, "blk.1.ffn_up.weight", 96),   # Q3_K

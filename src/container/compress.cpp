@@ -4,6 +4,7 @@
 
 #include "codecs/chunk_encoder.hpp"
 #include "container/format.hpp"
+#include "container/index_limits.hpp"
 #include "container/pipeline.hpp"
 #include "lcl/container.hpp"
 #include "lcl/error.hpp"
@@ -53,7 +54,9 @@ EncodedChunk encode_chunk(const ByteSource& source, const ChunkPlan& plan, bool 
 std::vector<TensorEntry> tensor_table(const Layout& layout, const std::vector<ChunkEntry>& chunks) {
   std::vector<TensorEntry> tensors;
   for (const Region& region : layout.regions) {
-    if (region.kind != RegionKind::kTensor) continue;
+    // Tensors carried as opaque bytes (an unknown type) keep their entry, so that info lists them
+    // and extract finds them.
+    if (region.kind != RegionKind::kTensor && region.tensor.name.empty()) continue;
     TensorEntry t;
     t.info = region.tensor;
     t.original_offset = region.offset;
@@ -80,9 +83,11 @@ CompressResult compress_file(const std::filesystem::path& input,
                              bool overwrite) {
   FileSource source(input);
   Layout layout = read_layout(source);
+  container::degrade_unindexable_tensors(layout);
   std::vector<ChunkPlan> plans = plan_chunks(layout, options.plan);
+  container::check_index_limits(input.filename().string(), plans.size());
 
-  AtomicOutputFile out(output, overwrite);
+  AtomicOutputFile out(output, overwrite, {input});
   out.write(container::encode_header());
 
   ArchiveIndex index;
@@ -103,9 +108,9 @@ CompressResult compress_file(const std::filesystem::path& input,
       },
       [&](size_t i, EncodedChunk& chunk) {
         whole_file.update(chunk.original);
-        const std::span<const uint8_t> payload =
-            chunk.codec == codec_id::kStore ? std::span<const uint8_t>(chunk.original)
-                                            : std::span<const uint8_t>(chunk.payload);
+        const std::span<const uint8_t> payload = chunk.codec == codec_id::kStore
+                                                     ? std::span<const uint8_t>(chunk.original)
+                                                     : std::span<const uint8_t>(chunk.payload);
         ChunkEntry entry;
         entry.codec = chunk.codec;
         entry.original_offset = plans[i].offset;
@@ -128,6 +133,13 @@ CompressResult compress_file(const std::filesystem::path& input,
   std::vector<uint8_t> index_bytes = container::encode_index(index);
   trailer.index_size = index_bytes.size();
   trailer.index_checksum = xxh64(index_bytes);
+  // The reader's own checks, before the archive is committed: never an archive it rejects.
+  try {
+    container::decode_index(index_bytes, trailer);
+  } catch (const Error& e) {
+    throw Error(ErrorKind::kUnsupported,
+                std::string("internal error: the archive would not read back: ") + e.what());
+  }
   out.write(index_bytes);
   out.write(container::encode_trailer(trailer));
   CompressResult result;

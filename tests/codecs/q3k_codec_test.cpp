@@ -4,8 +4,9 @@
 
 #include <random>
 
-#include "codecs/codec_list.hpp"
 #include "codecs/ggml_blocks/ggml_blocks.hpp"
+#include "codecs/q3k/q3k_codec.hpp"
+#include "codecs/registry.hpp"
 #include "entropy/rans.hpp"
 #include "quant_test_support.hpp"
 #include "support/test_paths.hpp"

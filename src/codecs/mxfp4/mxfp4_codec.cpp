@@ -1,4 +1,4 @@
-// MXFP4 codec (codec_id::kMXFP4; ggml type 39). Each 17-byte block is an e8m0 exponent byte e
+// MXFP4 codec (id 10; ggml type 39). Each 17-byte block is an e8m0 exponent byte e
 // and 32 e2m1 codes (sign bit and 3 magnitude bits) packed two per byte. The quantizer picks e so
 // that the block's largest weight lands on the top codes, so a block whose e is large for its
 // tensor holds an outlier and small codes otherwise: the codes are coded with the table of their
@@ -8,18 +8,20 @@
 // given e as codes, 3.807 as bytes; anchoring each block on its largest code (as Q4_K's nibbles
 // are) measured worse, 3.854.
 #include <algorithm>
+#include <iterator>
 #include <string>
 
-#include "codecs/codec_list.hpp"
 #include "codecs/fields/quant_fields.hpp"
 #include "codecs/fields/quant_scratch.hpp"
 #include "codecs/ggml_blocks/ggml_blocks.hpp"
+#include "codecs/mxfp4/mxfp4_codec.hpp"
 #include "util/byte_io.hpp"
 
 namespace lcl {
 namespace {
 
-constexpr uint8_t kFormatVersion = 1;
+constexpr uint8_t kFormatVersion = kMXFP4Versions[0];
+static_assert(std::size(kMXFP4Versions) == 1);
 constexpr size_t kBlock = ggml::kMXFP4BlockBytes;
 constexpr size_t kCodeBytes = kBlock - 1;
 
@@ -48,8 +50,6 @@ constexpr size_t kCodeCandidates = 2;
 
 class MXFP4Codec final : public Codec {
  public:
-  CodecId id() const override { return codec_id::kMXFP4; }
-  std::string_view name() const override { return "mxfp4"; }
   bool accepts(TypeId type) const override { return type == type::kMXFP4; }
 
   void encode(std::span<const uint8_t> input, const EncodeContext&,

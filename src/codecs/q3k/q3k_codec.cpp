@@ -1,4 +1,4 @@
-// Q3_K codec (codec_id::kQ3K). Each 110-byte block is split into its fields: 256 three-bit values
+// Q3_K codec (id 9). Each 110-byte block is split into its fields: 256 three-bit values
 // q (the weight is d * scale * (q - 4)) reassembled from the qs bit pairs and the hmask bits,
 // sixteen 6-bit scales (stored + 32) and the f16 d. The quantizer maps each 16-value group's
 // largest-magnitude weight to the end of the grid and each block's largest-magnitude scale to
@@ -7,21 +7,23 @@
 // four bits). Measured on bytellama-25m-Q3_K (plug-in, bits per value): 2.877 iid, 2.863 given
 // the scale bucket, 2.827 anchored in groups of 16 with the bucket.
 #include <algorithm>
+#include <iterator>
 #include <string>
 
-#include "codecs/codec_list.hpp"
 #include "codecs/fields/quant_anchored.hpp"
 #include "codecs/fields/quant_fields.hpp"
 #include "codecs/fields/quant_halves.hpp"
 #include "codecs/fields/quant_scratch.hpp"
 #include "codecs/ggml_blocks/ggml_blocks.hpp"
+#include "codecs/q3k/q3k_codec.hpp"
 #include "codecs/q6k/value_lanes.hpp"
 #include "util/byte_io.hpp"
 
 namespace lcl {
 namespace {
 
-constexpr uint8_t kFormatVersion = 1;
+constexpr uint8_t kFormatVersion = kQ3KVersions[0];
+static_assert(std::size(kQ3KVersions) == 1);
 constexpr size_t kBlock = ggml::kQ3KBlockBytes;
 constexpr uint32_t kScalesPerBlock = 16;
 constexpr uint32_t kScaleBuckets = 16;  // the stored scale's top 4 bits
@@ -47,8 +49,6 @@ std::span<const uint8_t> group_contexts(const Q3KFields& f) {
 
 class Q3KCodec final : public Codec {
  public:
-  CodecId id() const override { return codec_id::kQ3K; }
-  std::string_view name() const override { return "q3k"; }
   bool accepts(TypeId type) const override { return type == type::kQ3_K; }
 
   void encode(std::span<const uint8_t> input, const EncodeContext&,

@@ -1,4 +1,4 @@
-// Q5_K codec (codec_id::kQ5K). Each 176-byte block is split into its fields: f16 d and dmin,
+// Q5_K codec (id 8). Each 176-byte block is split into its fields: f16 d and dmin,
 // eight 6-bit sub-block scales, eight 6-bit mins and 256 five-bit values (the low nibbles of qs
 // joined with their qh bits). As in the Q4_K codec, every field has its own static per-chunk
 // model, the mins are coded in the context of the min that would put zero mid-grid, and the values
@@ -10,21 +10,23 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <iterator>
 #include <limits>
 #include <string>
 
-#include "codecs/codec_list.hpp"
 #include "codecs/fields/quant_anchored.hpp"
 #include "codecs/fields/quant_fields.hpp"
 #include "codecs/fields/quant_halves.hpp"
 #include "codecs/fields/quant_scratch.hpp"
 #include "codecs/ggml_blocks/ggml_blocks.hpp"
+#include "codecs/q5k/q5k_codec.hpp"
 #include "util/byte_io.hpp"
 
 namespace lcl {
 namespace {
 
-constexpr uint8_t kFormatVersion = 1;
+constexpr uint8_t kFormatVersion = kQ5KVersions[0];
+static_assert(std::size(kQ5KVersions) == 1);
 constexpr size_t kBlock = ggml::kQ5KBlockBytes;
 constexpr uint32_t kSubBlocks = 8;
 
@@ -113,8 +115,6 @@ std::span<const uint8_t> group_contexts(const Q5KFields& f) {
 
 class Q5KCodec final : public Codec {
  public:
-  CodecId id() const override { return codec_id::kQ5K; }
-  std::string_view name() const override { return "q5k"; }
   bool accepts(TypeId type) const override { return type == type::kQ5_K; }
 
   void encode(std::span<const uint8_t> input, const EncodeContext&,
