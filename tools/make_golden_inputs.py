@@ -54,8 +54,8 @@ def read_gguf_tensors(path):
     return {name: (dims, t, f[data_start + off:]) for name, dims, t, off in infos}
 
 
-BLOCK = {0: (1, 4), 8: (32, 34), 11: (256, 110), 12: (256, 144), 14: (256, 210), 39: (32, 17)}
-# type: (elements, bytes)
+BLOCK = {0: (1, 4), 8: (32, 34), 11: (256, 110), 12: (256, 144), 13: (256, 176), 14: (256, 210),
+         39: (32, 17)}  # type: (elements, bytes)
 
 
 def gguf_slice(tensors, name, rows):
@@ -163,12 +163,23 @@ def main(corpus, out):
         gguf_slice(use_lite, "output_norm.weight", 1),       # F32
         gguf_slice(bytellama_q8, "blk.0.attn_q.weight", 16),  # Q8_0
     ])
-    # Types without a codec of their own (the ggml-blocks codec): 1024 MXFP4 blocks (a field of
-    # 32768 nibbles, the smallest that takes the wide rANS mode) and a few Q3_K blocks.
+    # MXFP4 and Q3_K as the ggml-blocks codec coded them before they had codecs of their own
+    # (tiny-blocks.gguf.codecs.lcl): 1024 MXFP4 blocks (a field of 32768 nibbles, the smallest
+    # that takes the wide rANS mode) and a few Q3_K blocks.
     gguf_dir = corpus + "/bytellama-25m-gguf/bytellama-25m-"
     write_gguf(out + "/tiny-blocks.gguf", [
         gguf_slice(read_gguf_tensors(gguf_dir + "MXFP4.gguf"), "blk.0.attn_q.weight", 64),
         gguf_slice(read_gguf_tensors(gguf_dir + "Q3_K.gguf"), "blk.0.attn_k.weight", 8),
+    ])
+    # The q5k, q3k and mxfp4 codecs: slices large enough that each codec beats storing them.
+    q5k = read_gguf_tensors(gguf_dir + "Q5_K_M.gguf")
+    q3k = read_gguf_tensors(gguf_dir + "Q3_K.gguf")
+    mxfp4 = read_gguf_tensors(gguf_dir + "MXFP4.gguf")
+    write_gguf(out + "/bytellama-slices-q5k-q3k-mxfp4.gguf", [
+        gguf_slice(q5k, "blk.1.attn_q.weight", 64),   # Q5_K
+        gguf_slice(q3k, "blk.1.ffn_up.weight", 96),   # Q3_K
+        gguf_slice(mxfp4, "blk.1.attn_k.weight", 24),  # MXFP4
+        gguf_slice(q5k, "blk.1.attn_norm.weight", 1),  # F32
     ])
 
 

@@ -137,6 +137,12 @@ std::string format_atlas_table(const std::vector<AtlasRow>& rows) {
     add("H(q)", "q6k_h_q");
     add("H(q|sc)", "q6k_h_q_given_scale");
     add("H(q)", "q8_h_q");
+    add("H(q)", "q5k_h_q");
+    add("H(q|sc,m)", "q5k_h_q_given_scale_min");
+    add("H(q)", "q3k_h_q");
+    add("H(q|sc)", "q3k_h_q_given_scale");
+    add("H(q)", "mxfp4_h_code");
+    add("H(q|e)", "mxfp4_h_code_given_e");
     double fi = measure_value(m, "bound_fields_iid"),
            fc = measure_value(m, "bound_fields_conditional");
     if (fi > 0) quant += "-> " + fmt(fi) + "x" + (fc > 0 ? " / " + fmt(fc) + "x" : "");

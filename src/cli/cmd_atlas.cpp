@@ -15,9 +15,9 @@ void add_atlas_command(CLI::App& app, int& exit_code) {
     bool quiet = false;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand(
-      "atlas",
-      "Entropy ceilings per tensor: byte planes, 16-bit iid, exponent; Q4_K/Q6_K/Q8_0 fields");
+  auto* cmd = app.add_subcommand("atlas",
+                                 "Entropy ceilings per tensor: byte planes, 16-bit iid, exponent; "
+                                 "Q4_K/Q5_K/Q3_K/Q6_K/Q8_0/MXFP4 fields");
   cmd->add_option("paths", args->paths, "model files or directories")->required();
   cmd->add_option("--jsonl", args->jsonl, "also write one JSON object per tensor to this file");
   cmd->add_flag("--quiet", args->quiet, "no table on stdout");

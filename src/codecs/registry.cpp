@@ -9,7 +9,10 @@
 #include "codecs/float/float_codec.hpp"
 #include "codecs/fp8/fp8_codec.hpp"
 #include "codecs/ggml_blocks/ggml_block_codec.hpp"
+#include "codecs/mxfp4/mxfp4_codec.hpp"
+#include "codecs/q3k/q3k_codec.hpp"
 #include "codecs/q4k/q4k_codec.hpp"
+#include "codecs/q5k/q5k_codec.hpp"
 #include "codecs/q6k/q6k_codec.hpp"
 #include "codecs/q8_0/q8_0_codec.hpp"
 #include "codecs/segments/segments_codec.hpp"
@@ -34,6 +37,9 @@ constexpr CodecEntry kCodecs[] = {
     {5, "q8_0",        &q8_0_codec,       kQ8_0Versions,      kFields},
     {6, "ggml-blocks", &ggml_block_codec, kGgmlBlockVersions, kFields},
     {7, "segments",    &segments_codec,   kSegmentsVersions,  kNoFields},
+    {8, "q5k",         &q5k_codec,        kQ5KVersions,       kFields},
+    {9, "q3k",         &q3k_codec,        kQ3KVersions,       kFields},
+    {10, "mxfp4",      &mxfp4_codec,      kMXFP4Versions,     kFields},
     {11, "fp8",        &fp8_codec,        kFp8Versions,       kNoFields},
 };
 // clang-format on
