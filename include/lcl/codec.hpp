@@ -3,6 +3,7 @@
 // a stable numeric id written into .lcl files; an id, once released, never changes meaning.
 // A codec is added by one file in src/codecs/ plus one line in src/codecs/registry.cpp.
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -25,7 +26,17 @@ inline constexpr CodecId kQ8_0 = 5;
 inline constexpr CodecId kGgmlBlocks = 6;  // other ggml block types: scales and quants split
 // a run of small tensors and other bytes: each type's bytes coded together by its codec
 inline constexpr CodecId kSegments = 7;
+// a chunk coded against the same bytes of a base model (a fine-tune given its base)
+inline constexpr CodecId kDelta = 12;
 }  // namespace codec_id
+
+// Bytes of a reference file (a base model file the archive names, by its index in the archive's
+// base list) that a chunk is coded against: the reference has the chunk's size.
+struct ReferenceRange {
+  uint32_t file = 0;
+  uint64_t offset = 0;
+  uint64_t size = 0;
+};
 
 // A piece of a chunk: `size` bytes of elements of `type` (type::kOpaque: metadata, padding, or a
 // tensor coded as plain bytes).
@@ -42,6 +53,10 @@ struct EncodeContext {
   int level = 3;                       // effort, for codecs that have one (zstd level)
   // For the segments codec: the chunk's pieces in order (their sizes add up to the chunk's).
   std::vector<Segment> segments;
+  // For codecs that code against a reference (the delta codec): the reference's bytes (as many as
+  // the chunk's) and where they lie, which the payload records for the decoder.
+  std::span<const uint8_t> reference;
+  ReferenceRange reference_range;
 };
 
 class Codec {
@@ -59,6 +74,19 @@ class Codec {
   // Decodes `payload` into exactly out.size() bytes. Throws lcl::Error(kCorruptInput) when the
   // payload is inconsistent; never reads or writes outside the two spans, whatever the payload.
   virtual void decode(std::span<const uint8_t> payload, std::span<uint8_t> out) const = 0;
+  // The reference bytes a payload is coded against, read from the payload's header (codecs that
+  // need none return nothing, and so may a payload of a reference codec that needs none). Throws
+  // lcl::Error(kCorruptInput) when the header is inconsistent with a chunk of `chunk_size` bytes.
+  virtual std::optional<ReferenceRange> reference(std::span<const uint8_t> /*payload*/,
+                                                  uint64_t /*chunk_size*/) const {
+    return std::nullopt;
+  }
+  // Decodes a payload that reference() named a reference for, given that reference's bytes.
+  virtual void decode_with_reference(std::span<const uint8_t> payload,
+                                     std::span<const uint8_t> /*reference*/,
+                                     std::span<uint8_t> out) const {
+    decode(payload, out);
+  }
 };
 
 // nullptr for ids this version does not know.
@@ -84,6 +112,9 @@ struct ChunkPlan {
   uint64_t size = 0;
   CodecId codec = codec_id::kStore;
   EncodeContext context;  // context.tensor points into the Layout given to plan_chunks
+  // Set where the chunk is a piece of a tensor that a base model holds with the same name, type
+  // and shape: the base's bytes at the same place (the compressor then tries the delta codec).
+  std::optional<ReferenceRange> reference;
 };
 
 // Regions with a specialised codec are cut into block-aligned chunks of at most chunk_size; runs

@@ -1,4 +1,4 @@
-// lcl extract IN.lcl TENSOR_NAME -o OUT
+// lcl extract IN.lcl TENSOR_NAME -o OUT [--base BASE]
 #include <cstdio>
 #include <memory>
 
@@ -15,6 +15,7 @@ void add_extract_command(CLI::App& app, int& exit_code) {
     std::string tensor;
     std::string output;
     bool force = false;
+    std::string base;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
@@ -23,9 +24,12 @@ void add_extract_command(CLI::App& app, int& exit_code) {
   cmd->add_option("tensor", args->tensor, "tensor name (see lcl info)")->required();
   cmd->add_option("-o,--output", args->output, "output file")->required();
   cmd->add_flag("-f,--force", args->force, "overwrite an existing output file");
+  cmd->add_option("--base", args->base, "the base model an archive was compressed against")
+      ->check(CLI::ExistingPath);
   cmd->callback([args, &exit_code] {
     exit_code = run_reporting_errors([&] {
       auto archive = Archive::open(args->input);
+      if (!args->base.empty()) archive->attach_base(args->base);
       std::vector<uint8_t> bytes = archive->read_tensor(args->tensor);
       AtomicOutputFile out(args->output, args->force);
       out.write(bytes);

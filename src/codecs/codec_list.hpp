@@ -12,6 +12,7 @@ const Codec& q6k_codec();
 const Codec& q8_0_codec();
 const Codec& ggml_block_codec();
 const Codec& segments_codec();
+const Codec& delta_codec();
 
 // How a segments payload's bytes split over the chunk's original bytes: per piece (offset in the
 // chunk, size), its share of its group's payload plus a share of the header by size. Throws

@@ -19,6 +19,7 @@ const std::vector<const Codec*>& registry() {
         &q8_0_codec(),
         &ggml_block_codec(),
         &segments_codec(),
+        &delta_codec(),
         // clang-format on
     };
     std::sort(list.begin(), list.end(), [](auto* a, auto* b) { return a->id() < b->id(); });
