@@ -37,7 +37,7 @@ struct ChunkEntry {
   uint64_t original_size = 0;
   uint64_t payload_offset = 0;  // in the .lcl file
   uint64_t payload_size = 0;
-  uint64_t checksum = 0;        // xxh64 (seed 0) of the original bytes
+  uint64_t checksum = 0;  // xxh64 (seed 0) of the original bytes
 };
 
 struct TensorEntry {
@@ -80,8 +80,9 @@ struct CompressResult {
 
 // Writes `output` atomically (temporary file, renamed when complete). Refuses to replace an
 // existing file unless `overwrite`.
-CompressResult compress_file(const std::filesystem::path& input, const std::filesystem::path& output,
-                             const CompressOptions& options, bool overwrite = false);
+CompressResult compress_file(const std::filesystem::path& input,
+                             const std::filesystem::path& output, const CompressOptions& options,
+                             bool overwrite = false);
 
 // An opened .lcl file. Reading the index validates it fully (sizes, offsets, counts bounded by
 // the file size) before anything is allocated from declared sizes.
@@ -106,7 +107,15 @@ class Archive {
   // Decodes chunk i into out (out.size() == its original size) and checks its checksum; throws
   // lcl::Error(kCorruptInput) naming the chunk on any failure.
   void decode_chunk(size_t chunk, std::span<uint8_t> out) const;
-  // The original bytes of one tensor, decoding only its chunks. Throws kUsage for an unknown name.
+  // The tensor named `name`; throws kUsage for an unknown name.
+  const TensorEntry& find_tensor(const std::string& name) const;
+  // Hands the original bytes of one tensor to `sink` in order, decoding only its chunks, with
+  // `threads` workers (0: one per core) and at most 2 x threads chunks in memory at once, whatever
+  // the tensor's size. Throws kUsage for an unknown name.
+  void read_tensor_to(const std::string& name,
+                      const std::function<void(std::span<const uint8_t>)>& sink,
+                      unsigned threads = 1) const;
+  // The original bytes of one tensor in memory (for small tensors; see read_tensor_to).
   std::vector<uint8_t> read_tensor(const std::string& name) const;
   // Decodes every chunk in order with `threads` workers and hands each range of original bytes
   // to `sink` in file order; checks every chunk checksum and the whole-file checksum.
@@ -138,7 +147,8 @@ void decompress_file(const std::filesystem::path& input, const std::filesystem::
 
 // Decodes everything and checks every checksum without writing; given `original`, also compares
 // the decoded bytes with it. Throws lcl::Error describing the first difference.
-void verify_file(const std::filesystem::path& input, const std::optional<std::filesystem::path>& original,
+void verify_file(const std::filesystem::path& input,
+                 const std::optional<std::filesystem::path>& original,
                  const DecompressOptions& options);
 
 bool is_archive(const ByteSource& source);  // starts with the .lcl magic

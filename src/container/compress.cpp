@@ -5,6 +5,7 @@
 #include "codecs/chunk_encoder.hpp"
 #include "container/base_model.hpp"
 #include "container/format.hpp"
+#include "container/index_limits.hpp"
 #include "container/pipeline.hpp"
 #include "lcl/container.hpp"
 #include "lcl/error.hpp"
@@ -99,7 +100,9 @@ EncodedChunk encode_chunk(const ByteSource& source,
 std::vector<TensorEntry> tensor_table(const Layout& layout, const std::vector<ChunkEntry>& chunks) {
   std::vector<TensorEntry> tensors;
   for (const Region& region : layout.regions) {
-    if (region.kind != RegionKind::kTensor) continue;
+    // Tensors carried as opaque bytes (an unknown type) keep their entry, so that info lists them
+    // and extract finds them.
+    if (region.kind != RegionKind::kTensor && region.tensor.name.empty()) continue;
     TensorEntry t;
     t.info = region.tensor;
     t.original_offset = region.offset;
@@ -126,25 +129,30 @@ CompressResult compress_file(const std::filesystem::path& input,
                              bool overwrite) {
   FileSource source(input);
   Layout layout = read_layout(source);
+  container::degrade_unindexable_tensors(layout);
   std::vector<ChunkPlan> plans = plan_chunks(layout, options.plan);
+  container::check_index_limits(input.filename().string(), plans.size());
 
   ArchiveIndex index;
   std::vector<std::unique_ptr<ByteSource>> base;
+  std::vector<std::filesystem::path> inputs = {input};  // files the output must never replace
   if (options.base && !options.plan.store_only) {
     container::BaseCatalog catalog(*options.base);
     catalog.plan_references(layout, plans);
+    container::check_index_limits(input.filename().string(), plans.size());
     if (!catalog.used_files().empty()) {
       BaseInfo info;
       info.name = catalog.name();
       for (const auto& path : catalog.used_files()) {
         info.files.push_back(container::describe_base_file(path));
         base.push_back(std::make_unique<FileSource>(path));
+        inputs.push_back(path);
       }
       index.base = std::move(info);
     }
   }
 
-  AtomicOutputFile out(output, overwrite);
+  AtomicOutputFile out(output, overwrite, inputs);
   out.write(container::encode_header(index.base ? container::kFlagBase : 0));
 
   index.source_format = layout.format;
@@ -164,9 +172,9 @@ CompressResult compress_file(const std::filesystem::path& input,
       },
       [&](size_t i, EncodedChunk& chunk) {
         whole_file.update(chunk.original);
-        const std::span<const uint8_t> payload =
-            chunk.codec == codec_id::kStore ? std::span<const uint8_t>(chunk.original)
-                                            : std::span<const uint8_t>(chunk.payload);
+        const std::span<const uint8_t> payload = chunk.codec == codec_id::kStore
+                                                     ? std::span<const uint8_t>(chunk.original)
+                                                     : std::span<const uint8_t>(chunk.payload);
         ChunkEntry entry;
         entry.codec = chunk.codec;
         entry.original_offset = plans[i].offset;
@@ -189,6 +197,13 @@ CompressResult compress_file(const std::filesystem::path& input,
   std::vector<uint8_t> index_bytes = container::encode_index(index);
   trailer.index_size = index_bytes.size();
   trailer.index_checksum = xxh64(index_bytes);
+  // The reader's own checks, before the archive is committed: never an archive it rejects.
+  try {
+    container::decode_index(index_bytes, trailer, index.base ? container::kFlagBase : 0);
+  } catch (const Error& e) {
+    throw Error(ErrorKind::kUnsupported,
+                std::string("internal error: the archive would not read back: ") + e.what());
+  }
   out.write(index_bytes);
   out.write(container::encode_trailer(trailer));
   CompressResult result;

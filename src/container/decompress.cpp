@@ -20,7 +20,7 @@ void decompress_file(const std::filesystem::path& input, const std::filesystem::
   // The base is found and checked before the output file exists.
   if (options.base) archive->attach_base(*options.base);
   archive->require_base();
-  AtomicOutputFile out(output, overwrite);
+  AtomicOutputFile out(output, overwrite, {input});
   archive->decode_all(
       options.threads,
       [&](uint64_t offset, std::span<const uint8_t> bytes) {

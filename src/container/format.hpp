@@ -20,6 +20,7 @@ inline constexpr uint64_t kTrailerSize = 32;
 inline constexpr uint64_t kMaxChunkOriginalSize = 256ull << 20;
 inline constexpr uint64_t kMaxNameLength = 65536;
 inline constexpr uint64_t kMaxDims = 16;
+inline constexpr uint64_t kMaxSourceNameLength = 4096;
 
 // Header flags (docs/FORMAT.md): a reader rejects flags it does not know.
 inline constexpr uint16_t kFlagBase = 0x0001;  // coded against a base; a base section follows

@@ -1,17 +1,20 @@
 // The delta codec (id 12): a chunk given the same bytes of a base model, see delta_format.hpp.
-#include "codecs/codec_list.hpp"
+#include "codecs/delta/delta_codec.hpp"
+
+#include <iterator>
+
 #include "codecs/delta/delta_coder.hpp"
-#include "codecs/float/float_format.hpp"
+#include "codecs/delta/delta_format.hpp"
 #include "lcl/error.hpp"
 
 namespace lcl {
+
+static_assert(std::size(kDeltaVersions) == 1 && kDeltaVersions[0] == delta_format::kVersion);
 
 namespace {
 
 class DeltaCodec final : public Codec {
  public:
-  CodecId id() const override { return codec_id::kDelta; }
-  std::string_view name() const override { return "delta"; }
   // Only through a plan that names a reference: never chosen by type alone.
   bool accepts(TypeId) const override { return false; }
   void encode(std::span<const uint8_t> input, const EncodeContext& context,
