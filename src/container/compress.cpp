@@ -9,7 +9,6 @@
 #include "container/pipeline.hpp"
 #include "lcl/container.hpp"
 #include "lcl/error.hpp"
-#include "util/atomic_file.hpp"
 #include "util/buffer_pool.hpp"
 #include "util/byte_buffer.hpp"
 #include "util/hash.hpp"
@@ -124,39 +123,39 @@ std::vector<TensorEntry> tensor_table(const Layout& layout, const std::vector<Ch
 
 }  // namespace
 
-CompressResult compress_file(const std::filesystem::path& input,
-                             const std::filesystem::path& output, const CompressOptions& options,
-                             bool overwrite) {
-  FileSource source(input);
+CompressResult compress(const ByteSource& source, ByteSink& sink, const CompressOptions& options,
+                        const std::string& source_name) {
   Layout layout = read_layout(source);
   container::degrade_unindexable_tensors(layout);
   std::vector<ChunkPlan> plans = plan_chunks(layout, options.plan);
-  container::check_index_limits(input.filename().string(), plans.size());
+  container::check_index_limits(source_name, plans.size());
 
   ArchiveIndex index;
   std::vector<std::unique_ptr<ByteSource>> base;
-  std::vector<std::filesystem::path> inputs = {input};  // files the output must never replace
   if (options.base && !options.plan.store_only) {
     container::BaseCatalog catalog(*options.base);
     catalog.plan_references(layout, plans);
-    container::check_index_limits(input.filename().string(), plans.size());
+    container::check_index_limits(source_name, plans.size());
     if (!catalog.used_files().empty()) {
       BaseInfo info;
       info.name = catalog.name();
       for (const auto& path : catalog.used_files()) {
         info.files.push_back(container::describe_base_file(path));
         base.push_back(std::make_unique<FileSource>(path));
-        inputs.push_back(path);
       }
       index.base = std::move(info);
     }
   }
 
-  AtomicOutputFile out(output, overwrite, inputs);
-  out.write(container::encode_header(index.base ? container::kFlagBase : 0));
+  uint64_t position = 0;  // bytes written to the sink so far
+  auto write = [&](std::span<const uint8_t> bytes) {
+    sink.write(bytes);
+    position += bytes.size();
+  };
+  write(container::encode_header(index.base ? container::kFlagBase : 0));
 
   index.source_format = layout.format;
-  index.source_name = input.filename().string();
+  index.source_name = source_name;
   index.original_size = layout.file_size;
   StreamingHash whole_file;
 
@@ -179,10 +178,10 @@ CompressResult compress_file(const std::filesystem::path& input,
         entry.codec = chunk.codec;
         entry.original_offset = plans[i].offset;
         entry.original_size = plans[i].size;
-        entry.payload_offset = out.position();
+        entry.payload_offset = position;
         entry.payload_size = payload.size();
         entry.checksum = chunk.checksum;
-        out.write(payload);
+        write(payload);
         originals.give(std::move(chunk.original));
         payloads.give(std::move(chunk.payload));
         index.chunks.push_back(entry);
@@ -193,7 +192,7 @@ CompressResult compress_file(const std::filesystem::path& input,
   index.tensors = tensor_table(layout, index.chunks);
 
   container::Trailer trailer;
-  trailer.index_offset = out.position();
+  trailer.index_offset = position;
   std::vector<uint8_t> index_bytes = container::encode_index(index);
   trailer.index_size = index_bytes.size();
   trailer.index_checksum = xxh64(index_bytes);
@@ -204,14 +203,22 @@ CompressResult compress_file(const std::filesystem::path& input,
     throw Error(ErrorKind::kUnsupported,
                 std::string("internal error: the archive would not read back: ") + e.what());
   }
-  out.write(index_bytes);
-  out.write(container::encode_trailer(trailer));
+  write(index_bytes);
+  write(container::encode_trailer(trailer));
   CompressResult result;
   result.original_size = layout.file_size;
-  result.compressed_size = out.position();
+  result.compressed_size = position;
   result.warnings = layout.warnings;
-  out.commit();
+  sink.finish();
   return result;
+}
+
+CompressResult compress_file(const std::filesystem::path& input,
+                             const std::filesystem::path& output, const CompressOptions& options,
+                             bool overwrite) {
+  FileSource source(input);
+  FileSink sink(output, overwrite, {input});
+  return compress(source, sink, options, input.filename().string());
 }
 
 }  // namespace lcl
