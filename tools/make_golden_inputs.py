@@ -4,7 +4,8 @@ Apache-2.0; bytellama-25m, project data). Their .lcl forms are written by `lcl c
 build that introduced a codec, or by tools/make_golden_archives.cpp for payload versions the
 encoders no longer choose, and committed; tests/container/golden_test.cpp checks that every later
 build decodes them to these exact bytes. Re-running this script is only needed for new inputs.
-Usage: tools/make_golden_inputs.py ../shared/corpus tests/golden"""
+Usage: tools/make_golden_inputs.py ../shared/corpus tests/golden [finetune-pair]
+(with finetune-pair, only the base and fine-tune pair of the delta codec is written)"""
 import json
 import struct
 import sys
@@ -115,7 +116,41 @@ def f16_to_e5m2(data):
 def read_safetensors(path):
     with open(path, "rb") as f:
         (n,) = struct.unpack("<Q", f.read(8))
-        return json.loads(f.read(n)), f.read()
+        header = json.loads(f.read(n))
+        data = f.read()
+    return header, data
+
+
+def bf16_rows(model, name, first, rows):
+    header, data = model
+    info = header[name]
+    begin, _ = info["data_offsets"]
+    cols = info["shape"][-1]
+    return data[begin + first * cols * 2:begin + (first + rows) * cols * 2], [rows, cols]
+
+
+def write_finetune_pair(corpus, out):
+    """A real (base, fine-tune) pair in miniature for the delta codec: the same slices of
+    bytellama-25m and of its fine-tune, as BF16, F32 and F16, plus a tensor identical in both and
+    one that only the fine-tune has."""
+    base = read_safetensors(corpus + "/bytellama-25m/model-00002-of-00004.safetensors")
+    tuned = read_safetensors(corpus + "/bytellama-25m-ft-changelog/model-00002-of-00004.safetensors")
+    name = "model.layers.2.self_attn.q_proj.weight"
+    for model, path in ((base, "/tiny-base.safetensors"), (tuned, "/tiny-finetune.safetensors")):
+        q, shape = bf16_rows(model, name, 0, 8)
+        k, _ = bf16_rows(model, name, 8, 8)
+        v, _ = bf16_rows(model, name, 16, 8)
+        same, same_shape = bf16_rows(base, name, 24, 4)
+        tensors = [
+            ("q.bf16", "BF16", shape, q),
+            ("k.f32", "F32", shape, bf16_to_f32(k)),
+            ("v.f16", "F16", shape, bf16_to_f16(v)),
+            ("same.bf16", "BF16", same_shape, same),
+        ]
+        if model is tuned:
+            only, only_shape = bf16_rows(tuned, name, 32, 4)
+            tensors.append(("only_finetune.bf16", "BF16", only_shape, only))
+        write_safetensors(out + path, tensors)
 
 
 def main(corpus, out):
@@ -184,4 +219,8 @@ def main(corpus, out):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    if sys.argv[3:] == ["finetune-pair"]:
+        write_finetune_pair(sys.argv[1], sys.argv[2])
+    else:
+        main(sys.argv[1], sys.argv[2])
+        write_finetune_pair(sys.argv[1], sys.argv[2])

@@ -1,4 +1,4 @@
-// lcl compress IN... [-o OUT] [-f] [-T N] [-q|-v]
+// lcl compress IN... [-o OUT] [--base BASE] [-f] [-T N] [-q|-v]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -26,6 +26,7 @@ struct CompressArgs {
   uint64_t chunk_mib = 4;
   bool store = false;
   bool check = false;
+  std::string base;
 };
 
 std::filesystem::path output_for(const CompressArgs& args, const std::filesystem::path& input) {
@@ -45,6 +46,7 @@ int run(const CompressArgs& args) {
   options.plan.chunk_size = args.chunk_mib << 20;
   options.plan.store_only = args.store;
   options.verify_chunks = args.check;
+  if (!args.base.empty()) options.base = args.base;
   int status = 0;
   for (const std::string& input : args.inputs) {
     std::filesystem::path out = output_for(args, input);
@@ -96,6 +98,10 @@ void add_compress_command(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(1, 256));
   cmd->add_flag("--store", args->store, "store without compression");
   cmd->add_flag("--check", args->check, "decode every chunk after encoding it and compare");
+  cmd->add_option("--base", args->base,
+                  "base model (file, directory or index.json): tensors it holds with the same "
+                  "name, type and shape are coded against it; decompressing needs it again")
+      ->check(CLI::ExistingPath);
   cmd->callback([args, &exit_code] { exit_code = run(*args); });
 }
 

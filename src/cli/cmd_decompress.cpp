@@ -1,4 +1,4 @@
-// lcl decompress IN.lcl... [-o OUT] [-f] [-T N]
+// lcl decompress IN.lcl... [-o OUT] [--base BASE] [-f] [-T N]
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -19,6 +19,7 @@ struct DecompressArgs {
   bool force = false;
   unsigned threads = 0;
   bool quiet = false;
+  std::string base;
 };
 
 std::filesystem::path output_for(const DecompressArgs& args, const std::filesystem::path& input) {
@@ -44,6 +45,7 @@ int run(const DecompressArgs& args) {
                         ProgressLine progress("decompress " + input, !args.quiet);
                         DecompressOptions options;
                         options.threads = args.threads;
+                        if (!args.base.empty()) options.base = args.base;
                         options.progress = [&](uint64_t done, uint64_t total) {
                           progress.update(done, total);
                         };
@@ -68,6 +70,9 @@ void add_decompress_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("-f,--force", args->force, "overwrite existing output files");
   cmd->add_option("-T,--threads", args->threads, threads_help());
   cmd->add_flag("-q,--quiet", args->quiet, "print nothing but errors");
+  cmd->add_option("--base", args->base,
+                  "the base model an archive was compressed against (checked by its hashes)")
+      ->check(CLI::ExistingPath);
   cmd->callback([args, &exit_code] { exit_code = run(*args); });
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "codecs/delta/delta_codec.hpp"
 #include "codecs/fields/quant_fields.hpp"
 #include "codecs/float/float_codec.hpp"
 #include "codecs/fp8/fp8_codec.hpp"
@@ -41,6 +42,7 @@ constexpr CodecEntry kCodecs[] = {
     {9, "q3k",         &q3k_codec,        kQ3KVersions,       kFields},
     {10, "mxfp4",      &mxfp4_codec,      kMXFP4Versions,     kFields},
     {11, "fp8",        &fp8_codec,        kFp8Versions,       kNoFields},
+    {12, "delta",      &delta_codec,      kDeltaVersions,     kNoFields},
 };
 // clang-format on
 
@@ -58,7 +60,8 @@ constexpr CodecId id_of(std::string_view name) {
 }
 // The ids the container, the planner and the chunk encoder name (lcl/codec.hpp).
 static_assert(id_of("store") == codec_id::kStore && id_of("zstd") == codec_id::kZstd &&
-              id_of("float") == codec_id::kFloat && id_of("segments") == codec_id::kSegments);
+              id_of("float") == codec_id::kFloat && id_of("segments") == codec_id::kSegments &&
+              id_of("delta") == codec_id::kDelta);
 
 const CodecEntry& entry_of(const Codec* codec) {
   for (const CodecEntry& e : kCodecs)

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "codecs/chunk_encoder.hpp"
+#include "container/base_model.hpp"
 #include "container/format.hpp"
 #include "container/index_limits.hpp"
 #include "container/pipeline.hpp"
@@ -23,25 +24,70 @@ struct EncodedChunk {
   uint64_t checksum = 0;
 };
 
+// A delta payload at most this fraction of the chunk is kept without trying the chunk's own codec
+// (half: 8 bits per 16-bit weight, well below the ~10.5 bits that any codec needs for trained
+// weights alone); a larger one, from a base the chunk has drifted far from, competes with it.
+constexpr double kDeltaKeepFraction = 0.5;
+
+// Codes the chunk against its reference with the delta codec; returns false when the delta
+// codec declines the bytes (quantized blocks that differ from the base).
+bool encode_delta_chunk(std::span<const uint8_t> original, std::span<const uint8_t> reference,
+                        const ChunkPlan& plan, std::vector<uint8_t>& payload) {
+  EncodeContext context = plan.context;
+  context.reference = reference;
+  context.reference_range = *plan.reference;
+  payload.clear();
+  try {
+    find_codec(codec_id::kDelta)->encode(original, context, payload);
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::kUnsupported) throw;
+    return false;
+  }
+  return true;
+}
+
 // Encodes with the planned codec (see encode_chunk_payload: zstd where the codec declines or loses
-// on a small chunk, stored where nothing shrinks, so no chunk grows by more than its entry).
-EncodedChunk encode_chunk(const ByteSource& source, const ChunkPlan& plan, bool verify,
-                          BufferPool<ByteBuffer>& originals, BufferPool<>& payloads) {
+// on a small chunk, stored where nothing shrinks, so no chunk grows by more than its entry); a
+// chunk with a reference in the base first with the delta codec.
+EncodedChunk encode_chunk(const ByteSource& source,
+                          const std::vector<std::unique_ptr<ByteSource>>& base,
+                          const ChunkPlan& plan, bool verify, BufferPool<ByteBuffer>& originals,
+                          BufferPool<>& payloads) {
   EncodedChunk chunk;
   chunk.original = originals.take();
   chunk.payload = payloads.take();
   chunk.original.resize(plan.size);
   source.read(plan.offset, chunk.original);
   chunk.checksum = xxh64(chunk.original);
-  chunk.codec =
-      encode_chunk_payload(chunk.original, *find_codec(plan.codec), plan.context, chunk.payload);
+  thread_local ByteBuffer reference;
+  bool delta = false;
+  if (plan.reference) {
+    reference.resize(plan.reference->size);
+    base.at(plan.reference->file)->read(plan.reference->offset, reference);
+    delta = encode_delta_chunk(chunk.original, reference, plan, chunk.payload);
+  }
+  if (delta && static_cast<double>(chunk.payload.size()) <=
+                   kDeltaKeepFraction * static_cast<double>(chunk.original.size())) {
+    chunk.codec = codec_id::kDelta;
+  } else {
+    thread_local std::vector<uint8_t> own;
+    chunk.codec = encode_chunk_payload(chunk.original, *find_codec(plan.codec), plan.context, own);
+    const uint64_t own_size = chunk.codec == codec_id::kStore ? chunk.original.size() : own.size();
+    if (delta && chunk.payload.size() < own_size)
+      chunk.codec = codec_id::kDelta;
+    else
+      chunk.payload.swap(own);
+  }
   if (chunk.codec == codec_id::kStore) return chunk;
   const Codec* codec = find_codec(chunk.codec);
   if (verify) {
     // Reused per thread and not zeroed: the codec writes every byte (or throws).
     thread_local ByteBuffer decoded;
     decoded.resize(chunk.original.size());
-    codec->decode(chunk.payload, decoded);
+    if (chunk.codec == codec_id::kDelta)
+      codec->decode_with_reference(chunk.payload, reference, decoded);
+    else
+      codec->decode(chunk.payload, decoded);
     if (!std::equal(decoded.begin(), decoded.end(), chunk.original.begin(), chunk.original.end()))
       throw Error(ErrorKind::kUnsupported, "internal error: codec " + std::string(codec->name()) +
                                                " did not reproduce the chunk at offset " +
@@ -84,14 +130,30 @@ CompressResult compress(const ByteSource& source, ByteSink& sink, const Compress
   std::vector<ChunkPlan> plans = plan_chunks(layout, options.plan);
   container::check_index_limits(source_name, plans.size());
 
+  ArchiveIndex index;
+  std::vector<std::unique_ptr<ByteSource>> base;
+  if (options.base && !options.plan.store_only) {
+    container::BaseCatalog catalog(*options.base);
+    catalog.plan_references(layout, plans);
+    container::check_index_limits(source_name, plans.size());
+    if (!catalog.used_files().empty()) {
+      BaseInfo info;
+      info.name = catalog.name();
+      for (const auto& path : catalog.used_files()) {
+        info.files.push_back(container::describe_base_file(path));
+        base.push_back(std::make_unique<FileSource>(path));
+      }
+      index.base = std::move(info);
+    }
+  }
+
   uint64_t position = 0;  // bytes written to the sink so far
   auto write = [&](std::span<const uint8_t> bytes) {
     sink.write(bytes);
     position += bytes.size();
   };
-  write(container::encode_header());
+  write(container::encode_header(index.base ? container::kFlagBase : 0));
 
-  ArchiveIndex index;
   index.source_format = layout.format;
   index.source_name = source_name;
   index.original_size = layout.file_size;
@@ -105,7 +167,7 @@ CompressResult compress(const ByteSource& source, ByteSink& sink, const Compress
   container::run_ordered<EncodedChunk>(
       pool, plans.size(), 2 * threads,
       [&](size_t i) {
-        return encode_chunk(source, plans[i], options.verify_chunks, originals, payloads);
+        return encode_chunk(source, base, plans[i], options.verify_chunks, originals, payloads);
       },
       [&](size_t i, EncodedChunk& chunk) {
         whole_file.update(chunk.original);
@@ -136,7 +198,7 @@ CompressResult compress(const ByteSource& source, ByteSink& sink, const Compress
   trailer.index_checksum = xxh64(index_bytes);
   // The reader's own checks, before the archive is committed: never an archive it rejects.
   try {
-    container::decode_index(index_bytes, trailer);
+    container::decode_index(index_bytes, trailer, index.base ? container::kFlagBase : 0);
   } catch (const Error& e) {
     throw Error(ErrorKind::kUnsupported,
                 std::string("internal error: the archive would not read back: ") + e.what());

@@ -17,6 +17,9 @@ bool all_zero(std::span<const uint8_t> bytes) {
 void decompress_file(const std::filesystem::path& input, const std::filesystem::path& output,
                      const DecompressOptions& options, bool overwrite) {
   auto archive = Archive::open(input);
+  // The base is found and checked before the output file exists.
+  if (options.base) archive->attach_base(*options.base);
+  archive->require_base();
   AtomicOutputFile out(output, overwrite, {input});
   archive->decode_all(
       options.threads,
@@ -30,6 +33,7 @@ void decompress_file(const std::filesystem::path& input, const std::filesystem::
 }
 
 void decompress(const Archive& archive, ByteSink& sink, const DecompressOptions& options) {
+  archive.require_base();  // before the sink sees a byte
   archive.decode_all(
       options.threads, [&](uint64_t, std::span<const uint8_t> bytes) { sink.write(bytes); },
       options.progress);
@@ -40,6 +44,8 @@ void verify_file(const std::filesystem::path& input,
                  const std::optional<std::filesystem::path>& original,
                  const DecompressOptions& options) {
   auto archive = Archive::open(input);
+  if (options.base) archive->attach_base(*options.base);
+  archive->require_base();
   std::unique_ptr<FileSource> reference;
   if (original) {
     reference = std::make_unique<FileSource>(*original);

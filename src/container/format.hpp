@@ -22,9 +22,13 @@ inline constexpr uint64_t kMaxNameLength = 65536;
 inline constexpr uint64_t kMaxDims = 16;
 inline constexpr uint64_t kMaxSourceNameLength = 4096;
 
-std::vector<uint8_t> encode_header();
-// Throws kCorruptInput unless `bytes` is a header of a version this build reads.
-void check_header(std::span<const uint8_t> bytes);
+// Header flags (docs/FORMAT.md): a reader rejects flags it does not know.
+inline constexpr uint16_t kFlagBase = 0x0001;  // coded against a base; a base section follows
+inline constexpr uint16_t kKnownFlags = kFlagBase;
+
+std::vector<uint8_t> encode_header(uint16_t flags = 0);
+// Throws kCorruptInput unless `bytes` is a header of a version this build reads; returns its flags.
+uint16_t check_header(std::span<const uint8_t> bytes);
 
 struct Trailer {
   uint64_t index_offset = 0;
@@ -38,6 +42,8 @@ std::vector<uint8_t> encode_index(const ArchiveIndex& index);
 // Parses and validates against the archive's size and the index's position: chunks contiguous in
 // both the original and the payload area, sizes bounded, tensors inside the original and covered
 // by the chunks they name.
-ArchiveIndex decode_index(std::span<const uint8_t> bytes, const Trailer& trailer);
+// `flags` are the header's: with kFlagBase the index ends with the base section.
+ArchiveIndex decode_index(std::span<const uint8_t> bytes, const Trailer& trailer,
+                          uint16_t flags = 0);
 
 }  // namespace lcl::container
