@@ -32,7 +32,7 @@ struct ChunkEntry {
   uint64_t original_size = 0;
   uint64_t payload_offset = 0;  // in the .lcl file
   uint64_t payload_size = 0;
-  uint64_t checksum = 0;        // xxh64 (seed 0) of the original bytes
+  uint64_t checksum = 0;  // xxh64 (seed 0) of the original bytes
 };
 
 struct TensorEntry {
@@ -61,8 +61,14 @@ struct CompressResult {
 
 // Writes `output` atomically (temporary file, renamed when complete). Refuses to replace an
 // existing file unless `overwrite`.
-CompressResult compress_file(const std::filesystem::path& input, const std::filesystem::path& output,
-                             const CompressOptions& options, bool overwrite = false);
+CompressResult compress_file(const std::filesystem::path& input,
+                             const std::filesystem::path& output, const CompressOptions& options,
+                             bool overwrite = false);
+// The same from any source (e.g. bytes in memory); `source_name` is the file name recorded in the
+// archive. compress_file is this with a FileSource and the input's file name.
+CompressResult compress_source(const ByteSource& source, const std::string& source_name,
+                               const std::filesystem::path& output, const CompressOptions& options,
+                               bool overwrite = false);
 
 // An opened .lcl file. Reading the index validates it fully (sizes, offsets, counts bounded by
 // the file size) before anything is allocated from declared sizes.
@@ -106,7 +112,8 @@ void decompress_file(const std::filesystem::path& input, const std::filesystem::
 
 // Decodes everything and checks every checksum without writing; given `original`, also compares
 // the decoded bytes with it. Throws lcl::Error describing the first difference.
-void verify_file(const std::filesystem::path& input, const std::optional<std::filesystem::path>& original,
+void verify_file(const std::filesystem::path& input,
+                 const std::optional<std::filesystem::path>& original,
                  const DecompressOptions& options);
 
 bool is_archive(const ByteSource& source);  // starts with the .lcl magic

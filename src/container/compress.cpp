@@ -79,6 +79,12 @@ CompressResult compress_file(const std::filesystem::path& input,
                              const std::filesystem::path& output, const CompressOptions& options,
                              bool overwrite) {
   FileSource source(input);
+  return compress_source(source, input.filename().string(), output, options, overwrite);
+}
+
+CompressResult compress_source(const ByteSource& source, const std::string& source_name,
+                               const std::filesystem::path& output, const CompressOptions& options,
+                               bool overwrite) {
   Layout layout = read_layout(source);
   std::vector<ChunkPlan> plans = plan_chunks(layout, options.plan);
 
@@ -87,7 +93,7 @@ CompressResult compress_file(const std::filesystem::path& input,
 
   ArchiveIndex index;
   index.source_format = layout.format;
-  index.source_name = input.filename().string();
+  index.source_name = source_name;
   index.original_size = layout.file_size;
   StreamingHash whole_file;
 
@@ -103,9 +109,9 @@ CompressResult compress_file(const std::filesystem::path& input,
       },
       [&](size_t i, EncodedChunk& chunk) {
         whole_file.update(chunk.original);
-        const std::span<const uint8_t> payload =
-            chunk.codec == codec_id::kStore ? std::span<const uint8_t>(chunk.original)
-                                            : std::span<const uint8_t>(chunk.payload);
+        const std::span<const uint8_t> payload = chunk.codec == codec_id::kStore
+                                                     ? std::span<const uint8_t>(chunk.original)
+                                                     : std::span<const uint8_t>(chunk.payload);
         ChunkEntry entry;
         entry.codec = chunk.codec;
         entry.original_offset = plans[i].offset;
