@@ -31,7 +31,8 @@ struct CompressArgs {
 std::filesystem::path output_for(const CompressArgs& args, const std::filesystem::path& input) {
   if (args.output.empty()) return std::filesystem::path(input.string() + ".lcl");
   std::filesystem::path out = args.output;
-  if (args.inputs.size() > 1) return out / (input.filename().string() + ".lcl");
+  if (args.inputs.size() > 1 || std::filesystem::is_directory(out))
+    return out / (input.filename().string() + ".lcl");
   return out;
 }
 
@@ -83,9 +84,10 @@ void add_compress_command(CLI::App& app, int& exit_code) {
       ->required()
       ->check(CLI::ExistingPath);
   cmd->add_option("-o,--output", args->output,
-                  "output file (default: INPUT.lcl); a directory with several inputs");
+                  "output file (default: INPUT.lcl), or an existing directory to write "
+                  "INPUT.lcl into (required with several inputs)");
   cmd->add_flag("-f,--force", args->force, "overwrite existing output files");
-  cmd->add_option("-T,--threads", args->threads, "worker threads (default: one per core)");
+  cmd->add_option("-T,--threads", args->threads, threads_help());
   auto* quiet = cmd->add_flag("-q,--quiet", args->quiet, "print nothing but errors");
   cmd->add_flag("-v,--verbose", args->verbose, "also print time and speed")->excludes(quiet);
   cmd->add_option("--level", args->level, "zstd level for metadata and opaque data (default 3)")

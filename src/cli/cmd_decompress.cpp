@@ -66,7 +66,7 @@ void add_decompress_command(CLI::App& app, int& exit_code) {
   cmd->add_option("-o,--output", args->output,
                   "output file (default: INPUT without .lcl); a directory with several inputs");
   cmd->add_flag("-f,--force", args->force, "overwrite existing output files");
-  cmd->add_option("-T,--threads", args->threads, "worker threads (default: one per core)");
+  cmd->add_option("-T,--threads", args->threads, threads_help());
   cmd->add_flag("-q,--quiet", args->quiet, "print nothing but errors");
   cmd->callback([args, &exit_code] { exit_code = run(*args); });
 }

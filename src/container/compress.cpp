@@ -4,6 +4,7 @@
 
 #include "codecs/chunk_encoder.hpp"
 #include "container/format.hpp"
+#include "container/index_limits.hpp"
 #include "container/pipeline.hpp"
 #include "lcl/container.hpp"
 #include "lcl/error.hpp"
@@ -53,7 +54,9 @@ EncodedChunk encode_chunk(const ByteSource& source, const ChunkPlan& plan, bool 
 std::vector<TensorEntry> tensor_table(const Layout& layout, const std::vector<ChunkEntry>& chunks) {
   std::vector<TensorEntry> tensors;
   for (const Region& region : layout.regions) {
-    if (region.kind != RegionKind::kTensor) continue;
+    // Tensors carried as opaque bytes (an unknown type) keep their entry, so that info lists them
+    // and extract finds them.
+    if (region.kind != RegionKind::kTensor && region.tensor.name.empty()) continue;
     TensorEntry t;
     t.info = region.tensor;
     t.original_offset = region.offset;
@@ -79,16 +82,18 @@ CompressResult compress_file(const std::filesystem::path& input,
                              const std::filesystem::path& output, const CompressOptions& options,
                              bool overwrite) {
   FileSource source(input);
-  return compress_source(source, input.filename().string(), output, options, overwrite);
+  return compress_source(source, input.filename().string(), output, options, overwrite, {input});
 }
 
 CompressResult compress_source(const ByteSource& source, const std::string& source_name,
                                const std::filesystem::path& output, const CompressOptions& options,
-                               bool overwrite) {
+                               bool overwrite, const std::vector<std::filesystem::path>& inputs) {
   Layout layout = read_layout(source);
+  container::degrade_unindexable_tensors(layout);
   std::vector<ChunkPlan> plans = plan_chunks(layout, options.plan);
+  container::check_index_limits(source_name, plans.size());
 
-  AtomicOutputFile out(output, overwrite);
+  AtomicOutputFile out(output, overwrite, inputs);
   out.write(container::encode_header());
 
   ArchiveIndex index;
@@ -134,6 +139,13 @@ CompressResult compress_source(const ByteSource& source, const std::string& sour
   std::vector<uint8_t> index_bytes = container::encode_index(index);
   trailer.index_size = index_bytes.size();
   trailer.index_checksum = xxh64(index_bytes);
+  // The reader's own checks, before the archive is committed: never an archive it rejects.
+  try {
+    container::decode_index(index_bytes, trailer);
+  } catch (const Error& e) {
+    throw Error(ErrorKind::kUnsupported,
+                std::string("internal error: the archive would not read back: ") + e.what());
+  }
   out.write(index_bytes);
   out.write(container::encode_trailer(trailer));
   CompressResult result;

@@ -17,7 +17,7 @@ bool all_zero(std::span<const uint8_t> bytes) {
 void decompress_file(const std::filesystem::path& input, const std::filesystem::path& output,
                      const DecompressOptions& options, bool overwrite) {
   auto archive = Archive::open(input);
-  AtomicOutputFile out(output, overwrite);
+  AtomicOutputFile out(output, overwrite, {input});
   archive->decode_all(
       options.threads,
       [&](uint64_t offset, std::span<const uint8_t> bytes) {

@@ -20,6 +20,7 @@ inline constexpr uint64_t kTrailerSize = 32;
 inline constexpr uint64_t kMaxChunkOriginalSize = 256ull << 20;
 inline constexpr uint64_t kMaxNameLength = 65536;
 inline constexpr uint64_t kMaxDims = 16;
+inline constexpr uint64_t kMaxSourceNameLength = 4096;
 
 std::vector<uint8_t> encode_header();
 // Throws kCorruptInput unless `bytes` is a header of a version this build reads.
