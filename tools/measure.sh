@@ -5,8 +5,10 @@
 # summary ends with the whole-file GGUF ablation), OUT/headline.md, OUT/figures/*.svg (and .png
 # when rsvg-convert is installed), prints how long each step took, and ends with the headline
 # table in the reference's layout. Trained methods use the profiles in profiles/ (PROFILES=DIR to
-# change) for models they were not trained on. Exit status: 0, or 3 when a row failed its
-# roundtrip (the summaries are written either way).
+# change) for models they were not trained on. METHODS=a,b,... runs only those methods (on a busy
+# machine the general compressors at their slowest settings, zstd -19 and xz -9 per tensor and per
+# file, take most of the time). Exit status: 0, or 3 when a row failed its roundtrip (the
+# summaries are written either way).
 set -euo pipefail
 corpus=${1:-../shared/corpus}
 out=${2:-out/measure}
@@ -21,7 +23,7 @@ t_start=$(date +%s.%N)
 step atlas "$lcl" atlas "$corpus"/*/ --jsonl "$out/atlas.jsonl" --quiet
 bench_rc=0
 step bench "$lcl" bench --corpus "$corpus" --out "$out/results.jsonl.zst" --threads "$threads" \
-  --resume --whole-file-ablation --profiles "$profiles" || bench_rc=$?
+  --resume --whole-file-ablation --profiles "$profiles" ${METHODS:+--methods "$METHODS"} || bench_rc=$?
 : > "$out/crosslayer.jsonl"
 # Cross-layer study on each folder that holds safetensors (the study reads BF16 tensors; GGUF
 # copies of a model hold the same weights).

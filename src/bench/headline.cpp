@@ -80,18 +80,25 @@ std::string format_headline_markdown(const std::vector<ResultRow>& all_rows,
     if (!d.bound_key.empty()) {
       std::vector<double> bounds;
       long double bytes = 0, at_bound = 0;
+      bool iid_fallback = false;
       for (const auto& a : atlas) {
         if (a.dtype != d.dtype) continue;
-        const double b = analysis::measure_value(a.measures, d.bound_key);
+        double b = analysis::measure_value(a.measures, d.bound_key);
+        if (b <= 0 && d.bound_key == "bound_fields_conditional") {
+          // Types whose values have no sub-block scale to condition on (Q8_0): the iid bound.
+          b = analysis::measure_value(a.measures, "bound_fields_iid");
+          iid_fallback = iid_fallback || b > 0;
+        }
         if (b <= 0) continue;
         bounds.push_back(b);
         bytes += a.bytes;
         at_bound += static_cast<long double>(a.bytes) / b;
       }
-      ceiling = bounds.empty() ? "n/a (no atlas rows)"
-                               : pair_of(analysis::geometric_mean(bounds),
-                                         static_cast<double>(bytes / at_bound)) +
-                                     " (" + d.bound_name + ")";
+      ceiling =
+          bounds.empty()
+              ? "n/a (no atlas rows)"
+              : pair_of(analysis::geometric_mean(bounds), static_cast<double>(bytes / at_bound)) +
+                    " (" + (iid_fallback ? std::string("field iid bound") : d.bound_name) + ")";
     }
     auto line = [&](const std::string& method, const std::string& label) {
       auto it = by_method.find(method);

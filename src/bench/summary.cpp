@@ -1,6 +1,7 @@
 #include "bench/summary.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -312,7 +313,9 @@ std::string format_ablation_markdown(const std::vector<ResultRow>& all_rows) {
           "| " + method + " | 0 | " + std::to_string(failed) + " | no successful row | | | | |\n";
       continue;
     }
-    std::string delta = base > 0 ? fixed((summary.geometric_mean / base - 1) * 100, 2) + "%" : "";
+    double change = (summary.geometric_mean / base - 1) * 100;
+    if (std::abs(change) < 0.005) change = 0;  // no "-0.00%"
+    std::string delta = base > 0 ? fixed(change, 2) + "%" : "";
     if (!delta.empty() && delta[0] != '-') delta = "+" + delta;
     out += "| " + method + " | " + std::to_string(summary.count) + " | " + std::to_string(failed) +
            " | " + fixed(summary.median) + " | " + fixed(summary.geometric_mean) + " | " + delta +
