@@ -15,8 +15,6 @@ out=${2:-out/measure}
 threads=${3:-$(nproc)}
 lcl=${LCL:-./build/lcl}
 profiles=${PROFILES:-$(dirname "$0")/../profiles}
-# The whole-file "lcl" method writes a temporary .lcl per file: keep it on tmpfs when there is one.
-if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then export TMPDIR=/dev/shm; fi
 mkdir -p "$out"
 step() { local name=$1; shift; local t0=$(date +%s.%N); "$@"; printf '%-28s %7.1f s\n' "$name" "$(echo "$(date +%s.%N) - $t0" | bc)" >&2; }
 t_start=$(date +%s.%N)

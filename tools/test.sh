@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command of the README and of CI: installs dependencies, builds a Release and an
 # AddressSanitizer+UndefinedBehaviorSanitizer configuration, runs every test in both, then runs
-# each libFuzzer target for a short time. Corpus tests run when ../shared/corpus exists and are
+# each libFuzzer target for a short time. Between the two builds it installs the library and builds
+# the consumer programs of tests/consumer against it, and runs the Python tests. Corpus tests run when ../shared/corpus exists and are
 # reported as skipped otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,9 +12,16 @@ JOBS="${JOBS:-$(nproc)}"
 bash tools/install-deps.sh
 
 echo "== Release build and tests"
-cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DLCL_BUILD_PYTHON=ON \
+  -DPython3_EXECUTABLE=/usr/bin/python3 >/dev/null
 cmake --build build/release -j "$JOBS"
 ctest --test-dir build/release --output-on-failure -j "$JOBS"
+
+echo "== Installed package: C and C++ consumers built out of tree (CMake and pkg-config)"
+bash tools/test-consumer.sh build/release
+
+echo "== Python package (pytest), and pip install of it"
+bash tools/test-python.sh build/release
 
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer build and tests"
 # -O1 -g1 keeps the sanitizer build's compile time down (at -O2 -g it took 22 CPU-minutes on the

@@ -7,11 +7,14 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "lcl/codec.hpp"
 #include "lcl/layout.hpp"
+#include "lcl/sink.hpp"
 #include "lcl/source.hpp"
 
 namespace lcl {
@@ -64,13 +67,18 @@ struct CompressResult {
 CompressResult compress_file(const std::filesystem::path& input,
                              const std::filesystem::path& output, const CompressOptions& options,
                              bool overwrite = false);
-// The same from any source (e.g. bytes in memory); `source_name` is the file name recorded in the
-// archive, `inputs` the files the source reads (the output may never replace one of them).
-// compress_file is this with a FileSource and the input's file name.
-CompressResult compress_source(const ByteSource& source, const std::string& source_name,
-                               const std::filesystem::path& output, const CompressOptions& options,
-                               bool overwrite = false,
-                               const std::vector<std::filesystem::path>& inputs = {});
+
+// Compresses the bytes of `source` (any format read_layout knows, or any bytes) into `sink`, front
+// to back, and calls sink.finish() when complete. `source_name` is the file name the archive
+// records (what `lcl decompress` names its output by default).
+CompressResult compress(const ByteSource& source, ByteSink& sink, const CompressOptions& options,
+                        const std::string& source_name);
+
+// A request to read_original: fill `out` with the original bytes starting at `original_offset`.
+struct OriginalRange {
+  uint64_t original_offset = 0;
+  std::span<uint8_t> out;
+};
 
 // An opened .lcl file. Reading the index validates it fully (sizes, offsets, counts bounded by
 // the file size) before anything is allocated from declared sizes.
@@ -78,6 +86,9 @@ class Archive {
  public:
   static std::unique_ptr<Archive> open(const std::filesystem::path& path);
   static std::unique_ptr<Archive> open(std::unique_ptr<ByteSource> source);
+  // An archive in memory; `bytes` must stay valid as long as the Archive.
+  static std::unique_ptr<Archive> open(std::span<const uint8_t> bytes,
+                                       std::string name = "<memory>");
   const ArchiveIndex& index() const { return index_; }
   const ByteSource& source() const { return *source_; }
 
@@ -94,6 +105,17 @@ class Archive {
                       unsigned threads = 1) const;
   // The original bytes of one tensor in memory (for small tensors; see read_tensor_to).
   std::vector<uint8_t> read_tensor(const std::string& name) const;
+  // The position of the tensor named `name` in index().tensors, or nullopt.
+  std::optional<size_t> tensor_index(std::string_view name) const;
+  // Decodes tensor index().tensors[tensor] into `out` (exactly its original_size bytes, else
+  // kUsage), decoding only the chunks that hold it, with `threads` workers (0: one per core).
+  // Chunks that lie inside the tensor are decoded straight into `out`, without a copy.
+  void read_tensor_into(size_t tensor, std::span<uint8_t> out, unsigned threads = 1) const;
+  // Fills every range with the original bytes it names, decoding each chunk that any range touches
+  // once (ranges must not overlap each other). A chunk that one range covers entirely is decoded
+  // in place; others are decoded into a chunk-sized buffer and copied out. Throws kUsage for a
+  // range outside the original, kCorruptInput naming the chunk for a bad one.
+  void read_original(std::span<const OriginalRange> ranges, unsigned threads = 1) const;
   // Decodes every chunk in order with `threads` workers and hands each range of original bytes
   // to `sink` in file order; checks every chunk checksum and the whole-file checksum.
   void decode_all(unsigned threads,
@@ -115,6 +137,10 @@ struct DecompressOptions {
   unsigned threads = 0;
   ProgressFn progress;
 };
+
+// Decodes the whole original into `sink`, front to back, verifying every chunk and the whole-file
+// checksum; calls sink.finish() only after the last check passed.
+void decompress(const Archive& archive, ByteSink& sink, const DecompressOptions& options);
 
 // Writes `output` atomically, renaming it into place only after every checksum verified.
 void decompress_file(const std::filesystem::path& input, const std::filesystem::path& output,

@@ -1,19 +1,17 @@
 #include "bench/whole_file_methods.hpp"
 
-#include <unistd.h>
 #include <zstd.h>
 
-#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 
 #include "bench/generic_methods.hpp"
 #include "bench/gguf_streams.hpp"
 #include "lcl/container.hpp"
 #include "lcl/error.hpp"
 #include "lcl/layout.hpp"
+#include "lcl/sink.hpp"
 #include "lcl/source.hpp"
 #include "util/byte_io.hpp"
 
@@ -23,50 +21,23 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A temporary file that is removed when it goes out of scope (in $TMPDIR: tmpfs when measuring).
-class TempPath {
- public:
-  TempPath() {
-    static std::atomic<uint64_t> counter{0};
-    path_ = fs::temp_directory_path() / ("lcl-bench-" + std::to_string(::getpid()) + "-" +
-                                         std::to_string(counter.fetch_add(1)) + ".lcl");
-  }
-  ~TempPath() {
-    std::error_code ec;
-    fs::remove(path_, ec);
-  }
-  TempPath(const TempPath&) = delete;
-  TempPath& operator=(const TempPath&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-std::vector<uint8_t> read_whole(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorKind::kIo, "cannot open " + path.string());
-  std::vector<uint8_t> bytes(fs::file_size(path));
-  in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  if (!in) throw Error(ErrorKind::kIo, "cannot read " + path.string());
-  return bytes;
-}
-
 class LclFileMethod final : public Method {
  public:
   std::string name() const override { return "lcl"; }
   MethodScope scope() const override { return MethodScope::kFile; }
   bool applies_to(const TensorInfo&) const override { return true; }
 
-  // `lcl compress` with its defaults, one thread (the bench runs files and tensors in parallel).
+  // `lcl compress` with its defaults (the container's compress(), the code behind
+  // compress_file), into memory; one thread (the bench runs files and tensors in parallel).
   std::vector<uint8_t> compress(std::span<const uint8_t> input,
                                 const TensorInfo& file) const override {
     MemorySource source(input, file.name);
-    TempPath out;
+    std::vector<uint8_t> archive;
+    MemorySink sink(archive);
     CompressOptions options;
     options.threads = 1;
-    compress_source(source, file.name, out.path(), options);
-    return read_whole(out.path());
+    lcl::compress(source, sink, options, file.name);
+    return archive;
   }
 
   void decompress(std::span<const uint8_t> payload, const TensorInfo&,

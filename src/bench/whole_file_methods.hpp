@@ -1,8 +1,7 @@
 #pragma once
 // Whole-file methods beyond the general compressors:
 // - "lcl": exactly what `lcl compress` writes (the container code itself: same layout parser,
-//   planner, chunks, codecs, index), written to a temporary .lcl file and read back; decoded with
-//   the container's reader. Its tensor_parts() give the per-tensor "lcl" rows: each tensor's
+//   planner, chunks, codecs, index), written to memory; decoded with the container's reader. Its tensor_parts() give the per-tensor "lcl" rows: each tensor's
 //   chunks as the planner cut them (a chunk that holds several small tensors, as the segments
 //   codec packs them, is shared by byte share), decoded alone and compared.
 // - "decomp_perstream_zstd19_bg" and its ablation variants: the reference's whole-file GGUF

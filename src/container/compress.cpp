@@ -8,7 +8,6 @@
 #include "container/pipeline.hpp"
 #include "lcl/container.hpp"
 #include "lcl/error.hpp"
-#include "util/atomic_file.hpp"
 #include "util/buffer_pool.hpp"
 #include "util/byte_buffer.hpp"
 #include "util/hash.hpp"
@@ -78,23 +77,19 @@ std::vector<TensorEntry> tensor_table(const Layout& layout, const std::vector<Ch
 
 }  // namespace
 
-CompressResult compress_file(const std::filesystem::path& input,
-                             const std::filesystem::path& output, const CompressOptions& options,
-                             bool overwrite) {
-  FileSource source(input);
-  return compress_source(source, input.filename().string(), output, options, overwrite, {input});
-}
-
-CompressResult compress_source(const ByteSource& source, const std::string& source_name,
-                               const std::filesystem::path& output, const CompressOptions& options,
-                               bool overwrite, const std::vector<std::filesystem::path>& inputs) {
+CompressResult compress(const ByteSource& source, ByteSink& sink, const CompressOptions& options,
+                        const std::string& source_name) {
   Layout layout = read_layout(source);
   container::degrade_unindexable_tensors(layout);
   std::vector<ChunkPlan> plans = plan_chunks(layout, options.plan);
   container::check_index_limits(source_name, plans.size());
 
-  AtomicOutputFile out(output, overwrite, inputs);
-  out.write(container::encode_header());
+  uint64_t position = 0;  // bytes written to the sink so far
+  auto write = [&](std::span<const uint8_t> bytes) {
+    sink.write(bytes);
+    position += bytes.size();
+  };
+  write(container::encode_header());
 
   ArchiveIndex index;
   index.source_format = layout.format;
@@ -121,10 +116,10 @@ CompressResult compress_source(const ByteSource& source, const std::string& sour
         entry.codec = chunk.codec;
         entry.original_offset = plans[i].offset;
         entry.original_size = plans[i].size;
-        entry.payload_offset = out.position();
+        entry.payload_offset = position;
         entry.payload_size = payload.size();
         entry.checksum = chunk.checksum;
-        out.write(payload);
+        write(payload);
         originals.give(std::move(chunk.original));
         payloads.give(std::move(chunk.payload));
         index.chunks.push_back(entry);
@@ -135,7 +130,7 @@ CompressResult compress_source(const ByteSource& source, const std::string& sour
   index.tensors = tensor_table(layout, index.chunks);
 
   container::Trailer trailer;
-  trailer.index_offset = out.position();
+  trailer.index_offset = position;
   std::vector<uint8_t> index_bytes = container::encode_index(index);
   trailer.index_size = index_bytes.size();
   trailer.index_checksum = xxh64(index_bytes);
@@ -146,14 +141,22 @@ CompressResult compress_source(const ByteSource& source, const std::string& sour
     throw Error(ErrorKind::kUnsupported,
                 std::string("internal error: the archive would not read back: ") + e.what());
   }
-  out.write(index_bytes);
-  out.write(container::encode_trailer(trailer));
+  write(index_bytes);
+  write(container::encode_trailer(trailer));
   CompressResult result;
   result.original_size = layout.file_size;
-  result.compressed_size = out.position();
+  result.compressed_size = position;
   result.warnings = layout.warnings;
-  out.commit();
+  sink.finish();
   return result;
+}
+
+CompressResult compress_file(const std::filesystem::path& input,
+                             const std::filesystem::path& output, const CompressOptions& options,
+                             bool overwrite) {
+  FileSource source(input);
+  FileSink sink(output, overwrite, {input});
+  return compress(source, sink, options, input.filename().string());
 }
 
 }  // namespace lcl

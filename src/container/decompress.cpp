@@ -29,6 +29,13 @@ void decompress_file(const std::filesystem::path& input, const std::filesystem::
   out.commit();
 }
 
+void decompress(const Archive& archive, ByteSink& sink, const DecompressOptions& options) {
+  archive.decode_all(
+      options.threads, [&](uint64_t, std::span<const uint8_t> bytes) { sink.write(bytes); },
+      options.progress);
+  sink.finish();
+}
+
 void verify_file(const std::filesystem::path& input,
                  const std::optional<std::filesystem::path>& original,
                  const DecompressOptions& options) {
