@@ -50,8 +50,13 @@ Measures measure_float32(std::span<const uint8_t> data) {
   double h_planes = 0;
   for (int b = 0; b < 4; ++b) h_planes += entropy_of_counts(plane[b]);
   double h_halves = entropy_of_counts(upper) + entropy_of_counts(lower);
-  return {{"h_high", entropy_of_counts(plane[3])},
-          {"h_low", entropy_of_counts(plane[0])},
+  // No h_high / h_low: an F32 element has four byte planes, not two (the table prints n/a).
+  return {{"h_byte0", entropy_of_counts(plane[0])},
+          {"h_byte1", entropy_of_counts(plane[1])},
+          {"h_byte2", entropy_of_counts(plane[2])},
+          {"h_byte3", entropy_of_counts(plane[3])},
+          {"h_lower16", entropy_of_counts(lower)},
+          {"h_upper16", entropy_of_counts(upper)},
           {"bound_byte_marginal", ratio_bound(32, h_planes)},
           {"h_u16", h_halves / 2},
           {"bound_iid16", ratio_bound(32, h_halves)},

@@ -3,7 +3,8 @@
 // entropy of the tensor's own symbols; the "bound_*" values are the compression ratios a coder of
 // those symbols would reach at exactly that entropy (original bits / entropy bits).
 //
-// Float tensors (BF16, F16; F32 by 16-bit halves):
+// Float tensors (BF16, F16; F32 by 16-bit halves: h_byte0..3 and h_lower16 / h_upper16 instead of
+// h_high / h_low, the byte-marginal bound over its four byte planes):
 //   h_high, h_low          entropy of the high and low byte of each element (bits of 8)
 //   bound_byte_marginal    16 / (h_high + h_low): byte-plane coding (the reference's Proposition 1)
 //   h_u16, bound_iid16     entropy of the whole 16-bit value, and 16 / h_u16: any coder that treats

@@ -61,8 +61,11 @@ TEST(EntropyBounds, Fp32PlanesAndHalves) {
     for (int b = 0; b < 4; ++b) data.push_back(static_cast<uint8_t>(v >> (8 * b)));
   }
   auto m = measure_bounds(data, type::kF32);
-  EXPECT_DOUBLE_EQ(measure_value(m, "h_low"), 8.0);
-  EXPECT_DOUBLE_EQ(measure_value(m, "h_high"), 0.0);
+  EXPECT_DOUBLE_EQ(measure_value(m, "h_byte0"), 8.0);
+  EXPECT_DOUBLE_EQ(measure_value(m, "h_byte3"), 0.0);
+  EXPECT_DOUBLE_EQ(measure_value(m, "h_lower16"), 8.0);
+  EXPECT_DOUBLE_EQ(measure_value(m, "h_upper16"), 0.0);
+  EXPECT_LT(measure_value(m, "h_high"), 0);  // two byte planes do not describe an F32: n/a
   EXPECT_DOUBLE_EQ(measure_value(m, "bound_byte_marginal"), 4.0);  // 32 bits / 8 bits
   EXPECT_DOUBLE_EQ(measure_value(m, "bound_iid16"), 4.0);
   EXPECT_DOUBLE_EQ(measure_value(m, "h_exponent"), 0.0);
@@ -269,8 +272,21 @@ TEST(TensorNames, HuggingFaceAndGgufMapToOneVocabulary) {
   EXPECT_EQ(parse_tensor_role("lm_head.weight").role, "lm_head");
   EXPECT_EQ(parse_tensor_role("output_norm.weight").role, "norm");
   EXPECT_EQ(parse_tensor_role("model.layers.1.self_attn.q_proj.bias").role, "q_proj.bias");
-  EXPECT_EQ(parse_tensor_role("bert.encoder.layer.2.output.dense.weight").role, "dense");
-  EXPECT_EQ(parse_tensor_role("weird").role, "weird");
+  EXPECT_EQ(parse_tensor_role("bert.encoder.layer.2.output.dense.weight").role, "other");
+  EXPECT_EQ(parse_tensor_role("bert.encoder.layer.2.output.dense.weight").detail, "dense");
+  EXPECT_EQ(parse_tensor_role("weird").role, "other");
+  // Meta, GPT-2 and BERT names, FP8 scales, and names that are no LLM role.
+  EXPECT_EQ(parse_tensor_role("layers.2.attention.wq.weight").role, "q_proj");
+  EXPECT_EQ(parse_tensor_role("layers.2.feed_forward.w2.weight").role, "down_proj");
+  EXPECT_EQ(parse_tensor_role("h.0.attn.c_attn.weight").role, "qkv_proj");
+  EXPECT_EQ(parse_tensor_role("h.0.attn.c_proj.weight").role, "o_proj");
+  EXPECT_EQ(parse_tensor_role("h.0.mlp.c_proj.weight").role, "down_proj");
+  EXPECT_EQ(parse_tensor_role("transformer.wte.weight").role, "embed_tokens");
+  EXPECT_EQ(parse_tensor_role("transformer.ln_f.weight").role, "norm");
+  EXPECT_EQ(parse_tensor_role("bert.encoder.layer.0.attention.self.query.weight").role, "q_proj");
+  EXPECT_EQ(parse_tensor_role("blk.0.attn_q.weight_scale_inv").role, "q_proj.scale");
+  EXPECT_EQ(parse_tensor_role("conv1.weight").role, "other");
+  EXPECT_EQ(parse_tensor_role("features.3.bn.running_mean").role, "other");
   EXPECT_EQ(parse_tensor_role("weird").layer, -1);
 }
 
