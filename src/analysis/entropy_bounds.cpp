@@ -182,9 +182,10 @@ Measures measure_q5_k(std::span<const uint8_t> data) {
     ++d[load_u16le(p)];
     ++dmin[load_u16le(p + 2)];
     ggml::unpack_q5k_quants(p + 16, p + 48, values);
+    uint8_t scales[8], mins[8];
+    ggml::unpack_q4k_scales(p + 4, scales, mins);  // packed as in Q4_K
     for (int j = 0; j < 8; ++j) {
-      uint8_t sc, m;
-      q4_k_scale_min(p + 4, j, sc, m);  // packed as in Q4_K
+      const uint8_t sc = scales[j], m = mins[j];
       ++scale[sc];
       ++min[m];
       const size_t context = static_cast<size_t>(sc) * 64 + m;

@@ -6,6 +6,7 @@
 
 #include "codecs/delta/delta_coder.hpp"
 #include "codecs/delta/delta_format.hpp"
+#include "entropy/bit_io.hpp"
 #include "entropy/bit_pack.hpp"
 #include "entropy/compact_table.hpp"
 #include "entropy/rans_interleaved.hpp"
@@ -85,7 +86,7 @@ void encode_float_body(const uint8_t* in, const uint8_t* ref, uint64_t n, const 
       symbols[i] = static_cast<uint16_t>(q.symbol);
       context_of[i] = static_cast<uint8_t>(c);
       ++counts[c * alphabet + q.symbol];
-      if (q.raw_bits) bits.put(q.raw, q.raw_bits);
+      if (q.raw_bits) bits.bits(q.raw, q.raw_bits);
     }
   }
   for (uint32_t c = 0; c < contexts; ++c)
