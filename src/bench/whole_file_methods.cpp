@@ -225,7 +225,9 @@ class GgufDecomposer final : public Method {
 
   void decompress(std::span<const uint8_t> payload, const TensorInfo&,
                   std::span<uint8_t> out) const override {
-    ByteReader r(payload, name() + " payload");
+    // ByteReader keeps a view of its label: the strings must outlive the readers.
+    const std::string payload_label = name() + " payload", map_label = name() + " region map";
+    ByteReader r(payload, payload_label);
     // The map: its frame states its size; a region is at least one byte of map, so the map is
     // never larger than 11 bytes per region of a file of out.size() bytes.
     const uint64_t frame_size = r.varint_at_most(r.remaining(), "map frame size");
@@ -237,7 +239,7 @@ class GgufDecomposer final : public Method {
     std::vector<uint8_t> map(map_size);
     if (ZSTD_decompress(map.data(), map.size(), frame.data(), frame.size()) != map.size())
       r.fail("region map does not decode");
-    ByteReader mr(map, name() + " region map");
+    ByteReader mr(map, map_label);
     const uint64_t count = mr.varint_at_most(map.size(), "region count");
     std::vector<std::pair<uint64_t, uint8_t>> regions(count);
     std::vector<uint64_t> class_bytes(kFirstSplitStream + kSplitCount, 0);
