@@ -209,8 +209,8 @@ void Archive::read_original(std::span<const OriginalRange> ranges, unsigned thre
   ThreadPool pool(threads);
   std::vector<std::future<void>> done;
   done.reserve(jobs.size());
-  for (auto [first, last] : jobs)
-    done.push_back(pool.submit([&decode_job, first, last] { decode_job(first, last); }));
+  for (const auto& job : jobs)  // the pair by value: clang 14 cannot capture structured bindings
+    done.push_back(pool.submit([&decode_job, job] { decode_job(job.first, job.second); }));
   std::exception_ptr failure;
   for (auto& f : done) {  // wait for every job before the captured state dies
     try {
