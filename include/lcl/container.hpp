@@ -1,7 +1,9 @@
 #pragma once
-// The .lcl container (docs/FORMAT.md): header, chunk payloads, footer index. Compression and
+// The .lcl container (docs/FORMAT.md): header, chunk frames, footer index. Compression and
 // decompression stream through a bounded window of chunks, so peak memory is a function of
-// threads x chunk size and never of the file size.
+// threads x chunk size and never of the file size. Archives are written front to back into any
+// ByteSink and can be decoded front to back from any InputStream (lcl/stream.hpp), or at random
+// from a file through the index.
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -13,6 +15,7 @@
 #include "lcl/codec.hpp"
 #include "lcl/layout.hpp"
 #include "lcl/source.hpp"
+#include "lcl/stream.hpp"
 
 namespace lcl {
 
@@ -32,7 +35,7 @@ struct ChunkEntry {
   uint64_t original_size = 0;
   uint64_t payload_offset = 0;  // in the .lcl file
   uint64_t payload_size = 0;
-  uint64_t checksum = 0;        // xxh64 (seed 0) of the original bytes
+  uint64_t checksum = 0;  // xxh64 (seed 0) of the original bytes
 };
 
 struct TensorEntry {
@@ -59,10 +62,24 @@ struct CompressResult {
   std::vector<std::string> warnings;  // from the layout parser
 };
 
+// Compresses `source` (read at random by the workers) into `sink`; `name` is recorded as the
+// original's file name.
+CompressResult compress(const ByteSource& source, const std::string& name, ByteSink& sink,
+                        const CompressOptions& options);
+
+// Compresses bytes read once, front to back, from `input` (its size need not be known; an endless
+// stream is compressed until it ends). Model headers are parsed from the stream's first bytes, so
+// a safetensors or GGUF stream gets the same per-tensor codecs as its file. Memory: the header
+// plus 2 x threads chunks.
+CompressResult compress_stream(InputStream& input, const std::string& name, ByteSink& sink,
+                               const CompressOptions& options);
+
 // Writes `output` atomically (temporary file, renamed when complete). Refuses to replace an
-// existing file unless `overwrite`.
-CompressResult compress_file(const std::filesystem::path& input, const std::filesystem::path& output,
-                             const CompressOptions& options, bool overwrite = false);
+// existing file unless `overwrite`. An input that is not a regular file (a pipe, a device, a /proc
+// file) is read as a stream: its st_size is never trusted.
+CompressResult compress_file(const std::filesystem::path& input,
+                             const std::filesystem::path& output, const CompressOptions& options,
+                             bool overwrite = false);
 
 // An opened .lcl file. Reading the index validates it fully (sizes, offsets, counts bounded by
 // the file size) before anything is allocated from declared sizes.
@@ -83,6 +100,14 @@ class Archive {
   void decode_all(unsigned threads,
                   const std::function<void(uint64_t offset, std::span<const uint8_t>)>& sink,
                   const ProgressFn& progress = {}) const;
+  // For outputs written at random (a file): `write` runs on the worker threads, in any order, as
+  // soon as a chunk is decoded and its checksum verified, with `all_zero` telling whether the
+  // bytes are all zero; the calling thread only checks the whole-file checksum, which is
+  // verified before this returns. Writes cannot be taken back: write to a temporary file.
+  using ChunkWriter =
+      std::function<void(uint64_t offset, std::span<const uint8_t> bytes, bool all_zero)>;
+  void decode_all_unordered(unsigned threads, const ChunkWriter& write,
+                            const ProgressFn& progress = {}) const;
 
  private:
   Archive(std::unique_ptr<ByteSource> source, ArchiveIndex index);
@@ -104,9 +129,22 @@ struct DecompressOptions {
 void decompress_file(const std::filesystem::path& input, const std::filesystem::path& output,
                      const DecompressOptions& options, bool overwrite = false);
 
+// Decodes an archive of format version 2 front to back from `input` into `sink`, checking each
+// chunk before writing it and, at the end, the index against the frames and the whole-file
+// checksum (bytes already written stay written: a caller that needs all-or-nothing writes to a
+// temporary file). Version 1 archives throw kUnsupported: their chunk table is only at the end.
+void decompress_stream(InputStream& input, ByteSink& sink, const DecompressOptions& options);
+
+// decompress_stream from `input` read front to back (a pipe, /dev/stdin) into `output`, which is
+// renamed into place only after every check passed.
+void decompress_stream_to_file(const std::filesystem::path& input,
+                               const std::filesystem::path& output,
+                               const DecompressOptions& options, bool overwrite = false);
+
 // Decodes everything and checks every checksum without writing; given `original`, also compares
 // the decoded bytes with it. Throws lcl::Error describing the first difference.
-void verify_file(const std::filesystem::path& input, const std::optional<std::filesystem::path>& original,
+void verify_file(const std::filesystem::path& input,
+                 const std::optional<std::filesystem::path>& original,
                  const DecompressOptions& options);
 
 bool is_archive(const ByteSource& source);  // starts with the .lcl magic

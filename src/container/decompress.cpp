@@ -2,31 +2,36 @@
 #include <algorithm>
 #include <string>
 
+#include "container/file_sink.hpp"
 #include "lcl/container.hpp"
 #include "lcl/error.hpp"
 #include "util/atomic_file.hpp"
 
 namespace lcl {
 
-namespace {
-bool all_zero(std::span<const uint8_t> bytes) {
-  return std::all_of(bytes.begin(), bytes.end(), [](uint8_t b) { return b == 0; });
-}
-}  // namespace
-
 void decompress_file(const std::filesystem::path& input, const std::filesystem::path& output,
                      const DecompressOptions& options, bool overwrite) {
   auto archive = Archive::open(input);
   AtomicOutputFile out(output, overwrite);
-  archive->decode_all(
+  archive->decode_all_unordered(
       options.threads,
-      [&](uint64_t offset, std::span<const uint8_t> bytes) {
+      [&](uint64_t offset, std::span<const uint8_t> bytes, bool all_zero) {
         // Runs of zeros become holes: a sparse original stays sparse (resize() sets the length).
-        if (!all_zero(bytes)) out.write_at(offset, bytes);
+        if (!all_zero) out.write_at(offset, bytes);
       },
       options.progress);
   out.resize(archive->index().original_size);
   out.commit();
+}
+
+void decompress_stream_to_file(const std::filesystem::path& input,
+                               const std::filesystem::path& output,
+                               const DecompressOptions& options, bool overwrite) {
+  auto in = open_input_stream(input);
+  AtomicOutputFile file(output, overwrite);
+  container::AtomicFileSink sink(file, output.string());
+  decompress_stream(*in, sink, options);
+  sink.commit();
 }
 
 void verify_file(const std::filesystem::path& input,

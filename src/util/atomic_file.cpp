@@ -91,7 +91,7 @@ AtomicOutputFile::~AtomicOutputFile() {
 }
 
 void AtomicOutputFile::write(std::span<const uint8_t> bytes) {
-  write_at(position_, bytes);
+  write_at(position_.load(), bytes);
 }
 
 void AtomicOutputFile::write_at(uint64_t offset, std::span<const uint8_t> bytes) {
@@ -105,7 +105,10 @@ void AtomicOutputFile::write_at(uint64_t offset, std::span<const uint8_t> bytes)
     }
     done += static_cast<size_t>(n);
   }
-  position_ = std::max(position_, offset + bytes.size());
+  const uint64_t end = offset + bytes.size();
+  uint64_t seen = position_.load();
+  while (seen < end && !position_.compare_exchange_weak(seen, end)) {
+  }
 }
 
 void AtomicOutputFile::resize(uint64_t size) {
