@@ -1,28 +1,15 @@
 // lcl bench --corpus DIR... [--methods LIST] --out results.jsonl.zst [--threads N] [--shard I/N]
 // [--resume]: every method on every tensor, every row roundtrip-verified.
-#include <charconv>
 #include <iostream>
 #include <thread>
 
 #include "bench/method.hpp"
 #include "bench/runner.hpp"
 #include "cli/command.hpp"
+#include "cli/shard.hpp"
 #include "lcl/error.hpp"
 
 namespace lcl::cli {
-
-namespace {
-void parse_shard(const std::string& text, unsigned& index, unsigned& count) {
-  auto slash = text.find('/');
-  auto parse = [&](std::string_view s, unsigned& v) {
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    return ec == std::errc() && end == s.data() + s.size();
-  };
-  if (slash == std::string::npos || !parse(std::string_view(text).substr(0, slash), index) ||
-      !parse(std::string_view(text).substr(slash + 1), count) || count == 0 || index >= count)
-    throw Error(ErrorKind::kUsage, "--shard wants I/N with 0 <= I < N, got \"" + text + "\"");
-}
-}  // namespace
 
 void add_bench_command(CLI::App& app, int& exit_code) {
   struct Args {
@@ -66,7 +53,9 @@ void add_bench_command(CLI::App& app, int& exit_code) {
     options.out = args->out;
     options.threads =
         args->threads ? args->threads : std::max(1u, std::thread::hardware_concurrency());
-    parse_shard(args->shard, options.shard_index, options.shard_count);
+    const Shard shard = parse_shard(args->shard);
+    options.shard_index = shard.index;
+    options.shard_count = shard.count;
     options.resume = args->resume;
     options.tool_version = std::string("lcl ") + LCL_VERSION;
     options.log = [](const std::string& line) { std::cerr << line << "\n"; };
