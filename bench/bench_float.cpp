@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "bench/float_baselines.hpp"
-#include "codecs/codec_list.hpp"
+#include "codecs/float/float_codec.hpp"
 #include "codecs/float/float_coder.hpp"
 #include "entropy/compact_table.hpp"
 #include "entropy/rans.hpp"

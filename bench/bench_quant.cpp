@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "codecs/chunk_encoder.hpp"
-#include "codecs/codec_list.hpp"
+#include "codecs/registry.hpp"
 #include "lcl/codec.hpp"
 #include "lcl/layout.hpp"
 #include "lcl/source.hpp"

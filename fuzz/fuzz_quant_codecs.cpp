@@ -10,7 +10,11 @@
 #include <span>
 #include <vector>
 
-#include "codecs/codec_list.hpp"
+#include "codecs/ggml_blocks/ggml_block_codec.hpp"
+#include "codecs/q4k/q4k_codec.hpp"
+#include "codecs/q6k/q6k_codec.hpp"
+#include "codecs/q8_0/q8_0_codec.hpp"
+#include "codecs/segments/segments_codec.hpp"
 #include "formats/ggml/ggml_block_layouts.hpp"
 #include "lcl/codec.hpp"
 #include "lcl/error.hpp"

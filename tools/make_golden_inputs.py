@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes the small model files under tests/golden/ from slices of real weights (use-lite,
 Apache-2.0; bytellama-25m, project data). Their .lcl forms are written by `lcl compress` of the
-build that introduced a codec and committed; tests/golden/golden_test.cpp checks that every later
+build that introduced a codec, or by tools/make_golden_archives.cpp for payload versions the
+encoders no longer choose, and committed; tests/container/golden_test.cpp checks that every later
 build decodes them to these exact bytes. Re-running this script is only needed for new inputs.
 Usage: tools/make_golden_inputs.py ../shared/corpus tests/golden"""
 import json
@@ -53,7 +54,8 @@ def read_gguf_tensors(path):
     return {name: (dims, t, f[data_start + off:]) for name, dims, t, off in infos}
 
 
-BLOCK = {0: (1, 4), 8: (32, 34), 12: (256, 144), 14: (256, 210)}  # type: (elements, bytes)
+BLOCK = {0: (1, 4), 8: (32, 34), 11: (256, 110), 12: (256, 144), 14: (256, 210), 39: (32, 17)}
+# type: (elements, bytes)
 
 
 def gguf_slice(tensors, name, rows):
@@ -131,6 +133,13 @@ def main(corpus, out):
         gguf_slice(use_lite, "blk.1.attn_v.weight", 24),     # Q6_K
         gguf_slice(use_lite, "output_norm.weight", 1),       # F32
         gguf_slice(bytellama_q8, "blk.0.attn_q.weight", 16),  # Q8_0
+    ])
+    # Types without a codec of their own (the ggml-blocks codec): 1024 MXFP4 blocks (a field of
+    # 32768 nibbles, the smallest that takes the wide rANS mode) and a few Q3_K blocks.
+    gguf_dir = corpus + "/bytellama-25m-gguf/bytellama-25m-"
+    write_gguf(out + "/tiny-blocks.gguf", [
+        gguf_slice(read_gguf_tensors(gguf_dir + "MXFP4.gguf"), "blk.0.attn_q.weight", 64),
+        gguf_slice(read_gguf_tensors(gguf_dir + "Q3_K.gguf"), "blk.0.attn_k.weight", 8),
     ])
 
 

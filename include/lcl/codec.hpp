@@ -1,7 +1,8 @@
 #pragma once
 // Codecs turn one chunk of original bytes into a self-describing payload and back. Each codec has
 // a stable numeric id written into .lcl files; an id, once released, never changes meaning.
-// A codec is added by one file in src/codecs/ plus one line in src/codecs/registry.cpp.
+// A codec is added by one folder in src/codecs/ plus one row in the registry table
+// (src/codecs/registry.cpp), which gives it its id and name.
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -14,16 +15,12 @@ namespace lcl {
 
 using CodecId = uint16_t;
 
+// The ids the container, the planner and the chunk encoder refer to by name (the registry checks
+// them against its table at compile time); every other codec is known by its table row only.
 namespace codec_id {
 inline constexpr CodecId kStore = 0;
 inline constexpr CodecId kZstd = 1;
-// bf16 / fp16 / fp32: (sign, exponent, top mantissa) + raw bits
-inline constexpr CodecId kFloat = 2;
-inline constexpr CodecId kQ4K = 3;
-inline constexpr CodecId kQ6K = 4;
-inline constexpr CodecId kQ8_0 = 5;
-inline constexpr CodecId kGgmlBlocks = 6;  // other ggml block types: scales and quants split
-// a run of small tensors and other bytes: each type's bytes coded together by its codec
+inline constexpr CodecId kFloat = 2;  // the first id of the specialised (type-routed) codecs
 inline constexpr CodecId kSegments = 7;
 }  // namespace codec_id
 
@@ -47,8 +44,9 @@ struct EncodeContext {
 class Codec {
  public:
   virtual ~Codec() = default;
-  virtual CodecId id() const = 0;
-  virtual std::string_view name() const = 0;
+  // The id and name of the codec's row in the registry table.
+  CodecId id() const;
+  std::string_view name() const;
   // True when this codec can encode bytes of `type` (the planner asks before routing).
   virtual bool accepts(TypeId type) const = 0;
   // Appends the payload of `input` to `out`. `input` may have any length (a codec for a block type

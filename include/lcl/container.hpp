@@ -93,7 +93,15 @@ class Archive {
   // Decodes chunk i into out (out.size() == its original size) and checks its checksum; throws
   // lcl::Error(kCorruptInput) naming the chunk on any failure.
   void decode_chunk(size_t chunk, std::span<uint8_t> out) const;
-  // The original bytes of one tensor, decoding only its chunks. Throws kUsage for an unknown name.
+  // The tensor named `name`; throws kUsage for an unknown name.
+  const TensorEntry& find_tensor(const std::string& name) const;
+  // Hands the original bytes of one tensor to `sink` in order, decoding only its chunks, with
+  // `threads` workers (0: one per core) and at most 2 x threads chunks in memory at once, whatever
+  // the tensor's size. Throws kUsage for an unknown name.
+  void read_tensor_to(const std::string& name,
+                      const std::function<void(std::span<const uint8_t>)>& sink,
+                      unsigned threads = 1) const;
+  // The original bytes of one tensor in memory (for small tensors; see read_tensor_to).
   std::vector<uint8_t> read_tensor(const std::string& name) const;
   // Decodes every chunk in order with `threads` workers and hands each range of original bytes
   // to `sink` in file order; checks every chunk checksum and the whole-file checksum.

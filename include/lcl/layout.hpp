@@ -15,14 +15,15 @@ namespace lcl {
 enum class FileFormat : uint8_t { kOpaque = 0, kSafetensors = 1, kGguf = 2 };
 
 enum class RegionKind : uint8_t {
-  kOpaque = 0,    // header, metadata, padding, data of unknown type, or a whole unknown file
-  kTensor = 1,    // the data of one tensor
+  kOpaque = 0,  // header, metadata, padding, data of unknown type, or a whole unknown file
+  kTensor = 1,  // the data of one tensor
 };
 
 struct TensorInfo {
   std::string name;
   TypeId type = type::kOpaque;
-  std::vector<uint64_t> shape;  // as the file lists it (safetensors: outermost first; GGUF: ne0 first)
+  std::vector<uint64_t>
+      shape;  // as the file lists it (safetensors: outermost first; GGUF: ne0 first)
 };
 
 struct Region {
@@ -35,8 +36,8 @@ struct Region {
 struct Layout {
   FileFormat format = FileFormat::kOpaque;
   uint64_t file_size = 0;
-  std::vector<Region> regions;          // sorted by offset, contiguous, covering [0, file_size)
-  std::vector<std::string> warnings;    // e.g. "header invalid (...), file treated as opaque"
+  std::vector<Region> regions;        // sorted by offset, contiguous, covering [0, file_size)
+  std::vector<std::string> warnings;  // e.g. "header invalid (...), file treated as opaque"
   // Key/value metadata of the file: GGUF KV pairs (scalars as decimal text, strings as they are,
   // arrays summarised as "array<type>[N]" except short numeric arrays, written "[a,b,...]") and
   // the safetensors "__metadata__" object.
@@ -69,8 +70,18 @@ struct ShardedCheckpoint {
   std::filesystem::path index_path;
   std::vector<std::filesystem::path> shards;  // in the order of their names
   uint64_t declared_total_size = 0;           // metadata.total_size, 0 when absent
+  // weight_map as listed: tensor name -> shard file name, sorted by tensor name.
+  std::vector<std::pair<std::string, std::string>> weight_map;
 };
 ShardedCheckpoint read_sharded_index(const std::filesystem::path& index_json);
+
+// Compares the weight map with the shards' own headers (`layouts[i]` is the layout of
+// `checkpoint.shards[i]`) and returns one warning per disagreement: a tensor mapped to a shard
+// that does not hold it (and where it is instead), a mapped tensor no shard holds, a tensor a
+// shard holds that the map does not list. Loaders that trust the map would miss such tensors;
+// compression does not use the map, so every byte still round-trips.
+std::vector<std::string> check_weight_map(const ShardedCheckpoint& checkpoint,
+                                          const std::vector<Layout>& layouts);
 
 // The model files of a path: a file is itself; a directory gives its *.safetensors and *.gguf
 // files (sorted); an index.json gives its shards.

@@ -10,6 +10,12 @@
 
 namespace lcl {
 
+// True for a regular file whose size can be trusted and that can be read at any offset: not a
+// pipe, FIFO, device, socket or /proc-style pseudo-file (regular, size 0, yet readable). Only such
+// files can be a FileSource.
+bool is_seekable_regular_file(const std::filesystem::path& path);
+bool is_seekable_regular_file(int fd);
+
 class ByteSource {
  public:
   virtual ~ByteSource() = default;
@@ -22,7 +28,8 @@ class ByteSource {
 
 class FileSource final : public ByteSource {
  public:
-  explicit FileSource(const std::filesystem::path& path);  // throws kIo naming the file
+  // Throws kIo naming the file, kUnsupported when it is not is_seekable_regular_file().
+  explicit FileSource(const std::filesystem::path& path);
   ~FileSource() override;
   FileSource(const FileSource&) = delete;
   FileSource& operator=(const FileSource&) = delete;

@@ -70,8 +70,12 @@ CompressResult compress_one(const CompressArgs& args, const InputFile& input,
     auto in = open_input_stream(input.path);
     return compress_stream(*in, name, sink, options);
   }
+  // Directories are created for the tree that -r keeps and for an output named "DIR/", never
+  // for a file named in a directory that does not exist.
+  const bool makes_directories =
+      !input.relative.empty() || (!args.output.empty() && args.output.back() == '/');
   std::filesystem::path parent = std::filesystem::path(out).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent);
+  if (makes_directories && !parent.empty()) std::filesystem::create_directories(parent);
   // Standard input is read as a stream (or at random, when it is a redirected file); the archive
   // appears only when complete.
   return compress_file(is_stdio(input.path) ? "/dev/stdin" : input.path, out, options, args.force);
@@ -159,7 +163,7 @@ void add_compress_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--shard", args->shard,
                   "with -r: only shard I of N (0-based) of the files found; N runs with "
                   "I = 0..N-1 cover every file once");
-  cmd->add_option("-T,--threads", args->threads, "worker threads (default: one per core)");
+  cmd->add_option("-T,--threads", args->threads, threads_help());
   auto* quiet = cmd->add_flag("-q,--quiet", args->quiet, "print nothing but errors");
   cmd->add_flag("-v,--verbose", args->verbose, "also print time and speed")->excludes(quiet);
   cmd->add_option("--level", args->level, "zstd level for metadata and opaque data (default 3)")

@@ -41,7 +41,8 @@ std::string output_for(const DecompressArgs& args, const std::string& input) {
       throw Error(ErrorKind::kUsage, input + " does not end in .lcl; name the output with -o");
     return stripped.string();
   }
-  if (args.inputs.size() > 1 || names_directory(args.output))
+  // A single input into an existing directory only when it is named as one ("DIR/").
+  if (args.inputs.size() > 1 || args.output.back() == '/')
     return (std::filesystem::path(args.output) / stripped.filename()).string();
   return args.output;
 }
@@ -136,7 +137,7 @@ void add_decompress_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("-f,--force", args->force, "overwrite existing output files");
   cmd->add_flag("-k,--keep", args->keep, "keep the input files (the default)");
   cmd->add_flag("--rm", args->remove_input, "remove each input after its output is verified");
-  cmd->add_option("-T,--threads", args->threads, "worker threads (default: one per core)");
+  cmd->add_option("-T,--threads", args->threads, threads_help());
   cmd->add_flag("-q,--quiet", args->quiet, "print nothing but errors");
   cmd->callback([args, &exit_code] { exit_code = run(*args); });
 }

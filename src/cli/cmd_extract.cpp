@@ -1,4 +1,4 @@
-// lcl extract IN.lcl TENSOR_NAME -o OUT
+// lcl extract IN.lcl TENSOR_NAME -o OUT [-f] [-T N]
 #include <cstdio>
 #include <memory>
 
@@ -15,20 +15,28 @@ void add_extract_command(CLI::App& app, int& exit_code) {
     std::string tensor;
     std::string output;
     bool force = false;
+    unsigned threads = 0;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
-      "extract", "write the raw bytes of one tensor, decoding only the chunks that hold it");
+      "extract",
+      "write the raw bytes of one tensor, decoding only the chunks that hold it (streamed: memory "
+      "stays a few chunks whatever the tensor's size). A tensor name that begins with '-' goes "
+      "after '--': lcl extract IN.lcl -o OUT -- -name");
   cmd->add_option("input", args->input, ".lcl file")->required()->check(CLI::ExistingFile);
-  cmd->add_option("tensor", args->tensor, "tensor name (see lcl info)")->required();
+  cmd->add_option("tensor", args->tensor,
+                  "tensor name (see lcl info); after -- if it begins with -")
+      ->required();
   cmd->add_option("-o,--output", args->output, "output file")->required();
   cmd->add_flag("-f,--force", args->force, "overwrite an existing output file");
+  cmd->add_option("-T,--threads", args->threads, threads_help());
   cmd->callback([args, &exit_code] {
     exit_code = run_reporting_errors([&] {
       auto archive = Archive::open(args->input);
-      std::vector<uint8_t> bytes = archive->read_tensor(args->tensor);
-      AtomicOutputFile out(args->output, args->force);
-      out.write(bytes);
+      archive->find_tensor(args->tensor);  // an unknown name fails before the output is created
+      AtomicOutputFile out(args->output, args->force, {args->input});
+      archive->read_tensor_to(
+          args->tensor, [&](std::span<const uint8_t> bytes) { out.write(bytes); }, args->threads);
       out.commit();
     });
   });

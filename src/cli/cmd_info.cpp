@@ -10,8 +10,9 @@
 
 #include "cli/command.hpp"
 #include "cli/common.hpp"
-#include "codecs/codec_list.hpp"
+#include "codecs/segments/segments_codec.hpp"
 #include "lcl/container.hpp"
+#include "lcl/error.hpp"
 
 namespace lcl::cli {
 
@@ -97,23 +98,53 @@ void list_archive(const std::filesystem::path& path, Listing& listing) {
   listing.compressed_total += archive->source().size();
 }
 
-void list_model(const std::filesystem::path& path, Listing& listing) {
-  for (const auto& file : model_files(path)) {
-    Layout layout = read_layout(file);
-    for (const auto& w : layout.warnings)
-      std::cerr << "lcl: warning: " << file.string() << ": " << w << "\n";
-    std::vector<ChunkPlan> plan = plan_chunks(layout, PlanOptions{});
-    for (const Region& region : layout.regions) {
-      if (region.kind != RegionKind::kTensor) continue;
-      auto chunk =
-          std::upper_bound(plan.begin(), plan.end(), region.offset,
-                           [](uint64_t o, const ChunkPlan& c) { return o < c.offset + c.size; });
-      std::string codec = chunk == plan.end() ? "-" : codec_name(chunk->codec) + " (planned)";
-      listing.rows.push_back(Row{file.filename().string(), region.tensor.name, region.tensor.type,
-                                 region.tensor.shape, region.size, codec, 0});
-    }
-    listing.original_total += layout.file_size;
+void list_layout(const std::filesystem::path& file, const Layout& layout, Listing& listing) {
+  std::vector<ChunkPlan> plan = plan_chunks(layout, PlanOptions{});
+  for (const Region& region : layout.regions) {
+    // Named opaque regions are tensors of a type this version does not know.
+    if (region.kind != RegionKind::kTensor && region.tensor.name.empty()) continue;
+    auto chunk =
+        std::upper_bound(plan.begin(), plan.end(), region.offset,
+                         [](uint64_t o, const ChunkPlan& c) { return o < c.offset + c.size; });
+    std::string codec = chunk == plan.end() ? "-" : codec_name(chunk->codec) + " (planned)";
+    listing.rows.push_back(Row{file.filename().string(), region.tensor.name, region.tensor.type,
+                               region.tensor.shape, region.size, codec, 0});
   }
+  listing.original_total += layout.file_size;
+}
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+void list_model(const std::filesystem::path& path, Listing& listing) {
+  std::optional<ShardedCheckpoint> checkpoint;
+  if (ends_with(path.filename().string(), ".index.json")) checkpoint = read_sharded_index(path);
+  std::vector<std::filesystem::path> files = checkpoint ? checkpoint->shards : model_files(path);
+  std::vector<Layout> layouts;
+  for (const auto& file : files) {
+    layouts.push_back(read_layout(file));
+    for (const auto& w : layouts.back().warnings)
+      std::cerr << "lcl: warning: " << file.string() << ": " << w << "\n";
+    list_layout(file, layouts.back(), listing);
+  }
+  if (checkpoint)
+    for (const std::string& w : check_weight_map(*checkpoint, layouts))
+      std::cerr << "lcl: warning: " << path.string() << ": " << w << "\n";
+}
+
+// Every .lcl archive directly inside `dir` (by content, not by name), sorted by name.
+std::vector<std::filesystem::path> archives_in(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> archives;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (!entry.is_regular_file(ec) || !is_seekable_regular_file(entry.path())) continue;
+    if (is_archive(FileSource(entry.path()))) archives.push_back(entry.path());
+  }
+  if (ec) throw Error(ErrorKind::kIo, "cannot list " + dir.string() + ": " + ec.message());
+  std::sort(archives.begin(), archives.end());
+  return archives;
 }
 
 void print_table(const Listing& listing, bool several_files) {
@@ -171,7 +202,9 @@ void print_json(const Listing& listing) {
     out["ratio"] =
         static_cast<double>(listing.original_total) / static_cast<double>(listing.compressed_total);
   }
-  std::printf("%s\n", out.dump(2).c_str());
+  // Names are bytes: a GGUF writer may cut one inside a UTF-8 character. Invalid bytes print as
+  // U+FFFD rather than failing the whole listing.
+  std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
 }
 
 }  // namespace
@@ -183,27 +216,32 @@ void add_info_command(CLI::App& app, int& exit_code) {
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
-      "info", "list tensors of a .lcl file or a model (file, directory or index.json)");
+      "info",
+      "list tensors of a .lcl file or a model (file, directory of models or archives, or "
+      "index.json, whose weight map is checked against the shards)");
   cmd->add_option("path", args->path, "file or directory")->required()->check(CLI::ExistingPath);
-  cmd->add_flag("--json", args->json, "machine-readable output");
+  cmd->add_flag("--json", args->json,
+                "machine-readable output (bytes of names that are not valid UTF-8 become U+FFFD)");
   cmd->callback([args, &exit_code] {
     exit_code = run_reporting_errors([&] {
       Listing listing;
-      bool archive = false;
-      if (std::filesystem::is_regular_file(args->path)) {
-        FileSource source(args->path);
-        archive = is_archive(source);
+      const std::filesystem::path path = args->path;
+      bool several_files = false;
+      if (std::filesystem::is_directory(path)) {
+        // Archives (a compressed checkpoint's shards) and model files alike.
+        for (const auto& archive : archives_in(path)) list_archive(archive, listing);
+        list_model(path, listing);
+        several_files = true;
+      } else if (is_archive(FileSource(path))) {
+        list_archive(path, listing);
+      } else {
+        list_model(path, listing);
+        several_files = path.extension() == ".json";
       }
-      if (archive)
-        list_archive(args->path, listing);
-      else
-        list_model(args->path, listing);
       if (args->json)
         print_json(listing);
       else
-        print_table(listing,
-                    !archive && (std::filesystem::is_directory(args->path) ||
-                                 std::filesystem::path(args->path).extension() == ".json"));
+        print_table(listing, several_files);
     });
   });
 }

@@ -2,6 +2,7 @@
 // paths, roundtrips asserted, outputs compared with recorded fingerprints (see bench/smoke.hpp).
 #include <fstream>
 #include <iostream>
+#include <vector>
 
 #include "bench/smoke.hpp"
 #include "cli/command.hpp"
@@ -9,9 +10,28 @@
 
 namespace lcl::cli {
 
+namespace {
+
+constexpr const char* kFixturesInRepo = "tests/fixtures/smoke";
+
+// The committed fixtures, wherever lcl runs from: the working directory (the repository root),
+// next to the binary in a build tree (build/<type>/lcl), or the source tree it was built from.
+std::filesystem::path default_fixtures() {
+  std::error_code ec;
+  std::vector<std::filesystem::path> candidates = {kFixturesInRepo};
+  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) candidates.push_back(exe.parent_path() / "../.." / kFixturesInRepo);
+  candidates.push_back(std::filesystem::path(LCL_SOURCE_DIR) / kFixturesInRepo);
+  for (const auto& c : candidates)
+    if (std::filesystem::is_regular_file(c / "expected.json", ec)) return c.lexically_normal();
+  return kFixturesInRepo;  // the error then names the usual place
+}
+
+}  // namespace
+
 void add_smoke_command(CLI::App& app, int& exit_code) {
   struct Args {
-    std::string fixtures = "tests/fixtures/smoke";
+    std::string fixtures;
     std::string expected;
     std::string make_fixtures;
     bool record = false;
@@ -19,7 +39,9 @@ void add_smoke_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand(
       "smoke", "Compress fixed fixtures, assert roundtrips, compare with recorded outputs");
-  cmd->add_option("--fixtures", args->fixtures, "fixture directory (default tests/fixtures/smoke)");
+  cmd->add_option("--fixtures", args->fixtures,
+                  "fixture directory (default: tests/fixtures/smoke of the working directory, "
+                  "of the build tree lcl runs from, or of the source tree it was built from)");
   cmd->add_option("--expected", args->expected,
                   "recorded expectations (default FIXTURES/expected.json)");
   cmd->add_flag("--record", args->record,
@@ -27,7 +49,8 @@ void add_smoke_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--make-fixtures", args->make_fixtures,
                   "regenerate the fixtures from this corpus directory first");
   cmd->callback([args, &exit_code] {
-    std::filesystem::path fixtures = args->fixtures;
+    std::filesystem::path fixtures =
+        args->fixtures.empty() ? default_fixtures() : std::filesystem::path(args->fixtures);
     std::filesystem::path expected_path =
         args->expected.empty() ? fixtures / "expected.json" : std::filesystem::path(args->expected);
     if (!args->make_fixtures.empty()) bench::make_smoke_fixtures(args->make_fixtures, fixtures);

@@ -23,7 +23,7 @@ void add_verify_command(CLI::App& app, int& exit_code) {
   cmd->add_option("input", args->input, ".lcl file")->required()->check(CLI::ExistingFile);
   cmd->add_option("original", args->original, "the original file to compare with")
       ->check(CLI::ExistingFile);
-  cmd->add_option("-T,--threads", args->threads, "worker threads (default: one per core)");
+  cmd->add_option("-T,--threads", args->threads, threads_help());
   cmd->callback([args, &exit_code] {
     exit_code = run_reporting_errors([&] {
       ProgressLine progress("verify " + args->input);

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "lcl/error.hpp"
+#include "util/thread_pool.hpp"
 
 namespace lcl::cli {
 
@@ -26,6 +27,12 @@ std::string ratio_text(uint64_t original, uint64_t compressed) {
   std::snprintf(text, sizeof text, "%.4fx",
                 static_cast<double>(original) / static_cast<double>(compressed));
   return text;
+}
+
+std::string threads_help() {
+  return "worker threads (default: one per core; at most 4 per core and 256, now " +
+         std::to_string(max_threads()) +
+         "). Memory grows with threads x chunk size: about 4 chunks per thread";
 }
 
 int run_reporting_errors(const std::function<void()>& work) {

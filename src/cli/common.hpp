@@ -10,6 +10,9 @@ namespace lcl::cli {
 std::string human_bytes(uint64_t bytes);                         // "12.3 MiB"
 std::string ratio_text(uint64_t original, uint64_t compressed);  // "1.524x"
 
+// Help text of -T/--threads, with the cap and the memory it implies.
+std::string threads_help();
+
 // Runs `work`, printing "lcl: <message>" on stderr for an lcl::Error; returns the exit status
 // (0, 1 for bad input or I/O, 2 for usage errors).
 int run_reporting_errors(const std::function<void()>& work);

@@ -1,46 +1,103 @@
-// The codec registry: one line per codec. Ids are stable (see lcl/codec.hpp); never reuse one.
-#include <algorithm>
+// The codec registry: the table below is the only list of codecs. Ids are stable (an id, once
+// released, never changes meaning); never reuse one.
+#include "codecs/registry.hpp"
 
-#include "codecs/codec_list.hpp"
-#include "lcl/codec.hpp"
+#include <algorithm>
+#include <stdexcept>
+
+#include "codecs/fields/quant_fields.hpp"
+#include "codecs/float/float_codec.hpp"
+#include "codecs/ggml_blocks/ggml_block_codec.hpp"
+#include "codecs/q4k/q4k_codec.hpp"
+#include "codecs/q6k/q6k_codec.hpp"
+#include "codecs/q8_0/q8_0_codec.hpp"
+#include "codecs/segments/segments_codec.hpp"
+#include "codecs/store/store_codec.hpp"
+#include "codecs/zstd/zstd_codec.hpp"
 
 namespace lcl {
 
 namespace {
-const std::vector<const Codec*>& registry() {
-  static const std::vector<const Codec*> codecs = [] {
-    std::vector<const Codec*> list = {
-        // clang-format off
-        &store_codec(),
-        &zstd_codec(),
-        &float_codec(),
-        &q4k_codec(),
-        &q6k_codec(),
-        &q8_0_codec(),
-        &ggml_block_codec(),
-        &segments_codec(),
-        // clang-format on
-    };
-    std::sort(list.begin(), list.end(), [](auto* a, auto* b) { return a->id() < b->id(); });
-    return list;
-  }();
-  return codecs;
+
+constexpr std::span<const uint8_t> kUnversioned;
+constexpr std::span<const uint8_t> kNoFields;
+constexpr std::span<const uint8_t> kFields = quant::kFieldModes;
+
+// clang-format off
+constexpr CodecEntry kCodecs[] = {
+    {0, "store",       &store_codec,      kUnversioned,       kNoFields},
+    {1, "zstd",        &zstd_codec,       kUnversioned,       kNoFields},
+    {2, "float",       &float_codec,      kFloatVersions,     kNoFields},
+    {3, "q4k",         &q4k_codec,        kQ4KVersions,       kFields},
+    {4, "q6k",         &q6k_codec,        kQ6KVersions,       kFields},
+    {5, "q8_0",        &q8_0_codec,       kQ8_0Versions,      kFields},
+    {6, "ggml-blocks", &ggml_block_codec, kGgmlBlockVersions, kFields},
+    {7, "segments",    &segments_codec,   kSegmentsVersions,  kNoFields},
+};
+// clang-format on
+
+constexpr bool ids_increase() {
+  for (size_t i = 1; i < std::size(kCodecs); ++i)
+    if (kCodecs[i].id <= kCodecs[i - 1].id) return false;
+  return true;
 }
+static_assert(ids_increase(), "registry rows in increasing id order, each id once");
+
+constexpr CodecId id_of(std::string_view name) {
+  for (const CodecEntry& e : kCodecs)
+    if (e.name == name) return e.id;
+  return 0xFFFF;
+}
+// The ids the container, the planner and the chunk encoder name (lcl/codec.hpp).
+static_assert(id_of("store") == codec_id::kStore && id_of("zstd") == codec_id::kZstd &&
+              id_of("float") == codec_id::kFloat && id_of("segments") == codec_id::kSegments);
+
+const CodecEntry& entry_of(const Codec* codec) {
+  for (const CodecEntry& e : kCodecs)
+    if (&e.codec() == codec) return e;
+  throw std::logic_error("a codec object that is not in the registry table");
+}
+
 }  // namespace
 
+CodecId Codec::id() const {
+  return entry_of(this).id;
+}
+
+std::string_view Codec::name() const {
+  return entry_of(this).name;
+}
+
+std::span<const CodecEntry> codec_table() {
+  return kCodecs;
+}
+
+const CodecEntry* find_codec_entry(CodecId id) {
+  for (const CodecEntry& e : kCodecs)
+    if (e.id == id) return &e;
+  return nullptr;
+}
+
 const Codec* find_codec(CodecId id) {
-  for (const Codec* c : registry())
-    if (c->id() == id) return c;
+  const CodecEntry* e = find_codec_entry(id);
+  return e ? &e->codec() : nullptr;
+}
+
+const Codec* find_codec_named(std::string_view name) {
+  for (const CodecEntry& e : kCodecs)
+    if (e.name == name) return &e.codec();
   return nullptr;
 }
 
 std::vector<const Codec*> all_codecs() {
-  return registry();
+  std::vector<const Codec*> list;
+  for (const CodecEntry& e : kCodecs) list.push_back(&e.codec());
+  return list;
 }
 
 const Codec* specialised_codec_for(TypeId type) {
-  for (const Codec* c : registry())
-    if (c->id() >= codec_id::kFloat && c->accepts(type)) return c;
+  for (const CodecEntry& e : kCodecs)
+    if (e.id >= codec_id::kFloat && e.codec().accepts(type)) return &e.codec();
   return nullptr;
 }
 

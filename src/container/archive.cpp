@@ -76,24 +76,46 @@ void Archive::decode_chunk(size_t i, std::span<uint8_t> out) const {
     fail("failed its checksum");
 }
 
-std::vector<uint8_t> Archive::read_tensor(const std::string& name) const {
+const TensorEntry& Archive::find_tensor(const std::string& name) const {
   auto it = std::find_if(index_.tensors.begin(), index_.tensors.end(),
                          [&](const TensorEntry& t) { return t.info.name == name; });
   if (it == index_.tensors.end())
     throw Error(ErrorKind::kUsage, source_->name() + " has no tensor named '" + name + "'");
-  std::vector<uint8_t> out(it->original_size);
-  std::vector<uint8_t> buffer;
-  for (uint32_t c = it->first_chunk; c < it->first_chunk + it->chunk_count; ++c) {
-    const ChunkEntry& chunk = index_.chunks[c];
-    buffer.resize(chunk.original_size);
-    decode_chunk(c, buffer);
-    uint64_t begin = std::max(chunk.original_offset, it->original_offset);
-    uint64_t end = std::min(chunk.original_offset + chunk.original_size,
-                            it->original_offset + it->original_size);
-    if (begin < end)
-      std::memcpy(out.data() + (begin - it->original_offset),
-                  buffer.data() + (begin - chunk.original_offset), end - begin);
-  }
+  return *it;
+}
+
+void Archive::read_tensor_to(const std::string& name,
+                             const std::function<void(std::span<const uint8_t>)>& sink,
+                             unsigned threads) const {
+  const TensorEntry& tensor = find_tensor(name);
+  threads = resolve_threads(threads);
+  ThreadPool pool(threads);
+  BufferPool<ByteBuffer> buffers;
+  const uint64_t tensor_end = tensor.original_offset + tensor.original_size;
+  container::run_ordered<ByteBuffer>(
+      pool, tensor.chunk_count, 2 * threads,
+      [&](size_t i) {
+        ByteBuffer out = buffers.take();
+        out.resize(index_.chunks[tensor.first_chunk + i].original_size);
+        decode_chunk(tensor.first_chunk + i, out);
+        return out;
+      },
+      [&](size_t i, ByteBuffer& bytes) {
+        const ChunkEntry& chunk = index_.chunks[tensor.first_chunk + i];
+        uint64_t begin = std::max(chunk.original_offset, tensor.original_offset);
+        uint64_t end = std::min(chunk.original_offset + chunk.original_size, tensor_end);
+        if (begin < end)
+          sink(std::span<const uint8_t>(bytes).subspan(begin - chunk.original_offset, end - begin));
+        buffers.give(std::move(bytes));
+      });
+}
+
+std::vector<uint8_t> Archive::read_tensor(const std::string& name) const {
+  std::vector<uint8_t> out;
+  out.reserve(find_tensor(name).original_size);
+  read_tensor_to(name, [&](std::span<const uint8_t> bytes) {
+    out.insert(out.end(), bytes.begin(), bytes.end());
+  });
   return out;
 }
 

@@ -1,6 +1,9 @@
 #include "container/archive_writer.hpp"
 
+#include <string>
+
 #include "container/format.hpp"
+#include "lcl/error.hpp"
 #include "util/hash.hpp"
 
 namespace lcl::container {
@@ -28,11 +31,19 @@ uint64_t ArchiveWriter::finish(ArchiveIndex index) {
   index.chunks = std::move(chunks_);
   index.original_size = original_size_;
   std::vector<uint8_t> index_bytes = encode_index(index);
-  put(encode_end_frame(index_bytes.size()));
+  const std::vector<uint8_t> end_frame = encode_end_frame(index_bytes.size());
   Trailer trailer;
-  trailer.index_offset = position_;
+  trailer.index_offset = position_ + end_frame.size();
   trailer.index_size = index_bytes.size();
   trailer.index_checksum = xxh64(index_bytes);
+  // The reader's own checks, before the index is written: never an archive it rejects.
+  try {
+    decode_index(index_bytes, trailer, kFormatVersion);
+  } catch (const Error& e) {
+    throw Error(ErrorKind::kUnsupported,
+                std::string("internal error: the archive would not read back: ") + e.what());
+  }
+  put(end_frame);
   put(index_bytes);
   put(encode_trailer(trailer));
   return position_;

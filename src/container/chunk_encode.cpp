@@ -31,7 +31,9 @@ std::vector<TensorEntry> tensor_table(const Layout& layout, const std::vector<Ch
                                       uint64_t original_size) {
   std::vector<TensorEntry> tensors;
   for (const Region& region : layout.regions) {
-    if (region.kind != RegionKind::kTensor) continue;
+    // Tensors carried as opaque bytes (an unknown type) keep their entry, so that info lists them
+    // and extract finds them.
+    if (region.kind != RegionKind::kTensor && region.tensor.name.empty()) continue;
     if (region.offset > original_size || region.size > original_size - region.offset) continue;
     TensorEntry t;
     t.info = region.tensor;

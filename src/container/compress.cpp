@@ -8,6 +8,7 @@
 #include "container/chunk_encode.hpp"
 #include "container/file_sink.hpp"
 #include "container/format.hpp"
+#include "container/index_limits.hpp"
 #include "container/pipeline.hpp"
 #include "lcl/container.hpp"
 #include "lcl/error.hpp"
@@ -19,7 +20,9 @@ namespace lcl {
 CompressResult compress(const ByteSource& source, const std::string& name, ByteSink& sink,
                         const CompressOptions& options) {
   Layout layout = read_layout(source);
+  container::degrade_unindexable_tensors(layout);
   std::vector<ChunkPlan> plans = plan_chunks(layout, options.plan);
+  container::check_index_limits(name, plans.size());
 
   container::ArchiveWriter writer(sink);
   ContentHash whole_file(container::content_uses_xxh3(container::kFormatVersion));
@@ -66,14 +69,14 @@ CompressResult compress_file(const std::filesystem::path& input,
   if (reads_as_stream(input)) {
     // Its st_size means nothing (a pipe, a device, a /proc file): read it once, front to back.
     auto in = open_input_stream(input);
-    AtomicOutputFile file(output, overwrite);
+    AtomicOutputFile file(output, overwrite, {input});
     container::AtomicFileSink sink(file, output.string());
     CompressResult result = compress_stream(*in, input.filename().string(), sink, options);
     sink.commit();
     return result;
   }
   FileSource source(input);
-  AtomicOutputFile file(output, overwrite);
+  AtomicOutputFile file(output, overwrite, {input});
   container::AtomicFileSink sink(file, output.string());
   CompressResult result = compress(source, input.filename().string(), sink, options);
   sink.commit();

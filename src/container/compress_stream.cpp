@@ -12,6 +12,7 @@
 #include "container/archive_writer.hpp"
 #include "container/chunk_encode.hpp"
 #include "container/format.hpp"
+#include "container/index_limits.hpp"
 #include "container/pipeline.hpp"
 #include "lcl/container.hpp"
 #include "lcl/error.hpp"
@@ -139,6 +140,7 @@ CompressResult compress_stream(InputStream& input, const std::string& name, Byte
                                const CompressOptions& options) {
   StreamPrefix prefix(input, kUnknownSize);
   Layout layout = stream_layout(prefix);
+  container::degrade_unindexable_tensors(layout);
   std::vector<ChunkPlan> plans = plan_chunks(layout, options.plan);
   StreamReader reader(input, std::move(prefix.bytes()));
 
@@ -202,6 +204,7 @@ CompressResult compress_stream(InputStream& input, const std::string& name, Byte
     index.source_format = layout.format;
     index.tensors = container::tensor_table(layout, writer.chunks(), writer.original_size());
   }
+  container::check_index_limits(name, writer.chunks().size());
   result.original_size = writer.original_size();
   result.compressed_size = writer.finish(std::move(index));
   return result;

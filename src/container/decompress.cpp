@@ -6,20 +6,31 @@
 #include "lcl/container.hpp"
 #include "lcl/error.hpp"
 #include "util/atomic_file.hpp"
+#include "util/zero_scan.hpp"
 
 namespace lcl {
 
 void decompress_file(const std::filesystem::path& input, const std::filesystem::path& output,
                      const DecompressOptions& options, bool overwrite) {
   auto archive = Archive::open(input);
-  AtomicOutputFile out(output, overwrite);
-  archive->decode_all_unordered(
-      options.threads,
-      [&](uint64_t offset, std::span<const uint8_t> bytes, bool all_zero) {
-        // Runs of zeros become holes: a sparse original stays sparse (resize() sets the length).
-        if (!all_zero) out.write_at(offset, bytes);
-      },
-      options.progress);
+  AtomicOutputFile out(output, overwrite, {input});
+  if (out.is_stream()) {
+    // A device or FIFO is written in order (a skipped zero run is written as zeros).
+    archive->decode_all(
+        options.threads,
+        [&](uint64_t offset, std::span<const uint8_t> bytes) {
+          if (!all_zero(bytes)) out.write_at(offset, bytes);
+        },
+        options.progress);
+  } else {
+    archive->decode_all_unordered(
+        options.threads,
+        [&](uint64_t offset, std::span<const uint8_t> bytes, bool zero) {
+          // Runs of zeros become holes: a sparse original stays sparse (resize() sets the length).
+          if (!zero) out.write_at(offset, bytes);
+        },
+        options.progress);
+  }
   out.resize(archive->index().original_size);
   out.commit();
 }
@@ -28,7 +39,7 @@ void decompress_stream_to_file(const std::filesystem::path& input,
                                const std::filesystem::path& output,
                                const DecompressOptions& options, bool overwrite) {
   auto in = open_input_stream(input);
-  AtomicOutputFile file(output, overwrite);
+  AtomicOutputFile file(output, overwrite, {input});
   container::AtomicFileSink sink(file, output.string());
   decompress_stream(*in, sink, options);
   sink.commit();

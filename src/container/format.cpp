@@ -210,7 +210,7 @@ ArchiveIndex decode_index(std::span<const uint8_t> bytes, const Trailer& trailer
   uint8_t format = r.u8();
   if (format > static_cast<uint8_t>(FileFormat::kGguf)) r.fail("unknown source format");
   index.source_format = static_cast<FileFormat>(format);
-  index.source_name = r.string(4096);
+  index.source_name = r.string(kMaxSourceNameLength);
   index.original_size = r.varint();
   index.original_checksum = r.u64();
   read_chunks(r, trailer, version, index);

@@ -25,6 +25,7 @@ inline constexpr uint64_t kTrailerSize = 32;
 inline constexpr uint64_t kMaxChunkOriginalSize = 256ull << 20;
 inline constexpr uint64_t kMaxNameLength = 65536;
 inline constexpr uint64_t kMaxDims = 16;
+inline constexpr uint64_t kMaxSourceNameLength = 4096;
 
 inline constexpr uint8_t kChunkFrameTag = 0xC1;
 inline constexpr uint8_t kEndFrameTag = 0xE0;

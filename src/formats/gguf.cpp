@@ -86,7 +86,7 @@ class GgufParser {
     if (magic != std::array<uint8_t, 4>{'G', 'G', 'U', 'F'}) fail("no GGUF magic");
     uint32_t version = in_.u32();
     if (version != 2 && version != 3)
-      fail("GGUF version " + std::to_string(version) + " is not supported (only 2 and 3)");
+      fail("version " + std::to_string(version) + " is not supported (only 2 and 3)");
     uint64_t tensor_count = in_.u64();
     uint64_t kv_count = in_.u64();
     // Smallest possible encodings: a KV pair is 8 (key length) + 4 (type) + 1 bytes; a tensor
@@ -260,47 +260,75 @@ class GgufParser {
     if (offset % alignment != 0)
       fail(where + " offset " + std::to_string(offset) + " is not aligned");
     region.offset = offset;  // relative to the data section until place_tensors
-    if (const TypeInfo* info = find_type(type_id)) {
-      if (region.tensor.shape[0] % info->block_elements != 0)
-        fail(where + " first dimension " + std::to_string(region.tensor.shape[0]) +
-             " is not a multiple of the block size " + std::to_string(info->block_elements));
-      uint64_t size = 0;
-      if (__builtin_mul_overflow(elements / info->block_elements, info->block_bytes, &size))
-        fail(where + " byte size overflows");
+    region.tensor.type = type_id;
+    const TypeInfo* info = find_type(type_id);
+    std::string unknown_why = info ? "" : "has unknown ggml type " + std::to_string(type_id);
+    uint64_t size = 0;
+    if (info && region.tensor.shape[0] % info->block_elements != 0)
+      unknown_why = "has a first dimension of " + std::to_string(region.tensor.shape[0]) +
+                    ", not a multiple of " + type_name(type_id) + "'s block of " +
+                    std::to_string(info->block_elements);
+    else if (info &&
+             __builtin_mul_overflow(elements / info->block_elements, info->block_bytes, &size))
+      unknown_why = "has a byte size that overflows";
+    if (unknown_why.empty()) {
       region.size = size;
       region.kind = RegionKind::kTensor;
-      region.tensor.type = type_id;
     } else {
-      region.kind = RegionKind::kOpaque;  // extent fixed in place_tensors
-      region.tensor.type = type::kOpaque;
-      warnings_.push_back("tensor '" + region.tensor.name + "' has unknown ggml type " +
-                          std::to_string(type_id) + ", carried as opaque bytes");
+      degrade(region, unknown_why);
     }
     return region;
   }
 
-  // Makes offsets absolute, checks every tensor lies in the file, gives unknown-type tensors the
-  // extent up to the next tensor, and rejects overlaps.
+  // A tensor this version cannot cut by its type keeps its name, type id and shape but becomes
+  // opaque bytes; place_tensors gives it the extent up to the next tensor.
+  void degrade(Region& region, const std::string& why) {
+    region.kind = RegionKind::kOpaque;
+    region.size = 0;
+    warnings_.push_back("tensor '" + region.tensor.name + "' " + why + ", carried as opaque bytes");
+  }
+
+  // Makes offsets absolute, checks every tensor lies in the file, gives tensors of unknown type
+  // (and known ones whose size would run into the next tensor: a type whose layout differs from
+  // ours) the extent up to the next tensor, and rejects overlaps. One degraded tensor never costs
+  // the rest of the file its layout.
   void place_tensors(std::vector<Region>& tensors, uint64_t data_start, uint64_t file_size) {
     for (Region& r : tensors) {
       if (r.offset > file_size - data_start)
         fail("tensor '" + r.tensor.name + "' starts beyond the end of the file");
       r.offset += data_start;
-      if (r.kind == RegionKind::kTensor && r.size > file_size - r.offset)
-        fail("tensor '" + r.tensor.name + "' ends beyond the end of the file");
     }
     std::stable_sort(tensors.begin(), tensors.end(),
                      [](const Region& a, const Region& b) { return a.offset < b.offset; });
-    for (size_t i = 0; i < tensors.size(); ++i) {
-      if (tensors[i].kind != RegionKind::kOpaque) continue;
-      uint64_t end = file_size;
-      for (size_t j = i + 1; j < tensors.size(); ++j) {
-        if (tensors[j].offset > tensors[i].offset) {
-          end = tensors[j].offset;
-          break;
+    // Tensors sharing an offset form a group; a group ends where the next offset starts.
+    for (size_t first = 0; first < tensors.size();) {
+      size_t last = first;
+      while (last < tensors.size() && tensors[last].offset == tensors[first].offset) ++last;
+      const uint64_t offset = tensors[first].offset;
+      const uint64_t room = (last < tensors.size() ? tensors[last].offset : file_size) - offset;
+      bool known_data = false;
+      for (size_t i = first; i < last; ++i) {
+        Region& r = tensors[i];
+        if (r.kind != RegionKind::kTensor) continue;
+        if (r.size > room) {
+          if (last == tensors.size())
+            fail("tensor '" + r.tensor.name + "' ends beyond the end of the file");
+          degrade(r, "of type " + type_name(r.tensor.type) + " needs " + std::to_string(r.size) +
+                         " bytes but the next tensor starts after " + std::to_string(room));
+        } else {
+          known_data = known_data || r.size > 0;
         }
       }
-      tensors[i].size = end - tensors[i].offset;
+      // Where no tensor of known size holds the group's bytes, the last opaque one (in file
+      // order of the infos) takes them, alignment padding included; the others are empty.
+      for (size_t i = last; i-- > first;) {
+        if (tensors[i].kind != RegionKind::kOpaque) continue;
+        if (!known_data) {
+          tensors[i].size = room;
+          known_data = true;
+        }
+      }
+      first = last;
     }
     try {
       formats::sort_and_check_overlaps(tensors);

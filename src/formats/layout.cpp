@@ -63,8 +63,10 @@ void validate_layout(const Layout& layout) {
     if (r.offset != cursor)
       throw_corrupt(where + " starts at " + std::to_string(r.offset) + ", expected " +
                     std::to_string(cursor));
-    // Only tensors may be empty (a dimension of 0); an empty opaque region carries nothing.
-    if (r.size == 0 && r.kind != RegionKind::kTensor) throw_corrupt(where + " is empty");
+    // Only tensors may be empty (a dimension of 0), also those carried as opaque bytes (named);
+    // an empty unnamed opaque region carries nothing.
+    if (r.size == 0 && r.kind != RegionKind::kTensor && r.tensor.name.empty())
+      throw_corrupt(where + " is empty");
     if (r.size > layout.file_size - r.offset)
       throw_corrupt(where + " runs past the end of the file");
     cursor = r.offset + r.size;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -69,7 +70,8 @@ ShardedCheckpoint read_sharded_index(const fs::path& index_json) {
     std::string name = shard.get<std::string>();
     if (!is_plain_file_name(name))
       throw_corrupt(file + ": shard '" + name + "' is not a plain file name in the index's folder");
-    shard_names.insert(std::move(name));
+    shard_names.insert(name);
+    checkpoint.weight_map.emplace_back(tensor, std::move(name));
   }
   const fs::path dir = index_json.parent_path();
   for (const std::string& name : shard_names) {
@@ -79,6 +81,38 @@ ShardedCheckpoint read_sharded_index(const fs::path& index_json) {
     checkpoint.shards.push_back(std::move(shard));
   }
   return checkpoint;
+}
+
+std::vector<std::string> check_weight_map(const ShardedCheckpoint& checkpoint,
+                                          const std::vector<Layout>& layouts) {
+  // Where each tensor really is, by the shards' headers.
+  std::map<std::string, std::vector<std::string>> found;
+  for (size_t i = 0; i < checkpoint.shards.size() && i < layouts.size(); ++i)
+    for (const Region& r : layouts[i].regions)
+      if (!r.tensor.name.empty())
+        found[r.tensor.name].push_back(checkpoint.shards[i].filename().string());
+  auto list = [](const std::vector<std::string>& shards) {
+    std::string text;
+    for (const std::string& s : shards) text += (text.empty() ? "" : ", ") + s;
+    return text;
+  };
+  std::vector<std::string> warnings;
+  std::set<std::string> mapped;
+  for (const auto& [tensor, shard] : checkpoint.weight_map) {
+    mapped.insert(tensor);
+    auto it = found.find(tensor);
+    if (it == found.end())
+      warnings.push_back("weight_map lists tensor '" + tensor + "' in " + shard +
+                         ", but no shard holds it");
+    else if (std::find(it->second.begin(), it->second.end(), shard) == it->second.end())
+      warnings.push_back("weight_map puts tensor '" + tensor + "' in " + shard + ", but it is in " +
+                         list(it->second));
+  }
+  for (const auto& [tensor, shards] : found)
+    if (!mapped.count(tensor))
+      warnings.push_back("tensor '" + tensor + "' in " + list(shards) +
+                         " is missing from the weight_map");
+  return warnings;
 }
 
 std::vector<fs::path> model_files(const fs::path& path) {

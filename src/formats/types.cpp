@@ -1,7 +1,10 @@
-// The element-type table. Block sizes of the ggml types follow ggml's block structs (as listed in
-// gguf-py's GGML_QUANT_SIZES). Q8_1 is deliberately absent: its block grew from 36 to 40 bytes
-// and back over ggml's history, it only exists as a matmul intermediate and never in model files,
-// so any tensor claiming it is carried as opaque bytes rather than cut at a guessed size.
+// The element-type table. Block sizes of the ggml types follow ggml's block structs
+// (ggml-common.h): Q8_1 is {f16 d, f16 s, int8 qs[32]}, 36 bytes per 32 values; NVFP4 (40) is
+// {u8 d[4], u8 qs[32]}, 36 bytes per 64; Q1_0 (41) is {f16 d, u8 qs[16]}, 18 bytes per 128.
+// Q2_0 (42) is left unknown: files carry id 42 with two layouts (ggml's 64 values in 18 bytes and
+// a fork's 128 in 34). A tensor of unknown type, or one whose size by our table would run into
+// the next tensor, is carried as opaque bytes up to that tensor (see gguf.cpp), so a table entry
+// that disagrees with a file costs that tensor's layout, never the file's.
 #include <array>
 
 #include "lcl/types.hpp"
@@ -19,6 +22,7 @@ constexpr std::array kTypes = {
     TypeInfo{type::kQ5_0, "q5_0", 32, 22, false},
     TypeInfo{type::kQ5_1, "q5_1", 32, 24, false},
     TypeInfo{type::kQ8_0, "q8_0", 32, 34, false},
+    TypeInfo{type::kQ8_1, "q8_1", 32, 36, false},
     TypeInfo{type::kQ2_K, "q2_K", 256, 84, false},
     TypeInfo{type::kQ3_K, "q3_K", 256, 110, false},
     TypeInfo{type::kQ4_K, "q4_K", 256, 144, false},
@@ -43,6 +47,8 @@ constexpr std::array kTypes = {
     TypeInfo{34, "tq1_0", 256, 54, false},
     TypeInfo{35, "tq2_0", 256, 66, false},
     TypeInfo{39, "mxfp4", 32, 17, false},
+    TypeInfo{40, "nvfp4", 64, 36, false},
+    TypeInfo{41, "q1_0", 128, 18, false},
     TypeInfo{type::kU8, "U8", 1, 1, false},
     TypeInfo{type::kU16, "U16", 1, 2, false},
     TypeInfo{type::kU32, "U32", 1, 4, false},

@@ -16,7 +16,7 @@ bool env_forces_portable() {
 }
 
 bool cpu_has_kernel_features() {
-#if defined(__x86_64__)
+#if defined(__x86_64__) && defined(LCL_AVX512_KERNELS)
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
          __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vbmi") &&

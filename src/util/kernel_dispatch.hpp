@@ -11,9 +11,18 @@
 
 namespace lcl::kernels {
 
-// True when the CPU has every instruction the kernels use (AVX-512 F, BW, VL, VBMI, VBMI2 and
-// BMI2), the environment variable LCL_FORCE_SCALAR is unset, empty or "0", and
-// force_portable(true) is not in effect.
+// Whether this build compiled the AVX-512 kernels (the *_avx512.cpp files: x86-64 builds without
+// -DLCL_PORTABLE=ON). Call sites name a kernel only under `if constexpr (kAvx512Built)`, so a build
+// without them needs no kernel definitions.
+#if defined(LCL_AVX512_KERNELS)
+inline constexpr bool kAvx512Built = true;
+#else
+inline constexpr bool kAvx512Built = false;
+#endif
+
+// True when the kernels are built (kAvx512Built), the CPU has every instruction they use (AVX-512
+// F, BW, VL, VBMI, VBMI2 and BMI2), the environment variable LCL_FORCE_SCALAR is unset, empty or
+// "0", and force_portable(true) is not in effect.
 bool avx512_available();
 
 // Test hook: true makes later encodes and decodes take the portable path.

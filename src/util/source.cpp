@@ -25,8 +25,30 @@ bool range_inside(uint64_t offset, uint64_t length, uint64_t size) {
 
 }  // namespace
 
+bool is_seekable_regular_file(int fd) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  if (st.st_size > 0) return true;
+  // /proc and similar pseudo-files are "regular" with a size of 0 yet yield bytes when read.
+  uint8_t probe = 0;
+  ssize_t n;
+  do {
+    n = ::pread(fd, &probe, 1, 0);
+  } while (n < 0 && errno == EINTR);
+  return n == 0;
+}
+
+bool is_seekable_regular_file(const std::filesystem::path& path) {
+  // Non-blocking, so that probing a FIFO with no writer does not wait for one.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return false;
+  bool regular = is_seekable_regular_file(fd);
+  ::close(fd);
+  return regular;
+}
+
 FileSource::FileSource(const std::filesystem::path& path) : path_(path) {
-  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd_ < 0) throw_io("cannot open", path, errno);
   struct stat st {};
   if (::fstat(fd_, &st) != 0) {
@@ -38,6 +60,15 @@ FileSource::FileSource(const std::filesystem::path& path) : path_(path) {
     ::close(fd_);
     throw_io("cannot read", path, EISDIR);
   }
+  // Pipes, FIFOs, devices and /proc files have no trustworthy size and no random access.
+  if (!is_seekable_regular_file(fd_)) {
+    ::close(fd_);
+    throw Error(ErrorKind::kUnsupported,
+                path.string() +
+                    " is not a regular file (a pipe, FIFO, device or /proc file); lcl reads "
+                    "its inputs at random offsets and needs a regular file");
+  }
+  ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) & ~O_NONBLOCK);
   size_ = static_cast<uint64_t>(st.st_size);
 }
 

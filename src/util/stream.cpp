@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "lcl/error.hpp"
+#include "lcl/source.hpp"
 
 namespace lcl {
 
@@ -58,7 +59,7 @@ class FileInputStream final : public InputStream {
 bool reads_as_stream(const std::filesystem::path& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0 || S_ISDIR(st.st_mode)) return false;
-  if (!S_ISREG(st.st_mode)) return true;
+  if (!is_seekable_regular_file(path)) return true;
   constexpr long kProcMagic = 0x9fa0;       // PROC_SUPER_MAGIC
   constexpr long kSysfsMagic = 0x62656572;  // SYSFS_MAGIC
   struct statfs fs {};

@@ -33,9 +33,14 @@ void ThreadPool::run() {
   }
 }
 
+unsigned max_threads() {
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  return std::min(kMaxThreads, kMaxThreadsPerCore * cores);
+}
+
 unsigned resolve_threads(unsigned requested) {
-  if (requested > 0) return std::min(requested, 256u);
-  return std::max(1u, std::thread::hardware_concurrency());
+  if (requested > 0) return std::min(requested, max_threads());
+  return std::min(max_threads(), std::max(1u, std::thread::hardware_concurrency()));
 }
 
 }  // namespace lcl

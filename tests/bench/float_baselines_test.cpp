@@ -7,7 +7,7 @@
 #include <random>
 
 #include "bench/float_baselines.hpp"
-#include "codecs/codec_list.hpp"
+#include "codecs/float/float_codec.hpp"
 #include "lcl/error.hpp"
 
 namespace lcl::bench {

@@ -1,39 +1,19 @@
 // The lcl command line as users and scripts see it: outputs, exit codes, refusals.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
-
+#include "support/cli_runner.hpp"
 #include "support/file_utils.hpp"
 #include "support/test_paths.hpp"
 
 namespace lcl {
 namespace {
 
+using test::CliRun;
+using test::q;
 using test::TempDir;
 
-struct CliRun {
-  int status = -1;
-  std::string out;  // stdout and stderr together
-};
-
 CliRun lcl(const std::string& args) {
-  std::string command = test::cli_path().string() + " " + args + " 2>&1";
-  CliRun run;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return run;
-  std::array<char, 4096> buffer;
-  size_t n;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
-    run.out.append(buffer.data(), n);
-  int status = ::pclose(pipe);
-  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
-
-std::string q(const std::filesystem::path& p) {
-  return "'" + p.string() + "'";
+  return test::run_lcl(args);
 }
 
 TEST(Cli, CompressDecompressVerify) {

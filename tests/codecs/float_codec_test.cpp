@@ -9,13 +9,13 @@
 #include <limits>
 #include <random>
 
-#include "codecs/codec_list.hpp"
 #include "codecs/corpus_tensors.hpp"
+#include "codecs/float/float_codec.hpp"
 #include "codecs/float/float_coder.hpp"
-#include "util/kernel_dispatch.hpp"
 #include "entropy/rans.hpp"
 #include "lcl/error.hpp"
 #include "support/test_paths.hpp"
+#include "util/kernel_dispatch.hpp"
 
 namespace lcl {
 namespace {

@@ -6,7 +6,7 @@
 
 #include <random>
 
-#include "codecs/codec_list.hpp"
+#include "codecs/ggml_blocks/ggml_block_codec.hpp"
 #include "formats/ggml/ggml_block_layouts.hpp"
 #include "quant_test_support.hpp"
 #include "support/test_paths.hpp"

@@ -3,7 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "bench/gguf_baselines.hpp"
-#include "codecs/codec_list.hpp"
+#include "codecs/q4k/q4k_codec.hpp"
+#include "codecs/q6k/q6k_codec.hpp"
 #include "quant_test_support.hpp"
 #include "support/test_paths.hpp"
 

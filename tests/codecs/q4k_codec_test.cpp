@@ -6,12 +6,12 @@
 #include <cmath>
 #include <random>
 
-#include "codecs/codec_list.hpp"
 #include "codecs/ggml_blocks/ggml_blocks.hpp"
-#include "util/kernel_dispatch.hpp"
+#include "codecs/q4k/q4k_codec.hpp"
 #include "entropy/rans.hpp"
 #include "quant_test_support.hpp"
 #include "support/test_paths.hpp"
+#include "util/kernel_dispatch.hpp"
 
 namespace lcl {
 namespace {

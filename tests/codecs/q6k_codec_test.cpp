@@ -4,8 +4,8 @@
 
 #include <random>
 
-#include "codecs/codec_list.hpp"
 #include "codecs/ggml_blocks/ggml_blocks.hpp"
+#include "codecs/q6k/q6k_codec.hpp"
 #include "entropy/rans.hpp"
 #include "quant_test_support.hpp"
 #include "support/test_paths.hpp"

@@ -6,8 +6,9 @@
 #include <cmath>
 #include <random>
 
-#include "codecs/codec_list.hpp"
 #include "codecs/ggml_blocks/ggml_blocks.hpp"
+#include "codecs/q8_0/q8_0_codec.hpp"
+#include "codecs/segments/segments_codec.hpp"
 #include "lcl/codec.hpp"
 #include "lcl/error.hpp"
 #include "quant_test_support.hpp"
@@ -223,7 +224,7 @@ TEST(Planner, SmallTensorsAndTheBytesBetweenThemShareSegmentsChunks) {
   EXPECT_EQ(chunks[0].context.segments[3].size, 300u * 34);
   // The big tensor is cut into even chunks of its codec; the padding after it is a zstd chunk.
   for (size_t i = 1; i + 1 < chunks.size(); ++i) {
-    EXPECT_EQ(chunks[i].codec, codec_id::kQ8_0);
+    EXPECT_EQ(chunks[i].codec, q8_0_codec().id());
     EXPECT_TRUE(chunks[i].context.segments.empty());
   }
   EXPECT_EQ(chunks.back().codec, codec_id::kZstd);
@@ -241,7 +242,7 @@ TEST(Planner, ALoneTensorKeepsItsCodec) {
   layout.file_size = 300 * 34;
   const auto chunks = plan_chunks(layout, PlanOptions{});
   ASSERT_EQ(chunks.size(), 1u);
-  EXPECT_EQ(chunks[0].codec, codec_id::kQ8_0);
+  EXPECT_EQ(chunks[0].codec, q8_0_codec().id());
   EXPECT_TRUE(chunks[0].context.segments.empty());
 }
 

@@ -1,6 +1,6 @@
 // .lcl files written by earlier builds (tests/golden/<original>.<tag>.lcl) must keep decoding to
 // their originals byte for byte: a codec id or payload format, once released, never changes. Both
-// container format versions are pinned (version 2 files carry ".v2" in their tag).
+// container format versions are pinned; version-2 containers also decode from a stream.
 #include <gtest/gtest.h>
 
 #include "lcl/container.hpp"

@@ -133,6 +133,38 @@ TEST(Safetensors, HostileTensorEntries) {
   }
 }
 
+TEST(Safetensors, BracketsInsideNamesAreNotNesting) {
+  const std::string name = std::string(40, '[') + "\\\"{" + std::string(40, '{');
+  const std::string header = "{\"" + name + R"(":{"dtype":"U8","shape":[2],"data_offsets":[0,2]}})";
+  auto file = build_safetensors_raw(header, pattern_bytes(2));
+  Layout layout = parse_safetensors(MemorySource(file));
+  ASSERT_EQ(layout.regions.size(), 2u);
+  EXPECT_EQ(layout.regions[1].tensor.name, std::string(40, '[') + "\"{" + std::string(40, '{'));
+}
+
+// 200,000 tensors (listed in reverse file order) parse in one pass; the parse took minutes when
+// the depth check rescanned the root object after every tensor.
+TEST(Safetensors, TwoHundredThousandTensorsParse) {
+  constexpr uint64_t kCount = 200000;
+  std::string header = "{";
+  for (uint64_t i = kCount; i-- > 0;) {
+    header += "\"t" + std::to_string(i) + R"(":{"dtype":"U8","shape":[1],"data_offsets":[)" +
+              std::to_string(i) + "," + std::to_string(i + 1) + "]}";
+    header += i ? "," : "}";
+  }
+  auto file = build_safetensors_raw(header, pattern_bytes(kCount));
+  Layout layout = parse_safetensors(MemorySource(file));
+  ASSERT_EQ(layout.regions.size(), kCount + 1);
+  const uint64_t data = header_end(file);
+  for (uint64_t i = 0; i < kCount; ++i) {
+    const Region& r = layout.regions[i + 1];
+    ASSERT_EQ(r.tensor.name, "t" + std::to_string(i));
+    ASSERT_EQ(r.offset, data + i);
+    ASSERT_EQ(r.size, 1u);
+    ASSERT_EQ(r.kind, RegionKind::kTensor);
+  }
+}
+
 TEST(Safetensors, NonObjectRootIsRejectedAndNotTakenForSafetensors) {
   auto file = build_safetensors_raw(R"([{"a":1}])", {});
   EXPECT_EQ(test::kind_of_failure([&] { parse_safetensors(MemorySource(file)); }),

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include <set>
 
 #include "lcl/types.hpp"
@@ -58,8 +60,15 @@ TEST(Types, BlockSizesFollowGgml) {
 }
 
 TEST(Types, UncertainAndUnknownIdsAreAbsent) {
-  EXPECT_EQ(find_type(type::kQ8_1), nullptr);  // its block size changed over ggml's history
-  for (TypeId id : {4u, 5u, 31u, 36u, 77u, 0x0fffu, type::kOpaque})
+  // Q8_1, NVFP4 and Q1_0 by ggml's block structs; Q2_0 (42) has two layouts in the wild.
+  for (auto [id, elements, bytes] :
+       {std::tuple{type::kQ8_1, 32u, 36u}, std::tuple{40u, 64u, 36u}, std::tuple{41u, 128u, 18u}}) {
+    const TypeInfo* info = find_type(id);
+    ASSERT_NE(info, nullptr) << id;
+    EXPECT_EQ(info->block_elements, elements);
+    EXPECT_EQ(info->block_bytes, bytes);
+  }
+  for (TypeId id : {4u, 5u, 31u, 36u, 42u, 77u, 0x0fffu, type::kOpaque})
     EXPECT_EQ(find_type(id), nullptr);
   EXPECT_EQ(type_name(77), "ggml_type_77");
   EXPECT_EQ(type_name(type::kQ4_K), "q4_K");

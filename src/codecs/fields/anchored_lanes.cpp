@@ -38,8 +38,9 @@ void check_tables(ByteReader& in, const FieldTables& tables, std::span<const uin
     missing[t] = t >= tables.tables.size() || tables.tables[t].freq.empty();
   bool bad = false;
   if (kernels::avx512_available()) {
-    bad = needs_missing_table_avx512(missing, keys.data(), shift, positions.data(),
-                                     positions.size(), group_size);
+    if constexpr (kernels::kAvx512Built)
+      bad = needs_missing_table_avx512(missing, keys.data(), shift, positions.data(),
+                                       positions.size(), group_size);
   } else {
     uint8_t any = 0;
     for (size_t g = 0; g < positions.size(); ++g) {

@@ -4,10 +4,10 @@
 #include <string>
 #include <vector>
 
-#include "util/kernel_dispatch.hpp"
 #include "codecs/fields/quant_anchored_simd.hpp"
 #include "codecs/fields/quant_fields.hpp"
 #include "codecs/fields/quant_scratch.hpp"
+#include "util/kernel_dispatch.hpp"
 
 namespace lcl::quant {
 namespace {
@@ -149,8 +149,9 @@ void read_anchored_groups(ByteReader& in, std::span<const uint8_t> group_context
              others);
   bool consistent = true;
   if (kernels::avx512_available() && n <= 32) {
-    consistent = anchored_simd::restore_groups_avx512(others.data(), minima.data(),
-                                                      positions.data(), groups, n, values.data());
+    if constexpr (kernels::kAvx512Built)
+      consistent = anchored_simd::restore_groups_avx512(others.data(), minima.data(),
+                                                        positions.data(), groups, n, values.data());
   } else {
     switch (n) {  // the common group sizes get loops of constant length, which vectorise fully
       case 8:     // Q4_K's scales

@@ -19,8 +19,7 @@
 namespace lcl::quant {
 namespace {
 
-// kRans: field_lanes(n) states; kRansWide: kFieldLanesWide states (quant_rans.hpp).
-enum class FieldMode : uint8_t { kEmpty = 0, kPacked = 1, kRans = 2, kSparse = 3, kRansWide = 4 };
+thread_local FieldModeTrace* active_trace = nullptr;
 
 // A field is stored bit-packed unless coding it saves more than this fraction of the packed size:
 // unpacking takes a fraction of a nanosecond per symbol, a scalar rANS decode about 2 ns, and a
@@ -243,6 +242,14 @@ void check_shape(FieldShape shape) {
 
 }  // namespace
 
+FieldModeTrace::FieldModeTrace() : previous_(active_trace) {
+  active_trace = this;
+}
+
+FieldModeTrace::~FieldModeTrace() {
+  active_trace = previous_;
+}
+
 void FieldHistogram::add_all(std::span<const uint16_t> symbols, std::span<const uint8_t> contexts) {
   if (contexts.empty()) {
     for (uint16_t s : symbols) ++counts_[s];
@@ -442,7 +449,9 @@ void read_field(ByteReader& in, std::span<const uint8_t> contexts, FieldShape sh
   check_shape(shape);
   if (!contexts.empty() && contexts.size() != symbols.size())
     throw Error(ErrorKind::kUsage, "read_field: one context per symbol");
-  const auto mode = static_cast<FieldMode>(in.u8());
+  const uint8_t mode_byte = in.u8();
+  if (active_trace && mode_byte < 32) active_trace->seen |= 1u << mode_byte;
+  const auto mode = static_cast<FieldMode>(mode_byte);
   if (mode == FieldMode::kEmpty) {
     if (!symbols.empty()) in.fail("field is empty but symbols are expected");
     return;

@@ -15,6 +15,26 @@
 
 namespace lcl::quant {
 
+// The first byte of a field: how its symbols are stored (docs/FORMAT.md, quant fields). kRans
+// codes with field_lanes(n) states, kRansWide with kFieldLanesWide (quant_rans.hpp).
+enum class FieldMode : uint8_t { kEmpty = 0, kPacked = 1, kRans = 2, kSparse = 3, kRansWide = 4 };
+// Every mode read_field accepts.
+inline constexpr uint8_t kFieldModes[] = {0, 1, 2, 3, 4};
+
+// While one is alive, read_field on this thread records the mode of every field it reads in
+// `seen` (bit m for mode m): the golden coverage test learns which modes an archive pins.
+class FieldModeTrace {
+ public:
+  FieldModeTrace();
+  ~FieldModeTrace();
+  FieldModeTrace(const FieldModeTrace&) = delete;
+  FieldModeTrace& operator=(const FieldModeTrace&) = delete;
+  uint32_t seen = 0;
+
+ private:
+  FieldModeTrace* previous_;
+};
+
 struct FieldShape {
   uint32_t alphabet = 256;  // symbols are in [0, alphabet), alphabet <= 256
   uint32_t contexts = 1;    // context values are in [0, contexts), contexts <= 256

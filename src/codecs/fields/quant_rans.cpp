@@ -4,11 +4,11 @@
 #include <cstring>
 
 #include "codecs/fields/anchored_lanes.hpp"
-#include "util/kernel_dispatch.hpp"
 #include "codecs/fields/quant_rans_simd.hpp"
 #include "entropy/rans_interleaved.hpp"
 #include "entropy/rans_tables.hpp"
 #include "lcl/error.hpp"
+#include "util/kernel_dispatch.hpp"
 
 namespace lcl::quant {
 namespace {
@@ -57,7 +57,7 @@ void decode_loop(std::span<const uint8_t> in, const FlatDecodeTable& table, cons
   const uint32_t* const slots = table.slots();
   uint16_t* const out = symbols.data();
   size_t i = 0;
-  if constexpr (L == field_simd::kLanes) {
+  if constexpr (L == field_simd::kLanes && kernels::kAvx512Built) {
     if (kernels::avx512_available())
       i = field_simd::decode_wide_avx512(slots, kPrecision, kContexts ? contexts : nullptr, out, 0,
                                          n, x, p, end);
@@ -158,8 +158,9 @@ void encode_wide(std::span<const uint16_t> symbols, const uint8_t* contexts,
         return flat[(contexts ? contexts[i] * alphabet : 0) + symbols[i]];
       },
       [&](size_t groups, uint32_t(&x)[kFieldLanesWide], uint16_t*& w) {
-        field_simd::encode_wide_avx512(entries.data(), alphabet, precision, symbols.data(),
-                                       contexts, groups, x, w);
+        if constexpr (kernels::kAvx512Built)
+          field_simd::encode_wide_avx512(entries.data(), alphabet, precision, symbols.data(),
+                                         contexts, groups, x, w);
       });
   out.insert(out.end(), stream.begin(), stream.end());
 }

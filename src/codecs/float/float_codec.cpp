@@ -1,18 +1,19 @@
 // The float codec (id 2): BF16 / F16 / F32 chunks, see float_format.hpp for the payload.
+#include <iterator>
 #include <string>
 
-#include "codecs/codec_list.hpp"
+#include "codecs/float/float_codec.hpp"
 #include "codecs/float/float_coder.hpp"
 #include "lcl/error.hpp"
 
 namespace lcl {
 
+static_assert(std::size(kFloatVersions) == 1 && kFloatVersions[0] == float_format::kVersion);
+
 namespace {
 
 class FloatCodec final : public Codec {
  public:
-  CodecId id() const override { return codec_id::kFloat; }
-  std::string_view name() const override { return "float"; }
   bool accepts(TypeId type) const override { return float_format::layout_of_type(type) != nullptr; }
   void encode(std::span<const uint8_t> input, const EncodeContext& context,
               std::vector<uint8_t>& out) const override {

@@ -8,11 +8,11 @@
 #include "codecs/float/float_coder.hpp"
 #include "codecs/float/float_decode_body.hpp"
 #include "codecs/float/float_decode_simd.hpp"
-#include "util/kernel_dispatch.hpp"
 #include "entropy/bit_pack.hpp"
 #include "entropy/compact_table.hpp"
 #include "entropy/rans_interleaved.hpp"
 #include "util/byte_io.hpp"
+#include "util/kernel_dispatch.hpp"
 
 namespace lcl::float_format {
 
@@ -130,7 +130,8 @@ DecodeFn pick_fixed(uint32_t raw_bits, uint32_t precision, std::integer_sequence
 
 template <class Elem>
 DecodeFn choose_decoder(uint32_t raw_bits, uint32_t precision) {
-  if (kernels::avx512_available()) return decode_simd<Elem>;
+  if constexpr (kernels::kAvx512Built)
+    if (kernels::avx512_available()) return decode_simd<Elem>;
   DecodeFn fn = nullptr;
   if constexpr (sizeof(Elem) == 2)
     fn = pick_fixed<Elem>(raw_bits, precision,

@@ -5,10 +5,10 @@
 
 #include "codecs/float/float_coder.hpp"
 #include "codecs/float/float_encode_simd.hpp"
-#include "util/kernel_dispatch.hpp"
 #include "entropy/bit_pack.hpp"
 #include "entropy/rans_interleaved.hpp"
 #include "util/byte_io.hpp"
+#include "util/kernel_dispatch.hpp"
 
 namespace lcl::float_format {
 
@@ -202,10 +202,10 @@ void encode_body(const uint8_t* data, uint64_t n, const FloatLayout& layout,
   w.u8(static_cast<uint8_t>(model.k));
   entropy::write_compact_table(model.table, w);
   w.varint(model.escape_count);
-  if (kernels::avx512_available() && model.table.table.precision_bits <= 14)
-    encode_streams_with_kernels<Elem>(data, n, layout, model, out);
-  else
-    encode_streams<Elem>(data, n, layout, model, out);
+  if constexpr (kernels::kAvx512Built)
+    if (kernels::avx512_available() && model.table.table.precision_bits <= 14)
+      return encode_streams_with_kernels<Elem>(data, n, layout, model, out);
+  encode_streams<Elem>(data, n, layout, model, out);
 }
 
 }  // namespace

@@ -6,23 +6,11 @@
 // low mantissa bits of trained weights are close to uniform, so coding them gains almost nothing
 // and costs speed.
 //
-// Payload, version 2 (all integers little-endian, varints LEB128):
-//   u8 version (2), u8 kind (FloatKind), varint n (elements), varint tail length (< element
-//   bytes) + tail bytes (a ragged end copied verbatim)
-//   if n > 0:
-//     u8 k; compact frequency table (entropy/compact_table.hpp) over 2^symbol_bits + 1
-//     symbols (the last one is the escape)
-//     varint escape count; escaped symbols: escape count fields of symbol_bits, bit-packed
-//     raw bits: n fields of raw_bits = total_bits - symbol_bits, bit-packed, without their last
-//       S = min(raw bytes, 2 * kLanes) bytes ("stashed", below)
-//     rANS stream of the n symbols (kLanes = 32 lanes, entropy/rans_interleaved.hpp), to the end
-//     of the payload; lane l starts from state 2^16 + stash bytes 2l, 2l + 1 (little-endian, zero
-//     past S), so the decoder's final states return the stashed bytes. Each lane's 32-bit final
-//     state costs ~3 bytes beyond what its symbols carry; the 16 stashed bits make 32 lanes cost
-//     about what 8 lanes without the stash did.
-// Version 1 (never released) differed only in coding with 8 lanes. 32 lanes are two 16-lane
-// AVX-512 vectors: a vectorised decoder needs two independent dependency chains to hide the
-// latency of its table gathers (docs/BENCH_FLOAT.md has the measurements).
+// The payload (docs/FORMAT.md, float): version, kind, element count, a ragged tail verbatim, k,
+// the compact table over 2^symbol_bits + 1 symbols (the last is the escape), the escaped symbols'
+// values, the raw bits, and the rANS stream of kLanes lanes, whose final states carry the last
+// bytes of the raw bits (the stash). 32 lanes are two 16-lane AVX-512 vectors: a vectorised
+// decoder needs two independent dependency chains to hide the latency of its table gathers.
 // Symbols that occur so rarely that a table entry costs more than it saves are coded as the
 // escape symbol followed by their value in the escape field stream.
 #include <cstddef>

@@ -1,4 +1,4 @@
-// Generic codec for the ggml block types without a codec of their own (codec_id::kGgmlBlocks):
+// Generic codec for the ggml block types without a codec of their own (id 6):
 // Q4_0, Q4_1, Q5_0, Q5_1, Q8_1, Q2_K, Q3_K, Q5_K, Q8_K, the IQ types, TQ1_0, TQ2_0 and MXFP4. Each
 // field of the block layout (ggml_block_layouts.hpp) is gathered across the chunk's blocks and
 // coded with its own static model: f16 scales as byte planes, bytes and nibbles as symbols. When
@@ -7,22 +7,22 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <iterator>
 #include <string>
 
-#include "codecs/codec_list.hpp"
-#include "formats/ggml/ggml_block_layouts.hpp"
-#include "codecs/ggml_blocks/ggml_blocks.hpp"
 #include "codecs/fields/quant_fields.hpp"
 #include "codecs/fields/quant_halves.hpp"
 #include "codecs/fields/quant_scratch.hpp"
+#include "codecs/ggml_blocks/ggml_block_codec.hpp"
+#include "codecs/ggml_blocks/ggml_blocks.hpp"
+#include "formats/ggml/ggml_block_layouts.hpp"
 #include "util/byte_io.hpp"
 
 namespace lcl {
 namespace {
 
-// 2: fields with 1 or 4 rANS states and table precisions 8-12 (quant_rans.hpp); version 1 (8
-// states) was never released and is rejected.
-constexpr uint8_t kFormatVersion = 2;
+constexpr uint8_t kFormatVersion = kGgmlBlockVersions[0];
+static_assert(std::size(kGgmlBlockVersions) == 1);
 
 enum class Mode : uint8_t { kStored = 0, kZstd = 1, kFields = 2 };
 
@@ -141,8 +141,6 @@ std::vector<uint8_t> zstd_compress(std::span<const uint8_t> input, int level) {
 
 class GgmlBlockCodec final : public Codec {
  public:
-  CodecId id() const override { return codec_id::kGgmlBlocks; }
-  std::string_view name() const override { return "ggml-blocks"; }
   bool accepts(TypeId type) const override { return ggml::find_block_layout(type) != nullptr; }
 
   void encode(std::span<const uint8_t> input, const EncodeContext& context,

@@ -5,13 +5,13 @@
 #include <vector>
 
 #include "codecs/fields/anchored_lanes.hpp"
-#include "util/kernel_dispatch.hpp"
-#include "codecs/q4k/nibble_lanes_simd.hpp"
 #include "codecs/fields/quant_anchored.hpp"
 #include "codecs/fields/quant_fields.hpp"
 #include "codecs/fields/quant_scratch.hpp"
+#include "codecs/q4k/nibble_lanes_simd.hpp"
 #include "entropy/rans_interleaved.hpp"
 #include "entropy/rans_tables.hpp"
+#include "util/kernel_dispatch.hpp"
 
 namespace lcl::quant {
 namespace {
@@ -52,7 +52,8 @@ size_t carried_pairs(size_t packed_bytes) {
 void split_groups(std::span<const uint8_t> packed, uint8_t* minima, uint8_t* positions) {
   const size_t pairs = packed.size() / kNibblePairBytes;
   if (kernels::avx512_available()) {
-    nibble_lanes::split_pairs_avx512(packed.data(), pairs, minima, positions);
+    if constexpr (kernels::kAvx512Built)
+      nibble_lanes::split_pairs_avx512(packed.data(), pairs, minima, positions);
     return;
   }
   for (size_t g = 0; g < 2 * pairs; ++g) {
@@ -104,8 +105,9 @@ FieldHistogram residual_histogram(std::span<const uint8_t> packed, const Groups&
   std::vector<uint32_t> anchors(contexts, 0);
   for (size_t g = 0; g < group_count; ++g) ++anchors[groups.contexts[g]];
   if (kernels::avx512_available()) {
-    nibble_lanes::count_residuals_avx512(packed.data(), groups, group_count / 2,
-                                         static_cast<uint32_t>(copy_size), counts.data());
+    if constexpr (kernels::kAvx512Built)
+      nibble_lanes::count_residuals_avx512(packed.data(), groups, group_count / 2,
+                                           static_cast<uint32_t>(copy_size), counts.data());
   } else {
     count_residuals(packed, groups, group_count, copy_size, counts.data());
   }
@@ -168,8 +170,9 @@ std::span<const uint8_t> encode_stream(std::span<const uint8_t> packed, const Gr
             uint64_t{e.reciprocal[index]} | uint64_t{e.packed[index]} << 32, precision);
       },
       [&](size_t steps, uint32_t(&x)[kLanes], uint16_t*& w) {
-        nibble_lanes::encode_pairs_avx512(entries.data(), groups, packed.data(), steps, precision,
-                                          x, w);
+        if constexpr (kernels::kAvx512Built)
+          nibble_lanes::encode_pairs_avx512(entries.data(), groups, packed.data(), steps, precision,
+                                            x, w);
       });
 }
 
@@ -318,9 +321,10 @@ void read_nibble_groups(ByteReader& in, std::span<const uint8_t> group_contexts,
   size_t done = 0;
   const auto entries = decode_entries(tables, contexts);
   if (kernels::avx512_available()) {
-    done = nibble_lanes::decode_pairs_avx512(
-        entries.data(), groups, pairs, tables.precision, x, p, stream.data() + stream.size(),
-        place(0), placement.pairs_per_row, placement.row_stride, consistent);
+    if constexpr (kernels::kAvx512Built)
+      done = nibble_lanes::decode_pairs_avx512(
+          entries.data(), groups, pairs, tables.precision, x, p, stream.data() + stream.size(),
+          place(0), placement.pairs_per_row, placement.row_stride, consistent);
   }
   // The rest (all of it on the portable path) value by value, then packed.
   auto values = scratch<uint8_t, kScratchNibbleValues>((pairs - done) * kLanes);

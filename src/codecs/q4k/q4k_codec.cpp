@@ -1,4 +1,4 @@
-// Q4_K codec (codec_id::kQ4K). Each 144-byte block is split into its fields: f16 d and dmin,
+// Q4_K codec (id 3). Each 144-byte block is split into its fields: f16 d and dmin,
 // eight 6-bit sub-block scales, eight 6-bit mins and 256 nibbles. Every field has its own static
 // per-chunk model. The nibbles of a sub-block are coded with the table of the bucket of its zero
 // point q0 = dmin*m / (d*sc) (where 0.0 falls on the 0..15 grid, which the decoder knows from the
@@ -6,41 +6,37 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <iterator>
 #include <limits>
 #include <string>
 
-#include "util/avx512_intrinsics.hpp"
-#include "codecs/codec_list.hpp"
-#include "codecs/ggml_blocks/ggml_blocks.hpp"
-#include "util/kernel_dispatch.hpp"
-#include "codecs/q4k/nibble_lanes.hpp"
 #include "codecs/fields/quant_anchored.hpp"
 #include "codecs/fields/quant_fields.hpp"
 #include "codecs/fields/quant_halves.hpp"
 #include "codecs/fields/quant_scratch.hpp"
+#include "codecs/ggml_blocks/ggml_blocks.hpp"
+#include "codecs/q4k/nibble_lanes.hpp"
+#include "codecs/q4k/q4k_buckets_simd.hpp"
+#include "codecs/q4k/q4k_codec.hpp"
 #include "util/byte_io.hpp"
+#include "util/kernel_dispatch.hpp"
 
 namespace lcl {
 namespace {
 
-// 4: the mins' context is the bucket of the min that would put zero mid-grid
-// (predicted_min_contexts).
-// 3: the nibbles in the SIMD lane layout of nibble_lanes.hpp (same model as 2), the mins with
-// the cheapest of three scale contexts. 2: fields with 1 or 4 rANS states and table precisions
-// 8-12 (quant_rans.hpp). 2 and 3 are still decoded; version 1 (8 states) was never released and
-// is rejected.
+// The payload versions (docs/FORMAT.md, q4k): 4 written, 3 and 2 still decoded.
 constexpr uint8_t kFormatVersion = 4;
 constexpr uint8_t kFormatVersionScaleContextMins = 3;
 constexpr uint8_t kFormatVersionAnchoredFields = 2;
+static_assert(std::size(kQ4KVersions) == 3 && kQ4KVersions[0] == kFormatVersionAnchoredFields &&
+              kQ4KVersions[1] == kFormatVersionScaleContextMins &&
+              kQ4KVersions[2] == kFormatVersion);
 constexpr size_t kQuantBytes = 128;  // the packed nibbles at the end of a block
 constexpr size_t kNibblePairsPerBlock = kQuantBytes / quant::kNibblePairBytes;
 constexpr size_t kBlock = ggml::kQ4KBlockBytes;
 constexpr uint32_t kSubBlocks = 8;
 
-// Zero point buckets of one quant step over 0..16 (finer ones cost more in tables than they
-// gain on the small tensors of real models), one for larger values, one for sub-blocks
-// whose q0 is not a finite number (sc == 0, NaN or infinite d).
-constexpr uint32_t kZeroBuckets = 18;
+using q4k_simd::kZeroBuckets;
 
 // d_value, dmin_value: the block's d and dmin as floats (converted once per block).
 inline uint8_t zero_point_bucket(float d_value, float dmin_value, uint8_t scale, uint8_t min) {
@@ -87,41 +83,13 @@ std::span<const uint8_t> scale_contexts(std::span<const uint16_t> scales, unsign
   return c;
 }
 
-// Eight 6-bit fields (held in uint16) as doubles.
-LCL_AVX512_KERNEL inline __m512d load8(const uint16_t* p) {
-  return _mm512_cvtepi32_pd(
-      _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))));
-}
-
-// zero_point_bucket of a block's 8 sub-blocks at once: the same IEEE operations on 8 doubles (the
-// scalar loop is bound by its divisions), so the buckets are identical.
-LCL_AVX512_KERNEL void zero_point_buckets_avx512(const Q4KFields& f, uint8_t* c) {
-  const __m512d half = _mm512_set1_pd(0.5), one = _mm512_set1_pd(1.0),
-                last = _mm512_set1_pd(kZeroBuckets - 2),
-                largest = _mm512_set1_pd(std::numeric_limits<double>::max());
-  const __m256i not_finite = _mm256_set1_epi32(kZeroBuckets - 1);
-  for (size_t b = 0; b < f.d.size(); ++b) {
-    const __m512d d = _mm512_set1_pd(ggml::half_to_float(f.d[b]));
-    const __m512d dmin = _mm512_set1_pd(ggml::half_to_float(f.dmin[b]));
-    const __m512d q0 = _mm512_div_pd(_mm512_mul_pd(dmin, load8(f.mins.data() + b * kSubBlocks)),
-                                     _mm512_mul_pd(d, load8(f.scales.data() + b * kSubBlocks)));
-    const __m512d half_up = _mm512_add_pd(q0, half);
-    const __mmask8 at_least_one = _mm512_cmp_pd_mask(half_up, one, _CMP_GE_OQ);
-    const __mmask8 below_last = _mm512_cmp_pd_mask(half_up, last, _CMP_LT_OQ);
-    const __m512d clamped =
-        _mm512_maskz_mov_pd(at_least_one, _mm512_mask_blend_pd(below_last, last, half_up));
-    const __mmask8 finite = _mm512_cmp_pd_mask(_mm512_abs_pd(q0), largest, _CMP_LE_OQ);
-    const __m256i bucket =
-        _mm256_mask_blend_epi32(finite, not_finite, _mm512_cvttpd_epi32(clamped));
-    _mm_storel_epi64(reinterpret_cast<__m128i*>(c + b * kSubBlocks), _mm256_cvtepi32_epi8(bucket));
-  }
-}
-
 // The zero-point bucket of every sub-block: the group context of the anchored nibble groups.
 std::span<uint8_t> zero_point_contexts(const Q4KFields& f) {
   auto c = quant::scratch<uint8_t, quant::kScratchGroupContexts>(f.scales.size());
   if (kernels::avx512_available()) {
-    zero_point_buckets_avx512(f, c.data());
+    if constexpr (kernels::kAvx512Built)
+      q4k_simd::zero_point_buckets_avx512(f.d.data(), f.dmin.data(), f.scales.data(), f.mins.data(),
+                                          f.d.size(), c.data());
     return c;
   }
   for (size_t b = 0; b < f.d.size(); ++b) {
@@ -176,42 +144,19 @@ constexpr size_t kMinCandidates = 3;
 // knows before the mins. Buckets of 8 of that prediction (p rounded to 0..63, divided by 8; one
 // more for a p that is not a finite number) measured best: H(m) 4.77 bits given sc/4 and 4.60
 // given the prediction on bytellama-25m, and finer buckets cost more in tables than they gain.
-constexpr uint32_t kPredictedMinBuckets = 8;
+using q4k_simd::kPredictedMinBuckets;
 constexpr quant::FieldShape kPredictedMinShape{64, kPredictedMinBuckets + 1};
-
-// 8*d/dmin: one correctly rounded division in double, the same on every platform; the buckets
-// then come from one correctly rounded product and exact comparisons with the bucket edges
-// 8k - 0.5 (no sum that a compiler could fuse), so the kernel and the portable loop agree.
-inline double min_ratio(const Q4KFields& f, size_t b) {
-  return 8.0 * ggml::half_to_float(f.d[b]) / static_cast<double>(ggml::half_to_float(f.dmin[b]));
-}
-
-LCL_AVX512_KERNEL void predicted_min_buckets_avx512(const Q4KFields& f, uint8_t* c) {
-  const __m512d largest = _mm512_set1_pd(std::numeric_limits<double>::max());
-  const __m256i one = _mm256_set1_epi32(1);
-  const __m256i not_finite = _mm256_set1_epi32(kPredictedMinBuckets);
-  for (size_t b = 0; b < f.d.size(); ++b) {
-    const __m512d p =
-        _mm512_mul_pd(_mm512_set1_pd(min_ratio(f, b)), load8(f.scales.data() + b * kSubBlocks));
-    __m256i bucket = _mm256_setzero_si256();
-    for (uint32_t k = 1; k < kPredictedMinBuckets; ++k) {
-      const __mmask8 reached = _mm512_cmp_pd_mask(p, _mm512_set1_pd(8.0 * k - 0.5), _CMP_GE_OQ);
-      bucket = _mm256_mask_add_epi32(bucket, reached, bucket, one);
-    }
-    const __mmask8 finite = _mm512_cmp_pd_mask(_mm512_abs_pd(p), largest, _CMP_LE_OQ);
-    bucket = _mm256_mask_blend_epi32(finite, not_finite, bucket);
-    _mm_storel_epi64(reinterpret_cast<__m128i*>(c + b * kSubBlocks), _mm256_cvtepi32_epi8(bucket));
-  }
-}
 
 std::span<const uint8_t> predicted_min_contexts(const Q4KFields& f) {
   auto c = quant::scratch<uint8_t, quant::kScratchPredictedMins>(f.mins.size());
   if (kernels::avx512_available()) {
-    predicted_min_buckets_avx512(f, c.data());
+    if constexpr (kernels::kAvx512Built)
+      q4k_simd::predicted_min_buckets_avx512(f.d.data(), f.dmin.data(), f.scales.data(), f.d.size(),
+                                             c.data());
     return c;
   }
   for (size_t b = 0; b < f.d.size(); ++b) {
-    const double ratio = min_ratio(f, b);
+    const double ratio = q4k_simd::min_ratio(f.d[b], f.dmin[b]);
     for (uint32_t j = 0; j < kSubBlocks; ++j) {
       const size_t s = b * kSubBlocks + j;
       const double p = ratio * f.scales[s];
@@ -224,40 +169,65 @@ std::span<const uint8_t> predicted_min_contexts(const Q4KFields& f) {
   return c;
 }
 
+}  // namespace
+
+void encode_q4k(std::span<const uint8_t> input, uint8_t version, std::vector<uint8_t>& out) {
+  if (version != kFormatVersion && version != kFormatVersionScaleContextMins &&
+      version != kFormatVersionAnchoredFields)
+    throw Error(ErrorKind::kUsage, "q4k: no payload version " + std::to_string(version));
+  if (input.size() % kBlock != 0)
+    throw Error(ErrorKind::kUnsupported,
+                "q4k: " + std::to_string(input.size()) + " bytes are not whole blocks");
+  const size_t blocks = input.size() / kBlock;
+  Q4KFields f(blocks);
+  for (size_t b = 0; b < blocks; ++b) {
+    const uint8_t* block = input.data() + b * kBlock;
+    f.d[b] = ggml::load_u16(block);
+    f.dmin[b] = ggml::load_u16(block + 2);
+    uint8_t sc[8], m[8];
+    ggml::unpack_q4k_scales(block + 4, sc, m);
+    std::copy_n(sc, 8, f.scales.data() + b * 8);
+    std::copy_n(m, 8, f.mins.data() + b * 8);
+    std::memcpy(f.quants.data() + b * kQuantBytes, block + 16, kQuantBytes);
+  }
+  // The payload is about the input's size: one allocation instead of repeated doubling.
+  out.reserve(out.size() + input.size() + 64);
+  ByteWriter w(out);
+  w.u8(version);
+  w.varint(blocks);
+  quant::write_halves(w, f.d, {}, 0);
+  quant::write_halves(w, f.dmin, exponent_contexts(f.d), 64);
+  quant::write_anchored_groups(w, scale_complements(f.scales), std::vector<uint8_t>(blocks, 0),
+                               kScaleGroups);
+  if (version == kFormatVersion) {
+    quant::write_field(w, f.mins, predicted_min_contexts(f), kPredictedMinShape);
+  } else {
+    std::vector<quant::ContextCandidate> candidates;
+    for (uint8_t c = 0; c < kMinCandidates; ++c) candidates.push_back(min_candidate(f, c));
+    quant::write_best_field(w, f.mins, candidates);
+  }
+  if (version != kFormatVersionAnchoredFields) {
+    quant::write_nibble_groups(w, f.quants, zero_point_contexts(f), kZeroBuckets);
+  } else {
+    std::vector<uint16_t> values(blocks * 256);
+    for (size_t b = 0; b < blocks; ++b) {
+      uint8_t q[256];
+      ggml::unpack_q4k_quants(f.quants.data() + b * kQuantBytes, q);
+      std::copy_n(q, 256, values.begin() + static_cast<std::ptrdiff_t>(b * 256));
+    }
+    quant::write_anchored_groups(w, values, zero_point_contexts(f), kNibbleGroups);
+  }
+}
+
+namespace {
+
 class Q4KCodec final : public Codec {
  public:
-  CodecId id() const override { return codec_id::kQ4K; }
-  std::string_view name() const override { return "q4k"; }
   bool accepts(TypeId type) const override { return type == type::kQ4_K; }
 
   void encode(std::span<const uint8_t> input, const EncodeContext&,
               std::vector<uint8_t>& out) const override {
-    if (input.size() % kBlock != 0)
-      throw Error(ErrorKind::kUnsupported,
-                  "q4k: " + std::to_string(input.size()) + " bytes are not whole blocks");
-    const size_t blocks = input.size() / kBlock;
-    Q4KFields f(blocks);
-    for (size_t b = 0; b < blocks; ++b) {
-      const uint8_t* block = input.data() + b * kBlock;
-      f.d[b] = ggml::load_u16(block);
-      f.dmin[b] = ggml::load_u16(block + 2);
-      uint8_t sc[8], m[8];
-      ggml::unpack_q4k_scales(block + 4, sc, m);
-      std::copy_n(sc, 8, f.scales.data() + b * 8);
-      std::copy_n(m, 8, f.mins.data() + b * 8);
-      std::memcpy(f.quants.data() + b * kQuantBytes, block + 16, kQuantBytes);
-    }
-    // The payload is about the input's size: one allocation instead of repeated doubling.
-    out.reserve(out.size() + input.size() + 64);
-    ByteWriter w(out);
-    w.u8(kFormatVersion);
-    w.varint(blocks);
-    quant::write_halves(w, f.d, {}, 0);
-    quant::write_halves(w, f.dmin, exponent_contexts(f.d), 64);
-    quant::write_anchored_groups(w, scale_complements(f.scales), std::vector<uint8_t>(blocks, 0),
-                                 kScaleGroups);
-    quant::write_field(w, f.mins, predicted_min_contexts(f), kPredictedMinShape);
-    quant::write_nibble_groups(w, f.quants, zero_point_contexts(f), kZeroBuckets);
+    encode_q4k(input, kFormatVersion, out);
   }
 
   void decode(std::span<const uint8_t> payload, std::span<uint8_t> out) const override {

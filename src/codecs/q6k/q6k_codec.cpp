@@ -1,4 +1,4 @@
-// Q6_K codec (codec_id::kQ6K). Each 210-byte block is split into its fields: 256 six-bit values
+// Q6_K codec (id 4). Each 210-byte block is split into its fields: 256 six-bit values
 // reassembled from the ql/qh bit planes, sixteen i8 scales and the f16 d. The quantizer maps the
 // largest-magnitude weight of each 16-value group to the low end of the grid (value 0 or 1) and
 // the largest scale of each block to -128; both facts are coded once per group or block
@@ -8,27 +8,28 @@
 #include <algorithm>
 #include <array>
 #include <cstdlib>
+#include <iterator>
 #include <string>
 
-#include "codecs/codec_list.hpp"
-#include "codecs/ggml_blocks/ggml_blocks.hpp"
-#include "codecs/ggml_blocks/ggml_blocks_simd.hpp"
-#include "util/kernel_dispatch.hpp"
 #include "codecs/fields/quant_anchored.hpp"
 #include "codecs/fields/quant_fields.hpp"
 #include "codecs/fields/quant_halves.hpp"
 #include "codecs/fields/quant_scratch.hpp"
+#include "codecs/ggml_blocks/ggml_blocks.hpp"
+#include "codecs/ggml_blocks/ggml_blocks_simd.hpp"
+#include "codecs/q6k/q6k_codec.hpp"
 #include "codecs/q6k/value_lanes.hpp"
 #include "util/byte_io.hpp"
+#include "util/kernel_dispatch.hpp"
 
 namespace lcl {
 namespace {
 
-// 3: the values in the SIMD lane layout of value_lanes.hpp (same model as 2). 2: fields with 1
-// or 4 rANS states and table precisions 8-12 (quant_rans.hpp), still decoded; version 1 (8
-// states) was never released and is rejected.
+// The payload versions (docs/FORMAT.md, q6k): 3 written, 2 still decoded.
 constexpr uint8_t kFormatVersion = 3;
 constexpr uint8_t kFormatVersionAnchoredFields = 2;
+static_assert(std::size(kQ6KVersions) == 2 && kQ6KVersions[0] == kFormatVersionAnchoredFields &&
+              kQ6KVersions[1] == kFormatVersion);
 constexpr size_t kBlock = ggml::kQ6KBlockBytes;
 constexpr uint32_t kScalesPerBlock = 16;
 
@@ -71,34 +72,47 @@ std::vector<uint16_t> flip_scale_signs(std::span<const uint16_t> scale_bytes) {
   return c;
 }
 
+}  // namespace
+
+void encode_q6k(std::span<const uint8_t> input, uint8_t version, std::vector<uint8_t>& out) {
+  if (version != kFormatVersion && version != kFormatVersionAnchoredFields)
+    throw Error(ErrorKind::kUsage, "q6k: no payload version " + std::to_string(version));
+  if (input.size() % kBlock != 0)
+    throw Error(ErrorKind::kUnsupported,
+                "q6k: " + std::to_string(input.size()) + " bytes are not whole blocks");
+  const size_t blocks = input.size() / kBlock;
+  Q6KFields f(blocks);
+  for (size_t b = 0; b < blocks; ++b) {
+    const uint8_t* block = input.data() + b * kBlock;
+    ggml::unpack_q6k_quants(block, block + 128, f.quants.data() + b * 256);
+    std::copy_n(block + 192, kScalesPerBlock, f.scales.data() + b * kScalesPerBlock);
+    f.d[b] = ggml::load_u16(block + 208);
+  }
+  // The payload is about the input's size: one allocation instead of repeated doubling.
+  out.reserve(out.size() + input.size() + 64);
+  ByteWriter w(out);
+  w.u8(version);
+  w.varint(blocks);
+  quant::write_halves(w, f.d, {}, 0);
+  quant::write_anchored_groups(w, flip_scale_signs(f.scales), std::vector<uint8_t>(blocks, 0),
+                               kScaleGroups);
+  if (version == kFormatVersion) {
+    quant::write_value_groups(w, f.quants, group_contexts(f), kValueGroups.group_contexts);
+  } else {
+    const std::vector<uint16_t> values(f.quants.begin(), f.quants.end());
+    quant::write_anchored_groups(w, values, group_contexts(f), kValueGroups);
+  }
+}
+
+namespace {
+
 class Q6KCodec final : public Codec {
  public:
-  CodecId id() const override { return codec_id::kQ6K; }
-  std::string_view name() const override { return "q6k"; }
   bool accepts(TypeId type) const override { return type == type::kQ6_K; }
 
   void encode(std::span<const uint8_t> input, const EncodeContext&,
               std::vector<uint8_t>& out) const override {
-    if (input.size() % kBlock != 0)
-      throw Error(ErrorKind::kUnsupported,
-                  "q6k: " + std::to_string(input.size()) + " bytes are not whole blocks");
-    const size_t blocks = input.size() / kBlock;
-    Q6KFields f(blocks);
-    for (size_t b = 0; b < blocks; ++b) {
-      const uint8_t* block = input.data() + b * kBlock;
-      ggml::unpack_q6k_quants(block, block + 128, f.quants.data() + b * 256);
-      std::copy_n(block + 192, kScalesPerBlock, f.scales.data() + b * kScalesPerBlock);
-      f.d[b] = ggml::load_u16(block + 208);
-    }
-    // The payload is about the input's size: one allocation instead of repeated doubling.
-    out.reserve(out.size() + input.size() + 64);
-    ByteWriter w(out);
-    w.u8(kFormatVersion);
-    w.varint(blocks);
-    quant::write_halves(w, f.d, {}, 0);
-    quant::write_anchored_groups(w, flip_scale_signs(f.scales), std::vector<uint8_t>(blocks, 0),
-                                 kScaleGroups);
-    quant::write_value_groups(w, f.quants, group_contexts(f), kValueGroups.group_contexts);
+    encode_q6k(input, kFormatVersion, out);
   }
 
   void decode(std::span<const uint8_t> payload, std::span<uint8_t> out) const override {
@@ -123,7 +137,8 @@ class Q6KCodec final : public Codec {
     }
     if (!r.at_end()) r.fail("trailing bytes");
     const bool packed = kernels::avx512_available();
-    if (packed) ggml::pack_q6k_blocks_avx512(f.quants.data(), blocks, out.data());
+    if constexpr (kernels::kAvx512Built)
+      if (packed) ggml::pack_q6k_blocks_avx512(f.quants.data(), blocks, out.data());
     for (size_t b = 0; b < blocks; ++b) {
       uint8_t* block = out.data() + b * kBlock;
       if (!packed) ggml::pack_q6k_quants(f.quants.data() + b * 256, block, block + 128);

@@ -4,7 +4,6 @@
 #include <vector>
 
 #include "codecs/fields/anchored_lanes.hpp"
-#include "util/kernel_dispatch.hpp"
 #include "codecs/fields/quant_anchored.hpp"
 #include "codecs/fields/quant_fields.hpp"
 #include "codecs/fields/quant_rans.hpp"
@@ -13,6 +12,7 @@
 #include "entropy/bit_pack.hpp"
 #include "entropy/rans_interleaved.hpp"
 #include "entropy/rans_tables.hpp"
+#include "util/kernel_dispatch.hpp"
 
 namespace lcl::quant {
 namespace {
@@ -146,8 +146,9 @@ std::span<const uint8_t> encode_stream(std::span<const uint8_t> values, const Gr
             entries[table * kSymbols + (values[i] - groups.minima[g])], precision);
       },
       [&](size_t steps, uint32_t(&x)[kLanes], uint16_t*& w) {
-        value_lanes::encode_steps_avx512(entries.data(), groups, values.data(), steps, precision, x,
-                                         w);
+        if constexpr (kernels::kAvx512Built)
+          value_lanes::encode_steps_avx512(entries.data(), groups, values.data(), steps, precision,
+                                           x, w);
       });
 }
 
@@ -260,10 +261,11 @@ void read_value_groups(ByteReader& in, std::span<const uint8_t> group_contexts, 
   const auto stream = anchored_lanes::read_stream(in, x, p);
   bool consistent = true;
   size_t done = 0;
-  if (kernels::avx512_available())
-    done = kLanes * value_lanes::decode_steps_avx512(table.slots(), groups, n / kLanes, t.precision,
-                                                     x, p, stream.data() + stream.size(),
-                                                     values.data(), consistent);
+  if constexpr (kernels::kAvx512Built)
+    if (kernels::avx512_available())
+      done = kLanes * value_lanes::decode_steps_avx512(
+                          table.slots(), groups, n / kLanes, t.precision, x, p,
+                          stream.data() + stream.size(), values.data(), consistent);
   decode_values(stream, groups, table, done, x, p, values.first(n), consistent);
   // The final states are the encoder's initial ones: kStateLow plus the carried words.
   const bool carries = n != values.size();

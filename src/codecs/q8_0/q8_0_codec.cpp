@@ -1,23 +1,23 @@
-// Q8_0 codec (codec_id::kQ8_0). Each 34-byte block is an f16 d and 32 i8 values. The quantizer
+// Q8_0 codec (id 5). Each 34-byte block is an f16 d and 32 i8 values. The quantizer
 // sets d = max|x| / 127, so a block with a large d holds one outlier and its other values crowd
 // around 0: the values are coded with the table of their block's d exponent (and top mantissa
 // bit), which the decoder has from the d field decoded first.
 #include <algorithm>
+#include <iterator>
 #include <string>
 
-#include "codecs/codec_list.hpp"
-#include "codecs/ggml_blocks/ggml_blocks.hpp"
 #include "codecs/fields/quant_fields.hpp"
 #include "codecs/fields/quant_halves.hpp"
 #include "codecs/fields/quant_scratch.hpp"
+#include "codecs/ggml_blocks/ggml_blocks.hpp"
+#include "codecs/q8_0/q8_0_codec.hpp"
 #include "util/byte_io.hpp"
 
 namespace lcl {
 namespace {
 
-// 2: fields with 1 or 4 rANS states and table precisions 8-12 (quant_rans.hpp); version 1 (8
-// states) was never released and is rejected.
-constexpr uint8_t kFormatVersion = 2;
+constexpr uint8_t kFormatVersion = kQ8_0Versions[0];
+static_assert(std::size(kQ8_0Versions) == 1);
 constexpr size_t kBlock = ggml::kQ8_0BlockBytes;
 constexpr size_t kValues = 32;
 
@@ -43,8 +43,6 @@ constexpr size_t kQuantCandidates = 3;
 
 class Q8_0Codec final : public Codec {
  public:
-  CodecId id() const override { return codec_id::kQ8_0; }
-  std::string_view name() const override { return "q8_0"; }
   bool accepts(TypeId type) const override { return type == type::kQ8_0; }
 
   void encode(std::span<const uint8_t> input, const EncodeContext&,

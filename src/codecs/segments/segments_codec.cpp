@@ -1,4 +1,4 @@
-// segments codec (codec_id::kSegments): one chunk made of several pieces, typically the small
+// segments codec (id 7): one chunk made of several pieces, typically the small
 // tensors of a GGUF file (a few hundred KB each, of two or three types) with the norm vectors and
 // padding between them. Every piece of one type is coded with the others of that type, as one
 // stream of the type's own codec: the static models are paid once per chunk instead of once per
@@ -10,10 +10,12 @@
 // store), varint payload size and the payload. A group's bytes are its pieces' in chunk order.
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <string>
 
 #include "codecs/chunk_encoder.hpp"
-#include "codecs/codec_list.hpp"
+#include "codecs/segments/segments_codec.hpp"
+#include "codecs/zstd/zstd_codec.hpp"
 #include "lcl/error.hpp"
 #include "util/byte_buffer.hpp"
 #include "util/byte_io.hpp"
@@ -21,7 +23,8 @@
 namespace lcl {
 namespace {
 
-constexpr uint8_t kFormatVersion = 1;
+constexpr uint8_t kFormatVersion = kSegmentsVersions[0];
+static_assert(std::size(kSegmentsVersions) == 1);
 
 // The codec that codes pieces of `type`, or zstd (with the pieces as plain bytes).
 const Codec& codec_for(const Segment& piece) {
@@ -167,8 +170,6 @@ PieceLayout read_layout(ByteReader& r, uint64_t chunk_size) {
 
 class SegmentsCodec final : public Codec {
  public:
-  CodecId id() const override { return codec_id::kSegments; }
-  std::string_view name() const override { return "segments"; }
   // Never routed by type: the planner chooses it for runs of pieces.
   bool accepts(TypeId) const override { return false; }
 
@@ -280,6 +281,15 @@ std::vector<PayloadShare> segments_payload_shares(std::span<const uint8_t> paylo
     at += layout.sizes[i];
   }
   return shares;
+}
+
+std::vector<SegmentsGroup> segments_groups(std::span<const uint8_t> payload, uint64_t chunk_size) {
+  ByteReader r(payload, "segments payload");
+  const PieceLayout layout = read_layout(r, chunk_size);
+  std::vector<SegmentsGroup> groups;
+  for (size_t g = 0; g < layout.group_bytes.size(); ++g)
+    groups.push_back({layout.group_codec[g], layout.group_payload[g], layout.group_bytes[g]});
+  return groups;
 }
 
 }  // namespace lcl

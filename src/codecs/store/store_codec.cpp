@@ -1,7 +1,7 @@
 // store: the payload is the original bytes. Used for incompressible chunks and --store.
 #include <cstring>
 
-#include "codecs/codec_list.hpp"
+#include "codecs/store/store_codec.hpp"
 #include "lcl/error.hpp"
 
 namespace lcl {
@@ -10,8 +10,6 @@ namespace {
 
 class StoreCodec final : public Codec {
  public:
-  CodecId id() const override { return codec_id::kStore; }
-  std::string_view name() const override { return "store"; }
   bool accepts(TypeId) const override { return true; }
   void encode(std::span<const uint8_t> input, const EncodeContext&,
               std::vector<uint8_t>& out) const override {

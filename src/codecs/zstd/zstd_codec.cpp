@@ -2,7 +2,7 @@
 // unknown type and as the fall-back of every other codec.
 #include <zstd.h>
 
-#include "codecs/codec_list.hpp"
+#include "codecs/zstd/zstd_codec.hpp"
 #include "codecs/zstd/zstd_util.hpp"
 #include "lcl/error.hpp"
 
@@ -12,8 +12,6 @@ namespace {
 
 class ZstdCodec final : public Codec {
  public:
-  CodecId id() const override { return codec_id::kZstd; }
-  std::string_view name() const override { return "zstd"; }
   bool accepts(TypeId) const override { return true; }
   void encode(std::span<const uint8_t> input, const EncodeContext& context,
               std::vector<uint8_t>& out) const override {

@@ -1,0 +1,13 @@
+#pragma once
+// The ggml-blocks codec (id 6): the ggml block types without a codec of their own.
+#include <cstdint>
+
+#include "lcl/codec.hpp"
+
+namespace lcl {
+
+const Codec& ggml_block_codec();
+// Payload versions the decoder accepts (docs/FORMAT.md, ggml-blocks).
+inline constexpr uint8_t kGgmlBlockVersions[] = {2};
+
+}  // namespace lcl
