@@ -106,6 +106,18 @@ def bf16_to_f16(data):
     return struct.pack("<%de" % len(values), *values)
 
 
+def f16_to_e5m2(data):
+    # E5M2 is the top byte of an fp16, rounded to nearest-even (no NaN in these weights)
+    halves = struct.unpack("<%dH" % (len(data) // 2), data)
+    return bytes((h + 0x7F + ((h >> 8) & 1)) >> 8 for h in halves)
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        (n,) = struct.unpack("<Q", f.read(8))
+        return json.loads(f.read(n)), f.read()
+
+
 def main(corpus, out):
     with open(corpus + "/use-lite/use-lite-bf16.safetensors", "rb") as f:
         (n,) = struct.unpack("<Q", f.read(8))
@@ -125,6 +137,23 @@ def main(corpus, out):
         ("attn_q.bf16", "BF16", q_shape, q),
         ("attn_k.f32", "F32", k_shape, bf16_to_f32(k)),
         ("attn_v.f16", "F16", v_shape, bf16_to_f16(v)),
+    ])
+    fp8_header, fp8_data = read_safetensors(corpus + "/use-lite/use-lite-fp8.safetensors")
+
+    def fp8(name, rows):
+        info = fp8_header[name]
+        begin, _ = info["data_offsets"]
+        cols = info["shape"][-1]
+        width = 1 if info["dtype"].startswith("F8") else 4
+        return fp8_data[begin:begin + rows * cols * width], [rows, cols]
+
+    e4m3, e4m3_shape = fp8("token_embd.weight", 160)
+    scale, scale_shape = fp8("token_embd.weight_scale_inv", 1)
+    e5m2, e5m2_shape = bf16("blk.1.ffn_up.weight", 64)
+    write_safetensors(out + "/tiny-fp8.safetensors", [
+        ("token_embd.weight", "F8_E4M3", e4m3_shape, e4m3),
+        ("token_embd.weight_scale_inv", "F32", scale_shape, scale),
+        ("ffn_up.e5m2", "F8_E5M2", e5m2_shape, f16_to_e5m2(bf16_to_f16(e5m2))),
     ])
     use_lite = read_gguf_tensors(corpus + "/use-lite/use-lite-Q4_K_M.gguf")
     bytellama_q8 = read_gguf_tensors(corpus + "/bytellama-25m-gguf/bytellama-25m-Q8_0.gguf")

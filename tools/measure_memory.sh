@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Peak memory of compress and decompress on a 2 GiB model file at -T 2 (issue: memory must be a
+# Peak memory of compress and decompress on a 2 GiB model file at -T 2 (memory must be a
 # function of threads x chunk size, not of the file size). Builds a 2 GiB bf16 safetensors file
 # by repeating the real weights of the bundled sample, then runs /usr/bin/time -v.
 # Usage: tools/measure_memory.sh [path/to/lcl] [workdir]

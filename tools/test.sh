@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The test command of the README and of CI: installs dependencies, builds a Release and an
-# AddressSanitizer+UndefinedBehaviorSanitizer configuration, runs every test in both, then runs
-# each libFuzzer target for a short time. Corpus tests run when ../shared/corpus exists and are
+# AddressSanitizer+UndefinedBehaviorSanitizer configuration and runs every test in both; between
+# the two it installs the library and builds the consumer programs of tests/consumer against it,
+# and runs the Python tests; then it builds the codec tests without any AVX-512 kernel
+# (-DLCL_PORTABLE=ON) and runs them, and runs each libFuzzer target for a short time. Corpus tests
+# run when ../shared/corpus exists and are
 # reported as skipped otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,9 +14,16 @@ JOBS="${JOBS:-$(nproc)}"
 bash tools/install-deps.sh
 
 echo "== Release build and tests"
-cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DLCL_BUILD_PYTHON=ON \
+  -DPython3_EXECUTABLE=/usr/bin/python3 >/dev/null
 cmake --build build/release -j "$JOBS"
 ctest --test-dir build/release --output-on-failure -j "$JOBS"
+
+echo "== Installed package: C and C++ consumers built out of tree (CMake and pkg-config)"
+bash tools/test-consumer.sh build/release
+
+echo "== Python package (pytest), and pip install of it"
+bash tools/test-python.sh build/release
 
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer build and tests"
 # -O1 -g1 keeps the sanitizer build's compile time down (at -O2 -g it took 22 CPU-minutes on the
@@ -23,6 +33,13 @@ cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLCL_SANITI
 cmake --build build/asan -j "$JOBS"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build/asan --output-on-failure -j "$JOBS"
+
+echo "== Portable build (no AVX-512 kernel compiled): codec tests"
+# The codecs' portable paths with no kernel linked in; -O1 keeps the extra compile time down.
+cmake -S . -B build/portable -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLCL_PORTABLE=ON \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -DNDEBUG" -DLCL_BUILD_BENCH=OFF >/dev/null
+cmake --build build/portable -j "$JOBS" --target test_codecs
+build/portable/tests/test_codecs --gtest_brief=1
 
 echo "== libFuzzer targets, ${FUZZ_SECONDS} s each"
 CC=clang CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \

@@ -9,11 +9,14 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "lcl/codec.hpp"
 #include "lcl/layout.hpp"
+#include "lcl/sink.hpp"
 #include "lcl/source.hpp"
 #include "lcl/stream.hpp"
 
@@ -62,15 +65,10 @@ struct CompressResult {
   std::vector<std::string> warnings;  // from the layout parser
 };
 
-// Compresses `source` (read at random by the workers) into `sink`; `name` is recorded as the
-// original's file name.
-CompressResult compress(const ByteSource& source, const std::string& name, ByteSink& sink,
-                        const CompressOptions& options);
-
 // Compresses bytes read once, front to back, from `input` (its size need not be known; an endless
 // stream is compressed until it ends). Model headers are parsed from the stream's first bytes, so
 // a safetensors or GGUF stream gets the same per-tensor codecs as its file. Memory: the header
-// plus 2 x threads chunks.
+// plus 2 x threads chunks. Calls sink.finish() when complete.
 CompressResult compress_stream(InputStream& input, const std::string& name, ByteSink& sink,
                                const CompressOptions& options);
 
@@ -81,12 +79,27 @@ CompressResult compress_file(const std::filesystem::path& input,
                              const std::filesystem::path& output, const CompressOptions& options,
                              bool overwrite = false);
 
+// Compresses the bytes of `source` (any format read_layout knows, or any bytes) into `sink`, front
+// to back, and calls sink.finish() when complete. `source_name` is the file name the archive
+// records (what `lcl decompress` names its output by default).
+CompressResult compress(const ByteSource& source, ByteSink& sink, const CompressOptions& options,
+                        const std::string& source_name);
+
+// A request to read_original: fill `out` with the original bytes starting at `original_offset`.
+struct OriginalRange {
+  uint64_t original_offset = 0;
+  std::span<uint8_t> out;
+};
+
 // An opened .lcl file. Reading the index validates it fully (sizes, offsets, counts bounded by
 // the file size) before anything is allocated from declared sizes.
 class Archive {
  public:
   static std::unique_ptr<Archive> open(const std::filesystem::path& path);
   static std::unique_ptr<Archive> open(std::unique_ptr<ByteSource> source);
+  // An archive in memory; `bytes` must stay valid as long as the Archive.
+  static std::unique_ptr<Archive> open(std::span<const uint8_t> bytes,
+                                       std::string name = "<memory>");
   const ArchiveIndex& index() const { return index_; }
   const ByteSource& source() const { return *source_; }
 
@@ -103,6 +116,17 @@ class Archive {
                       unsigned threads = 1) const;
   // The original bytes of one tensor in memory (for small tensors; see read_tensor_to).
   std::vector<uint8_t> read_tensor(const std::string& name) const;
+  // The position of the tensor named `name` in index().tensors, or nullopt.
+  std::optional<size_t> tensor_index(std::string_view name) const;
+  // Decodes tensor index().tensors[tensor] into `out` (exactly its original_size bytes, else
+  // kUsage), decoding only the chunks that hold it, with `threads` workers (0: one per core).
+  // Chunks that lie inside the tensor are decoded straight into `out`, without a copy.
+  void read_tensor_into(size_t tensor, std::span<uint8_t> out, unsigned threads = 1) const;
+  // Fills every range with the original bytes it names, decoding each chunk that any range touches
+  // once (ranges must not overlap each other). A chunk that one range covers entirely is decoded
+  // in place; others are decoded into a chunk-sized buffer and copied out. Throws kUsage for a
+  // range outside the original, kCorruptInput naming the chunk for a bad one.
+  void read_original(std::span<const OriginalRange> ranges, unsigned threads = 1) const;
   // Decodes every chunk in order with `threads` workers and hands each range of original bytes
   // to `sink` in file order; checks every chunk checksum and the whole-file checksum.
   void decode_all(unsigned threads,
@@ -133,6 +157,10 @@ struct DecompressOptions {
   ProgressFn progress;
 };
 
+// Decodes the whole original into `sink`, front to back, verifying every chunk and the whole-file
+// checksum; calls sink.finish() only after the last check passed.
+void decompress(const Archive& archive, ByteSink& sink, const DecompressOptions& options);
+
 // Writes `output` atomically, renaming it into place only after every checksum verified.
 void decompress_file(const std::filesystem::path& input, const std::filesystem::path& output,
                      const DecompressOptions& options, bool overwrite = false);
@@ -140,7 +168,8 @@ void decompress_file(const std::filesystem::path& input, const std::filesystem::
 // Decodes an archive of format version 2 front to back from `input` into `sink`, checking each
 // chunk before writing it and, at the end, the index against the frames and the whole-file
 // checksum (bytes already written stay written: a caller that needs all-or-nothing writes to a
-// temporary file). Version 1 archives throw kUnsupported: their chunk table is only at the end.
+// temporary file; sink.finish() is called only after the last check passed). Version 1 archives
+// throw kUnsupported: their chunk table is only at the end.
 void decompress_stream(InputStream& input, ByteSink& sink, const DecompressOptions& options);
 
 // decompress_stream from `input` read front to back (a pipe, /dev/stdin) into `output`, which is

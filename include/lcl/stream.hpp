@@ -1,8 +1,8 @@
 #pragma once
 // Sequential byte streams: an InputStream is read front to back once (a pipe, a socket, stdin,
-// a file), a ByteSink takes bytes in order (stdout, a file being written, memory). The container
-// compresses from any InputStream and decompresses into any ByteSink, so nothing about the bytes'
-// origin (seekable or not, size known or not) is assumed.
+// a file); a ByteSink (lcl/sink.hpp) takes bytes in order (stdout, a file being written, memory).
+// The container compresses from any InputStream and decompresses into any ByteSink, so nothing
+// about the bytes' origin (seekable or not, size known or not) is assumed.
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -10,6 +10,8 @@
 #include <span>
 #include <string>
 #include <vector>
+
+#include "lcl/sink.hpp"
 
 namespace lcl {
 
@@ -24,15 +26,6 @@ class InputStream {
 
 // Fills dst unless the stream ends first; returns the bytes read (dst.size() unless at the end).
 size_t read_fully(InputStream& in, std::span<uint8_t> dst);
-
-class ByteSink {
- public:
-  virtual ~ByteSink() = default;
-  virtual void write(std::span<const uint8_t> bytes) = 0;  // throws lcl::Error(kIo)
-  // `n` zero bytes; a file may leave a hole instead of writing them.
-  virtual void write_zeros(uint64_t n);
-  virtual std::string name() const = 0;
-};
 
 // A file descriptor that is read (or written) sequentially and not closed: stdin, stdout, a pipe.
 class FdInputStream final : public InputStream {
@@ -55,17 +48,6 @@ bool reads_as_stream(const std::filesystem::path& path);
 // throws lcl::Error(kIo) naming it.
 std::unique_ptr<InputStream> open_input_stream(const std::filesystem::path& path);
 
-class FdSink final : public ByteSink {
- public:
-  FdSink(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
-  void write(std::span<const uint8_t> bytes) override;
-  std::string name() const override { return name_; }
-
- private:
-  int fd_;
-  std::string name_;
-};
-
 // Bytes in memory (tests, fuzzers, language bindings); `chunk` limits each read_some, so callers
 // see the short reads a pipe gives.
 class MemoryInputStream final : public InputStream {
@@ -81,26 +63,6 @@ class MemoryInputStream final : public InputStream {
   size_t pos_ = 0;
   size_t chunk_;
   std::string name_;
-};
-
-class VectorSink final : public ByteSink {
- public:
-  void write(std::span<const uint8_t> bytes) override {
-    bytes_.insert(bytes_.end(), bytes.begin(), bytes.end());
-  }
-  std::string name() const override { return "<memory>"; }
-  std::vector<uint8_t>& bytes() { return bytes_; }
-
- private:
-  std::vector<uint8_t> bytes_;
-};
-
-// Discards everything (decoding only to check an archive).
-class NullSink final : public ByteSink {
- public:
-  void write(std::span<const uint8_t>) override {}
-  void write_zeros(uint64_t) override {}
-  std::string name() const override { return "<none>"; }
 };
 
 }  // namespace lcl

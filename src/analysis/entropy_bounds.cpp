@@ -1,14 +1,12 @@
 #include "analysis/entropy_bounds.hpp"
 
 #include "analysis/entropy_math.hpp"
+#include "formats/ggml/ggml_block_fields.hpp"
+#include "util/endian.hpp"
 
 namespace lcl::analysis {
 
 namespace {
-
-uint16_t load_u16(const uint8_t* p) {
-  return static_cast<uint16_t>(p[0] | (p[1] << 8));
-}
 
 double ratio_bound(double original_bits, double entropy_bits) {
   return entropy_bits > 0 ? original_bits / entropy_bits : 0.0;
@@ -20,7 +18,7 @@ Measures measure_float16(std::span<const uint8_t> data, bool is_bf16) {
   std::vector<uint64_t> high(256, 0), low(256, 0), whole(1 << 16, 0), exponent(256, 0);
   size_t n = data.size() / 2;
   for (size_t i = 0; i < n; ++i) {
-    uint16_t v = load_u16(&data[2 * i]);
+    uint16_t v = load_u16le(&data[2 * i]);
     ++low[v & 0xff];
     ++high[v >> 8];
     ++whole[v];
@@ -45,8 +43,8 @@ Measures measure_float32(std::span<const uint8_t> data) {
   for (size_t i = 0; i < n; ++i) {
     const uint8_t* p = &data[4 * i];
     for (int b = 0; b < 4; ++b) ++plane[b][p[b]];
-    ++lower[load_u16(p)];
-    ++upper[load_u16(p + 2)];
+    ++lower[load_u16le(p)];
+    ++upper[load_u16le(p + 2)];
     ++exponent[((p[3] & 0x7f) << 1) | (p[2] >> 7)];
   }
   double h_planes = 0;
@@ -58,24 +56,6 @@ Measures measure_float32(std::span<const uint8_t> data) {
           {"h_u16", h_halves / 2},
           {"bound_iid16", ratio_bound(32, h_halves)},
           {"h_exponent", entropy_of_counts(exponent)}};
-}
-
-void q4_k_scale_min(const uint8_t* scales, int j, uint8_t& scale, uint8_t& min) {
-  if (j < 4) {
-    scale = scales[j] & 63;
-    min = scales[j + 4] & 63;
-  } else {
-    scale = static_cast<uint8_t>((scales[j + 4] & 0xF) | ((scales[j - 4] >> 6) << 4));
-    min = static_cast<uint8_t>((scales[j + 4] >> 4) | ((scales[j] >> 6) << 4));
-  }
-}
-
-void q4_k_nibbles(const uint8_t* qs, uint8_t* values) {
-  for (int g = 0; g < 4; ++g)
-    for (int l = 0; l < 32; ++l) {
-      values[64 * g + l] = qs[32 * g + l] & 0xF;
-      values[64 * g + 32 + l] = qs[32 * g + l] >> 4;
-    }
 }
 
 void q6_k_values(const uint8_t* ql, const uint8_t* qh, uint8_t* values, uint8_t* scale_index) {
@@ -109,12 +89,13 @@ Measures measure_q4_k(std::span<const uint8_t> data) {
   uint8_t values[256];
   for (size_t b = 0; b < blocks; ++b) {
     const uint8_t* p = &data[b * kBlock];
-    ++d[load_u16(p)];
-    ++dmin[load_u16(p + 2)];
-    q4_k_nibbles(p + 16, values);
+    ++d[load_u16le(p)];
+    ++dmin[load_u16le(p + 2)];
+    ggml::unpack_q4k_quants(p + 16, values);
+    uint8_t scales[8], mins[8];
+    ggml::unpack_q4k_scales(p + 4, scales, mins);
     for (int j = 0; j < 8; ++j) {
-      uint8_t sc, m;
-      q4_k_scale_min(p + 4, j, sc, m);
+      const uint8_t sc = scales[j], m = mins[j];
       ++scale[sc];
       ++min[m];
       size_t context = static_cast<size_t>(sc) * 64 + m;
@@ -150,7 +131,7 @@ Measures measure_q6_k(std::span<const uint8_t> data) {
   for (size_t b = 0; b < blocks; ++b) {
     const uint8_t* p = &data[b * kBlock];
     const uint8_t* scales = p + 192;
-    ++d[load_u16(p + 208)];
+    ++d[load_u16le(p + 208)];
     for (int s = 0; s < 16; ++s) ++scale[scales[s]];
     q6_k_values(p, p + 128, values, scale_index);
     for (int i = 0; i < 256; ++i) {
@@ -175,7 +156,7 @@ Measures measure_q8_0(std::span<const uint8_t> data) {
   std::vector<uint64_t> d(1 << 16, 0), q(256, 0);
   for (size_t b = 0; b < blocks; ++b) {
     const uint8_t* p = &data[b * kBlock];
-    ++d[load_u16(p)];
+    ++d[load_u16le(p)];
     for (int i = 0; i < 32; ++i) ++q[p[2 + i]];
   }
   double h_d = entropy_of_counts(d), h_q = entropy_of_counts(q);

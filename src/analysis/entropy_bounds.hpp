@@ -34,10 +34,6 @@ Measures measure_q4_k(std::span<const uint8_t> data);
 Measures measure_q6_k(std::span<const uint8_t> data);
 Measures measure_q8_0(std::span<const uint8_t> data);
 
-// Q4_K: the 6-bit scale and min of sub-block j (0..7) from the packed scales[12] of a block.
-void q4_k_scale_min(const uint8_t* scales, int j, uint8_t& scale, uint8_t& min);
-// Q4_K: the 256 4-bit values of a block in element order, from its qs[128].
-void q4_k_nibbles(const uint8_t* qs, uint8_t* values);
 // Q6_K: the 256 6-bit values (0..63) of a block in element order, and the index (0..15) of the
 // scale each one uses, from ql[128] and qh[64].
 void q6_k_values(const uint8_t* ql, const uint8_t* qh, uint8_t* values, uint8_t* scale_index);

@@ -65,7 +65,7 @@ CompressResult compress_one(const CompressArgs& args, const InputFile& input,
     const std::string name = std::filesystem::path(input.path).filename().string();
     if (!reads_as_stream(input.path)) {
       FileSource source(input.path);
-      return compress(source, name, sink, options);
+      return compress(source, sink, options, name);
     }
     auto in = open_input_stream(input.path);
     return compress_stream(*in, name, sink, options);

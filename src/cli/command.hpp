@@ -13,7 +13,7 @@ void add_decompress_command(CLI::App& app, int& exit_code);
 void add_verify_command(CLI::App& app, int& exit_code);
 void add_info_command(CLI::App& app, int& exit_code);
 void add_extract_command(CLI::App& app, int& exit_code);
-// Research and sanity commands (issues 5 and 6) add their declarations here.
+// Research and sanity commands.
 void add_atlas_command(CLI::App& app, int& exit_code);
 void add_bench_command(CLI::App& app, int& exit_code);
 void add_summarize_command(CLI::App& app, int& exit_code);

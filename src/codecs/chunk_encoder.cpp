@@ -1,8 +1,30 @@
 #include "codecs/chunk_encoder.hpp"
 
+#include <algorithm>
+#include <vector>
+
 #include "lcl/error.hpp"
 
 namespace lcl {
+
+bool zstd_may_win(std::span<const uint8_t> chunk) {
+  // Up to 16 windows of 4 KiB spread over the chunk: 64 KiB per 4 MiB chunk, coded at level 1.
+  constexpr size_t kWindows = 16, kWindow = 4096;
+  thread_local std::vector<uint8_t> sample, coded;
+  sample.clear();
+  const size_t step = chunk.size() / kWindows;
+  for (size_t w = 0; w < kWindows; ++w) {
+    const auto window = chunk.subspan(w * step, std::min(kWindow, chunk.size() - w * step));
+    sample.insert(sample.end(), window.begin(), window.end());
+  }
+  if (sample.empty()) return false;
+  EncodeContext fast;
+  fast.level = 1;
+  coded.clear();
+  find_codec(codec_id::kZstd)->encode(sample, fast, coded);
+  return static_cast<double>(sample.size()) >=
+         kZstdTrialSampleRatio * static_cast<double>(std::max<size_t>(coded.size(), 1));
+}
 
 CodecId encode_chunk_payload(std::span<const uint8_t> chunk, const Codec& routed,
                              const EncodeContext& context, std::vector<uint8_t>& payload) {
@@ -19,7 +41,8 @@ CodecId encode_chunk_payload(std::span<const uint8_t> chunk, const Codec& routed
     payload.clear();
     zstd.encode(chunk, generic, payload);
   }
-  if (used != codec_id::kZstd && used != codec_id::kStore && chunk.size() <= kGenericTrialBytes) {
+  if (used != codec_id::kZstd && used != codec_id::kStore &&
+      (chunk.size() <= kGenericTrialBytes || zstd_may_win(chunk))) {
     thread_local std::vector<uint8_t> trial;
     trial.clear();
     zstd.encode(chunk, generic, trial);

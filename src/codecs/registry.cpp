@@ -7,6 +7,7 @@
 
 #include "codecs/fields/quant_fields.hpp"
 #include "codecs/float/float_codec.hpp"
+#include "codecs/fp8/fp8_codec.hpp"
 #include "codecs/ggml_blocks/ggml_block_codec.hpp"
 #include "codecs/q4k/q4k_codec.hpp"
 #include "codecs/q6k/q6k_codec.hpp"
@@ -33,6 +34,7 @@ constexpr CodecEntry kCodecs[] = {
     {5, "q8_0",        &q8_0_codec,       kQ8_0Versions,      kFields},
     {6, "ggml-blocks", &ggml_block_codec, kGgmlBlockVersions, kFields},
     {7, "segments",    &segments_codec,   kSegmentsVersions,  kNoFields},
+    {11, "fp8",        &fp8_codec,        kFp8Versions,       kNoFields},
 };
 // clang-format on
 

@@ -1,7 +1,10 @@
 // Reading a .lcl file: index, single chunks, tensors, everything in order.
 #include <algorithm>
 #include <cstring>
+#include <exception>
+#include <future>
 #include <string>
+#include <utility>
 
 #include "container/format.hpp"
 #include "container/pipeline.hpp"
@@ -19,6 +22,10 @@ Archive::Archive(std::unique_ptr<ByteSource> source, ArchiveIndex index)
 
 std::unique_ptr<Archive> Archive::open(const std::filesystem::path& path) {
   return open(std::make_unique<FileSource>(path));
+}
+
+std::unique_ptr<Archive> Archive::open(std::span<const uint8_t> bytes, std::string name) {
+  return open(std::make_unique<MemorySource>(bytes, std::move(name)));
 }
 
 std::unique_ptr<Archive> Archive::open(std::unique_ptr<ByteSource> source) {
@@ -117,6 +124,96 @@ std::vector<uint8_t> Archive::read_tensor(const std::string& name) const {
     out.insert(out.end(), bytes.begin(), bytes.end());
   });
   return out;
+}
+
+std::optional<size_t> Archive::tensor_index(std::string_view name) const {
+  for (size_t i = 0; i < index_.tensors.size(); ++i)
+    if (index_.tensors[i].info.name == name) return i;
+  return std::nullopt;
+}
+
+void Archive::read_tensor_into(size_t tensor, std::span<uint8_t> out, unsigned threads) const {
+  const TensorEntry& entry = index_.tensors.at(tensor);
+  if (out.size() != entry.original_size)
+    throw Error(ErrorKind::kUsage, "tensor '" + entry.info.name + "' has " +
+                                       std::to_string(entry.original_size) + " bytes, not " +
+                                       std::to_string(out.size()));
+  const OriginalRange range{entry.original_offset, out};
+  read_original({&range, 1}, threads);
+}
+
+void Archive::read_original(std::span<const OriginalRange> ranges, unsigned threads) const {
+  const auto& chunks = index_.chunks;
+  // (chunk, range) pairs for every chunk each range touches, grouped by chunk.
+  std::vector<std::pair<size_t, size_t>> touches;
+  for (size_t r = 0; r < ranges.size(); ++r) {
+    const OriginalRange& range = ranges[r];
+    if (range.original_offset > index_.original_size ||
+        range.out.size() > index_.original_size - range.original_offset)
+      throw Error(ErrorKind::kUsage,
+                  source_->name() + ": bytes " + std::to_string(range.original_offset) + "+" +
+                      std::to_string(range.out.size()) + " lie outside the original");
+    if (range.out.empty()) continue;
+    auto it = std::upper_bound(
+        chunks.begin(), chunks.end(), range.original_offset,
+        [](uint64_t p, const ChunkEntry& c) { return p < c.original_offset + c.original_size; });
+    const uint64_t end = range.original_offset + range.out.size();
+    for (; it != chunks.end() && it->original_offset < end; ++it)
+      touches.emplace_back(static_cast<size_t>(it - chunks.begin()), r);
+  }
+  std::sort(touches.begin(), touches.end());
+
+  // One job per chunk: decode in place when a single range holds the whole chunk, else decode
+  // into a buffer and copy each range's part out of it.
+  auto decode_job = [&](size_t first, size_t last) {
+    const size_t c = touches[first].first;
+    const ChunkEntry& chunk = chunks[c];
+    const uint64_t chunk_end = chunk.original_offset + chunk.original_size;
+    if (last - first == 1) {
+      const OriginalRange& range = ranges[touches[first].second];
+      if (range.original_offset <= chunk.original_offset &&
+          range.original_offset + range.out.size() >= chunk_end) {
+        decode_chunk(c, range.out.subspan(chunk.original_offset - range.original_offset,
+                                          chunk.original_size));
+        return;
+      }
+    }
+    ByteBuffer buffer(chunk.original_size);
+    decode_chunk(c, buffer);
+    for (size_t t = first; t < last; ++t) {
+      const OriginalRange& range = ranges[touches[t].second];
+      uint64_t begin = std::max(chunk.original_offset, range.original_offset);
+      uint64_t end = std::min(chunk_end, range.original_offset + range.out.size());
+      std::memcpy(range.out.data() + (begin - range.original_offset),
+                  buffer.data() + (begin - chunk.original_offset), end - begin);
+    }
+  };
+  std::vector<std::pair<size_t, size_t>> jobs;  // [first, last) in touches
+  for (size_t t = 0; t < touches.size();) {
+    size_t u = t;
+    while (u < touches.size() && touches[u].first == touches[t].first) ++u;
+    jobs.emplace_back(t, u);
+    t = u;
+  }
+  threads = std::min<size_t>(resolve_threads(threads), jobs.size());
+  if (threads <= 1) {
+    for (auto [first, last] : jobs) decode_job(first, last);
+    return;
+  }
+  ThreadPool pool(threads);
+  std::vector<std::future<void>> done;
+  done.reserve(jobs.size());
+  for (auto [first, last] : jobs)
+    done.push_back(pool.submit([&decode_job, first, last] { decode_job(first, last); }));
+  std::exception_ptr failure;
+  for (auto& f : done) {  // wait for every job before the captured state dies
+    try {
+      f.get();
+    } catch (...) {
+      if (!failure) failure = std::current_exception();
+    }
+  }
+  if (failure) std::rethrow_exception(failure);
 }
 
 void Archive::decode_all(unsigned threads,

@@ -6,19 +6,20 @@
 
 #include "container/archive_writer.hpp"
 #include "container/chunk_encode.hpp"
-#include "container/file_sink.hpp"
 #include "container/format.hpp"
 #include "container/index_limits.hpp"
 #include "container/pipeline.hpp"
 #include "lcl/container.hpp"
 #include "lcl/error.hpp"
 #include "util/atomic_file.hpp"
+#include "util/buffer_pool.hpp"
+#include "util/byte_buffer.hpp"
 #include "util/hash.hpp"
 
 namespace lcl {
 
-CompressResult compress(const ByteSource& source, const std::string& name, ByteSink& sink,
-                        const CompressOptions& options) {
+CompressResult compress(const ByteSource& source, ByteSink& sink, const CompressOptions& options,
+                        const std::string& name) {
   Layout layout = read_layout(source);
   container::degrade_unindexable_tensors(layout);
   std::vector<ChunkPlan> plans = plan_chunks(layout, options.plan);
@@ -60,6 +61,7 @@ CompressResult compress(const ByteSource& source, const std::string& name, ByteS
   result.original_size = writer.original_size();
   result.compressed_size = writer.finish(std::move(index));
   result.warnings = layout.warnings;
+  sink.finish();
   return result;
 }
 
@@ -69,18 +71,12 @@ CompressResult compress_file(const std::filesystem::path& input,
   if (reads_as_stream(input)) {
     // Its st_size means nothing (a pipe, a device, a /proc file): read it once, front to back.
     auto in = open_input_stream(input);
-    AtomicOutputFile file(output, overwrite, {input});
-    container::AtomicFileSink sink(file, output.string());
-    CompressResult result = compress_stream(*in, input.filename().string(), sink, options);
-    sink.commit();
-    return result;
+    FileSink sink(output, overwrite, {input});
+    return compress_stream(*in, input.filename().string(), sink, options);
   }
   FileSource source(input);
-  AtomicOutputFile file(output, overwrite, {input});
-  container::AtomicFileSink sink(file, output.string());
-  CompressResult result = compress(source, input.filename().string(), sink, options);
-  sink.commit();
-  return result;
+  FileSink sink(output, overwrite, {input});
+  return compress(source, sink, options, input.filename().string());
 }
 
 }  // namespace lcl

@@ -207,6 +207,7 @@ CompressResult compress_stream(InputStream& input, const std::string& name, Byte
   container::check_index_limits(name, writer.chunks().size());
   result.original_size = writer.original_size();
   result.compressed_size = writer.finish(std::move(index));
+  sink.finish();
   return result;
 }
 

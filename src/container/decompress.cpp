@@ -2,7 +2,6 @@
 #include <algorithm>
 #include <string>
 
-#include "container/file_sink.hpp"
 #include "lcl/container.hpp"
 #include "lcl/error.hpp"
 #include "util/atomic_file.hpp"
@@ -39,10 +38,15 @@ void decompress_stream_to_file(const std::filesystem::path& input,
                                const std::filesystem::path& output,
                                const DecompressOptions& options, bool overwrite) {
   auto in = open_input_stream(input);
-  AtomicOutputFile file(output, overwrite, {input});
-  container::AtomicFileSink sink(file, output.string());
+  FileSink sink(output, overwrite, {input});
   decompress_stream(*in, sink, options);
-  sink.commit();
+}
+
+void decompress(const Archive& archive, ByteSink& sink, const DecompressOptions& options) {
+  archive.decode_all(
+      options.threads, [&](uint64_t, std::span<const uint8_t> bytes) { sink.write(bytes); },
+      options.progress);
+  sink.finish();
 }
 
 void verify_file(const std::filesystem::path& input,

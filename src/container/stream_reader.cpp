@@ -209,6 +209,7 @@ void decompress_stream(InputStream& input, ByteSink& sink, const DecompressOptio
     throw_corrupt(input.name() + ": the index disagrees with the chunk frames");
   if (whole_file.digest() != index.original_checksum)
     throw_corrupt(input.name() + ": whole-file checksum mismatch");
+  sink.finish();
 }
 
 }  // namespace lcl

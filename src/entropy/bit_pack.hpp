@@ -21,43 +21,6 @@ constexpr uint64_t packed_bytes(uint64_t count, uint32_t width) {
   return (count * width + 7) / 8;
 }
 
-// Appends fields of at most 32 bits to a byte vector.
-class BitWriter {
- public:
-  explicit BitWriter(std::vector<uint8_t>& out) : out_(out) {}
-  ~BitWriter() { flush(); }
-  BitWriter(const BitWriter&) = delete;
-  BitWriter& operator=(const BitWriter&) = delete;
-
-  // `value` must fit in `width` (<= 32) bits.
-  void put(uint32_t value, uint32_t width) {
-    acc_ |= uint64_t{value} << used_;
-    used_ += width;
-    if (used_ >= 32) {
-      const size_t at = out_.size();
-      out_.resize(at + 4);
-      const uint32_t low = static_cast<uint32_t>(acc_);
-      for (int b = 0; b < 4; ++b) out_[at + b] = static_cast<uint8_t>(low >> (8 * b));
-      acc_ >>= 32;
-      used_ -= 32;
-    }
-  }
-  // Writes the pending bits (zero-padded to a byte); further puts start on a byte boundary.
-  void flush() {
-    while (used_ > 0) {
-      out_.push_back(static_cast<uint8_t>(acc_));
-      acc_ >>= 8;
-      used_ = used_ > 8 ? used_ - 8 : 0;
-    }
-    acc_ = 0;
-  }
-
- private:
-  std::vector<uint8_t>& out_;
-  uint64_t acc_ = 0;
-  uint32_t used_ = 0;
-};
-
 // Appends `count` fields of `width` (<= 32) bits, field i being field_of(i), in one pass with
 // whole-word stores (the bulk path of the float codec's raw mantissa bits).
 template <class FieldOf>

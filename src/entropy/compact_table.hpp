@@ -4,8 +4,7 @@
 // frequency as an 8-bit minifloat (exact below 32, 4 mantissa bits above, relative error <= 1/32).
 // The decoder's table is rebuilt from the minifloats by an integer-only normalisation, so encoder
 // and decoder agree bit for bit on every platform; the encoder codes with that rebuilt table.
-// The minifloat rounding costs ~0.002% of output on float tensors (measured, see BENCH_FLOAT.md)
-// against the several hundred bytes per table it saves.
+// The minifloat rounding costs far less output than the several hundred bytes per table it saves.
 #include <cstdint>
 #include <span>
 #include <vector>

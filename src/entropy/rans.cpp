@@ -9,10 +9,9 @@ namespace lcl::entropy {
 namespace {
 
 // Lanes of the public coder (a format constant of every stream it writes, which the quantized
-// codecs' payloads hold). Measured with bench_float's rans_* cases (docs/BENCH_FLOAT.md):
-// encoding 4 = 8 lanes, 16 slower; this generic per-symbol decode loop ran faster with 4 lanes
-// than 8 on the quiet machine. The float codec drives the interleaved core itself with its own
-// lane count (32, for its AVX-512 kernels; codecs/float_format.hpp).
+// codecs' payloads hold): enough independent states to overlap their dependency chains, few
+// enough that their headers stay small (bench_float's rans_* cases compare lane counts). The float
+// codec drives the interleaved core itself with its own lane count (codecs/float/float_format.hpp).
 constexpr int kLanes = 8;
 
 [[noreturn]] void usage(const std::string& why) {

@@ -36,8 +36,10 @@ void normalize_present_frequencies(std::span<const uint64_t> counts, uint32_t pr
 // up to 2^14 come from a table built once): the marginal cost normalize_frequencies ranks by.
 double log2_step(uint32_t f);
 
-// Compact serialisation (present symbols and their frequencies). read_frequency_table validates:
-// alphabet <= max_alphabet, frequencies sum exactly to 1 << precision_bits.
+// Serialisation as present symbols and their frequencies, for the benchmark's baseline methods
+// only: no .lcl payload uses it (the codecs use compact_table.hpp and the quant fields' tables,
+// both fixed by docs/FORMAT.md), so a baseline can change it freely. read_frequency_table
+// validates: alphabet <= max_alphabet, frequencies sum exactly to 1 << precision_bits.
 void write_frequency_table(const FrequencyTable& table, ByteWriter& out);
 FrequencyTable read_frequency_table(ByteReader& in, uint32_t max_alphabet);
 

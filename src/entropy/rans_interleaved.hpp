@@ -21,6 +21,7 @@
 #include "entropy/rans_tables.hpp"
 #include "lcl/error.hpp"
 #include "util/byte_buffer.hpp"
+#include "util/endian.hpp"
 
 namespace lcl::entropy {
 
@@ -76,13 +77,6 @@ void encode_interleaved(size_t n, SymbolOf&& symbol_of, std::vector<uint8_t>& ou
   uint32_t initial[Lanes];
   for (int l = 0; l < Lanes; ++l) initial[l] = kStateLow;
   encode_interleaved<Lanes>(n, symbol_of, out, initial);
-}
-
-inline uint16_t load_u16le(const uint8_t* p) {
-  return static_cast<uint16_t>(p[0] | (p[1] << 8));
-}
-inline uint32_t load_u32le(const uint8_t* p) {
-  return uint32_t{p[0]} | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16) | (uint32_t{p[3]} << 24);
 }
 
 // Renormalises one state after its decode step: branch-free, since whether a lane needs a word

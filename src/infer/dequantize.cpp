@@ -2,8 +2,10 @@
 
 #include <string>
 
+#include "formats/ggml/ggml_block_fields.hpp"
 #include "infer/float_bits.hpp"
 #include "lcl/error.hpp"
+#include "util/endian.hpp"
 
 namespace lcl::infer {
 
@@ -11,10 +13,6 @@ namespace {
 
 constexpr size_t kQ8_0Bytes = 34, kQ8_0Values = 32;
 constexpr size_t kQ4KBytes = 144, kQ6KBytes = 210, kSuperBlockValues = 256;
-
-uint16_t load_u16(const uint8_t* p) {
-  return uint16_t(p[0] | (p[1] << 8));
-}
 
 struct BlockShape {
   size_t values;
@@ -40,17 +38,6 @@ BlockShape block_shape(TypeId type) {
   }
 }
 
-// Q4_K packs eight 6-bit scales and eight 6-bit mins into 12 bytes (see FORMATS.md).
-void q4_k_scale_min(int j, const uint8_t* scales, uint8_t& scale, uint8_t& min) {
-  if (j < 4) {
-    scale = scales[j] & 63;
-    min = scales[j + 4] & 63;
-  } else {
-    scale = uint8_t((scales[j + 4] & 0xF) | ((scales[j - 4] >> 6) << 4));
-    min = uint8_t((scales[j + 4] >> 4) | ((scales[j] >> 6) << 4));
-  }
-}
-
 }  // namespace
 
 bool can_dequantize(TypeId type) {
@@ -66,23 +53,21 @@ size_t stored_bytes(TypeId type, size_t elements) {
 }
 
 void dequantize_q8_0_block(const uint8_t* block, float* out) {
-  const float d = f16_to_f32(load_u16(block));
+  const float d = f16_to_f32(load_u16le(block));
   for (size_t i = 0; i < kQ8_0Values; ++i) out[i] = d * float(int8_t(block[2 + i]));
 }
 
 void dequantize_q4_k_block(const uint8_t* block, float* out) {
-  const float d = f16_to_f32(load_u16(block));
-  const float dmin = f16_to_f32(load_u16(block + 2));
-  const uint8_t* scales = block + 4;
+  const float d = f16_to_f32(load_u16le(block));
+  const float dmin = f16_to_f32(load_u16le(block + 2));
+  uint8_t scales[8], mins[8];
+  ggml::unpack_q4k_scales(block + 4, scales, mins);
   const uint8_t* qs = block + 16;
   // Four groups of 64 values; a group's 32 bytes hold sub-block 2g in the low nibbles and
   // sub-block 2g+1 in the high nibbles.
   for (int group = 0; group < 4; ++group) {
-    uint8_t sc_lo, m_lo, sc_hi, m_hi;
-    q4_k_scale_min(2 * group, scales, sc_lo, m_lo);
-    q4_k_scale_min(2 * group + 1, scales, sc_hi, m_hi);
-    const float d_lo = d * sc_lo, min_lo = dmin * m_lo;
-    const float d_hi = d * sc_hi, min_hi = dmin * m_hi;
+    const float d_lo = d * scales[2 * group], min_lo = dmin * mins[2 * group];
+    const float d_hi = d * scales[2 * group + 1], min_hi = dmin * mins[2 * group + 1];
     const uint8_t* q = qs + 32 * group;
     float* y = out + 64 * group;
     for (int l = 0; l < 32; ++l) y[l] = d_lo * float(q[l] & 0xF) - min_lo;
@@ -94,7 +79,7 @@ void dequantize_q6_k_block(const uint8_t* block, float* out) {
   const uint8_t* ql = block;        // 128 bytes: low 4 bits
   const uint8_t* qh = block + 128;  // 64 bytes: high 2 bits, four values per byte
   const int8_t* sc = reinterpret_cast<const int8_t*>(block + 192);  // 16 scales, one per 16 values
-  const float d = f16_to_f32(load_u16(block + 208));
+  const float d = f16_to_f32(load_u16le(block + 208));
   // Two halves of 128 values; within a half, value l, l+32, l+64, l+96 share qh[l] and take the
   // low / high nibbles of ql[l] and ql[l+32].
   for (int half = 0; half < 2; ++half) {
@@ -133,10 +118,10 @@ void dequantize(TypeId type, std::span<const uint8_t> bytes, std::span<float> ou
       }
       break;
     case type::kF16:
-      for (size_t i = 0; i < n; ++i) y[i] = f16_to_f32(load_u16(p + 2 * i));
+      for (size_t i = 0; i < n; ++i) y[i] = f16_to_f32(load_u16le(p + 2 * i));
       break;
     case type::kBF16:
-      for (size_t i = 0; i < n; ++i) y[i] = bf16_to_f32(load_u16(p + 2 * i));
+      for (size_t i = 0; i < n; ++i) y[i] = bf16_to_f32(load_u16le(p + 2 * i));
       break;
     case type::kQ8_0:
       for (size_t b = 0; b < n / kQ8_0Values; ++b)

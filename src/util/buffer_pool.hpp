@@ -1,9 +1,8 @@
 #pragma once
 // Byte buffers recycled between the chunks of a pipeline. A fresh multi-MiB vector per chunk is a
-// fresh mmap whose page faults cost more than coding the chunk (measured: page faults and zero
-// filling were ~45% of `lcl compress -T 1` on a 12 MB bf16 shard); reused buffers keep their
-// pages. The pool never holds more buffers than were in flight at once, so memory stays bounded
-// by the pipeline's window.
+// fresh mmap whose page faults and zero filling can cost more than coding the chunk; reused
+// buffers keep their pages. The pool never holds more buffers than were in flight at once, so
+// memory stays bounded by the pipeline's window.
 #include <cstdint>
 #include <mutex>
 #include <vector>

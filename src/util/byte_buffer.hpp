@@ -2,8 +2,8 @@
 // Byte vectors for chunk-sized buffers: resize() does not zero-fill, and large allocations are
 // mapped with transparent huge pages where the kernel offers them. Chunk buffers are written in
 // full right after they are sized, so zeroing them first was a wasted pass over memory; and the
-// first touch of a fresh 4 MiB buffer is a thousand page faults with 4 KiB pages (measured on
-// the build machine, a VM: ~12 us each, 190 ms for 64 MiB) but two with 2 MiB pages.
+// first touch of a fresh 4 MiB buffer is a thousand page faults with 4 KiB pages (expensive in
+// virtual machines) but two with 2 MiB pages.
 #include <cstddef>
 #include <cstdint>
 #include <memory>

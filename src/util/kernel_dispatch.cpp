@@ -26,7 +26,22 @@ bool cpu_has_kernel_features() {
 #endif
 }
 
+bool cpu_has_avx2() {
+#if defined(__x86_64__) && defined(LCL_AVX512_KERNELS)
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2") &&
+         __builtin_cpu_supports("popcnt");
+#else
+  return false;
+#endif
+}
+
 }  // namespace
+
+bool avx2_available() {
+  static const bool available = cpu_has_avx2() && !env_forces_portable();
+  return available && !forced_portable.load(std::memory_order_relaxed);
+}
 
 bool avx512_available() {
   // The CPU and the environment do not change while the process runs.

@@ -9,6 +9,9 @@
 #define LCL_AVX512_KERNEL \
   __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi,avx512vbmi2,bmi2,popcnt")))
 
+// The target attribute of the AVX2 kernels (the fp8 decoder), for x86-64 CPUs without AVX-512.
+#define LCL_AVX2_KERNEL __attribute__((target("avx2,bmi2,popcnt")))
+
 namespace lcl::kernels {
 
 // Whether this build compiled the AVX-512 kernels (the *_avx512.cpp files: x86-64 builds without
@@ -24,6 +27,10 @@ inline constexpr bool kAvx512Built = false;
 // F, BW, VL, VBMI, VBMI2 and BMI2), the environment variable LCL_FORCE_SCALAR is unset, empty or
 // "0", and force_portable(true) is not in effect.
 bool avx512_available();
+
+// True when the x86-64 kernels are built (kAvx512Built: the AVX2 kernels are built with them),
+// the CPU has AVX2, BMI2 and POPCNT and the portable path is not forced (as above).
+bool avx2_available();
 
 // Test hook: true makes later encodes and decodes take the portable path.
 void force_portable(bool portable);

@@ -26,15 +26,6 @@ size_t read_fully(InputStream& in, std::span<uint8_t> dst) {
   return done;
 }
 
-void ByteSink::write_zeros(uint64_t n) {
-  static const std::array<uint8_t, 64 * 1024> zeros{};
-  while (n > 0) {
-    size_t take = static_cast<size_t>(std::min<uint64_t>(n, zeros.size()));
-    write(std::span(zeros.data(), take));
-    n -= take;
-  }
-}
-
 namespace {
 class FileInputStream final : public InputStream {
  public:
@@ -78,18 +69,6 @@ size_t FdInputStream::read_some(std::span<uint8_t> dst) {
     if (n >= 0) return static_cast<size_t>(n);
     if (errno != EINTR)
       throw Error(ErrorKind::kIo, "cannot read " + name_ + ": " + std::strerror(errno));
-  }
-}
-
-void FdSink::write(std::span<const uint8_t> bytes) {
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw Error(ErrorKind::kIo, "cannot write " + name_ + ": " + std::strerror(errno));
-    }
-    done += static_cast<size_t>(n);
   }
 }
 

@@ -6,6 +6,7 @@
 
 #include "analysis/entropy_math.hpp"
 #include "analysis/tensor_names.hpp"
+#include "formats/ggml/ggml_block_fields.hpp"
 
 namespace lcl::analysis {
 namespace {
@@ -90,11 +91,11 @@ TEST(EntropyBounds, Q4KScalesUnpackAsPacked) {
       m[j] = static_cast<uint8_t>(rng() % 64);
     }
     pack_q4_k_scales(sc, m, packed);
+    uint8_t s2[8], m2[8];
+    ggml::unpack_q4k_scales(packed, s2, m2);
     for (int j = 0; j < 8; ++j) {
-      uint8_t s2, m2;
-      q4_k_scale_min(packed, j, s2, m2);
-      EXPECT_EQ(s2, sc[j]);
-      EXPECT_EQ(m2, m[j]);
+      EXPECT_EQ(s2[j], sc[j]);
+      EXPECT_EQ(m2[j], m[j]);
     }
   }
 }

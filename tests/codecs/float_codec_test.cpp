@@ -330,6 +330,118 @@ TEST(FloatCodec, CorruptPayloads) {
   }
 }
 
+// fp16 by round-to-nearest-even (subnormals included), the way converters write it.
+uint16_t f16_of(float f) {
+  const uint16_t sign = std::signbit(f) ? 0x8000 : 0;
+  const double a = std::fabs(static_cast<double>(f));
+  if (std::isnan(f)) return sign | 0x7E00;
+  if (a < std::ldexp(1.0, -14)) return sign | static_cast<uint16_t>(std::nearbyint(a * 0x1p24));
+  int e = std::ilogb(a);
+  double m = std::nearbyint((a / std::ldexp(1.0, e) - 1) * 1024);
+  if (m == 1024) m = 0, ++e;
+  if (e > 15) return sign | 0x7C00;
+  return sign | static_cast<uint16_t>((e + 15) << 10 | static_cast<int>(m));
+}
+
+float f32_of_bf16(uint16_t b) {
+  return std::bit_cast<float>(uint32_t{b} << 16);
+}
+
+// Converted checkpoints: fp16 or fp32 written from bf16 weights have their low 3 or 16 bits zero
+// (but for fp16 subnormals): payload version 3 takes them off.
+TEST(FloatCodecLowBits, F16FromBf16ReachesTheBf16Size) {
+  const auto bf16 = gaussian_bf16(1 << 20, 0.02, 21);
+  std::vector<uint16_t> f16(bf16.size());
+  for (size_t i = 0; i < f16.size(); ++i) f16[i] = f16_of(f32_of_bf16(bf16[i]));
+  ASSERT_TRUE(std::any_of(f16.begin(), f16.end(), [](uint16_t h) { return (h & 7) != 0; }));
+  const auto payload = roundtrip(bytes_of(f16), type::kF16);
+  EXPECT_EQ(payload[0], float_format::kVersionLowBits);
+  const auto bf16_payload = roundtrip(bytes_of(bf16), type::kBF16);
+  EXPECT_EQ(bf16_payload[0], float_format::kVersion);
+  EXPECT_LT(double(payload.size()), entropy16_bytes(f16) * 1.003);
+  EXPECT_LT(double(payload.size()), double(bf16_payload.size()) * 1.003);
+}
+
+TEST(FloatCodecLowBits, F32FromBf16ReachesTheBf16Size) {
+  const auto bf16 = gaussian_bf16(300001, 0.05, 22);
+  std::vector<float> f32(bf16.size());
+  for (size_t i = 0; i < f32.size(); ++i) f32[i] = f32_of_bf16(bf16[i]);
+  const auto payload = roundtrip(bytes_of(f32), type::kF32);
+  EXPECT_EQ(payload[0], float_format::kVersionLowBits);
+  const auto bf16_payload = roundtrip(bytes_of(bf16), type::kBF16);
+  EXPECT_LT(double(payload.size()), double(bf16_payload.size()) * 1.002 + 64);
+}
+
+TEST(FloatCodecLowBits, SpecialValuesTinyAndRaggedInputs) {
+  auto bf16 = gaussian_bf16(40000, 0.01, 23);
+  std::vector<uint16_t> f16(bf16.size());
+  for (size_t i = 0; i < f16.size(); ++i) f16[i] = f16_of(f32_of_bf16(bf16[i]));
+  // NaNs with payloads, infinities, subnormals and zeros: their classes keep their low bits.
+  const uint16_t specials[] = {0x7E01, 0xFC00, 0x7C00, 0x0001, 0x8003, 0x0000, 0x8000, 0x03FF};
+  for (size_t i = 0; i < f16.size(); i += 101) f16[i] = specials[(i / 101) % std::size(specials)];
+  auto payload = roundtrip(bytes_of(f16), type::kF16);
+  EXPECT_EQ(payload[0], float_format::kVersionLowBits);
+  for (size_t n = 1; n < 70; ++n) {
+    std::vector<uint8_t> input(bytes_of(f16).begin(), bytes_of(f16).begin() + 2 * n);
+    roundtrip(input, type::kF16);
+    input.push_back(0xA5);  // ragged tail
+    roundtrip(input, type::kF16);
+  }
+  // All equal to 1.0, in every type: every mantissa bit is taken off.
+  const std::vector<uint16_t> ones_bf16(5003, 0x3F80), ones_f16(5003, 0x3C00);
+  const std::vector<float> ones_f32(5003, 1.0f);
+  for (const auto& [bytes, type] :
+       {std::pair{bytes_of(ones_bf16), type::kBF16}, std::pair{bytes_of(ones_f16), type::kF16},
+        std::pair{bytes_of(ones_f32), type::kF32}}) {
+    payload = roundtrip(bytes, type);
+    EXPECT_EQ(payload[0], float_format::kVersionLowBits);
+    EXPECT_LT(payload.size(), 300u);
+  }
+}
+
+TEST(FloatCodecLowBits, CorruptPayloads) {
+  auto bf16 = gaussian_bf16(3000, 0.01, 24);
+  std::vector<uint16_t> f16(bf16.size());
+  for (size_t i = 0; i < f16.size(); ++i) f16[i] = f16_of(f32_of_bf16(bf16[i]));
+  f16[7] = 0x0003;
+  const auto input = std::vector<uint8_t>(bytes_of(f16).begin(), bytes_of(f16).end());
+  const auto payload = encode(input, type::kF16);
+  ASSERT_EQ(payload[0], float_format::kVersionLowBits);
+  std::vector<uint8_t> out(input.size());
+  for (size_t cut = 0; cut < payload.size(); cut += 1 + cut / 16)
+    EXPECT_THROW(float_codec().decode({payload.data(), cut}, out), Error) << "cut " << cut;
+  // Header: version, kind, n (varint, 2 bytes for 3000), tail length, then t.
+  const size_t t_at = 5;
+  ASSERT_EQ(payload[t_at], 3);
+  for (uint8_t bad_t : {0, 11, 255}) {
+    auto bad = payload;
+    bad[t_at] = bad_t;
+    EXPECT_THROW(float_codec().decode(bad, out), Error);
+  }
+  // Flipping a class between kept and not changes how many kept fields are read.
+  size_t detected = 0;
+  for (size_t bit = 0; bit < 64; ++bit) {
+    auto bad = payload;
+    bad[t_at + 1 + bit / 8] ^= static_cast<uint8_t>(1u << (bit % 8));
+    try {
+      float_codec().decode(bad, out);
+      if (out != input) ++detected;  // a different, well-formed tensor: the checksum's job
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kCorruptInput);
+      ++detected;
+    }
+  }
+  EXPECT_GT(detected, 0u);
+  std::mt19937_64 rng(25);
+  for (int trial = 0; trial < 300; ++trial) {
+    std::vector<uint8_t> junk(rng() % 96);
+    for (auto& b : junk) b = static_cast<uint8_t>(rng());
+    if (!junk.empty()) junk[0] = float_format::kVersionLowBits;
+    if (junk.size() > 1) junk[1] %= 4;
+    expect_decode_fails_cleanly(junk, rng() % 100);
+  }
+}
+
 // Real weights: every BF16 tensor of one bytellama shard roundtrips and the codec gets within a
 // small tolerance of each large tensor's 16-bit iid entropy bound (computed here).
 TEST(FloatCodecCorpus, BytellamaShardNearEntropyBound) {
@@ -355,6 +467,24 @@ TEST(FloatCodecCorpus, BytellamaShardNearEntropyBound) {
   std::printf("bytellama shard 1: %.0f bytes -> %.0f, ratio %.5f, 16-bit bound %.5f\n", total_in,
               total_out, total_in / total_out, total_in / total_bound);
   EXPECT_GT(total_in / total_out, total_in / total_bound * 0.9975);
+}
+
+// fp16 made from real weights (bytellama's bf16, round-to-nearest-even): every tensor of 1 MiB or
+// more within 0.5% of its 16-bit iid bound, tables counted.
+TEST(FloatCodecCorpus, F16FromBytellamaShardNearEntropyBound) {
+  LCL_REQUIRE_CORPUS();
+  const auto path = test::corpus_dir() / "bytellama-25m" / "model-00001-of-00004.safetensors";
+  size_t checked = 0;
+  for (const auto& t : test::read_safetensors_tensors(path)) {
+    if (t.dtype != "BF16" || t.bytes.size() < (1 << 20)) continue;
+    std::vector<uint16_t> f16(t.bytes.size() / 2);
+    for (size_t i = 0; i < f16.size(); ++i)
+      f16[i] = f16_of(f32_of_bf16(static_cast<uint16_t>(t.bytes[2 * i] | t.bytes[2 * i + 1] << 8)));
+    const auto payload = roundtrip(bytes_of(f16), type::kF16);
+    EXPECT_LT(double(payload.size()), entropy16_bytes(f16) / 0.995) << t.name;
+    ++checked;
+  }
+  EXPECT_GT(checked, 3u);
 }
 
 TEST(FloatCodecCorpus, UseLiteRoundtrips) {

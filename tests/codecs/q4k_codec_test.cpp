@@ -6,11 +6,12 @@
 #include <cmath>
 #include <random>
 
-#include "codecs/ggml_blocks/ggml_blocks.hpp"
 #include "codecs/q4k/q4k_codec.hpp"
 #include "entropy/rans.hpp"
+#include "formats/ggml/ggml_block_fields.hpp"
 #include "quant_test_support.hpp"
 #include "support/test_paths.hpp"
+#include "util/endian.hpp"
 #include "util/kernel_dispatch.hpp"
 
 namespace lcl {
@@ -26,8 +27,8 @@ std::vector<uint8_t> plausible_q4k_blocks(size_t blocks, uint32_t seed) {
   std::vector<uint8_t> out(blocks * kBlock);
   for (size_t b = 0; b < blocks; ++b) {
     uint8_t* block = out.data() + b * kBlock;
-    ggml::store_u16(block, static_cast<uint16_t>(0x1400 + rng() % 0x300));
-    ggml::store_u16(block + 2, static_cast<uint16_t>(0x1400 + rng() % 0x300));
+    store_u16le(block, static_cast<uint16_t>(0x1400 + rng() % 0x300));
+    store_u16le(block + 2, static_cast<uint16_t>(0x1400 + rng() % 0x300));
     uint8_t sc[8], m[8], q[256];
     for (int j = 0; j < 8; ++j) {
       sc[j] = static_cast<uint8_t>(30 + rng() % 34);
@@ -122,8 +123,8 @@ TEST(Q4KCodec, RoundTripsExtremeBlocks) {
   auto blocks = plausible_q4k_blocks(64, 3);
   const uint16_t odd_halves[] = {0x7E00, 0x7C00, 0xFC00, 0x8000, 0x0001, 0x7FFF, 0xFFFF, 0x0000};
   for (size_t b = 0; b < 64; ++b) {
-    ggml::store_u16(&blocks[b * kBlock], odd_halves[b % 8]);
-    ggml::store_u16(&blocks[b * kBlock + 2], odd_halves[(b / 8) % 8]);
+    store_u16le(&blocks[b * kBlock], odd_halves[b % 8]);
+    store_u16le(&blocks[b * kBlock + 2], odd_halves[(b / 8) % 8]);
   }
   test::expect_roundtrip(codec, blocks, type::kQ4_K);
 }

@@ -4,11 +4,12 @@
 
 #include <random>
 
-#include "codecs/ggml_blocks/ggml_blocks.hpp"
 #include "codecs/q6k/q6k_codec.hpp"
 #include "entropy/rans.hpp"
+#include "formats/ggml/ggml_block_fields.hpp"
 #include "quant_test_support.hpp"
 #include "support/test_paths.hpp"
+#include "util/endian.hpp"
 
 namespace lcl {
 namespace {
@@ -26,7 +27,7 @@ std::vector<uint8_t> plausible_q6k_blocks(size_t blocks, uint32_t seed) {
     ggml::pack_q6k_quants(q, block, block + 128);
     for (int j = 0; j < 16; ++j)
       block[192 + j] = static_cast<uint8_t>(static_cast<int8_t>(-128 + rng() % 100));
-    ggml::store_u16(block + 208, static_cast<uint16_t>(0x0800 + rng() % 0x400));
+    store_u16le(block + 208, static_cast<uint16_t>(0x0800 + rng() % 0x400));
   }
   return out;
 }
@@ -64,7 +65,7 @@ TEST(Q6KCodec, RoundTripsSyntheticAndExtremeBlocks) {
   test::expect_roundtrip(codec, ones, type::kQ6_K);
   auto odd = plausible_q6k_blocks(16, 9);
   const uint16_t odd_halves[] = {0x7E00, 0x7C00, 0xFC00, 0x8000, 0x0001, 0x7FFF, 0xFFFF, 0x0000};
-  for (size_t b = 0; b < 16; ++b) ggml::store_u16(&odd[b * kBlock + 208], odd_halves[b % 8]);
+  for (size_t b = 0; b < 16; ++b) store_u16le(&odd[b * kBlock + 208], odd_halves[b % 8]);
   test::expect_roundtrip(codec, odd, type::kQ6_K);
 }
 

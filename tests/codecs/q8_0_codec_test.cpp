@@ -4,11 +4,12 @@
 
 #include <random>
 
-#include "codecs/ggml_blocks/ggml_blocks.hpp"
 #include "codecs/q8_0/q8_0_codec.hpp"
 #include "entropy/rans.hpp"
+#include "formats/ggml/ggml_block_fields.hpp"
 #include "quant_test_support.hpp"
 #include "support/test_paths.hpp"
+#include "util/endian.hpp"
 
 namespace lcl {
 namespace {
@@ -21,7 +22,7 @@ std::vector<uint8_t> plausible_q8_0_blocks(size_t blocks, uint32_t seed) {
   std::vector<uint8_t> out(blocks * kBlock);
   for (size_t b = 0; b < blocks; ++b) {
     uint8_t* block = out.data() + b * kBlock;
-    ggml::store_u16(block, static_cast<uint16_t>(0x1000 + rng() % 0x800));
+    store_u16le(block, static_cast<uint16_t>(0x1000 + rng() % 0x800));
     for (int i = 0; i < 32; ++i)
       block[2 + i] = static_cast<uint8_t>(
           static_cast<int8_t>(std::clamp(std::lround(gauss(rng)), -127L, 127L)));
@@ -49,7 +50,7 @@ TEST(Q8_0Codec, RoundTripsSyntheticAndExtremeBlocks) {
   test::expect_roundtrip(codec, ones, type::kQ8_0);
   auto odd = plausible_q8_0_blocks(16, 13);
   const uint16_t odd_halves[] = {0x7E00, 0x7C00, 0xFC00, 0x8000, 0x0001, 0x7FFF, 0xFFFF, 0x0000};
-  for (size_t b = 0; b < 16; ++b) ggml::store_u16(&odd[b * kBlock], odd_halves[b % 8]);
+  for (size_t b = 0; b < 16; ++b) store_u16le(&odd[b * kBlock], odd_halves[b % 8]);
   test::expect_roundtrip(codec, odd, type::kQ8_0);
 }
 

@@ -6,12 +6,13 @@
 #include <cmath>
 #include <random>
 
-#include "codecs/ggml_blocks/ggml_blocks.hpp"
 #include "codecs/q8_0/q8_0_codec.hpp"
 #include "codecs/segments/segments_codec.hpp"
+#include "formats/ggml/ggml_block_fields.hpp"
 #include "lcl/codec.hpp"
 #include "lcl/error.hpp"
 #include "quant_test_support.hpp"
+#include "util/endian.hpp"
 
 namespace lcl {
 namespace {
@@ -22,7 +23,7 @@ std::vector<uint8_t> q8_0_blocks(size_t blocks, uint32_t seed) {
   std::normal_distribution<double> gauss(0.0, 40.0);
   std::vector<uint8_t> out(blocks * 34);
   for (size_t b = 0; b < blocks; ++b) {
-    ggml::store_u16(out.data() + 34 * b, static_cast<uint16_t>(0x2000 + rng() % 0x400));
+    store_u16le(out.data() + 34 * b, static_cast<uint16_t>(0x2000 + rng() % 0x400));
     for (int i = 0; i < 32; ++i)
       out[34 * b + 2 + i] = static_cast<uint8_t>(
           static_cast<int8_t>(std::clamp(std::lround(gauss(rng)), -127L, 127L)));

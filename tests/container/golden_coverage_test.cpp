@@ -65,8 +65,11 @@ TEST(GoldenCoverage, EveryAcceptedVersionAndFieldModeIsPinned) {
     for (uint8_t m : entry.field_modes) modes_accepted |= 1u << m;
   }
   // The field reader is one function for every codec, so each mode is pinned once for all.
-  for (uint8_t m : quant::kFieldModes)
-    if (modes_accepted >> m & 1) EXPECT_TRUE(modes_seen >> m & 1) << "field mode " << int(m);
+  for (uint8_t m : quant::kFieldModes) {
+    if (modes_accepted >> m & 1) {
+      EXPECT_TRUE(modes_seen >> m & 1) << "field mode " << int(m);
+    }
+  }
 }
 
 TEST(GoldenCoverage, EveryCodecHasAFormatSection) {

@@ -23,7 +23,7 @@ std::vector<uint8_t> compress_bytes(const std::vector<uint8_t>& original,
                                     const CompressOptions& options = small_chunks()) {
   MemorySource source(original, "original");
   VectorSink sink;
-  compress(source, "original", sink, options);
+  compress(source, sink, options, "original");
   return std::move(sink.bytes());
 }
 

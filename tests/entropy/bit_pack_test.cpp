@@ -1,9 +1,11 @@
-// The bit packer (bit_pack.hpp): fields written by BitWriter read back one by one (unpack_field)
-// and eight at a time (unpack_fields), at every width and at lengths around whole eights.
+// The bit packer (bit_pack.hpp): fields written by BitWriter (bit_io.hpp) read back one by one
+// (unpack_field) and eight at a time (unpack_fields), at every width and at lengths around whole
+// eights.
 #include <gtest/gtest.h>
 
 #include <random>
 
+#include "entropy/bit_io.hpp"
 #include "entropy/bit_pack.hpp"
 
 namespace lcl::entropy {
@@ -18,7 +20,7 @@ TEST(BitPack, UnpackFieldsMatchesFieldByField) {
       std::vector<uint8_t> packed;
       {
         BitWriter bits(packed);
-        for (uint16_t v : values) bits.put(v, width);
+        for (uint16_t v : values) bits.bits(v, width);
       }
       ASSERT_EQ(packed.size(), packed_bytes(n, width));
       std::vector<uint16_t> back(n, 0xFFFF);

@@ -1,4 +1,5 @@
 #include "codecs/fields/anchored_lanes.hpp"
+#include "util/endian.hpp"
 
 namespace lcl::quant::anchored_lanes {
 
@@ -8,7 +9,7 @@ std::span<const uint8_t> read_stream(ByteReader& in, uint32_t (&x)[kLanes], cons
   if (stream.size() < 4 * kLanes || stream.size() % 2 != 0) in.fail("lane stream truncated");
   p = stream.data();
   for (int l = 0; l < kLanes; ++l, p += 4) {
-    x[l] = entropy::load_u32le(p);
+    x[l] = load_u32le(p);
     if (x[l] < entropy::kStateLow) in.fail("invalid initial rANS state");
   }
   return stream;

@@ -1,7 +1,5 @@
 #include "codecs/fields/quant_fields.hpp"
 
-#include "entropy/bit_pack.hpp"
-
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -10,21 +8,26 @@
 #include <iterator>
 #include <limits>
 
-#include "codecs/fields/quant_bit_io.hpp"
 #include "codecs/fields/quant_rans.hpp"
+#include "entropy/bit_io.hpp"
 #include "entropy/bit_pack.hpp"
 #include "entropy/rans.hpp"
 #include "entropy/rans_interleaved.hpp"
+#include "util/endian.hpp"
 
 namespace lcl::quant {
 namespace {
+
+using entropy::BitCounter;
+using entropy::BitReader;
+using entropy::BitWriter;
 
 thread_local FieldModeTrace* active_trace = nullptr;
 
 // A field is stored bit-packed unless coding it saves more than this fraction of the packed size:
 // unpacking takes a fraction of a nanosecond per symbol, a scalar rANS decode about 2 ns, and a
-// nearly uniform field (e.g. the 5-bit anchor positions of Q4_K sub-blocks, 4.99 bits coded)
-// would cost decode time for nothing (measured on bytellama-25m-Q4_K_M: +720 bytes of 14 MB).
+// nearly uniform field (e.g. the 5-bit anchor positions of Q4_K sub-blocks) would cost decode
+// time for nothing.
 constexpr double kPackedMargin = 0.005;
 
 bool packs(double packed_bits, double coded_bits) {
@@ -61,7 +64,9 @@ unsigned exp_golomb_bits(uint32_t value, unsigned k) {
 
 constexpr unsigned kMaxGolombOrder = 15;
 
-// Table of one context: gamma(present count); which symbols are present (nothing when all are,
+// Table of one context, a bit string rather than compact_table.hpp's byte per symbol: a field has
+// up to 256 contexts of small alphabets, where bytes would cost more than the tables' content.
+// gamma(present count); which symbols are present (nothing when all are,
 // else a flag and either a bitmap or gamma-coded gaps, whichever is shorter); then, when more than
 // one is present, an Exp-Golomb order (4 bits) and freq - 1 of every present symbol but the last,
 // whose frequency is implied by the total.
@@ -292,18 +297,21 @@ void check_symbols(std::span<const uint16_t> symbols, std::span<const uint8_t> c
 void write_tables(ByteWriter& out, uint32_t precision,
                   std::span<const entropy::FrequencyTable> tables) {
   out.u8(static_cast<uint8_t>(precision));
-  BitWriter table_bits;
-  for (const auto& table : tables) {
-    const bool used = !table.freq.empty();
-    table_bits.bit(used);
-    if (used) write_table(table, table_bits);
+  std::vector<uint8_t> table_bytes;
+  {
+    BitWriter table_bits(table_bytes);
+    for (const auto& table : tables) {
+      const bool used = !table.freq.empty();
+      table_bits.bit(used);
+      if (used) write_table(table, table_bits);
+    }
   }
-  out.varint(table_bits.bytes().size());
-  out.bytes(table_bits.bytes());
+  out.varint(table_bytes.size());
+  out.bytes(table_bytes);
 }
 
-// A field nearly all one symbol (the Q4_K sub-block minima: 34 of 676k are not 0 on
-// bytellama-25m) costs rANS a decode step per symbol to learn almost nothing; stored as that
+// A field nearly all one symbol (such as the Q4_K sub-block minima, nearly all 0) costs rANS a
+// decode step per symbol to learn almost nothing; stored as that
 // symbol and a list of exceptions it decodes as a fill. Tried only when coding spends under
 // kSparseTryBits per symbol and at most one symbol in kSparseMaxShare is an exception.
 constexpr double kSparseTryBits = 0.25;
@@ -369,9 +377,8 @@ void write_chosen(ByteWriter& out, std::span<const uint16_t> symbols,
   }
   if (packs(packed_bits, choice.bits)) {
     out.u8(static_cast<uint8_t>(FieldMode::kPacked));
-    BitWriter bits;
+    BitWriter bits(out.buffer());  // appends after the mode byte; flushed when it goes
     for (uint16_t s : symbols) bits.bits(s, width);
-    out.bytes(bits.bytes());
     return;
   }
   const bool wide = symbols.size() >= kFieldLanesMinWide;
@@ -418,7 +425,7 @@ bool decode_determined(std::span<const uint8_t> coded,
   if (coded.size() != 4 * static_cast<size_t>(lanes))
     throw_corrupt("rANS stream: a determined field has coded words");
   for (int l = 0; l < lanes; ++l)
-    if (entropy::load_u32le(coded.data() + 4 * l) != entropy::kStateLow)
+    if (load_u32le(coded.data() + 4 * l) != entropy::kStateLow)
       throw_corrupt("rANS stream: final state mismatch");
   if (contexts.empty()) {
     std::fill(symbols.begin(), symbols.end(), sole[0]);

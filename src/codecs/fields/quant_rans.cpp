@@ -8,6 +8,7 @@
 #include "entropy/rans_interleaved.hpp"
 #include "entropy/rans_tables.hpp"
 #include "lcl/error.hpp"
+#include "util/endian.hpp"
 #include "util/kernel_dispatch.hpp"
 
 namespace lcl::quant {
@@ -15,17 +16,6 @@ namespace {
 
 constexpr uint32_t kStateLow = entropy::kStateLow;
 static_assert(field_simd::kLanes == kFieldLanesWide, "the wide kernels code kFieldLanesWide lanes");
-
-inline uint32_t load_u32le(const uint8_t* p) {
-  return uint32_t{p[0]} | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16) | (uint32_t{p[3]} << 24);
-}
-inline uint32_t load_u16le(const uint8_t* p) {
-  uint16_t v;  // one load instead of two byte loads (the streams are little-endian, as is x86)
-  std::memcpy(&v, p, 2);
-  if constexpr (std::endian::native == std::endian::big)
-    v = static_cast<uint16_t>((v >> 8) | (v << 8));
-  return v;
-}
 
 // One symbol from its slot; the renormalisation is separate so the fast path can do it
 // branch-free and the tail with a bounds check.

@@ -18,9 +18,8 @@
 namespace lcl::quant {
 
 inline constexpr uint32_t kMaxFlatPrecision = 12;
-// Fields of at least this many symbols use kFieldLanesLong states. 4, 8 and 16 states decoded
-// the corpus equally fast (best of 5 runs; the loop is bound by instructions, not latency), and
-// fewer states cost fewer header bytes.
+// Fields of at least this many symbols use kFieldLanesLong states. More states do not decode
+// faster (the loop is bound by instructions, not latency), and fewer cost fewer header bytes.
 inline constexpr size_t kFieldLanesMinLong = 1024;
 inline constexpr int kFieldLanesLong = 4;
 // Wide fields: 32 states, which the AVX-512 decoder keeps in two vectors and steps with table

@@ -8,7 +8,8 @@
 
 namespace lcl {
 
-static_assert(std::size(kFloatVersions) == 1 && kFloatVersions[0] == float_format::kVersion);
+static_assert(std::size(kFloatVersions) == 2 && kFloatVersions[0] == float_format::kVersion &&
+              kFloatVersions[1] == float_format::kVersionLowBits);
 
 namespace {
 

@@ -128,10 +128,11 @@ DecodeFn pick_fixed(uint32_t raw_bits, uint32_t precision, std::integer_sequence
   return fn;
 }
 
+// `full_width`: the elements fill their Elem (version 3's shifted elements take the portable path).
 template <class Elem>
-DecodeFn choose_decoder(uint32_t raw_bits, uint32_t precision) {
+DecodeFn choose_decoder(uint32_t raw_bits, uint32_t precision, bool full_width) {
   if constexpr (kernels::kAvx512Built)
-    if (kernels::avx512_available()) return decode_simd<Elem>;
+    if (full_width && kernels::avx512_available()) return decode_simd<Elem>;
   DecodeFn fn = nullptr;
   if constexpr (sizeof(Elem) == 2)
     fn = pick_fixed<Elem>(raw_bits, precision,
@@ -156,6 +157,7 @@ void restore_stashed_bits(const Body& b, const uint32_t (&final)[kLanes],
   }
   for (size_t j = stashed; j < sizeof stash; ++j)
     if (stash[j] != 0) throw_corrupt("float payload: rANS final state mismatch");
+  if (stashed == 0) return;  // no raw bits (all of every element is in its symbol)
   // The fields from the first one that reaches the stash, rebuilt in a small padded buffer.
   const uint32_t w = b.raw_bits;
   const uint64_t first = raw.size() * 8 / w;
@@ -176,7 +178,8 @@ void restore_stashed_bits(const Body& b, const uint32_t (&final)[kLanes],
 }
 
 template <class Elem>
-void decode_body(ByteReader& in, uint64_t n, const FloatLayout& layout, uint8_t* out) {
+void decode_body(ByteReader& in, uint64_t n, const FloatLayout& layout, bool full_width,
+                 uint8_t* out) {
   const uint32_t k = in.u8();
   if (k > layout.max_k())
     in.fail("float payload: k " + std::to_string(k) + " beyond the symbol width");
@@ -202,8 +205,10 @@ void decode_body(ByteReader& in, uint64_t n, const FloatLayout& layout, uint8_t*
   b.stream = in.bytes(in.remaining());
   thread_local entropy::PaddedBytes padded_escapes;
   b.escape_fields = padded_escapes.assign(escapes);
-  const DecodeFn decode = choose_decoder<Elem>(b.raw_bits, b.precision);
-  if (decode == decode_simd<Elem>) {
+  const DecodeFn decode = choose_decoder<Elem>(b.raw_bits, b.precision, full_width);
+  bool in_place = false;  // the AVX-512 decoder, which reads the raw section where it is
+  if constexpr (kernels::kAvx512Built) in_place = decode == decode_simd<Elem>;
+  if (in_place) {
     // Read in place: the stream follows the raw section and holds at least 4 * kLanes bytes
     // before any field is read (the rANS header check), which covers the stash's place and every
     // 8-byte window of a field. Fields reaching into the stash are rewritten below.
@@ -224,11 +229,39 @@ void decode_body(ByteReader& in, uint64_t n, const FloatLayout& layout, uint8_t*
   restore_stashed_bits<Elem>(b, final, raw, stashed);
 }
 
+// Version 3 (float_format.hpp): the exponent classes that kept their low bits and those bits,
+// then the body of the shifted elements, which are shifted back with their low bits in place.
+template <class Elem>
+void decode_low_bits_body(ByteReader& in, uint64_t n, const FloatLayout& layout, uint8_t* out) {
+  const uint32_t t = in.u8();
+  if (t < 1 || t > layout.mantissa_bits) in.fail("low bit count out of range");
+  const auto bitmap = in.bytes(layout.classes() / 8);
+  const uint64_t kept_count = in.varint_at_most(n, "kept element count");
+  const auto kept_bytes = in.bytes(entropy::packed_bytes(kept_count, t));
+  decode_body<Elem>(in, n, layout.without_low_bits(t), false, out);
+  const uint32_t class_shift = layout.mantissa_bits - t;
+  uint64_t kept_read = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    Elem v;
+    std::memcpy(&v, out + i * sizeof(Elem), sizeof v);
+    const uint32_t c = static_cast<uint32_t>(v >> class_shift);  // < classes: v has bits - t bits
+    uint32_t low = 0;
+    if (bitmap[c / 8] >> (c % 8) & 1) {
+      if (kept_read == kept_count) throw_corrupt("float payload: more kept elements than stored");
+      low = entropy::unpack_field(kept_bytes, kept_read++, t);
+    }
+    v = static_cast<Elem>(v << t | low);
+    std::memcpy(out + i * sizeof(Elem), &v, sizeof v);
+  }
+  if (kept_read != kept_count) throw_corrupt("float payload: fewer kept elements than stored");
+}
+
 }  // namespace
 
 void decode_floats(std::span<const uint8_t> payload, std::span<uint8_t> out) {
   ByteReader in(payload, "float payload");
-  if (in.u8() != kVersion) in.fail("unknown version");
+  const uint8_t version = in.u8();
+  if (version != kVersion && version != kVersionLowBits) in.fail("unknown version");
   const FloatLayout* layout = layout_of_kind(in.u8());
   if (!layout) in.fail("unknown float kind");
   const uint64_t n = in.varint_at_most(out.size() / layout->bytes, "element count");
@@ -237,13 +270,20 @@ void decode_floats(std::span<const uint8_t> payload, std::span<uint8_t> out) {
   const auto tail_bytes = in.bytes(tail);
   if (tail) std::memcpy(out.data() + n * layout->bytes, tail_bytes.data(), tail);
   if (n == 0) {
+    if (version != kVersion) in.fail("version 3 without elements");
     if (!in.at_end()) in.fail("trailing bytes");
     return;
   }
-  if (layout->bytes == 2)
-    decode_body<uint16_t>(in, n, *layout, out.data());
-  else
-    decode_body<uint32_t>(in, n, *layout, out.data());
+  if (version == kVersionLowBits) {
+    if (layout->bytes == 2)
+      decode_low_bits_body<uint16_t>(in, n, *layout, out.data());
+    else
+      decode_low_bits_body<uint32_t>(in, n, *layout, out.data());
+  } else if (layout->bytes == 2) {
+    decode_body<uint16_t>(in, n, *layout, true, out.data());
+  } else {
+    decode_body<uint32_t>(in, n, *layout, true, out.data());
+  }
 }
 
 }  // namespace lcl::float_format

@@ -58,11 +58,11 @@ void drain_counters(std::span<uint32_t> counters, SymbolCounts& into) {
 // per element, which left the histogram a fifth of the encoder's time.
 template <class Elem>
 void count_block(const uint8_t* data, uint64_t begin, uint64_t end, uint32_t shift,
-                 uint32_t* counters) {
+                 uint32_t symbol_bits, uint32_t* counters) {
   static_assert(std::endian::native == std::endian::little, "elements are little-endian");
   constexpr uint32_t kWidth = sizeof(Elem) * 8;
   constexpr uint32_t kPerWord = 8 / sizeof(Elem);
-  const uint64_t mask = (uint64_t{1} << (kWidth - shift)) - 1;
+  const uint64_t mask = (uint64_t{1} << symbol_bits) - 1;
   uint64_t i = begin;
   for (; i + kPerWord <= end; i += kPerWord) {
     uint64_t word;
@@ -72,20 +72,21 @@ void count_block(const uint8_t* data, uint64_t begin, uint64_t end, uint32_t shi
   for (; i < end; ++i) ++counters[load<Elem>(data + i * sizeof(Elem)) >> shift];
 }
 
-// Histogram of the top `symbol_bits` bits of each element (the widest symbols), as its present
-// symbols. Counted in 32 bits over blocks that cannot overflow. The counters are reused per
-// thread and drain_counters leaves them zero, so a chunk pays neither for clearing the whole table
-// nor for page faults on a fresh one.
+// Histogram of the top `symbol_bits` of the `value_bits` bits of each element (the widest
+// symbols), as its present symbols. Counted in 32 bits over blocks that cannot overflow. The
+// counters are reused per thread and drain_counters leaves them zero, so a chunk pays neither for
+// clearing the whole table nor for page faults on a fresh one.
 template <class Elem>
-void count_symbols(const uint8_t* data, uint64_t n, uint32_t symbol_bits, SymbolCounts& out) {
-  const uint32_t shift = sizeof(Elem) * 8 - symbol_bits;
+void count_symbols(const uint8_t* data, uint64_t n, uint32_t value_bits, uint32_t symbol_bits,
+                   SymbolCounts& out) {
+  const uint32_t shift = value_bits - symbol_bits;
   thread_local std::vector<uint32_t> counters;  // all zero between calls
   if (counters.size() < (size_t{1} << symbol_bits)) counters.resize(size_t{1} << symbol_bits);
   const std::span<uint32_t> table(counters.data(), size_t{1} << symbol_bits);
   out.clear();
   for (uint64_t start = 0; start < n;) {
     const uint64_t end = std::min<uint64_t>(n, start + 0xFFFFFFFFull);
-    count_block<Elem>(data, start, end, shift, table.data());
+    count_block<Elem>(data, start, end, shift, symbol_bits, table.data());
     drain_counters(table, out);
     start = end;
   }
@@ -195,17 +196,102 @@ void encode_streams_with_kernels(const uint8_t* data, uint64_t n, const FloatLay
   out.insert(out.end(), stream.begin(), stream.end());
 }
 
+// `full_width`: the elements fill their Elem (the kernels assume it; version 3's shifted elements
+// take the portable path).
 template <class Elem>
 void encode_body(const uint8_t* data, uint64_t n, const FloatLayout& layout,
-                 const FloatModel& model, std::vector<uint8_t>& out) {
+                 const FloatModel& model, bool full_width, std::vector<uint8_t>& out) {
   ByteWriter w(out);
   w.u8(static_cast<uint8_t>(model.k));
   entropy::write_compact_table(model.table, w);
   w.varint(model.escape_count);
   if constexpr (kernels::kAvx512Built)
-    if (kernels::avx512_available() && model.table.table.precision_bits <= 14)
+    if (full_width && kernels::avx512_available() && model.table.table.precision_bits <= 14)
       return encode_streams_with_kernels<Elem>(data, n, layout, model, out);
   encode_streams<Elem>(data, n, layout, model, out);
+}
+
+// Version 3's choice (float_format.hpp): how many low mantissa bits t to take off, and which
+// exponent classes keep theirs. A class keeps them when any of its elements has one of them set;
+// t maximises the bits saved, t per element of the other classes, less t per element of the kept
+// ones (their low bits are stored raw). Only tried when fewer than a quarter of the elements have
+// their lowest mantissa bit set: trained weights with full mantissas have it in about half and
+// skip the pass over the classes (each element with it set is in a kept class for every t).
+struct LowBits {
+  uint32_t t = 0;
+  std::vector<uint8_t> kept;  // per exponent class
+};
+
+template <class Elem>
+LowBits choose_low_bits(const uint8_t* data, uint64_t n, const FloatLayout& layout) {
+  LowBits low;
+  uint64_t lowest_set = 0;
+  for (uint64_t i = 0; i < n; ++i) lowest_set += load<Elem>(data + i * sizeof(Elem)) & 1u;
+  if (lowest_set >= n / 4) return low;
+  const uint32_t m = layout.mantissa_bits;
+  std::vector<uint32_t> ors(layout.classes(), 0);
+  std::vector<uint64_t> counts(layout.classes(), 0);
+  const uint32_t mantissa_mask = (uint32_t{1} << m) - 1;
+  for (uint64_t i = 0; i < n; ++i) {
+    const uint32_t v = load<Elem>(data + i * sizeof(Elem));
+    ors[v >> m] |= v & mantissa_mask;
+    ++counts[v >> m];
+  }
+  int64_t best_gain = 0;
+  for (uint32_t t = 1; t <= m; ++t) {
+    uint64_t kept = 0;
+    for (size_t c = 0; c < ors.size(); ++c)
+      if (ors[c] & ((uint32_t{1} << t) - 1)) kept += counts[c];
+    const int64_t gain =
+        static_cast<int64_t>(t) * (static_cast<int64_t>(n) - 2 * static_cast<int64_t>(kept));
+    if (gain > best_gain) {
+      best_gain = gain;
+      low.t = t;
+    }
+  }
+  if (low.t == 0) return low;
+  low.kept.resize(ors.size());
+  for (size_t c = 0; c < ors.size(); ++c)
+    low.kept[c] = (ors[c] & ((uint32_t{1} << low.t) - 1)) != 0;
+  return low;
+}
+
+// Histogram, model and body of the n elements; with low bits taken off (low.t > 0) first the
+// version 3 fields, then the body of the shifted elements.
+template <class Elem>
+void encode_elements(const uint8_t* data, uint64_t n, const FloatLayout& layout, const LowBits& low,
+                     const FloatModelOptions& options, std::vector<uint8_t>& out) {
+  thread_local SymbolCounts widest;  // reused per thread: it keeps its capacity
+  if (low.t == 0) {
+    const uint32_t widest_bits = layout.symbol_bits(layout.max_k());
+    count_symbols<Elem>(data, n, layout.bits, widest_bits, widest);
+    encode_body<Elem>(data, n, layout, choose_float_model(widest, layout, n, options), true, out);
+    return;
+  }
+  const uint32_t t = low.t;
+  const uint32_t m = layout.mantissa_bits;
+  thread_local std::vector<Elem> shifted, kept_low;
+  shifted.resize(n);
+  kept_low.clear();
+  for (uint64_t i = 0; i < n; ++i) {
+    const Elem v = load<Elem>(data + i * sizeof(Elem));
+    shifted[i] = static_cast<Elem>(v >> t);
+    if (low.kept[v >> m]) kept_low.push_back(static_cast<Elem>(v & ((Elem{1} << t) - 1)));
+  }
+  ByteWriter w(out);
+  w.u8(static_cast<uint8_t>(t));
+  for (size_t c = 0; c < low.kept.size(); c += 8) {
+    uint8_t bits = 0;
+    for (size_t j = 0; j < 8; ++j) bits |= static_cast<uint8_t>(low.kept[c + j] << j);
+    w.u8(bits);
+  }
+  w.varint(kept_low.size());
+  entropy::append_packed(out, kept_low.size(), t,
+                         [&](uint64_t i) -> uint32_t { return kept_low[i]; });
+  const FloatLayout narrow = layout.without_low_bits(t);
+  const auto* bytes = reinterpret_cast<const uint8_t*>(shifted.data());
+  count_symbols<Elem>(bytes, n, narrow.bits, narrow.symbol_bits(narrow.max_k()), widest);
+  encode_body<Elem>(bytes, n, narrow, choose_float_model(widest, narrow, n, options), false, out);
 }
 
 }  // namespace
@@ -215,24 +301,25 @@ void encode_floats(std::span<const uint8_t> input, const FloatLayout& layout,
   const uint64_t n = input.size() / layout.bytes;
   out.reserve(out.size() + input.size() + input.size() / 8 + 4096);  // one allocation, any data
   const auto tail = input.subspan(n * layout.bytes);
+  // A fixed k (experiments) refers to the full layout: no low bits are taken off then.
+  LowBits low;
+  if (n != 0 && options.k < 0 && options.take_low_bits) {
+    if (layout.bytes == 2)
+      low = choose_low_bits<uint16_t>(input.data(), n, layout);
+    else
+      low = choose_low_bits<uint32_t>(input.data(), n, layout);
+  }
   ByteWriter w(out);
-  w.u8(kVersion);
+  w.u8(low.t == 0 ? kVersion : kVersionLowBits);
   w.u8(static_cast<uint8_t>(layout.kind));
   w.varint(n);
   w.varint(tail.size());
   w.bytes(tail);
   if (n == 0) return;
-  thread_local SymbolCounts widest;  // reused per thread: it keeps its capacity
-  const uint32_t widest_bits = layout.symbol_bits(layout.max_k());
-  if (layout.bytes == 2) {
-    count_symbols<uint16_t>(input.data(), n, widest_bits, widest);
-    encode_body<uint16_t>(input.data(), n, layout, choose_float_model(widest, layout, n, options),
-                          out);
-  } else {
-    count_symbols<uint32_t>(input.data(), n, widest_bits, widest);
-    encode_body<uint32_t>(input.data(), n, layout, choose_float_model(widest, layout, n, options),
-                          out);
-  }
+  if (layout.bytes == 2)
+    encode_elements<uint16_t>(input.data(), n, layout, low, options, out);
+  else
+    encode_elements<uint32_t>(input.data(), n, layout, low, options, out);
 }
 
 }  // namespace lcl::float_format

@@ -9,7 +9,11 @@
 // The payload (docs/FORMAT.md, float): version, kind, element count, a ragged tail verbatim, k,
 // the compact table over 2^symbol_bits + 1 symbols (the last is the escape), the escaped symbols'
 // values, the raw bits, and the rANS stream of kLanes lanes, whose final states carry the last
-// bytes of the raw bits (the stash). 32 lanes are two 16-lane AVX-512 vectors: a vectorised
+// bytes of the raw bits (the stash). Version 3 (payload versions in docs/FORMAT.md, float) adds,
+// before k, the low mantissa bits taken off: fp16 or fp32 converted from bf16 have their low 3
+// or 16 mantissa bits zero outside a few exponent classes (fp16 subnormals), and version 3 codes
+// the elements shifted right by those bits, storing the bits of the classes that keep them. 32
+// lanes are two 16-lane AVX-512 vectors: a vectorised
 // decoder needs two independent dependency chains to hide the latency of its table gathers.
 // Symbols that occur so rarely that a table entry costs more than it saves are coded as the
 // escape symbol followed by their value in the escape field stream.
@@ -21,6 +25,7 @@
 namespace lcl::float_format {
 
 inline constexpr uint8_t kVersion = 2;
+inline constexpr uint8_t kVersionLowBits = 3;
 inline constexpr int kLanes = 32;
 // Symbols have at most 15 bits so that the alphabet plus the escape fits rANS's 16-bit symbols.
 inline constexpr uint32_t kMaxSymbolBits = 15;
@@ -45,6 +50,11 @@ struct FloatLayout {
   }
   uint32_t symbol_bits(uint32_t k) const { return sign_exp_bits + k; }
   uint32_t raw_bits(uint32_t k) const { return bits - sign_exp_bits - k; }
+  uint32_t classes() const { return 1u << sign_exp_bits; }
+  // The elements with their low t mantissa bits taken off (payload version 3).
+  FloatLayout without_low_bits(uint32_t t) const {
+    return {kind, bytes, bits - t, sign_exp_bits, mantissa_bits - t};
+  }
 };
 
 inline constexpr FloatLayout kBF16{FloatKind::kBF16, 2, 16, 9, 7};

@@ -88,8 +88,8 @@ ThresholdBounds threshold_bounds(const SymbolCounts& symbol_counts, const FloatL
   return b;
 }
 
-// Precisions tried; above 14 the 32-bit rANS state with 16-bit words starts to lose
-// (measured in docs/BENCH_FLOAT.md), below 12 the table quantisation does.
+// Precisions tried; above 14 the 32-bit rANS state with 16-bit words starts to lose, below 12 the
+// table quantisation does.
 constexpr uint32_t kPrecisions[] = {12, 13, 14};
 constexpr uint32_t kEscapeThresholds[] = {0, 1, 2, 4, 8, 16};
 

@@ -16,6 +16,7 @@ struct FloatModelOptions {
   int k = -1;
   int precision_bits = 0;
   int escape_threshold = -1;  // symbols with count <= threshold are escaped (0: none)
+  bool take_low_bits = true;  // false: never payload version 3 (to measure what it gains)
 };
 
 struct FloatModel {

@@ -10,13 +10,15 @@
 #include <iterator>
 #include <string>
 
+#include "codecs/block_frame.hpp"
 #include "codecs/fields/quant_fields.hpp"
 #include "codecs/fields/quant_halves.hpp"
 #include "codecs/fields/quant_scratch.hpp"
 #include "codecs/ggml_blocks/ggml_block_codec.hpp"
-#include "codecs/ggml_blocks/ggml_blocks.hpp"
+#include "formats/ggml/ggml_block_fields.hpp"
 #include "formats/ggml/ggml_block_layouts.hpp"
 #include "util/byte_io.hpp"
+#include "util/endian.hpp"
 
 namespace lcl {
 namespace {
@@ -57,8 +59,7 @@ void encode_fields(std::span<const uint8_t> input, const ggml::BlockLayout& layo
     switch (field.kind) {
       case ggml::FieldKind::kHalf: {
         std::vector<uint16_t> values(blocks);
-        for (size_t b = 0; b < blocks; ++b)
-          values[b] = ggml::load_u16(base + b * layout.block_bytes);
+        for (size_t b = 0; b < blocks; ++b) values[b] = load_u16le(base + b * layout.block_bytes);
         quant::write_halves(w, values, {}, 0);
         break;
       }
@@ -100,8 +101,7 @@ void decode_fields(ByteReader& r, const ggml::BlockLayout& layout, std::span<uin
       case ggml::FieldKind::kHalf: {
         std::vector<uint16_t> values(blocks);
         quant::read_halves(r, {}, 0, values);
-        for (size_t b = 0; b < blocks; ++b)
-          ggml::store_u16(base + b * layout.block_bytes, values[b]);
+        for (size_t b = 0; b < blocks; ++b) store_u16le(base + b * layout.block_bytes, values[b]);
         break;
       }
       case ggml::FieldKind::kBytes: {
@@ -149,13 +149,11 @@ class GgmlBlockCodec final : public Codec {
     if (!layout)
       throw Error(ErrorKind::kUnsupported,
                   "ggml-blocks: no block layout for " + std::to_string(context.type));
-    if (input.size() % layout->block_bytes != 0)
-      throw Error(ErrorKind::kUnsupported,
-                  "ggml-blocks: " + std::to_string(input.size()) + " bytes are not whole blocks");
+    const size_t blocks = whole_blocks(input, layout->block_bytes, "ggml-blocks");
     ByteWriter w(out);
     w.u8(kFormatVersion);
     w.varint(context.type);
-    w.varint(input.size() / layout->block_bytes);
+    w.varint(blocks);
     std::vector<uint8_t> fields;
     ByteWriter fw(fields);
     encode_fields(input, *layout, fw);
@@ -175,14 +173,12 @@ class GgmlBlockCodec final : public Codec {
 
   void decode(std::span<const uint8_t> payload, std::span<uint8_t> out) const override {
     ByteReader r(payload, "ggml-blocks payload");
-    if (r.u8() != kFormatVersion) r.fail("unknown ggml-blocks format version");
+    read_frame_version(r, kGgmlBlockVersions);
     const uint64_t type = r.varint();
     const ggml::BlockLayout* layout =
         type <= 0xFFFFFFFFu ? ggml::find_block_layout(static_cast<TypeId>(type)) : nullptr;
     if (!layout) r.fail("unknown block type " + std::to_string(type));
-    const uint64_t blocks = r.varint();
-    if (out.size() % layout->block_bytes != 0 || blocks != out.size() / layout->block_bytes)
-      r.fail("block count does not match the output size");
+    read_frame_blocks(r, out.size(), layout->block_bytes);
     const auto mode = static_cast<Mode>(r.u8());
     switch (mode) {
       case Mode::kStored: {
@@ -203,7 +199,7 @@ class GgmlBlockCodec final : public Codec {
       default:
         r.fail("unknown mode");
     }
-    if (!r.at_end()) r.fail("trailing bytes");
+    check_frame_end(r);
   }
 };
 

@@ -1,9 +1,9 @@
 // AVX-512 forms of the ggml block packers (ggml_blocks_simd.hpp): 32 values per register, the
 // nibble and 2-bit shifts done on 16-bit lanes and masked back to bytes.
 
-#include "util/avx512_intrinsics.hpp"
-#include "codecs/ggml_blocks/ggml_blocks.hpp"
 #include "codecs/ggml_blocks/ggml_blocks_simd.hpp"
+#include "formats/ggml/ggml_block_fields.hpp"
+#include "util/avx512_intrinsics.hpp"
 #include "util/kernel_dispatch.hpp"
 
 namespace lcl::ggml {

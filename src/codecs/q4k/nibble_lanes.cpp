@@ -11,6 +11,7 @@
 #include "codecs/q4k/nibble_lanes_simd.hpp"
 #include "entropy/rans_interleaved.hpp"
 #include "entropy/rans_tables.hpp"
+#include "util/endian.hpp"
 #include "util/kernel_dispatch.hpp"
 
 namespace lcl::quant {
@@ -227,7 +228,7 @@ void decode_values(std::span<const uint8_t> stream, const Groups& groups,
     values[i - first] = static_cast<uint8_t>(value);
     if (s < entropy::kStateLow) {
       if (end - p < 2) throw_corrupt("nibble groups: rANS stream truncated");
-      s = (s << 16) | entropy::load_u16le(p);
+      s = (s << 16) | load_u16le(p);
       p += 2;
     }
   }
@@ -265,8 +266,8 @@ void write_nibble_groups(ByteWriter& out, std::span<const uint8_t> packed,
   uint32_t initial[kLanes];
   const uint8_t* carried = packed.data() + coded.size();
   for (int l = 0; l < kLanes; ++l)
-    initial[l] = entropy::kStateLow +
-                 (coded.size() == packed.size() ? 0 : entropy::load_u16le(carried + 2 * l));
+    initial[l] =
+        entropy::kStateLow + (coded.size() == packed.size() ? 0 : load_u16le(carried + 2 * l));
   const auto stream =
       encode_stream(coded, groups, encode_entries(tables, contexts), tables.precision, initial);
   out.varint(stream.size());

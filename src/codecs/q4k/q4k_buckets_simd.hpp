@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "codecs/ggml_blocks/ggml_blocks.hpp"
+#include "formats/ggml/ggml_block_fields.hpp"
 
 namespace lcl::q4k_simd {
 

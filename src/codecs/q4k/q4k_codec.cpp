@@ -10,15 +10,17 @@
 #include <limits>
 #include <string>
 
+#include "codecs/block_frame.hpp"
 #include "codecs/fields/quant_anchored.hpp"
 #include "codecs/fields/quant_fields.hpp"
 #include "codecs/fields/quant_halves.hpp"
 #include "codecs/fields/quant_scratch.hpp"
-#include "codecs/ggml_blocks/ggml_blocks.hpp"
 #include "codecs/q4k/nibble_lanes.hpp"
 #include "codecs/q4k/q4k_buckets_simd.hpp"
 #include "codecs/q4k/q4k_codec.hpp"
+#include "formats/ggml/ggml_block_fields.hpp"
 #include "util/byte_io.hpp"
+#include "util/endian.hpp"
 #include "util/kernel_dispatch.hpp"
 
 namespace lcl {
@@ -142,8 +144,8 @@ constexpr size_t kMinCandidates = 3;
 // The mins of version 4. Weights centre on zero, so a sub-block's zero point q0 = dmin*m/(d*sc)
 // sits near the middle of the 0..15 grid: m is close to p = sc * (8*d/dmin), which the decoder
 // knows before the mins. Buckets of 8 of that prediction (p rounded to 0..63, divided by 8; one
-// more for a p that is not a finite number) measured best: H(m) 4.77 bits given sc/4 and 4.60
-// given the prediction on bytellama-25m, and finer buckets cost more in tables than they gain.
+// more for a p that is not a finite number) leave the mins less uncertain than buckets of the
+// scale, and finer buckets cost more in tables than they gain.
 using q4k_simd::kPredictedMinBuckets;
 constexpr quant::FieldShape kPredictedMinShape{64, kPredictedMinBuckets + 1};
 
@@ -172,18 +174,13 @@ std::span<const uint8_t> predicted_min_contexts(const Q4KFields& f) {
 }  // namespace
 
 void encode_q4k(std::span<const uint8_t> input, uint8_t version, std::vector<uint8_t>& out) {
-  if (version != kFormatVersion && version != kFormatVersionScaleContextMins &&
-      version != kFormatVersionAnchoredFields)
-    throw Error(ErrorKind::kUsage, "q4k: no payload version " + std::to_string(version));
-  if (input.size() % kBlock != 0)
-    throw Error(ErrorKind::kUnsupported,
-                "q4k: " + std::to_string(input.size()) + " bytes are not whole blocks");
-  const size_t blocks = input.size() / kBlock;
+  check_version_known(version, kQ4KVersions, "q4k");
+  const size_t blocks = whole_blocks(input, kBlock, "q4k");
   Q4KFields f(blocks);
   for (size_t b = 0; b < blocks; ++b) {
     const uint8_t* block = input.data() + b * kBlock;
-    f.d[b] = ggml::load_u16(block);
-    f.dmin[b] = ggml::load_u16(block + 2);
+    f.d[b] = load_u16le(block);
+    f.dmin[b] = load_u16le(block + 2);
     uint8_t sc[8], m[8];
     ggml::unpack_q4k_scales(block + 4, sc, m);
     std::copy_n(sc, 8, f.scales.data() + b * 8);
@@ -232,13 +229,8 @@ class Q4KCodec final : public Codec {
 
   void decode(std::span<const uint8_t> payload, std::span<uint8_t> out) const override {
     ByteReader r(payload, "q4k payload");
-    const uint8_t version = r.u8();
-    if (version != kFormatVersion && version != kFormatVersionScaleContextMins &&
-        version != kFormatVersionAnchoredFields)
-      r.fail("unknown q4k format version");
-    const uint64_t blocks = r.varint();
-    if (out.size() % kBlock != 0 || blocks != out.size() / kBlock)
-      r.fail("block count does not match the output size");
+    const uint8_t version = read_frame_version(r, kQ4KVersions);
+    const size_t blocks = read_frame_blocks(r, out.size(), kBlock);
     Q4KFields f(blocks, version == kFormatVersionAnchoredFields);
     quant::read_halves(r, {}, 0, f.d);
     quant::read_halves(r, exponent_contexts(f.d), 64, f.dmin);
@@ -261,11 +253,11 @@ class Q4KCodec final : public Codec {
     } else {
       read_anchored_nibbles(r, zero_point_contexts(f), f.quants);
     }
-    if (!r.at_end()) r.fail("trailing bytes");
+    check_frame_end(r);
     for (size_t b = 0; b < blocks; ++b) {
       uint8_t* block = out.data() + b * kBlock;
-      ggml::store_u16(block, f.d[b]);
-      ggml::store_u16(block + 2, f.dmin[b]);
+      store_u16le(block, f.d[b]);
+      store_u16le(block + 2, f.dmin[b]);
       // Straight from the decoded 16-bit fields (below 64: the reader checks the alphabet).
       ggml::pack_q4k_scales(f.scales.data() + b * kSubBlocks, f.mins.data() + b * kSubBlocks,
                             block + 4);

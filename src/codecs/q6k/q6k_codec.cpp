@@ -11,15 +11,17 @@
 #include <iterator>
 #include <string>
 
+#include "codecs/block_frame.hpp"
 #include "codecs/fields/quant_anchored.hpp"
 #include "codecs/fields/quant_fields.hpp"
 #include "codecs/fields/quant_halves.hpp"
 #include "codecs/fields/quant_scratch.hpp"
-#include "codecs/ggml_blocks/ggml_blocks.hpp"
 #include "codecs/ggml_blocks/ggml_blocks_simd.hpp"
 #include "codecs/q6k/q6k_codec.hpp"
 #include "codecs/q6k/value_lanes.hpp"
+#include "formats/ggml/ggml_block_fields.hpp"
 #include "util/byte_io.hpp"
+#include "util/endian.hpp"
 #include "util/kernel_dispatch.hpp"
 
 namespace lcl {
@@ -75,18 +77,14 @@ std::vector<uint16_t> flip_scale_signs(std::span<const uint16_t> scale_bytes) {
 }  // namespace
 
 void encode_q6k(std::span<const uint8_t> input, uint8_t version, std::vector<uint8_t>& out) {
-  if (version != kFormatVersion && version != kFormatVersionAnchoredFields)
-    throw Error(ErrorKind::kUsage, "q6k: no payload version " + std::to_string(version));
-  if (input.size() % kBlock != 0)
-    throw Error(ErrorKind::kUnsupported,
-                "q6k: " + std::to_string(input.size()) + " bytes are not whole blocks");
-  const size_t blocks = input.size() / kBlock;
+  check_version_known(version, kQ6KVersions, "q6k");
+  const size_t blocks = whole_blocks(input, kBlock, "q6k");
   Q6KFields f(blocks);
   for (size_t b = 0; b < blocks; ++b) {
     const uint8_t* block = input.data() + b * kBlock;
     ggml::unpack_q6k_quants(block, block + 128, f.quants.data() + b * 256);
     std::copy_n(block + 192, kScalesPerBlock, f.scales.data() + b * kScalesPerBlock);
-    f.d[b] = ggml::load_u16(block + 208);
+    f.d[b] = load_u16le(block + 208);
   }
   // The payload is about the input's size: one allocation instead of repeated doubling.
   out.reserve(out.size() + input.size() + 64);
@@ -117,12 +115,8 @@ class Q6KCodec final : public Codec {
 
   void decode(std::span<const uint8_t> payload, std::span<uint8_t> out) const override {
     ByteReader r(payload, "q6k payload");
-    const uint8_t version = r.u8();
-    if (version != kFormatVersion && version != kFormatVersionAnchoredFields)
-      r.fail("unknown q6k format version");
-    const uint64_t blocks = r.varint();
-    if (out.size() % kBlock != 0 || blocks != out.size() / kBlock)
-      r.fail("block count does not match the output size");
+    const uint8_t version = read_frame_version(r, kQ6KVersions);
+    const size_t blocks = read_frame_blocks(r, out.size(), kBlock);
     Q6KFields f(blocks);
     quant::read_halves(r, {}, 0, f.d);
     quant::read_anchored_groups(r, std::vector<uint8_t>(blocks, 0), kScaleGroups, f.scales);
@@ -135,7 +129,7 @@ class Q6KCodec final : public Codec {
       quant::read_anchored_groups(r, group_contexts(f), kValueGroups, values);
       std::copy(values.begin(), values.end(), f.quants.begin());
     }
-    if (!r.at_end()) r.fail("trailing bytes");
+    check_frame_end(r);
     const bool packed = kernels::avx512_available();
     if constexpr (kernels::kAvx512Built)
       if (packed) ggml::pack_q6k_blocks_avx512(f.quants.data(), blocks, out.data());
@@ -144,7 +138,7 @@ class Q6KCodec final : public Codec {
       if (!packed) ggml::pack_q6k_quants(f.quants.data() + b * 256, block, block + 128);
       for (uint32_t j = 0; j < kScalesPerBlock; ++j)
         block[192 + j] = static_cast<uint8_t>(f.scales[b * kScalesPerBlock + j]);
-      ggml::store_u16(block + 208, f.d[b]);
+      store_u16le(block + 208, f.d[b]);
     }
   }
 };

@@ -12,6 +12,7 @@
 #include "entropy/bit_pack.hpp"
 #include "entropy/rans_interleaved.hpp"
 #include "entropy/rans_tables.hpp"
+#include "util/endian.hpp"
 #include "util/kernel_dispatch.hpp"
 
 namespace lcl::quant {
@@ -112,7 +113,7 @@ void pack_carried(const uint8_t* values, uint16_t (&words)[kLanes]) {
   entropy::append_packed(bytes, kCarriedGroups * kValueGroupSize, 6,
                          [&](uint64_t i) { return uint32_t{values[i]}; });
   bytes.resize(2 * kLanes, 0);
-  for (int l = 0; l < kLanes; ++l) words[l] = entropy::load_u16le(bytes.data() + 2 * l);
+  for (int l = 0; l < kLanes; ++l) words[l] = load_u16le(bytes.data() + 2 * l);
 }
 
 void unpack_carried(const uint16_t (&words)[kLanes], uint8_t* values) {
@@ -178,7 +179,7 @@ void decode_values(std::span<const uint8_t> stream, const Groups& groups,
     values[i] = static_cast<uint8_t>(value);
     if (s < entropy::kStateLow) {
       if (end - p < 2) throw_corrupt("value groups: rANS stream truncated");
-      s = (s << 16) | entropy::load_u16le(p);
+      s = (s << 16) | load_u16le(p);
       p += 2;
     }
   }

@@ -6,12 +6,14 @@
 #include <iterator>
 #include <string>
 
+#include "codecs/block_frame.hpp"
 #include "codecs/fields/quant_fields.hpp"
 #include "codecs/fields/quant_halves.hpp"
 #include "codecs/fields/quant_scratch.hpp"
-#include "codecs/ggml_blocks/ggml_blocks.hpp"
 #include "codecs/q8_0/q8_0_codec.hpp"
+#include "formats/ggml/ggml_block_fields.hpp"
 #include "util/byte_io.hpp"
+#include "util/endian.hpp"
 
 namespace lcl {
 namespace {
@@ -47,15 +49,12 @@ class Q8_0Codec final : public Codec {
 
   void encode(std::span<const uint8_t> input, const EncodeContext&,
               std::vector<uint8_t>& out) const override {
-    if (input.size() % kBlock != 0)
-      throw Error(ErrorKind::kUnsupported,
-                  "q8_0: " + std::to_string(input.size()) + " bytes are not whole blocks");
-    const size_t blocks = input.size() / kBlock;
+    const size_t blocks = whole_blocks(input, kBlock, "q8_0");
     std::vector<uint16_t> d(blocks);
     auto quants = quant::scratch<uint16_t, quant::kScratchValues>(blocks * kValues);
     for (size_t b = 0; b < blocks; ++b) {
       const uint8_t* block = input.data() + b * kBlock;
-      d[b] = ggml::load_u16(block);
+      d[b] = load_u16le(block);
       std::copy_n(block + 2, kValues, quants.begin() + static_cast<std::ptrdiff_t>(b * kValues));
     }
     // The payload is about the input's size: one allocation instead of repeated doubling.
@@ -71,19 +70,17 @@ class Q8_0Codec final : public Codec {
 
   void decode(std::span<const uint8_t> payload, std::span<uint8_t> out) const override {
     ByteReader r(payload, "q8_0 payload");
-    if (r.u8() != kFormatVersion) r.fail("unknown q8_0 format version");
-    const uint64_t blocks = r.varint();
-    if (out.size() % kBlock != 0 || blocks != out.size() / kBlock)
-      r.fail("block count does not match the output size");
+    read_frame_version(r, kQ8_0Versions);
+    const size_t blocks = read_frame_blocks(r, out.size(), kBlock);
     std::vector<uint16_t> d(blocks);
     auto quants = quant::scratch<uint16_t, quant::kScratchValues>(blocks * kValues);
     quant::read_halves(r, {}, 0, d);
     auto c = quant_candidate(d, quant::read_candidate_index(r, kQuantCandidates));
     quant::read_field(r, c.contexts, c.shape, quants);
-    if (!r.at_end()) r.fail("trailing bytes");
+    check_frame_end(r);
     for (size_t b = 0; b < blocks; ++b) {
       uint8_t* block = out.data() + b * kBlock;
-      ggml::store_u16(block, d[b]);
+      store_u16le(block, d[b]);
       for (size_t i = 0; i < kValues; ++i)
         block[2 + i] = static_cast<uint8_t>(quants[b * kValues + i]);
     }

@@ -2,8 +2,7 @@
 // tensors of a GGUF file (a few hundred KB each, of two or three types) with the norm vectors and
 // padding between them. Every piece of one type is coded with the others of that type, as one
 // stream of the type's own codec: the static models are paid once per chunk instead of once per
-// tensor (bytellama-25m-Q4_K_M's Q4_K tensors: 1.0777x coded one by one, 1.0803x grouped), and
-// the metadata, padding and plain-byte pieces go through zstd together.
+// tensor, and the metadata, padding and plain-byte pieces go through zstd together.
 //
 // Payload: u8 version, varint piece count, per piece varint group and varint size; varint group
 // count, per group u16 codec id (what encode_chunk_payload chose: the type's codec, zstd or
@@ -33,8 +32,7 @@ const Codec& codec_for(const Segment& piece) {
 }
 
 // Float tensors keep models of their own: their exponent distributions differ from tensor to
-// tensor more than a table costs (measured: use-lite-bf16 1.5205x with a model per tensor, 1.5150x
-// with the run's tensors of one dtype together). Quantized blocks are normalised by their scales,
+// tensor more than a table costs. Quantized blocks are normalised by their scales,
 // so one model fits a run's tensors of a type and is paid once.
 bool merges_tensors(const Codec& codec) {
   return codec.id() != codec_id::kFloat;

@@ -1,8 +1,9 @@
 #pragma once
-// Field views of the ggml block types the quantized codecs model (layouts: docs FORMATS.md,
-// ggml's dequantize_row_*). Every split below is a bijection on the block's bytes: all bits of
-// the packed fields are used, so unpack followed by pack gives back the original bytes, whatever
-// they are (NaN d, scales no quantizer would write, ...).
+// Field views of the ggml block types the quantized codecs model, shared by the codecs, the
+// dequantizer and the entropy bounds (layouts: ggml's dequantize_row_*). Every split below is a
+// bijection on the block's bytes: all bits of the packed fields are used, so unpack followed by
+// pack gives back the original bytes, whatever they are (NaN d, scales no quantizer would write,
+// ...).
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -13,14 +14,6 @@ inline constexpr size_t kQ4KBlockBytes = 144;  // f16 d, f16 dmin, u8 scales[12]
 inline constexpr size_t kQ6KBlockBytes = 210;  // u8 ql[128], u8 qh[64], i8 scales[16], f16 d
 inline constexpr size_t kQ8_0BlockBytes = 34;  // f16 d, i8 qs[32]
 inline constexpr size_t kSuperBlockValues = 256;
-
-inline uint16_t load_u16(const uint8_t* p) {
-  return static_cast<uint16_t>(p[0] | (p[1] << 8));
-}
-inline void store_u16(uint8_t* p, uint16_t v) {
-  p[0] = static_cast<uint8_t>(v);
-  p[1] = static_cast<uint8_t>(v >> 8);
-}
 
 // IEEE half -> float (exact; NaN and infinities map to NaN and infinities).
 // Inline: the Q4_K decoder converts two halves per block in its hot loops.

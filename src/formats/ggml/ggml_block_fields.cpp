@@ -1,4 +1,4 @@
-#include "codecs/ggml_blocks/ggml_blocks.hpp"
+#include "formats/ggml/ggml_block_fields.hpp"
 
 #include <bit>
 #include <cmath>

@@ -1,0 +1,39 @@
+#pragma once
+// Encoder and decoder of the fp8 codec's payload (format in fp8_format.hpp).
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "codecs/fp8/fp8_format.hpp"
+
+namespace lcl::fp8_format {
+
+// Fixed choices for experiments and tests; 0 means "choose by measured size".
+struct Fp8Options {
+  uint32_t precision_bits = 0;
+};
+
+// Appends the payload of `input` (one element per byte).
+void encode_fp8(std::span<const uint8_t> input, Fp8Kind kind, std::vector<uint8_t>& out,
+                const Fp8Options& options = {});
+
+// Decodes a payload into exactly out.size() bytes; throws lcl::Error(kCorruptInput) on any
+// inconsistency and never reads or writes outside the two spans.
+void decode_fp8(std::span<const uint8_t> payload, std::span<uint8_t> out);
+
+// The decoder's slot table packed for the AVX2 kernel: per slot, symbol | (freq - 1) << 8 |
+// offset << 20, which holds every table whose frequencies are at most 2^12 (at precision 14:
+// no byte value has probability above 1/4; the others take the portable loop).
+inline constexpr uint32_t kMaxPackedFrequency = 1u << 12;
+struct PackedSlots {
+  uint32_t precision_bits = 12;
+  std::vector<uint32_t> slots;
+};
+
+// The AVX2 kernel: decodes whole groups of kLanes bytes while at least 2 * kLanes stream bytes
+// remain at p, consuming the words exactly as the portable loop does; returns the symbols decoded.
+// Only called when kernels::avx2_available().
+size_t decode_groups_avx2(const PackedSlots& table, uint32_t (&x)[kLanes], const uint8_t*& p,
+                          const uint8_t* end, uint8_t* out, size_t n);
+
+}  // namespace lcl::fp8_format

@@ -1,0 +1,111 @@
+// Fp8 codec encoder: byte histogram, precision by measured size, then one rANS pass.
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "codecs/fp8/fp8_coder.hpp"
+#include "entropy/compact_table.hpp"
+#include "entropy/rans_interleaved.hpp"
+#include "lcl/error.hpp"
+#include "util/byte_io.hpp"
+
+namespace lcl::fp8_format {
+
+namespace {
+
+// Byte histogram with four interleaved counter tables (consecutive equal bytes would otherwise
+// serialise on one counter's store-to-load latency), in blocks that cannot overflow 32 bits.
+void count_bytes(std::span<const uint8_t> input, uint64_t (&counts)[kAlphabet]) {
+  for (uint64_t& c : counts) c = 0;
+  uint32_t part[4][kAlphabet];
+  for (size_t start = 0; start < input.size();) {
+    const size_t end = start + std::min<size_t>(input.size() - start, 0xFFFFFFF0u);
+    std::memset(part, 0, sizeof part);
+    size_t i = start;
+    for (; i + 8 <= end; i += 8) {
+      uint64_t w;
+      std::memcpy(&w, input.data() + i, 8);
+      ++part[0][w & 0xFF];
+      ++part[1][(w >> 8) & 0xFF];
+      ++part[2][(w >> 16) & 0xFF];
+      ++part[3][(w >> 24) & 0xFF];
+      ++part[0][(w >> 32) & 0xFF];
+      ++part[1][(w >> 40) & 0xFF];
+      ++part[2][(w >> 48) & 0xFF];
+      ++part[3][w >> 56];
+    }
+    for (; i < end; ++i) ++part[0][input[i]];
+    for (uint32_t s = 0; s < kAlphabet; ++s)
+      counts[s] += uint64_t{part[0][s]} + part[1][s] + part[2][s] + part[3][s];
+    start = end;
+  }
+}
+
+// The precision whose table (its bytes plus the coded size at its quantised frequencies) is
+// smallest; ties go to the finer precision.
+uint32_t choose_precision(const uint64_t (&counts)[kAlphabet]) {
+  std::vector<uint64_t> present_counts;
+  std::vector<uint32_t> present;
+  for (uint32_t s = 0; s < kAlphabet; ++s) {
+    if (counts[s] == 0) continue;
+    present.push_back(s);
+    present_counts.push_back(counts[s]);
+  }
+  std::vector<uint8_t> codes;
+  std::vector<uint32_t> freq;
+  uint32_t best = kMaxPrecision;
+  double best_bits = std::numeric_limits<double>::infinity();
+  for (uint32_t p = kMaxPrecision; p >= kMinPrecision; --p) {
+    entropy::compact_present_frequencies(present_counts, p, codes, freq);
+    double bits = 8.0 * static_cast<double>(entropy::compact_table_size(p, kAlphabet, present));
+    for (size_t j = 0; j < freq.size(); ++j)
+      bits += static_cast<double>(present_counts[j]) * (p - std::log2(freq[j]));
+    if (bits < best_bits) {
+      best_bits = bits;
+      best = p;
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+void encode_fp8(std::span<const uint8_t> input, Fp8Kind kind, std::vector<uint8_t>& out,
+                const Fp8Options& options) {
+  if (options.precision_bits != 0 &&
+      (options.precision_bits < kMinPrecision || options.precision_bits > kMaxPrecision))
+    throw Error(ErrorKind::kUsage, "fp8 codec: precision outside [10, 14]");
+  const uint64_t n = input.size();
+  out.reserve(out.size() + n + n / 8 + 1024);
+  ByteWriter w(out);
+  w.u8(kVersion);
+  w.u8(static_cast<uint8_t>(kind));
+  w.varint(n);
+  if (n == 0) return;
+  uint64_t counts[kAlphabet];
+  count_bytes(input, counts);
+  const uint32_t precision =
+      options.precision_bits ? options.precision_bits : choose_precision(counts);
+  const entropy::CompactTable table = entropy::make_compact_table(counts, precision);
+  entropy::write_compact_table(table, w);
+  entropy::EncoderSymbol entries[kAlphabet] = {};
+  uint32_t cum = 0;
+  for (uint32_t s = 0; s < kAlphabet; ++s) {
+    const uint32_t f = table.table.freq[s];
+    if (f == 0) continue;
+    entries[s] = entropy::make_encoder_symbol(cum, f, precision);
+    cum += f;
+  }
+  const uint8_t* data = input.data();
+  const uint64_t stashed = stashed_bytes(n);
+  uint8_t stash[2 * kLanes] = {};
+  std::memcpy(stash, data + n - stashed, stashed);
+  uint32_t initial[kLanes];
+  for (int l = 0; l < kLanes; ++l)
+    initial[l] = entropy::kStateLow | stash[2 * l] | uint32_t{stash[2 * l + 1]} << 8;
+  entropy::encode_interleaved<kLanes>(
+      n - stashed, [&](size_t i) -> const entropy::EncoderSymbol& { return entries[data[i]]; }, out,
+      initial);
+}
+
+}  // namespace lcl::fp8_format
