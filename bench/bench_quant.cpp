@@ -189,6 +189,9 @@ void decode_file(benchmark::State& state, const std::string& name) {
 const std::string kQ4KM = "bytellama-25m-gguf/bytellama-25m-Q4_K_M.gguf";
 const std::string kQ6K = "bytellama-25m-gguf/bytellama-25m-Q6_K.gguf";
 const std::string kQ8 = "bytellama-25m-gguf/bytellama-25m-Q8_0.gguf";
+const std::string kQ5KM = "bytellama-25m-gguf/bytellama-25m-Q5_K_M.gguf";
+const std::string kQ3K = "bytellama-25m-gguf/bytellama-25m-Q3_K.gguf";
+const std::string kMXFP4 = "bytellama-25m-gguf/bytellama-25m-MXFP4.gguf";
 const std::string kUse = "use-lite/use-lite-Q4_K_M.gguf";
 const std::string kStories = "stories260K/stories260K-Q4_K_M.gguf";
 
@@ -211,6 +214,18 @@ BENCHMARK_CAPTURE(decode, bytellama_Q6_K_q6_K, kQ6K, lcl::type::kQ6_K)
 BENCHMARK_CAPTURE(encode, bytellama_Q8_0_q8_0, kQ8, lcl::type::kQ8_0)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(decode, bytellama_Q8_0_q8_0, kQ8, lcl::type::kQ8_0)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(encode, bytellama_Q5_K_M_q5_K, kQ5KM, lcl::type::kQ5_K)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(decode, bytellama_Q5_K_M_q5_K, kQ5KM, lcl::type::kQ5_K)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(encode, bytellama_Q3_K_q3_K, kQ3K, lcl::type::kQ3_K)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(decode, bytellama_Q3_K_q3_K, kQ3K, lcl::type::kQ3_K)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(encode, bytellama_MXFP4_mxfp4, kMXFP4, lcl::type::kMXFP4)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(decode, bytellama_MXFP4_mxfp4, kMXFP4, lcl::type::kMXFP4)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(encode, use_lite_q4_K, kUse, lcl::type::kQ4_K)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(decode, use_lite_q4_K, kUse, lcl::type::kQ4_K)->Unit(benchmark::kMillisecond);

@@ -1,6 +1,7 @@
-// libFuzzer target for the quantized codecs (q4k, q6k, q8_0, ggml-blocks) and the segments codec
-// that groups them. The first byte picks the codec (and for ggml-blocks the block type), the
-// second the number of blocks (for segments: how the input is cut into pieces), the rest is:
+// libFuzzer target for the quantized codecs (q4k, q6k, q8_0, q5k, q3k, mxfp4, ggml-blocks) and the
+// segments codec that groups them. The first byte picks the codec (and for ggml-blocks the block
+// type), the second the number of blocks (for segments: how the input is cut into pieces), the rest
+// is:
 // - even selector: a payload to decode, which must either decode or throw lcl::Error
 //   (kCorruptInput), never crash or read out of bounds;
 // - odd selector: block bytes to encode, which must decode back to the same bytes.
@@ -11,7 +12,10 @@
 #include <vector>
 
 #include "codecs/ggml_blocks/ggml_block_codec.hpp"
+#include "codecs/mxfp4/mxfp4_codec.hpp"
+#include "codecs/q3k/q3k_codec.hpp"
 #include "codecs/q4k/q4k_codec.hpp"
+#include "codecs/q5k/q5k_codec.hpp"
 #include "codecs/q6k/q6k_codec.hpp"
 #include "codecs/q8_0/q8_0_codec.hpp"
 #include "codecs/segments/segments_codec.hpp"
@@ -28,7 +32,13 @@ struct Target {
 };
 
 Target pick(uint8_t selector) {
-  switch ((selector >> 1) % 5) {
+  switch ((selector >> 1) % 8) {
+    case 5:
+      return {&lcl::q5k_codec(), lcl::type::kQ5_K, 176};
+    case 6:
+      return {&lcl::q3k_codec(), lcl::type::kQ3_K, 110};
+    case 7:
+      return {&lcl::mxfp4_codec(), lcl::type::kMXFP4, 17};
     case 4:
       return {&lcl::segments_codec(), lcl::type::kQ4_K, 1};
     case 0:
@@ -37,7 +47,7 @@ Target pick(uint8_t selector) {
       return {&lcl::q6k_codec(), lcl::type::kQ6_K, 210};
     case 2:
       return {&lcl::q8_0_codec(), lcl::type::kQ8_0, 34};
-    default: {
+    default: {  // 3
       const auto layouts = lcl::ggml::all_block_layouts();
       const auto& layout = layouts[(selector >> 3) % layouts.size()];
       return {&lcl::ggml_block_codec(), layout.type, layout.block_bytes};

@@ -9,7 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "codecs/codec_list.hpp"
+#include "codecs/float/float_codec.hpp"
+#include "codecs/q4k/q4k_codec.hpp"
+#include "codecs/q6k/q6k_codec.hpp"
+#include "codecs/q8_0/q8_0_codec.hpp"
+#include "codecs/segments/segments_codec.hpp"
 #include "entropy/compact_table.hpp"
 #include "entropy/rans.hpp"
 #include "lcl/container.hpp"

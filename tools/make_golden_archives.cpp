@@ -17,6 +17,7 @@
 #include "codecs/q8_0/q8_0_codec.hpp"
 #include "codecs/registry.hpp"
 #include "container/format.hpp"
+#include "formats/ggml/ggml_block_layouts.hpp"
 #include "lcl/codec.hpp"
 #include "lcl/container.hpp"
 #include "lcl/layout.hpp"
@@ -67,10 +68,11 @@ Coder old_versions(uint8_t q4k_version, uint8_t q6k_version) {
   };
 }
 
-// Every tensor with a ggml block layout by the ggml-blocks codec, whatever codec it routes to.
+// Every tensor with a ggml block layout by the ggml-blocks codec, whatever codec it routes to
+// (also the types that have codecs of their own now, Q3_K, Q5_K and MXFP4: the codec still
+// encodes and decodes them, it is no longer routed to for them).
 Payload ggml_blocks(const lcl::Region& region, std::span<const uint8_t> bytes) {
-  if (region.kind != lcl::RegionKind::kTensor ||
-      !lcl::ggml_block_codec().accepts(region.tensor.type))
+  if (region.kind != lcl::RegionKind::kTensor || !lcl::ggml::find_block_layout(region.tensor.type))
     return routed(region, bytes);
   lcl::EncodeContext context;
   context.type = region.tensor.type;

@@ -4,7 +4,8 @@ Apache-2.0; bytellama-25m, project data). Their .lcl forms are written by `lcl c
 build that introduced a codec, or by tools/make_golden_archives.cpp for payload versions the
 encoders no longer choose, and committed; tests/container/golden_test.cpp checks that every later
 build decodes them to these exact bytes. Re-running this script is only needed for new inputs.
-Usage: tools/make_golden_inputs.py ../shared/corpus tests/golden"""
+Usage: tools/make_golden_inputs.py ../shared/corpus tests/golden [finetune-pair]
+(with finetune-pair, only the base and fine-tune pair of the delta codec is written)"""
 import json
 import struct
 import sys
@@ -54,8 +55,8 @@ def read_gguf_tensors(path):
     return {name: (dims, t, f[data_start + off:]) for name, dims, t, off in infos}
 
 
-BLOCK = {0: (1, 4), 8: (32, 34), 11: (256, 110), 12: (256, 144), 14: (256, 210), 39: (32, 17)}
-# type: (elements, bytes)
+BLOCK = {0: (1, 4), 8: (32, 34), 11: (256, 110), 12: (256, 144), 13: (256, 176), 14: (256, 210),
+         39: (32, 17)}  # type: (elements, bytes)
 
 
 def gguf_slice(tensors, name, rows):
@@ -115,7 +116,41 @@ def f16_to_e5m2(data):
 def read_safetensors(path):
     with open(path, "rb") as f:
         (n,) = struct.unpack("<Q", f.read(8))
-        return json.loads(f.read(n)), f.read()
+        header = json.loads(f.read(n))
+        data = f.read()
+    return header, data
+
+
+def bf16_rows(model, name, first, rows):
+    header, data = model
+    info = header[name]
+    begin, _ = info["data_offsets"]
+    cols = info["shape"][-1]
+    return data[begin + first * cols * 2:begin + (first + rows) * cols * 2], [rows, cols]
+
+
+def write_finetune_pair(corpus, out):
+    """A real (base, fine-tune) pair in miniature for the delta codec: the same slices of
+    bytellama-25m and of its fine-tune, as BF16, F32 and F16, plus a tensor identical in both and
+    one that only the fine-tune has."""
+    base = read_safetensors(corpus + "/bytellama-25m/model-00002-of-00004.safetensors")
+    tuned = read_safetensors(corpus + "/bytellama-25m-ft-changelog/model-00002-of-00004.safetensors")
+    name = "model.layers.2.self_attn.q_proj.weight"
+    for model, path in ((base, "/tiny-base.safetensors"), (tuned, "/tiny-finetune.safetensors")):
+        q, shape = bf16_rows(model, name, 0, 8)
+        k, _ = bf16_rows(model, name, 8, 8)
+        v, _ = bf16_rows(model, name, 16, 8)
+        same, same_shape = bf16_rows(base, name, 24, 4)
+        tensors = [
+            ("q.bf16", "BF16", shape, q),
+            ("k.f32", "F32", shape, bf16_to_f32(k)),
+            ("v.f16", "F16", shape, bf16_to_f16(v)),
+            ("same.bf16", "BF16", same_shape, same),
+        ]
+        if model is tuned:
+            only, only_shape = bf16_rows(tuned, name, 32, 4)
+            tensors.append(("only_finetune.bf16", "BF16", only_shape, only))
+        write_safetensors(out + path, tensors)
 
 
 def main(corpus, out):
@@ -163,14 +198,29 @@ def main(corpus, out):
         gguf_slice(use_lite, "output_norm.weight", 1),       # F32
         gguf_slice(bytellama_q8, "blk.0.attn_q.weight", 16),  # Q8_0
     ])
-    # Types without a codec of their own (the ggml-blocks codec): 1024 MXFP4 blocks (a field of
-    # 32768 nibbles, the smallest that takes the wide rANS mode) and a few Q3_K blocks.
+    # MXFP4 and Q3_K as the ggml-blocks codec coded them before they had codecs of their own
+    # (tiny-blocks.gguf.codecs.lcl): 1024 MXFP4 blocks (a field of 32768 nibbles, the smallest
+    # that takes the wide rANS mode) and a few Q3_K blocks.
     gguf_dir = corpus + "/bytellama-25m-gguf/bytellama-25m-"
     write_gguf(out + "/tiny-blocks.gguf", [
         gguf_slice(read_gguf_tensors(gguf_dir + "MXFP4.gguf"), "blk.0.attn_q.weight", 64),
         gguf_slice(read_gguf_tensors(gguf_dir + "Q3_K.gguf"), "blk.0.attn_k.weight", 8),
     ])
+    # The q5k, q3k and mxfp4 codecs: slices large enough that each codec beats storing them.
+    q5k = read_gguf_tensors(gguf_dir + "Q5_K_M.gguf")
+    q3k = read_gguf_tensors(gguf_dir + "Q3_K.gguf")
+    mxfp4 = read_gguf_tensors(gguf_dir + "MXFP4.gguf")
+    write_gguf(out + "/bytellama-slices-q5k-q3k-mxfp4.gguf", [
+        gguf_slice(q5k, "blk.1.attn_q.weight", 64),   # Q5_K
+        gguf_slice(q3k, "blk.1.ffn_up.weight", 96),   # Q3_K
+        gguf_slice(mxfp4, "blk.1.attn_k.weight", 24),  # MXFP4
+        gguf_slice(q5k, "blk.1.attn_norm.weight", 1),  # F32
+    ])
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    if sys.argv[3:] == ["finetune-pair"]:
+        write_finetune_pair(sys.argv[1], sys.argv[2])
+    else:
+        main(sys.argv[1], sys.argv[2])
+        write_finetune_pair(sys.argv[1], sys.argv[2])

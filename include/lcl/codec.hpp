@@ -4,6 +4,7 @@
 // A codec is added by one folder in src/codecs/ plus one row in the registry table
 // (src/codecs/registry.cpp), which gives it its id and name.
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -22,7 +23,17 @@ inline constexpr CodecId kStore = 0;
 inline constexpr CodecId kZstd = 1;
 inline constexpr CodecId kFloat = 2;  // the first id of the specialised (type-routed) codecs
 inline constexpr CodecId kSegments = 7;
+// a chunk coded against the same bytes of a base model (a fine-tune given its base)
+inline constexpr CodecId kDelta = 12;
 }  // namespace codec_id
+
+// Bytes of a reference file (a base model file the archive names, by its index in the archive's
+// base list) that a chunk is coded against: the reference has the chunk's size.
+struct ReferenceRange {
+  uint32_t file = 0;
+  uint64_t offset = 0;
+  uint64_t size = 0;
+};
 
 // A piece of a chunk: `size` bytes of elements of `type` (type::kOpaque: metadata, padding, or a
 // tensor coded as plain bytes).
@@ -39,6 +50,10 @@ struct EncodeContext {
   int level = 3;                       // effort, for codecs that have one (zstd level)
   // For the segments codec: the chunk's pieces in order (their sizes add up to the chunk's).
   std::vector<Segment> segments;
+  // For codecs that code against a reference (the delta codec): the reference's bytes (as many as
+  // the chunk's) and where they lie, which the payload records for the decoder.
+  std::span<const uint8_t> reference;
+  ReferenceRange reference_range;
 };
 
 class Codec {
@@ -57,6 +72,19 @@ class Codec {
   // Decodes `payload` into exactly out.size() bytes. Throws lcl::Error(kCorruptInput) when the
   // payload is inconsistent; never reads or writes outside the two spans, whatever the payload.
   virtual void decode(std::span<const uint8_t> payload, std::span<uint8_t> out) const = 0;
+  // The reference bytes a payload is coded against, read from the payload's header (codecs that
+  // need none return nothing, and so may a payload of a reference codec that needs none). Throws
+  // lcl::Error(kCorruptInput) when the header is inconsistent with a chunk of `chunk_size` bytes.
+  virtual std::optional<ReferenceRange> reference(std::span<const uint8_t> /*payload*/,
+                                                  uint64_t /*chunk_size*/) const {
+    return std::nullopt;
+  }
+  // Decodes a payload that reference() named a reference for, given that reference's bytes.
+  virtual void decode_with_reference(std::span<const uint8_t> payload,
+                                     std::span<const uint8_t> /*reference*/,
+                                     std::span<uint8_t> out) const {
+    decode(payload, out);
+  }
 };
 
 // nullptr for ids this version does not know.
@@ -82,6 +110,9 @@ struct ChunkPlan {
   uint64_t size = 0;
   CodecId codec = codec_id::kStore;
   EncodeContext context;  // context.tensor points into the Layout given to plan_chunks
+  // Set where the chunk is a piece of a tensor that a base model holds with the same name, type
+  // and shape: the base's bytes at the same place (the compressor then tries the delta codec).
+  std::optional<ReferenceRange> reference;
 };
 
 // Regions with a specialised codec are cut into block-aligned chunks of at most chunk_size; runs

@@ -4,6 +4,7 @@
 // threads x chunk size and never of the file size. Archives are written front to back into any
 // ByteSink and can be decoded front to back from any InputStream (lcl/stream.hpp), or at random
 // from a file through the index.
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -28,6 +29,10 @@ using ProgressFn = std::function<void(uint64_t done, uint64_t total)>;
 struct CompressOptions {
   unsigned threads = 0;  // 0: one per core
   PlanOptions plan;
+  // A base model (safetensors file, sharded checkpoint's index.json or directory, GGUF file):
+  // tensors it holds with the same name, type and shape are coded against it (a fine-tune given
+  // its base), and the archive records the base files it needs with their hashes.
+  std::optional<std::filesystem::path> base = std::nullopt;
   bool verify_chunks = false;  // decode every chunk right after encoding it and compare
   ProgressFn progress;
 };
@@ -49,6 +54,19 @@ struct TensorEntry {
   uint32_t chunk_count = 0;
 };
 
+// A file of the base model an archive was coded against: the decoder needs exactly these bytes.
+struct BaseFile {
+  std::string name;  // file name, no directories
+  uint64_t size = 0;
+  uint64_t checksum = 0;             // xxh64 of the whole file
+  std::array<uint8_t, 32> sha256{};  // of the whole file
+};
+
+struct BaseInfo {
+  std::string name;             // the base model as the user named it (directory or file name)
+  std::vector<BaseFile> files;  // delta payloads name a file by its index here
+};
+
 struct ArchiveIndex {
   uint32_t format_version = 0;
   FileFormat source_format = FileFormat::kOpaque;
@@ -57,6 +75,7 @@ struct ArchiveIndex {
   uint64_t original_checksum = 0;  // xxh64 of the whole original file
   std::vector<ChunkEntry> chunks;
   std::vector<TensorEntry> tensors;
+  std::optional<BaseInfo> base;  // present when chunks are coded against a base model
 };
 
 struct CompressResult {
@@ -103,6 +122,17 @@ class Archive {
   const ArchiveIndex& index() const { return index_; }
   const ByteSource& source() const { return *source_; }
 
+  // The base model an archive coded against a base needs (index().base), found under `path` (the
+  // base's directory, index.json or a file of it) and checked against the sizes and hashes the
+  // archive recorded before anything is decoded. Throws lcl::Error(kUsage) naming the base when a
+  // file is missing or differs. Archives without a base ignore it.
+  void attach_base(const std::filesystem::path& path);
+  // The same with the base files given as sources, in the order of index().base->files (tests).
+  void attach_base(std::vector<std::unique_ptr<ByteSource>> files);
+  // Throws lcl::Error(kUsage) saying which base is needed when the archive has one and none is
+  // attached.
+  void require_base() const;
+
   // Decodes chunk i into out (out.size() == its original size) and checks its checksum; throws
   // lcl::Error(kCorruptInput) naming the chunk on any failure.
   void decode_chunk(size_t chunk, std::span<uint8_t> out) const;
@@ -145,6 +175,7 @@ class Archive {
   Archive(std::unique_ptr<ByteSource> source, ArchiveIndex index);
   std::unique_ptr<ByteSource> source_;
   ArchiveIndex index_;
+  std::vector<std::unique_ptr<ByteSource>> base_files_;  // index_.base's files, once attached
 };
 
 // A ByteSource over the original bytes of an archive, decoding chunks on demand (the most recent
@@ -155,6 +186,7 @@ std::unique_ptr<ByteSource> open_original(std::shared_ptr<const Archive> archive
 struct DecompressOptions {
   unsigned threads = 0;
   ProgressFn progress;
+  std::optional<std::filesystem::path> base = std::nullopt;  // needed by archives with a base
 };
 
 // Decodes the whole original into `sink`, front to back, verifying every chunk and the whole-file

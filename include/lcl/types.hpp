@@ -33,6 +33,7 @@ inline constexpr TypeId kI32 = 26;
 inline constexpr TypeId kI64 = 27;
 inline constexpr TypeId kF64 = 28;
 inline constexpr TypeId kBF16 = 30;
+inline constexpr TypeId kMXFP4 = 39;  // e8m0 exponent byte + 32 e2m1 codes
 // dtypes that only safetensors has
 inline constexpr TypeId kU8 = 0x1000;
 inline constexpr TypeId kU16 = 0x1001;
@@ -47,10 +48,10 @@ inline constexpr TypeId kOpaque = 0xffffffff;
 
 struct TypeInfo {
   TypeId id;
-  std::string_view name;         // ggml's name for ggml types ("q4_K"), safetensors' otherwise ("BF16")
-  uint32_t block_elements;       // elements per block (1 for plain element types)
-  uint32_t block_bytes;          // bytes per block
-  bool is_float;                 // plain IEEE-like float element (F32, F16, BF16, F64, F8)
+  std::string_view name;    // ggml's name for ggml types ("q4_K"), safetensors' otherwise ("BF16")
+  uint32_t block_elements;  // elements per block (1 for plain element types)
+  uint32_t block_bytes;     // bytes per block
+  bool is_float;            // plain IEEE-like float element (F32, F16, BF16, F64, F8)
 };
 
 // nullptr for ids this version does not know; data of such types is carried as opaque bytes.

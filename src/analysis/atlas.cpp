@@ -1,5 +1,6 @@
 #include "analysis/atlas.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -113,10 +114,21 @@ std::string fmt(double v, const char* format = "%.3f") {
 
 std::string format_atlas_table(const std::vector<AtlasRow>& rows) {
   std::string out;
-  char line[512];
-  std::snprintf(line, sizeof line, "%-28s %-44s %-24s %3s %-6s %9s %6s %6s %7s %7s %6s  %s\n",
-                "file", "tensor", "role", "L", "type", "KiB", "H_hi", "H_lo", "bytemrg", "iid16",
-                "H_exp", "quant fields (bits) -> bound iid / conditional");
+  // Columns as wide as the longest name: names are never cut (a cut name is ambiguous).
+  int file_w = 4, tensor_w = 6, role_w = 4, type_w = 4;
+  for (const auto& r : rows) {
+    file_w = std::max(file_w, static_cast<int>(r.file.size()));
+    tensor_w = std::max(tensor_w, static_cast<int>(r.tensor.size()));
+    role_w = std::max(role_w, static_cast<int>(r.role.size()));
+    type_w = std::max(type_w, static_cast<int>(r.dtype.size()));
+  }
+  std::vector<char> buffer(static_cast<size_t>(file_w + tensor_w + role_w + type_w) + 1024);
+  char* line = buffer.data();
+  const size_t line_size = buffer.size();
+  std::snprintf(line, line_size, "%-*s %-*s %-*s %3s %-*s %9s %6s %6s %7s %7s %6s  %s\n", file_w,
+                "file", tensor_w, "tensor", role_w, "role", "L", type_w, "type", "KiB", "H_hi",
+                "H_lo", "bytemrg", "iid16", "H_exp",
+                "quant fields (bits) -> bound iid / conditional");
   out += line;
   // Per type: bytes, and the bytes each bound implies (original bytes / bound), so the totals
   // are byte-weighted like the benchmark's.
@@ -137,14 +149,18 @@ std::string format_atlas_table(const std::vector<AtlasRow>& rows) {
     add("H(q)", "q6k_h_q");
     add("H(q|sc)", "q6k_h_q_given_scale");
     add("H(q)", "q8_h_q");
+    add("H(q)", "q5k_h_q");
+    add("H(q|sc,m)", "q5k_h_q_given_scale_min");
+    add("H(q)", "q3k_h_q");
+    add("H(q|sc)", "q3k_h_q_given_scale");
+    add("H(q)", "mxfp4_h_code");
+    add("H(q|e)", "mxfp4_h_code_given_e");
     double fi = measure_value(m, "bound_fields_iid"),
            fc = measure_value(m, "bound_fields_conditional");
     if (fi > 0) quant += "-> " + fmt(fi) + "x" + (fc > 0 ? " / " + fmt(fc) + "x" : "");
-    std::string name = r.tensor.size() > 44 ? r.tensor.substr(r.tensor.size() - 44) : r.tensor;
-    std::string file = r.file.size() > 28 ? r.file.substr(0, 28) : r.file;
-    std::snprintf(line, sizeof line, "%-28s %-44s %-24s %3d %-6s %9.1f %6s %6s %7s %7s %6s  %s\n",
-                  file.c_str(), name.c_str(), r.role.substr(0, 24).c_str(), r.layer,
-                  r.dtype.c_str(), static_cast<double>(r.bytes) / 1024.0,
+    std::snprintf(line, line_size, "%-*s %-*s %-*s %3d %-*s %9.1f %6s %6s %7s %7s %6s  %s\n",
+                  file_w, r.file.c_str(), tensor_w, r.tensor.c_str(), role_w, r.role.c_str(),
+                  r.layer, type_w, r.dtype.c_str(), static_cast<double>(r.bytes) / 1024.0,
                   fmt(measure_value(m, "h_high")).c_str(), fmt(measure_value(m, "h_low")).c_str(),
                   fmt(measure_value(m, "bound_byte_marginal")).c_str(),
                   fmt(measure_value(m, "bound_iid16")).c_str(),
@@ -161,15 +177,18 @@ std::string format_atlas_table(const std::vector<AtlasRow>& rows) {
     t.fields_bytes += implied("bound_fields_iid");
     t.conditional_bytes += implied(fc > 0 ? "bound_fields_conditional" : "bound_fields_iid");
   }
-  out += "\nbyte-weighted bounds per type (tensors without an analysis count at 1x):\n";
+  out +=
+      "\n\"-\": not defined for the type (F32: four byte planes, see h_byte0..3 and "
+      "h_lower16/h_upper16 in --jsonl; bounds over its 16-bit halves).\n";
+  out += "byte-weighted bounds per type (tensors without an analysis count at 1x):\n";
   for (const auto& [dtype, t] : totals) {
     double b = static_cast<double>(t.bytes);
     bool is_float = t.marginal_bytes < b || t.iid_bytes < b;
     if (is_float)
-      std::snprintf(line, sizeof line, "  %-8s %10.1f MiB  byte-marginal %.4fx  16-bit iid %.4fx\n",
+      std::snprintf(line, line_size, "  %-8s %10.1f MiB  byte-marginal %.4fx  16-bit iid %.4fx\n",
                     dtype.c_str(), b / 1048576.0, b / t.marginal_bytes, b / t.iid_bytes);
     else
-      std::snprintf(line, sizeof line,
+      std::snprintf(line, line_size,
                     "  %-8s %10.1f MiB  fields iid %.4fx  fields conditional %.4fx\n",
                     dtype.c_str(), b / 1048576.0, b / t.fields_bytes, b / t.conditional_bytes);
     out += line;

@@ -247,7 +247,9 @@ CrossLayerReport cross_layer_study(const fs::path& model, const CrossLayerOption
       if (region.kind != RegionKind::kTensor || region.tensor.type != type::kBF16) continue;
       auto role = parse_tensor_role(region.tensor.name);
       if (role.layer < 0) continue;
-      roles[role.role][role.layer] = {file, region, layout.format == FileFormat::kGguf};
+      // Unclassified tensors pair by their own name component, not as one "other" role.
+      roles[role.role == "other" ? "other:" + role.detail : role.role][role.layer] = {
+          file, region, layout.format == FileFormat::kGguf};
     }
   }
   auto load = [](const Location& loc) {

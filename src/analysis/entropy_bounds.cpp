@@ -50,8 +50,13 @@ Measures measure_float32(std::span<const uint8_t> data) {
   double h_planes = 0;
   for (int b = 0; b < 4; ++b) h_planes += entropy_of_counts(plane[b]);
   double h_halves = entropy_of_counts(upper) + entropy_of_counts(lower);
-  return {{"h_high", entropy_of_counts(plane[3])},
-          {"h_low", entropy_of_counts(plane[0])},
+  // No h_high / h_low: an F32 element has four byte planes, not two (the table prints n/a).
+  return {{"h_byte0", entropy_of_counts(plane[0])},
+          {"h_byte1", entropy_of_counts(plane[1])},
+          {"h_byte2", entropy_of_counts(plane[2])},
+          {"h_byte3", entropy_of_counts(plane[3])},
+          {"h_lower16", entropy_of_counts(lower)},
+          {"h_upper16", entropy_of_counts(upper)},
           {"bound_byte_marginal", ratio_bound(32, h_planes)},
           {"h_u16", h_halves / 2},
           {"bound_iid16", ratio_bound(32, h_halves)},
@@ -165,6 +170,96 @@ Measures measure_q8_0(std::span<const uint8_t> data) {
           {"bound_fields_iid", ratio_bound(kBlock * 8, h_d + 32 * h_q)}};
 }
 
+Measures measure_q5_k(std::span<const uint8_t> data) {
+  constexpr size_t kBlock = ggml::kQ5KBlockBytes;
+  const size_t blocks = data.size() / kBlock;
+  std::vector<uint64_t> d(1 << 16, 0), dmin(1 << 16, 0), scale(64, 0), min(64, 0),
+      scale_min(4096, 0);
+  std::vector<uint64_t> q(32, 0), q_given(4096 * 32, 0);
+  uint8_t values[256];
+  for (size_t b = 0; b < blocks; ++b) {
+    const uint8_t* p = &data[b * kBlock];
+    ++d[load_u16le(p)];
+    ++dmin[load_u16le(p + 2)];
+    ggml::unpack_q5k_quants(p + 16, p + 48, values);
+    uint8_t scales[8], mins[8];
+    ggml::unpack_q4k_scales(p + 4, scales, mins);  // packed as in Q4_K
+    for (int j = 0; j < 8; ++j) {
+      const uint8_t sc = scales[j], m = mins[j];
+      ++scale[sc];
+      ++min[m];
+      const size_t context = static_cast<size_t>(sc) * 64 + m;
+      ++scale_min[context];
+      for (int i = 0; i < 32; ++i) {
+        ++q[values[32 * j + i]];
+        ++q_given[context * 32 + values[32 * j + i]];
+      }
+    }
+  }
+  const double h_d = entropy_of_counts(d), h_dmin = entropy_of_counts(dmin);
+  const double h_sm = entropy_of_counts(scale_min);
+  const double h_q = entropy_of_counts(q), h_q_cond = conditional_entropy(q_given, 32);
+  const double header = h_d + h_dmin + 8 * h_sm;
+  return {{"q5k_h_d", h_d},
+          {"q5k_h_dmin", h_dmin},
+          {"q5k_h_scale", entropy_of_counts(scale)},
+          {"q5k_h_min", entropy_of_counts(min)},
+          {"q5k_h_scale_min", h_sm},
+          {"q5k_h_q", h_q},
+          {"q5k_h_q_given_scale_min", h_q_cond},
+          {"bound_fields_iid", ratio_bound(kBlock * 8, header + 256 * h_q)},
+          {"bound_fields_conditional", ratio_bound(kBlock * 8, header + 256 * h_q_cond)}};
+}
+
+Measures measure_q3_k(std::span<const uint8_t> data) {
+  constexpr size_t kBlock = ggml::kQ3KBlockBytes;
+  const size_t blocks = data.size() / kBlock;
+  std::vector<uint64_t> d(1 << 16, 0), scale(64, 0), q(8, 0), q_given(64 * 8, 0);
+  uint8_t values[256], scales[16];
+  for (size_t b = 0; b < blocks; ++b) {
+    const uint8_t* p = &data[b * kBlock];
+    ++d[load_u16le(p + 108)];
+    ggml::unpack_q3k_quants(p, p + 32, values);
+    ggml::unpack_q3k_scales(p + 96, scales);
+    for (int s = 0; s < 16; ++s) ++scale[scales[s]];
+    for (int i = 0; i < 256; ++i) {
+      ++q[values[i]];
+      ++q_given[static_cast<size_t>(scales[i / 16]) * 8 + values[i]];
+    }
+  }
+  const double h_d = entropy_of_counts(d), h_sc = entropy_of_counts(scale);
+  const double h_q = entropy_of_counts(q), h_q_cond = conditional_entropy(q_given, 8);
+  const double header = h_d + 16 * h_sc;
+  return {{"q3k_h_d", h_d},
+          {"q3k_h_scale", h_sc},
+          {"q3k_h_q", h_q},
+          {"q3k_h_q_given_scale", h_q_cond},
+          {"bound_fields_iid", ratio_bound(kBlock * 8, header + 256 * h_q)},
+          {"bound_fields_conditional", ratio_bound(kBlock * 8, header + 256 * h_q_cond)}};
+}
+
+Measures measure_mxfp4(std::span<const uint8_t> data) {
+  constexpr size_t kBlock = ggml::kMXFP4BlockBytes;
+  const size_t blocks = data.size() / kBlock;
+  std::vector<uint64_t> e(256, 0), code(16, 0), code_given(256 * 16, 0);
+  for (size_t b = 0; b < blocks; ++b) {
+    const uint8_t* p = &data[b * kBlock];
+    ++e[p[0]];
+    for (size_t k = 1; k < kBlock; ++k)
+      for (const uint8_t c : {static_cast<uint8_t>(p[k] & 0xF), static_cast<uint8_t>(p[k] >> 4)}) {
+        ++code[c];
+        ++code_given[static_cast<size_t>(p[0]) * 16 + c];
+      }
+  }
+  const double h_e = entropy_of_counts(e);
+  const double h_c = entropy_of_counts(code), h_c_cond = conditional_entropy(code_given, 16);
+  return {{"mxfp4_h_e", h_e},
+          {"mxfp4_h_code", h_c},
+          {"mxfp4_h_code_given_e", h_c_cond},
+          {"bound_fields_iid", ratio_bound(kBlock * 8, h_e + 32 * h_c)},
+          {"bound_fields_conditional", ratio_bound(kBlock * 8, h_e + 32 * h_c_cond)}};
+}
+
 Measures measure_bounds(std::span<const uint8_t> data, TypeId type) {
   switch (type) {
     case type::kBF16:
@@ -179,6 +274,12 @@ Measures measure_bounds(std::span<const uint8_t> data, TypeId type) {
       return measure_q6_k(data);
     case type::kQ8_0:
       return measure_q8_0(data);
+    case type::kQ5_K:
+      return measure_q5_k(data);
+    case type::kQ3_K:
+      return measure_q3_k(data);
+    case type::kMXFP4:
+      return measure_mxfp4(data);
     default:
       return {};
   }

@@ -1,9 +1,17 @@
 #include "bench/figures.hpp"
 
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cmath>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <set>
 
 #include "analysis/statistics.hpp"
@@ -28,6 +36,12 @@ double bound_of(const analysis::AtlasRow& row) {
   return measure_value(row.measures, "bound_fields_iid");
 }
 
+std::string fixed4(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4f", v);
+  return buf;
+}
+
 void no_data(SvgPlot& plot, const std::string& why) {
   plot.center_message(why);
 }
@@ -45,11 +59,14 @@ fs::path byte_planes(const FigureInputs& in, const fs::path& dir) {
   SvgPlot plot("Byte-plane entropy per tensor (BF16/F16)",
                {0, static_cast<double>(std::max<size_t>(shown.size(), 1)), false,
                 "tensors, grouped by model and file"},
-               {0, 16, false, "bits per element"});
+               {0, 17.5, false, "bits per element"});
   plot.hide_x_ticks();
   plot.note(
-      "Stacked: H(high byte) + H(low byte); dashed: 16 bits stored. Byte-marginal bound = 16 / "
-      "stack height.");
+      "Stacked: H(high byte) + H(low byte), plug-in entropies of each tensor; dashed: the 16 bits "
+      "stored.");
+  plot.note(
+      "The per-tensor byte-marginal bound is 16 / stack height (the reference's byte-plane "
+      "bound; the 16-bit iid bound is tighter).");
   if (rows.size() > shown.size())
     plot.note("Showing " + std::to_string(shown.size()) + " of " + std::to_string(rows.size()) +
               " tensors (every k-th).");
@@ -68,9 +85,9 @@ fs::path byte_planes(const FigureInputs& in, const fs::path& dir) {
       // room for it after the previous label.
       bool new_model = group.rfind(r.model + "/", 0) != 0;
       group = g;
-      plot.line(x, 0, x, 16, "#999", 1, "2,3");
+      plot.line(x, 0, x, 17.5, "#999", 1, "2,3");
       if (new_model && plot.px(x) >= last_label_end) {
-        plot.text(x, 15.6, r.model, 11, "start", 3, 0, "#333");
+        plot.text(x, 17.0, r.model, 11, "start", 3, 0, "#333");
         last_label_end = plot.px(x) + 7.0 * static_cast<double>(r.model.size()) + 8;
       }
     }
@@ -78,6 +95,7 @@ fs::path byte_planes(const FigureInputs& in, const fs::path& dir) {
   plot.line(0, 16, static_cast<double>(std::max<size_t>(shown.size(), 1)), 16, "#000", 1.5, "6,4");
   plot.legend("H(high byte)", SvgPlot::color(0));
   plot.legend("H(low byte)", SvgPlot::color(1));
+  plot.legend("16 bits stored", "#000", true);
   fs::path path = dir / "byte_plane_entropy.svg";
   plot.write(path.string());
   return path;
@@ -85,10 +103,18 @@ fs::path byte_planes(const FigureInputs& in, const fs::path& dir) {
 
 fs::path ratio_vs_bound(const FigureInputs& in, const fs::path& dir) {
   // Best successful tensor-scope ratio per (file, tensor), joined with the atlas on the same key.
-  std::map<std::pair<std::string, std::string>, std::pair<double, std::string>> best;
+  // Keyed by (folder, file name, tensor): a result row's file is "FOLDER/NAME" when its model spans
+  // folders and NAME in its model's own folder; an atlas row names its folder as the model.
+  std::map<std::string, std::pair<double, std::string>> best;
+  auto result_key = [](const ResultRow& r) {
+    const auto slash = r.file.find('/');
+    return slash == std::string::npos
+               ? r.model + '\n' + r.file + '\n' + r.tensor
+               : r.file.substr(0, slash) + '\n' + r.file.substr(slash + 1) + '\n' + r.tensor;
+  };
   for (const auto& r : in.results) {
     if (!r.roundtrip_ok || r.tensor.empty() || !r.compressed_bytes) continue;
-    auto& b = best[{r.file, r.tensor}];
+    auto& b = best[result_key(r)];
     double ratio = static_cast<double>(r.original_bytes) /
                    static_cast<double>(r.compressed_bytes + r.profile_bytes);
     if (ratio > b.first) b = {ratio, r.method};
@@ -100,7 +126,7 @@ fs::path ratio_vs_bound(const FigureInputs& in, const fs::path& dir) {
   std::vector<Point> points;
   double hi = 1.1;
   for (const auto& a : in.atlas) {
-    auto it = best.find({a.file, a.tensor});
+    auto it = best.find(a.model + '\n' + a.file + '\n' + a.tensor);
     double bound = bound_of(a);
     if (it == best.end() || bound <= 0 || a.bytes < 4096) continue;  // tiny tensors: header noise
     points.push_back(
@@ -113,19 +139,21 @@ fs::path ratio_vs_bound(const FigureInputs& in, const fs::path& dir) {
       {1, hi, false, "entropy bound (x): 16-bit iid for floats, conditional fields for quantized"},
       {1, hi, false, "best measured ratio (x), roundtrip verified"});
   plot.note(
-      "On the diagonal: the method reaches the bound. Tensors under 4 KiB left out; axes clipped "
-      "at 8x.");
+      "Bound: per-tensor 16-bit iid bound 16/H(u16) for BF16/F16/F32 (F32 by 16-bit halves); for "
+      "Q4_K/Q6_K/Q8_0 the");
+  plot.note(
+      "conditional field bound (every field at its plug-in entropy, quants given their sub-block "
+      "scale). Tensors < 4 KiB left out; axes clipped at 8x.");
   if (points.empty()) no_data(plot, "no tensor appears in both the results and the atlas");
   std::vector<std::string> dtypes;
   for (const auto& p : points)
     if (std::find(dtypes.begin(), dtypes.end(), p.dtype) == dtypes.end()) dtypes.push_back(p.dtype);
+  std::sort(dtypes.begin(), dtypes.end());
   plot.line(1, 1, hi, hi, "#555", 1.2, "6,4");
-  for (const auto& p : points) {
-    size_t c =
-        static_cast<size_t>(std::find(dtypes.begin(), dtypes.end(), p.dtype) - dtypes.begin());
-    plot.circle(std::min(p.bound, hi), std::min(p.ratio, hi), 4, SvgPlot::color(c), p.label);
-  }
-  for (size_t c = 0; c < dtypes.size(); ++c) plot.legend(dtypes[c], SvgPlot::color(c));
+  for (const auto& p : points)
+    plot.circle(std::min(p.bound, hi), std::min(p.ratio, hi), 4, SvgPlot::color_of(p.dtype),
+                p.label);
+  for (const auto& d : dtypes) plot.legend(d, SvgPlot::color_of(d));
   plot.legend("ratio = bound", "#555", true);
   fs::path path = dir / "ratio_vs_bound.svg";
   plot.write(path.string());
@@ -220,67 +248,119 @@ fs::path pearson_histogram(const FigureInputs& in, const fs::path& dir) {
   return path;
 }
 
+// The byte-weighted ceiling of each type from the atlas (what a coder at each tensor's bound
+// would give on all of the type's bytes together) and its name.
+std::map<std::string, std::pair<double, std::string>> ceilings_by_type(const FigureInputs& in) {
+  std::map<std::string, std::pair<double, double>> bytes_and_bound_bytes;
+  std::map<std::string, std::string> kind;
+  for (const auto& a : in.atlas) {
+    const double b = bound_of(a);
+    if (b <= 0) continue;
+    auto& [bytes, at_bound] = bytes_and_bound_bytes[a.dtype];
+    bytes += static_cast<double>(a.bytes);
+    at_bound += static_cast<double>(a.bytes) / b;
+    kind[a.dtype] = measure_value(a.measures, "bound_iid16") > 0 ? "per-tensor 16-bit iid bound"
+                    : measure_value(a.measures, "bound_fields_conditional") > 0
+                        ? "per-tensor conditional field bound"
+                        : "per-tensor field iid bound";
+  }
+  std::map<std::string, std::pair<double, std::string>> out;
+  for (const auto& [dtype, v] : bytes_and_bound_bytes)
+    if (v.second > 0) out[dtype] = {v.first / v.second, kind[dtype]};
+  return out;
+}
+
 fs::path pareto(const FigureInputs& in, const fs::path& dir) {
-  // One point per method over all rows it ran on (tensor methods: all tensors; file methods: all
-  // files): byte-weighted ratio and encode MB/s.
+  // One panel per type (and one for whole files): each method's byte-weighted ratio on that
+  // type's tensors against its encode MB/s. Pooling types would rank a method by the mix of types
+  // it happens to cover, not by how well it codes any of them.
   SummaryOptions options;
   options.bootstrap = 0;
   std::vector<ResultRow> rows = in.results;
-  for (auto& r : rows) r.dtype = r.tensor.empty() ? "whole files" : "all tensors";
+  for (auto& r : rows)
+    if (r.tensor.empty()) r.dtype = "whole files";
   auto summaries = summarize(rows, options);
-  struct Point {
-    double speed, ratio;
-    std::string label;
-  };
-  std::vector<Point> points;
-  double speed_lo = 1e9, speed_hi = 0, ratio_lo = 1e9, ratio_hi = 0;
-  for (const auto& s : summaries) {
-    if (s.encode_mb_per_s <= 0 || s.ratios.count == 0) continue;
-    points.push_back({s.encode_mb_per_s, s.ratios.byte_weighted,
-                      s.method + (s.domain == "whole files" ? " (file)" : "")});
-    speed_lo = std::min(speed_lo, s.encode_mb_per_s);
-    speed_hi = std::max(speed_hi, s.encode_mb_per_s);
-    ratio_lo = std::min(ratio_lo, s.ratios.byte_weighted);
-    ratio_hi = std::max(ratio_hi, s.ratios.byte_weighted);
-  }
-  if (points.empty()) speed_lo = 0.1, speed_hi = 1000, ratio_lo = 1, ratio_hi = 2;
-  double x_lo = std::pow(10.0, std::floor(std::log10(speed_lo))),
-         x_hi = std::pow(10.0, std::ceil(std::log10(speed_hi)));
-  double pad = std::max(0.02, (ratio_hi - ratio_lo) * 0.1);
-  SvgPlot plot("Throughput vs ratio per method (Pareto frontier)",
-               {x_lo, x_hi, true, "encode throughput (MB/s, log scale, per thread)"},
-               {ratio_lo - pad, ratio_hi + pad, false, "byte-weighted ratio (x)"});
-  plot.note(
-      "Solid line: methods no other method beats on both speed and ratio. Every row "
-      "roundtrip-verified.");
-  if (points.empty()) no_data(plot, "no results");
-  std::sort(points.begin(), points.end(),
-            [](const Point& a, const Point& b) { return a.speed > b.speed; });
-  std::vector<std::pair<double, double>> frontier;
-  double best_ratio = -1;
-  for (const auto& p : points)
-    if (p.ratio > best_ratio) {
-      frontier.push_back({p.speed, p.ratio});
-      best_ratio = p.ratio;
+  auto ceilings = ceilings_by_type(in);
+  std::map<std::string, std::vector<const MethodSummary*>> by_domain;
+  for (const auto& s : summaries)
+    if (s.encode_mb_per_s > 0 && s.ratios.count > 0) by_domain[s.domain].push_back(&s);
+
+  std::vector<std::unique_ptr<SvgPlot>> panels;
+  for (const auto& [domain, list] : by_domain) {
+    double speed_lo = 1e18, speed_hi = 0, ratio_lo = 1e18, ratio_hi = 0;
+    for (const MethodSummary* s : list) {
+      speed_lo = std::min(speed_lo, s->encode_mb_per_s);
+      speed_hi = std::max(speed_hi, s->encode_mb_per_s);
+      ratio_lo = std::min(ratio_lo, s->ratios.byte_weighted);
+      ratio_hi = std::max(ratio_hi, s->ratios.byte_weighted);
     }
-  if (frontier.size() > 1) plot.polyline(frontier, "#333", 1.5);
-  std::vector<std::pair<double, double>> placed;
-  for (size_t i = 0; i < points.size(); ++i) {
-    plot.circle(points[i].speed, points[i].ratio, 6, SvgPlot::color(i), points[i].label);
-    // Labels of coinciding points are stacked downwards instead of printed over each other.
-    double X = plot.px(points[i].speed), Y = plot.py(points[i].ratio) - 6;
-    for (bool moved = true; moved;) {
-      moved = false;
-      for (const auto& [x, y] : placed)
-        if (std::abs(x - X) < 80 && std::abs(y - Y) < 13) Y = y + 13, moved = true;
+    auto ceiling = ceilings.find(domain);
+    const bool has_ceiling = ceiling != ceilings.end() && domain != "whole files";
+    if (has_ceiling) {
+      ratio_hi = std::max(ratio_hi, ceiling->second.first);
+      ratio_lo = std::min(ratio_lo, ceiling->second.first);
     }
-    placed.push_back({X, Y});
-    plot.text(points[i].speed, points[i].ratio, points[i].label, 11, "start", 9,
-              Y - plot.py(points[i].ratio), "#333");
-    plot.legend(points[i].label, SvgPlot::color(i));
+    const double x_lo = std::pow(10.0, std::floor(std::log10(speed_lo))),
+                 x_hi = std::pow(10.0, std::ceil(std::log10(speed_hi * 1.0001)));
+    const double pad = std::max(0.01, (ratio_hi - ratio_lo) * 0.12);
+    std::string subtitle =
+        has_ceiling ? "ceiling (dashed): byte-weighted " + ceiling->second.second + " " +
+                          fixed4(ceiling->second.first) + "x"
+        : domain == "whole files" ? "whole files, every format; no entropy ceiling"
+                                  : "no atlas bound for this type";
+    auto plot = std::make_unique<SvgPlot>(
+        domain + " (" + std::to_string(list.front()->ratios.count) + " " +
+            (domain == "whole files" ? "files" : "tensors") + ")",
+        Axis{x_lo, x_hi, true, "encode MB/s per thread (log)"},
+        Axis{ratio_lo - pad, ratio_hi + pad, false, "byte-weighted ratio (x)"}, 720, 430);
+    plot->set_right_margin(250);
+    plot->note(subtitle);
+    if (has_ceiling)
+      plot->line(x_lo, ceiling->second.first, x_hi, ceiling->second.first, "#000", 1.2, "6,4");
+    std::vector<const MethodSummary*> sorted = list;
+    std::sort(sorted.begin(), sorted.end(),
+              [](const auto* a, const auto* b) { return a->encode_mb_per_s > b->encode_mb_per_s; });
+    std::vector<std::pair<double, double>> frontier;
+    double best_ratio = -1;
+    for (const MethodSummary* s : sorted)
+      if (s->ratios.byte_weighted > best_ratio) {
+        frontier.push_back({s->encode_mb_per_s, s->ratios.byte_weighted});
+        best_ratio = s->ratios.byte_weighted;
+      }
+    if (frontier.size() > 1) plot->polyline(frontier, "#333", 1.5);
+    std::vector<Marker> markers;
+    std::vector<std::string> labels;
+    for (const MethodSummary* s : list) {
+      plot->circle(s->encode_mb_per_s, s->ratios.byte_weighted, 6, SvgPlot::color_of(s->method),
+                   s->method + ": " + fixed4(s->ratios.byte_weighted) + "x");
+      markers.push_back({plot->px(s->encode_mb_per_s), plot->py(s->ratios.byte_weighted), 6});
+      labels.push_back(s->method);
+      plot->legend(s->method, SvgPlot::color_of(s->method));
+    }
+    if (has_ceiling) plot->legend("ceiling", "#000", true);
+    auto placed = place_labels(markers, labels, 11, plot->area());
+    for (size_t i = 0; i < placed.size(); ++i)
+      if (placed[i].placed) plot->text_px(placed[i].x, placed[i].y, labels[i], 11, "#333");
+    panels.push_back(std::move(plot));
   }
+  std::vector<const SvgPlot*> views;
+  for (const auto& p : panels) views.push_back(p.get());
+  SvgPlot empty("no results", {0.1, 1000, true, "encode MB/s"}, {1, 2, false, "ratio"}, 720, 430);
+  if (views.empty()) {
+    empty.center_message("no results");
+    views.push_back(&empty);
+  }
+  std::string svg = compose_panels(
+      "Throughput vs ratio per method, one panel per type",
+      {"Each point: one method on all tensors of the type (byte-weighted ratio, profile bytes "
+       "included; every row roundtrip-verified).",
+       "Solid line: Pareto frontier (no other method both faster and better). Dashed: the type's "
+       "entropy ceiling from lcl atlas."},
+      views, 2);
   fs::path path = dir / "pareto.svg";
-  plot.write(path.string());
+  std::ofstream out(path);
+  if (!out || !(out << svg) || !out.flush())
+    throw Error(ErrorKind::kIo, "cannot write " + path.string());
   return path;
 }
 
@@ -293,6 +373,46 @@ std::vector<fs::path> write_figures(const FigureInputs& inputs, const fs::path& 
   return {byte_planes(inputs, out_dir), ratio_vs_bound(inputs, out_dir),
           q4k_histogram(inputs, out_dir), pearson_histogram(inputs, out_dir),
           pareto(inputs, out_dir)};
+}
+
+bool have_rsvg_convert() {
+  const char* path = std::getenv("PATH");
+  if (!path) return false;
+  std::string dirs = path;
+  for (size_t start = 0; start <= dirs.size();) {
+    size_t colon = dirs.find(':', start);
+    if (colon == std::string::npos) colon = dirs.size();
+    fs::path candidate = fs::path(dirs.substr(start, colon - start)) / "rsvg-convert";
+    if (colon > start && ::access(candidate.c_str(), X_OK) == 0) return true;
+    start = colon + 1;
+  }
+  return false;
+}
+
+std::vector<fs::path> render_pngs(const std::vector<fs::path>& svgs, double zoom) {
+  std::vector<fs::path> pngs;
+  if (!have_rsvg_convert()) return pngs;
+  for (const auto& svg : svgs) {
+    fs::path png = fs::path(svg).replace_extension(".png");
+    std::string zoom_text = std::to_string(zoom), out_text = png.string(), in_text = svg.string();
+    std::vector<char*> argv = {const_cast<char*>("rsvg-convert"),
+                               const_cast<char*>("-z"),
+                               zoom_text.data(),
+                               const_cast<char*>("-o"),
+                               out_text.data(),
+                               in_text.data(),
+                               nullptr};
+    pid_t pid = 0;
+    if (posix_spawnp(&pid, "rsvg-convert", nullptr, nullptr, argv.data(), environ) != 0)
+      throw Error(ErrorKind::kIo, "cannot run rsvg-convert");
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+      throw Error(ErrorKind::kIo, "rsvg-convert failed on " + svg.string());
+    pngs.push_back(png);
+  }
+  return pngs;
 }
 
 void read_pearson_jsonl(const fs::path& path, FigureInputs& inputs) {

@@ -44,8 +44,9 @@ class ZstdMethod final : public Method {
 
 class XzMethod final : public Method {
  public:
-  std::string name() const override { return "xz-9"; }
-  MethodScope scope() const override { return MethodScope::kTensor; }
+  explicit XzMethod(MethodScope scope) : scope_(scope) {}
+  std::string name() const override { return scope_ == MethodScope::kFile ? "file-xz" : "xz-9"; }
+  MethodScope scope() const override { return scope_; }
   bool applies_to(const TensorInfo&) const override { return true; }
   std::vector<uint8_t> compress(std::span<const uint8_t> input, const TensorInfo&) const override {
     lzma_options_lzma options;
@@ -75,6 +76,9 @@ class XzMethod final : public Method {
     if (r != LZMA_OK || out_pos != out.size() || in_pos != payload.size())
       throw_corrupt("xz: payload does not decode to the original size (" + std::to_string(r) + ")");
   }
+
+ private:
+  MethodScope scope_;
 };
 
 // Chunk size rounded down to whole blocks of the type (a block codec gets whole blocks only).
@@ -87,7 +91,7 @@ uint64_t chunk_bytes_for(TypeId type) {
 
 class LclMethod final : public Method {
  public:
-  std::string name() const override { return "lcl"; }
+  std::string name() const override { return "lcl-tensor-alone"; }
   MethodScope scope() const override { return MethodScope::kTensor; }
   bool applies_to(const TensorInfo&) const override {
     return lcl_codec_for(type::kOpaque) != nullptr;
@@ -142,8 +146,8 @@ const Codec* lcl_codec_for(TypeId type) {
 std::unique_ptr<Method> make_zstd_method(int level, MethodScope scope) {
   return std::make_unique<ZstdMethod>(level, scope);
 }
-std::unique_ptr<Method> make_xz_method() {
-  return std::make_unique<XzMethod>();
+std::unique_ptr<Method> make_xz_method(MethodScope scope) {
+  return std::make_unique<XzMethod>(scope);
 }
 std::unique_ptr<Method> make_lcl_method() {
   return std::make_unique<LclMethod>();

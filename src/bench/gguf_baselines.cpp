@@ -1,4 +1,5 @@
 #include "bench/gguf_baselines.hpp"
+#include "bench/gguf_streams.hpp"
 
 #include <zstd.h>
 
@@ -12,17 +13,8 @@
 #include "util/byte_io.hpp"
 
 namespace lcl::bench {
-namespace {
+namespace gguf_streams {
 
-constexpr int kZstdLevel = 19;
-
-// Header bytes (byte-grouped) and quant bytes (one stream) of the block types the reference
-// split: Q4_K (d, dmin, scales | qs), Q6_K (scales, d | ql, qh), Q8_0 (d | qs).
-struct StreamSplit {
-  TypeId type;
-  uint32_t block_bytes;
-  uint32_t header_offset, header_bytes;  // the byte-grouped part
-};
 constexpr StreamSplit kSplits[] = {
     {type::kQ4_K, 144, 0, 16},
     {type::kQ6_K, 210, 192, 18},
@@ -35,10 +27,9 @@ const StreamSplit* find_split(TypeId type) {
   return nullptr;
 }
 
-void write_zstd(ByteWriter& w, std::span<const uint8_t> bytes) {
+void write_zstd(ByteWriter& w, std::span<const uint8_t> bytes, int level) {
   std::vector<uint8_t> frame(ZSTD_compressBound(bytes.size()));
-  const size_t n =
-      ZSTD_compress(frame.data(), frame.size(), bytes.data(), bytes.size(), kZstdLevel);
+  const size_t n = ZSTD_compress(frame.data(), frame.size(), bytes.data(), bytes.size(), level);
   if (ZSTD_isError(n))
     throw Error(ErrorKind::kUnsupported, std::string("zstd: ") + ZSTD_getErrorName(n));
   w.varint(n);
@@ -97,6 +88,13 @@ void scatter_quants(std::span<const uint8_t> quants, const StreamSplit& s, std::
   }
 }
 
+}  // namespace gguf_streams
+
+namespace {
+
+using namespace gguf_streams;
+constexpr int kZstdLevel = 19;
+
 const StreamSplit& checked_split(std::span<const uint8_t> bytes, const TensorInfo& tensor) {
   const StreamSplit* s = find_split(tensor.type);
   if (!s) throw Error(ErrorKind::kUsage, "method does not apply to " + tensor.name);
@@ -118,8 +116,8 @@ class PerStreamZstd final : public Method {
     const StreamSplit& s = checked_split(input, tensor);
     std::vector<uint8_t> out;
     ByteWriter w(out);
-    write_zstd(w, grouped_headers(input, s));
-    write_zstd(w, quant_bytes(input, s));
+    write_zstd(w, grouped_headers(input, s), kZstdLevel);
+    write_zstd(w, quant_bytes(input, s), kZstdLevel);
     return out;
   }
 
@@ -217,6 +215,32 @@ class MixtureNibbleCoder final : public Method {
     trained_ = true;
   }
 
+  // The four tables' 16 frequencies, 16 bits each, little-endian: 128 bytes.
+  std::vector<uint8_t> save_profile() const override {
+    if (!trained_) throw Error(ErrorKind::kUsage, "qb_mixture_k4: no profile before training");
+    std::vector<uint8_t> out;
+    ByteWriter w(out);
+    for (const auto& table : tables_)
+      for (uint32_t f : table.freq) w.u16(static_cast<uint16_t>(f));
+    return out;
+  }
+
+  void load_profile(std::span<const uint8_t> bytes) override {
+    ByteReader r(bytes, "qb_mixture_k4 profile");
+    for (auto& table : tables_) {
+      table.precision_bits = kMixturePrecision;
+      table.freq.assign(16, 0);
+      uint32_t sum = 0;
+      for (auto& f : table.freq) sum += f = r.u16();
+      // Every nibble must stay codable and the table must sum to the precision.
+      if (sum != (1u << kMixturePrecision) ||
+          std::find(table.freq.begin(), table.freq.end(), 0u) != table.freq.end())
+        r.fail("a table does not hold 16 non-zero frequencies summing to 4096");
+    }
+    if (!r.at_end()) r.fail("trailing bytes");
+    trained_ = true;
+  }
+
   std::vector<uint8_t> compress(std::span<const uint8_t> input,
                                 const TensorInfo& tensor) const override {
     const StreamSplit& s = checked(input, tensor);
@@ -239,7 +263,7 @@ class MixtureNibbleCoder final : public Method {
       }
     std::vector<uint8_t> out;
     ByteWriter w(out);
-    write_zstd(w, grouped_headers(input, s));
+    write_zstd(w, grouped_headers(input, s), kZstdLevel);
     std::vector<uint8_t> packed((choices.size() + 3) / 4, 0);
     for (size_t i = 0; i < choices.size(); ++i)
       packed[i / 4] |= static_cast<uint8_t>(choices[i] << (2 * (i % 4)));

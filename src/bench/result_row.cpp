@@ -24,6 +24,7 @@ nlohmann::json to_json(const ResultRow& row) {
   j["decode_s"] = row.decode_seconds;
   j["roundtrip_ok"] = row.roundtrip_ok;
   if (!row.error.empty()) j["error"] = row.error;
+  if (!row.skipped.empty()) j["skipped"] = row.skipped;
   j["tool_version"] = row.tool_version;
   return j;
 }
@@ -58,6 +59,7 @@ ResultRow row_from_json(const nlohmann::json& j) {
   row.decode_seconds = field<double>(j, "decode_s");
   row.roundtrip_ok = field<bool>(j, "roundtrip_ok");
   if (j.contains("error")) row.error = field<std::string>(j, "error");
+  if (j.contains("skipped")) row.skipped = field<std::string>(j, "skipped");
   row.tool_version = field<std::string>(j, "tool_version");
   return row;
 }

@@ -25,6 +25,8 @@ struct ResultRow {
   double decode_seconds = 0;
   bool roundtrip_ok = false;
   std::string error;  // why the roundtrip failed (empty when it succeeded)
+  // Why the method was not run on this item (e.g. "no profile"): not a failure, not measured.
+  std::string skipped;
   std::string tool_version;
 
   std::string key() const;  // model \t file \t tensor \t method

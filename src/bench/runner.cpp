@@ -11,6 +11,8 @@
 
 #include "analysis/tensor_names.hpp"
 #include "bench/jsonl_zstd.hpp"
+#include "bench/model_identity.hpp"
+#include "bench/profiles.hpp"
 #include "lcl/error.hpp"
 #include "lcl/layout.hpp"
 #include "lcl/source.hpp"
@@ -35,7 +37,8 @@ bool is_model_file(const fs::path& path) {
 
 }  // namespace
 
-std::vector<CorpusFile> scan_corpus(const std::vector<fs::path>& corpus_dirs) {
+std::vector<CorpusFile> scan_corpus(const std::vector<fs::path>& corpus_dirs,
+                                    const std::map<std::string, std::string>& model_of) {
   std::vector<CorpusFile> files;
   for (const auto& dir : corpus_dirs) {
     if (!fs::is_directory(dir))
@@ -46,11 +49,26 @@ std::vector<CorpusFile> scan_corpus(const std::vector<fs::path>& corpus_dirs) {
     for (const auto& entry : entries) {
       if (fs::is_directory(entry)) {
         for (const auto& file : model_files(entry))
-          files.push_back({entry.filename().string(), file});
+          files.push_back({entry.filename().string(), file, ""});
       } else if (is_model_file(entry)) {
-        files.push_back({entry.stem().string(), entry});
+        files.push_back({entry.stem().string(), entry, ""});
       }
     }
+  }
+  // Folder -> model identity (one bootstrap unit per model, whatever the folders are called).
+  std::vector<ModelFolder> folders;
+  for (const auto& f : files) {
+    if (folders.empty() || folders.back().folder != f.model) folders.push_back({f.model, {}});
+    folders.back().files.push_back(f.path);
+  }
+  std::map<std::string, std::vector<std::string>> declared;
+  for (const auto& folder : folders) declared[folder.folder] = declared_names(folder);
+  auto models = resolve_models(folders, declared, model_of);
+  for (auto& f : files) {
+    const std::string folder = f.model;
+    f.model = models.at(folder);
+    f.label =
+        folder == f.model ? f.path.filename().string() : folder + "/" + f.path.filename().string();
   }
   std::stable_sort(files.begin(), files.end(),
                    [](const CorpusFile& a, const CorpusFile& b) { return a.model < b.model; });
@@ -65,10 +83,13 @@ unsigned shard_of(const std::string& model, const std::string& file, const std::
                                shard_count);
 }
 
-ResultRow measure(const Method& method, std::span<const uint8_t> input, const TensorInfo& tensor) {
+ResultRow measure(const Method& method, std::span<const uint8_t> input, const TensorInfo& tensor,
+                  std::vector<uint8_t>* payload_out) {
   ResultRow row;
   row.method = method.name();
   row.original_bytes = input.size();
+  row.skipped = method.skip_reason();
+  if (!row.skipped.empty()) return row;
   row.profile_bytes = method.profile_bytes();
   try {
     auto start = Clock::now();
@@ -85,6 +106,7 @@ ResultRow measure(const Method& method, std::span<const uint8_t> input, const Te
       row.error = "decoded bytes differ from the original at byte " +
                   std::to_string(diff.first - decoded.begin());
     }
+    if (payload_out) *payload_out = std::move(payload);
   } catch (const std::exception& e) {
     row.roundtrip_ok = false;
     row.error = e.what();
@@ -161,6 +183,27 @@ class UntrainableMethod final : public Method {
   std::string name_, why_;
 };
 
+// Stands in for a trained method that has nothing to learn from for this model (no other model
+// has its kind of tensors) and no usable profile: its rows are "skipped", not failed.
+class SkippedMethod final : public Method {
+ public:
+  SkippedMethod(std::string name, std::string why) : name_(std::move(name)), why_(std::move(why)) {}
+  std::string name() const override { return name_; }
+  MethodScope scope() const override { return MethodScope::kTensor; }
+  bool applies_to(const TensorInfo&) const override { return true; }
+  bool is_trained() const override { return true; }
+  std::string skip_reason() const override { return why_; }
+  std::vector<uint8_t> compress(std::span<const uint8_t>, const TensorInfo&) const override {
+    throw Error(ErrorKind::kUsage, name_ + " skipped: " + why_);
+  }
+  void decompress(std::span<const uint8_t>, const TensorInfo&, std::span<uint8_t>) const override {
+    throw Error(ErrorKind::kUsage, name_ + " skipped: " + why_);
+  }
+
+ private:
+  std::string name_, why_;
+};
+
 // The first bytes of a tensor, whole blocks only, for training.
 std::vector<uint8_t> training_sample(const FileSource& source, const Region& region,
                                      uint64_t limit) {
@@ -186,7 +229,7 @@ BenchReport run_bench(const BenchOptions& options) {
   MethodFactory factory =
       options.method_factory ? options.method_factory : MethodFactory(all_methods);
   auto methods = select_methods(factory, options.methods);
-  auto corpus = scan_corpus(options.corpus_dirs);
+  auto corpus = scan_corpus(options.corpus_dirs, options.model_of);
   if (corpus.empty()) throw Error(ErrorKind::kUsage, "no model files in the corpus directories");
 
   std::vector<ResultRow> kept;
@@ -207,30 +250,60 @@ BenchReport run_bench(const BenchOptions& options) {
     for (const auto& warning : files[f].layout.warnings)
       log(corpus[f].path.string() + ": " + warning);
   }
+  // The samples a trained method learns from for `model`: every other model's tensors it applies
+  // to (the model-level split; an empty `model` takes every model).
+  auto training_data = [&](const Method& method, const std::string& model) {
+    std::pair<std::vector<std::vector<uint8_t>>, std::vector<TensorInfo>> data;
+    for (size_t f = 0; f < corpus.size(); ++f) {
+      if (!model.empty() && corpus[f].model == model) continue;
+      for (const auto& region : files[f].layout.regions) {
+        if (region.kind != RegionKind::kTensor || !method.applies_to(region.tensor)) continue;
+        data.first.push_back(
+            training_sample(*files[f].source, region, options.train_bytes_per_tensor));
+        data.second.push_back(region.tensor);
+      }
+    }
+    return data;
+  };
 
-  // Trained methods: one instance per (method, measured model), trained on every other model.
+  // Trained methods: one instance per (method, measured model): a profile from --profiles that
+  // was not trained on this model, else trained here on every other model, else skipped.
   std::map<std::pair<std::string, std::string>, std::unique_ptr<Method>> trained;
   auto trained_instance = [&](const Method& method, const std::string& model) -> const Method& {
     auto key = std::make_pair(method.name(), model);
     auto it = trained.find(key);
     if (it != trained.end()) return *it->second;
     auto fresh = select_methods(factory, {method.name()});
-    std::vector<std::vector<uint8_t>> samples;
-    std::vector<TensorInfo> infos;
-    for (size_t f = 0; f < corpus.size(); ++f) {
-      if (corpus[f].model == model) continue;  // the model-level split
-      for (const auto& region : files[f].layout.regions) {
-        if (region.kind != RegionKind::kTensor || !fresh[0]->applies_to(region.tensor)) continue;
-        samples.push_back(
-            training_sample(*files[f].source, region, options.train_bytes_per_tensor));
-        infos.push_back(region.tensor);
+    bool profile_in_sample = false;
+    if (!options.profiles_dir.empty()) {
+      const fs::path path = profile_path(options.profiles_dir, method.name());
+      if (fs::exists(path)) {
+        StoredProfile profile = read_profile(path);
+        profile_in_sample = std::find(profile.trained_on.begin(), profile.trained_on.end(),
+                                      model) != profile.trained_on.end();
+        if (!profile_in_sample) {
+          fresh[0]->load_profile(profile.bytes);
+          log("profile " + path.string() + " (" + std::to_string(profile.bytes.size()) +
+              " bytes) used for " + method.name() + " on " + model);
+          return *(trained[key] = std::move(fresh[0]));
+        }
       }
+    }
+    auto samples_and_infos = training_data(*fresh[0], model);
+    auto& [samples, infos] = samples_and_infos;
+    if (samples.empty()) {
+      std::string why = profile_in_sample
+                            ? "no profile (the profile was trained on this model; no other model "
+                              "has training data)"
+                            : "no profile (no other model has training data; see --profiles)";
+      log(method.name() + " on " + model + ": skipped, " + why);
+      return *(trained[key] = std::make_unique<SkippedMethod>(method.name(), why));
     }
     try {
       fresh[0]->train(samples, infos);
     } catch (const std::exception& e) {
-      // Training that fails (e.g. no other model has tensors of this type) is a finding about
-      // this model's rows, not a reason to stop the run: they are reported as failed rows.
+      // Training that fails on data it was given is a finding about this model's rows, not a
+      // reason to stop the run: they are reported as failed rows.
       log("training " + method.name() + " for " + model + " failed: " + e.what());
       return *(trained[key] = std::make_unique<UntrainableMethod>(method.name(), e.what()));
     }
@@ -241,7 +314,7 @@ BenchReport run_bench(const BenchOptions& options) {
 
   for (size_t f = 0; f < corpus.size(); ++f) {
     const auto& model = corpus[f].model;
-    std::string file_name = corpus[f].path.filename().string();
+    const std::string file_name = corpus[f].label;
     const auto& regions = files[f].layout.regions;
     std::vector<WorkUnit> units;
     auto add_unit = [&](int region, const TensorInfo& info, MethodScope scope) {
@@ -265,7 +338,8 @@ BenchReport run_bench(const BenchOptions& options) {
     };
     // The whole-file unit first: it is the longest, and starting it last would leave the other
     // threads idle while it finishes.
-    TensorInfo whole_file{file_name, type::kOpaque, {files[f].layout.file_size}};
+    TensorInfo whole_file{
+        corpus[f].path.filename().string(), type::kOpaque, {files[f].layout.file_size}};
     add_unit(-1, whole_file, MethodScope::kFile);
     for (size_t r = 0; r < regions.size(); ++r)
       if (regions[r].kind == RegionKind::kTensor)
@@ -299,7 +373,32 @@ BenchReport run_bench(const BenchOptions& options) {
         files[f].source->read(0, bytes);
       }
       for (const Method* method : unit.methods) {
-        ResultRow row = measure(*method, bytes, info);
+        std::vector<uint8_t> payload;
+        ResultRow row = measure(*method, bytes, info, unit.region < 0 ? &payload : nullptr);
+        if (unit.region < 0 && row.roundtrip_ok) {
+          // A whole-file method cut by tensor: one row per tensor, its part of the payload.
+          for (const TensorPart& part : method->tensor_parts(payload, bytes, row.encode_seconds)) {
+            ResultRow t;
+            t.model = base.model;
+            t.file = base.file;
+            t.tensor = part.name;
+            auto role = analysis::parse_tensor_role(part.name);
+            t.role = role.role;
+            t.layer = role.layer;
+            for (const auto& region : regions)
+              if (region.kind == RegionKind::kTensor && region.tensor.name == part.name)
+                t.dtype = type_name(region.tensor.type);
+            t.method = method->name();
+            t.original_bytes = part.original_bytes;
+            t.compressed_bytes = part.compressed_bytes;
+            t.encode_seconds = part.encode_seconds;
+            t.decode_seconds = part.decode_seconds;
+            t.roundtrip_ok = part.roundtrip_ok;
+            t.error = part.error;
+            t.tool_version = base.tool_version;
+            results[u].push_back(std::move(t));
+          }
+        }
         row.model = base.model;
         row.file = base.file;
         row.tensor = base.tensor;
@@ -335,7 +434,9 @@ BenchReport run_bench(const BenchOptions& options) {
       for (const auto& row : unit_rows) {
         writer.write_line(to_json(row).dump());
         ++rows;
-        if (!row.roundtrip_ok) {
+        if (!row.skipped.empty()) {
+          ++report.skipped;
+        } else if (!row.roundtrip_ok) {
           ++failures;
           log("ROUNDTRIP FAILED: " + row.method + " on " + row.file + " " + row.tensor + ": " +
               row.error);
@@ -352,6 +453,50 @@ BenchReport run_bench(const BenchOptions& options) {
   writer.close();
   report.seconds = seconds_since(start);
   return report;
+}
+
+std::vector<fs::path> train_profiles(const BenchOptions& options, const fs::path& dir) {
+  MethodFactory factory =
+      options.method_factory ? options.method_factory : MethodFactory(all_methods);
+  auto methods = select_methods(factory, options.methods);
+  auto corpus = scan_corpus(options.corpus_dirs, options.model_of);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw Error(ErrorKind::kIo, "cannot create " + dir.string() + ": " + ec.message());
+  std::vector<fs::path> written;
+  for (const auto& method : methods) {
+    if (!method->is_trained()) continue;
+    std::vector<std::vector<uint8_t>> samples;
+    std::vector<TensorInfo> infos;
+    std::set<std::string> models;
+    for (const auto& file : corpus) {
+      FileSource source(file.path);
+      Layout layout = read_layout(source);
+      for (const auto& region : layout.regions) {
+        if (region.kind != RegionKind::kTensor || !method->applies_to(region.tensor)) continue;
+        samples.push_back(training_sample(source, region, options.train_bytes_per_tensor));
+        infos.push_back(region.tensor);
+        models.insert(file.model);
+      }
+    }
+    if (samples.empty()) {
+      if (options.log) options.log(method->name() + ": no training data in the corpus, no profile");
+      continue;
+    }
+    method->train(samples, infos);
+    StoredProfile profile{method->name(),
+                          options.tool_version,
+                          {models.begin(), models.end()},
+                          method->save_profile()};
+    fs::path path = profile_path(dir, method->name());
+    write_profile(path, profile);
+    if (options.log)
+      options.log(path.string() + ": " + std::to_string(profile.bytes.size()) + " bytes from " +
+                  std::to_string(samples.size()) + " tensors of " + std::to_string(models.size()) +
+                  " models");
+    written.push_back(path);
+  }
+  return written;
 }
 
 }  // namespace lcl::bench

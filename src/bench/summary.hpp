@@ -12,10 +12,21 @@ namespace lcl::bench {
 
 enum class GroupBy { kDtype, kRole, kModel };
 
+// Which rows a summary covers (`lcl summarize --min-bytes N --dtype T --role R --model M`; each
+// list matches any of its entries, an empty list matches everything).
+struct RowFilter {
+  uint64_t min_bytes = 0;  // original bytes of the tensor or file
+  std::vector<std::string> dtypes, roles, models;
+  bool empty() const { return min_bytes == 0 && dtypes.empty() && roles.empty() && models.empty(); }
+  std::string describe() const;  // e.g. "dtype BF16, at least 4096 bytes"
+};
+std::vector<ResultRow> filter_rows(const std::vector<ResultRow>& rows, const RowFilter& filter);
+
 struct SummaryOptions {
   GroupBy by = GroupBy::kDtype;
   int bootstrap = 1000;  // resamples; 0 disables the intervals
   uint64_t seed = 42;
+  RowFilter filter;  // already applied to the rows; named in the header
 };
 
 // One line of a summary table: a method within a domain (a dtype, role or model).
@@ -23,6 +34,8 @@ struct MethodSummary {
   std::string domain;
   std::string method;
   size_t failures = 0;  // rows whose roundtrip failed (not in the statistics)
+  size_t skipped = 0;   // rows the method did not run (no profile); not in the statistics
+  std::string skip_reason;
   analysis::RatioSummary ratios;
   analysis::Interval median_ci, geomean_ci, byte_weighted_ci;
   double encode_mb_per_s = 0;
@@ -45,5 +58,10 @@ std::vector<MethodSummary> summarize(const std::vector<ResultRow>& rows,
 std::string format_summary_markdown(const std::vector<MethodSummary>& summaries,
                                     const std::vector<ResultRow>& rows,
                                     const SummaryOptions& options);
+
+// The whole-file GGUF ablation (rows of `lcl bench --whole-file-ablation`): each decomposer
+// variant next to lcl and the general compressors on the same GGUF files. Empty without
+// decomposer rows.
+std::string format_ablation_markdown(const std::vector<ResultRow>& rows);
 
 }  // namespace lcl::bench

@@ -1,5 +1,6 @@
 #include "bench/svg_plot.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -65,6 +66,31 @@ std::vector<double> nice_ticks(double lo, double hi, int count) {
 }
 
 }  // namespace
+
+const std::string& SvgPlot::color_of(const std::string& name) {
+  // Methods keep their colour in every figure and run: ours in blue, the general compressors in
+  // greys and browns, the float baselines in greens/oranges, the GGUF baselines in purples.
+  static const std::vector<std::pair<std::string, std::string>> fixed = {
+      {"lcl", "#0072B2"},           {"lcl-tensor-alone", "#56B4E9"},
+      {"zstd-3", "#7F7F7F"},        {"zstd-19", "#4D4D4D"},
+      {"xz-9", "#8C564B"},          {"file-zstd-3", "#7F7F7F"},
+      {"file-zstd-19", "#4D4D4D"},  {"file-xz", "#8C564B"},
+      {"zipnn-like", "#009E73"},    {"dfloat11-like", "#E69F00"},
+      {"byte-split", "#D55E00"},    {"perstream_zstd19_bg", "#CC79A7"},
+      {"qb_mixture_k4", "#882255"}, {"decomp_perstream_zstd19_bg", "#AA4499"},
+      {"BF16", "#0072B2"},          {"F16", "#56B4E9"},
+      {"F32", "#7F7F7F"},           {"q4_K", "#D55E00"},
+      {"q6_K", "#009E73"},          {"q8_0", "#E69F00"},
+      {"q5_K", "#CC79A7"},          {"q3_K", "#882255"},
+      {"q5_0", "#8C564B"},          {"q4_0", "#BCBD22"},
+      {"F8_E4M3", "#17BECF"},       {"mxfp4", "#000000"},
+  };
+  for (const auto& [key, value] : fixed)
+    if (key == name) return value;
+  uint64_t h = 1469598103934665603ull;  // FNV-1a: the same colour for a name on every machine
+  for (unsigned char c : name) h = (h ^ c) * 1099511628211ull;
+  return color(static_cast<size_t>(h % 12));
+}
 
 const std::string& SvgPlot::color(size_t i) {
   // Okabe-Ito palette plus a few extra distinguishable colours.
@@ -136,6 +162,12 @@ void SvgPlot::text(double x, double y, const std::string& s, int size, const std
            xml_escape(s) + "</text>\n";
 }
 
+void SvgPlot::text_px(double x, double y, const std::string& s, int size,
+                      const std::string& color) {
+  body_ += "<text x=\"" + num(x) + "\" y=\"" + num(y) + "\" font-size=\"" + std::to_string(size) +
+           "\" fill=\"" + color + "\">" + xml_escape(s) + "</text>\n";
+}
+
 void SvgPlot::x_category(double x, const std::string& s, bool rotate) {
   double X = px(x), Y = height_ - bottom_ + 16;
   if (rotate)
@@ -156,9 +188,17 @@ void SvgPlot::note(const std::string& s) {
 }
 
 std::string SvgPlot::str() const {
-  std::string out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(width_) +
-                    "\" height=\"" + std::to_string(height_) + "\" viewBox=\"0 0 " +
-                    std::to_string(width_) + " " + std::to_string(height_) +
+  return str_at(-1, -1);
+}
+
+std::string SvgPlot::str_at(double x, double y) const {
+  const bool nested = x >= 0 && y >= 0;
+  std::string out = "<svg " +
+                    (nested ? "x=\"" + num(x) + "\" y=\"" + num(y) + "\""
+                            : std::string("xmlns=\"http://www.w3.org/2000/svg\"")) +
+                    " width=\"" + std::to_string(width_) + "\" height=\"" +
+                    std::to_string(height_) + "\" viewBox=\"0 0 " + std::to_string(width_) + " " +
+                    std::to_string(height_) +
                     "\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">\n";
   out += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
   out += "<text x=\"" + num(left_) + "\" y=\"28\" font-size=\"18\" font-weight=\"bold\">" +
@@ -171,8 +211,11 @@ std::string SvgPlot::str() const {
   auto ticks_of = [](const Axis& a) {
     if (!a.log) return nice_ticks(a.min, a.max, 6);
     std::vector<double> t;
+    // 1-2-5 ticks over a few decades; over more, the labels would run into each other.
+    const bool dense = std::log10(a.max) - std::log10(a.min) <= 3.01;
     for (double e = std::floor(std::log10(a.min)); e <= std::ceil(std::log10(a.max)); ++e)
       for (double m : {1.0, 2.0, 5.0}) {
+        if (!dense && m != 1.0) continue;
         double v = m * std::pow(10.0, e);
         if (v >= a.min * 0.999 && v <= a.max * 1.001) t.push_back(v);
       }
@@ -213,6 +256,90 @@ std::string SvgPlot::str() const {
     out += "<text x=\"" + num(lx + 26) + "\" y=\"" + num(ly + 5) + "\" font-size=\"13\">" +
            xml_escape(label) + "</text>\n";
   }
+  out += "</svg>\n";
+  return out;
+}
+
+double text_width(const std::string& s, int font_size) {
+  size_t chars = 0;
+  for (unsigned char c : s) chars += (c & 0xC0) != 0x80;  // UTF-8 code points
+  return 0.62 * font_size * static_cast<double>(chars);
+}
+
+std::vector<PlacedLabel> place_labels(const std::vector<Marker>& markers,
+                                      const std::vector<std::string>& labels, int font_size,
+                                      const std::array<double, 4>& area) {
+  struct Box {
+    double x0, y0, x1, y1;
+  };
+  auto overlaps = [](const Box& a, const Box& b) {
+    return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+  };
+  std::vector<Box> taken;
+  for (const auto& m : markers)
+    taken.push_back(
+        {m.x - m.radius - 1, m.y - m.radius - 1, m.x + m.radius + 1, m.y + m.radius + 1});
+  std::vector<PlacedLabel> result(labels.size());
+  const double h = font_size + 2;
+  for (size_t i = 0; i < labels.size() && i < markers.size(); ++i) {
+    const Marker& m = markers[i];
+    const double w = text_width(labels[i], font_size);
+    result[i].width = w;
+    result[i].height = h;
+    bool done = false;
+    for (double gap = 3; gap <= 60 && !done; gap += 9) {
+      const double r = m.radius + gap;
+      // Box top-left corners: right, left, above, below, and the four diagonals.
+      const std::pair<double, double> corners[] = {
+          {m.x + r, m.y - h / 2}, {m.x - r - w, m.y - h / 2}, {m.x - w / 2, m.y - r - h},
+          {m.x - w / 2, m.y + r}, {m.x + r, m.y - r - h},     {m.x - r - w, m.y - r - h},
+          {m.x + r, m.y + r},     {m.x - r - w, m.y + r}};
+      for (const auto& [x0, y0] : corners) {
+        Box box{x0, y0, x0 + w, y0 + h};
+        if (box.x0 < area[0] + 2 || box.y0 < area[1] + 2 || box.x1 > area[2] - 2 ||
+            box.y1 > area[3] - 2)
+          continue;
+        bool free = true;
+        for (const Box& t : taken) free = free && !overlaps(box, t);
+        if (!free) continue;
+        taken.push_back(box);
+        result[i] = {true, x0, y0 + h - 4, w, h};
+        done = true;
+        break;
+      }
+    }
+  }
+  return result;
+}
+
+std::string compose_panels(const std::string& title, const std::vector<std::string>& caption,
+                           const std::vector<const SvgPlot*>& panels, int columns) {
+  columns = std::max(1, columns);
+  double panel_w = 0, panel_h = 0;
+  for (const SvgPlot* p : panels) {
+    panel_w = std::max(panel_w, static_cast<double>(p->width()));
+    panel_h = std::max(panel_h, static_cast<double>(p->height()));
+  }
+  const size_t rows =
+      (panels.size() + static_cast<size_t>(columns) - 1) / static_cast<size_t>(columns);
+  const double head = 40 + 16.0 * static_cast<double>(caption.size());
+  const double width =
+      std::max(panel_w * std::min<double>(columns, std::max<size_t>(panels.size(), 1)), 900.0);
+  const double height = head + panel_h * static_cast<double>(std::max<size_t>(rows, 1));
+  std::string out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + num(width) +
+                    "\" height=\"" + num(height) + "\" viewBox=\"0 0 " + num(width) + " " +
+                    num(height) +
+                    "\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">\n"
+                    "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
+  out += "<text x=\"20\" y=\"28\" font-size=\"20\" font-weight=\"bold\">" + xml_escape(title) +
+         "</text>\n";
+  for (size_t i = 0; i < caption.size(); ++i)
+    out += "<text x=\"20\" y=\"" + num(48 + 16.0 * static_cast<double>(i)) +
+           "\" font-size=\"13\" fill=\"#444\">" + xml_escape(caption[i]) + "</text>\n";
+  for (size_t i = 0; i < panels.size(); ++i)
+    out +=
+        panels[i]->str_at(panel_w * static_cast<double>(i % static_cast<size_t>(columns)),
+                          head + panel_h * static_cast<double>(i / static_cast<size_t>(columns)));
   out += "</svg>\n";
   return out;
 }

@@ -1,4 +1,5 @@
-// lcl compress IN... [-o OUT|-c] [-r [--shard I/N]] [-f] [--rm] [-T N] [-q|-v]; IN "-" is stdin.
+// lcl compress IN... [-o OUT|-c] [--base BASE] [-r [--shard I/N]] [-f] [--rm] [-T N] [-q|-v];
+// IN "-" is stdin.
 #include <unistd.h>
 
 #include <algorithm>
@@ -34,6 +35,7 @@ struct CompressArgs {
   uint64_t chunk_mib = 4;
   bool store = false;
   bool check = false;
+  std::string base;
 };
 
 bool is_model_file(const std::filesystem::path& path) {
@@ -99,6 +101,7 @@ int run(const CompressArgs& args) {
   options.plan.chunk_size = args.chunk_mib << 20;
   options.plan.store_only = args.store;
   options.verify_chunks = args.check;
+  if (!args.base.empty()) options.base = args.base;
   int status = 0;
   for (const InputFile& input : inputs) {
     int rc = run_reporting_errors([&] {
@@ -172,6 +175,10 @@ void add_compress_command(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(1, 256));
   cmd->add_flag("--store", args->store, "store without compression");
   cmd->add_flag("--check", args->check, "decode every chunk after encoding it and compare");
+  cmd->add_option("--base", args->base,
+                  "base model (file, directory or index.json): tensors it holds with the same "
+                  "name, type and shape are coded against it; decompressing needs it again")
+      ->check(CLI::ExistingPath);
   cmd->callback([args, &exit_code] { exit_code = run(*args); });
 }
 

@@ -1,4 +1,5 @@
-// lcl decompress IN.lcl... [-o OUT|-c|-t] [-f] [--rm] [-T N]; IN "-" is stdin ("lcl -d" too).
+// lcl decompress IN.lcl... [-o OUT|-c|-t] [--base BASE] [-f] [--rm] [-T N]; IN "-" is stdin
+// ("lcl -d" too).
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,6 +28,7 @@ struct DecompressArgs {
   bool remove_input = false;
   unsigned threads = 0;
   bool quiet = false;
+  std::string base;
 };
 
 // "" means standard output.
@@ -58,6 +60,9 @@ void decode_into(const std::string& input, ByteSink& sink, const DecompressOptio
   const std::string path = is_stdio(input) ? "/dev/stdin" : input;
   if (is_regular(path)) {
     auto archive = Archive::open(path);
+    // The base is found and checked before the sink sees a byte.
+    if (options.base) archive->attach_base(*options.base);
+    archive->require_base();
     archive->decode_all(
         options.threads, [&](uint64_t, std::span<const uint8_t> bytes) { sink.write(bytes); },
         options.progress);
@@ -103,6 +108,7 @@ int run(const DecompressArgs& args) {
           ProgressLine progress("decompress " + input, report);
           DecompressOptions options;
           options.threads = args.threads;
+          if (!args.base.empty()) options.base = args.base;
           options.progress = [&](uint64_t done, uint64_t total) { progress.update(done, total); };
           decompress_one(args, input, out, options);
           // Every checksum was verified before the output was committed.
@@ -139,6 +145,9 @@ void add_decompress_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--rm", args->remove_input, "remove each input after its output is verified");
   cmd->add_option("-T,--threads", args->threads, threads_help());
   cmd->add_flag("-q,--quiet", args->quiet, "print nothing but errors");
+  cmd->add_option("--base", args->base,
+                  "the base model an archive was compressed against (checked by its hashes)")
+      ->check(CLI::ExistingPath);
   cmd->callback([args, &exit_code] { exit_code = run(*args); });
 }
 

@@ -1,4 +1,4 @@
-// lcl extract IN.lcl TENSOR_NAME -o OUT [-f] [-T N]
+// lcl extract IN.lcl TENSOR_NAME -o OUT [-f] [-T N] [--base BASE]
 #include <cstdio>
 #include <memory>
 
@@ -16,6 +16,7 @@ void add_extract_command(CLI::App& app, int& exit_code) {
     std::string output;
     bool force = false;
     unsigned threads = 0;
+    std::string base;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
@@ -30,10 +31,15 @@ void add_extract_command(CLI::App& app, int& exit_code) {
   cmd->add_option("-o,--output", args->output, "output file")->required();
   cmd->add_flag("-f,--force", args->force, "overwrite an existing output file");
   cmd->add_option("-T,--threads", args->threads, threads_help());
+  cmd->add_option("--base", args->base, "the base model an archive was compressed against")
+      ->check(CLI::ExistingPath);
   cmd->callback([args, &exit_code] {
     exit_code = run_reporting_errors([&] {
       auto archive = Archive::open(args->input);
       archive->find_tensor(args->tensor);  // an unknown name fails before the output is created
+      // The base is found and checked before the output exists.
+      if (!args->base.empty()) archive->attach_base(args->base);
+      archive->require_base();
       AtomicOutputFile out(args->output, args->force, {args->input});
       archive->read_tensor_to(
           args->tensor, [&](std::span<const uint8_t> bytes) { out.write(bytes); }, args->threads);

@@ -29,8 +29,11 @@ void add_figures_command(CLI::App& app, int& exit_code) {
     inputs.results = bench::deduplicate(inputs.results);
     inputs.atlas = analysis::read_atlas_jsonl(args->atlas);
     if (!args->crosslayer.empty()) bench::read_pearson_jsonl(args->crosslayer, inputs);
-    for (const auto& path : bench::write_figures(inputs, args->out))
-      std::cout << path.string() << "\n";
+    auto svgs = bench::write_figures(inputs, args->out);
+    for (const auto& path : svgs) std::cout << path.string() << "\n";
+    // PNG beside each SVG for papers and slides; the SVG stays the source.
+    for (const auto& path : bench::render_pngs(svgs)) std::cout << path.string() << "\n";
+    if (!bench::have_rsvg_convert()) std::cerr << "figures: rsvg-convert not found, SVG only\n";
     exit_code = 0;
   });
 }

@@ -13,6 +13,7 @@
 #include "codecs/segments/segments_codec.hpp"
 #include "lcl/container.hpp"
 #include "lcl/error.hpp"
+#include "util/sha256.hpp"
 
 namespace lcl::cli {
 
@@ -29,6 +30,7 @@ struct Row {
 };
 
 struct Listing {
+  std::optional<BaseInfo> base;  // of an archive coded against a base model
   std::vector<Row> rows;
   uint64_t original_total = 0;
   uint64_t compressed_total = 0;  // whole archive size, or 0
@@ -96,6 +98,7 @@ void list_archive(const std::filesystem::path& path, Listing& listing) {
   }
   listing.original_total += index.original_size;
   listing.compressed_total += archive->source().size();
+  listing.base = index.base;
 }
 
 void list_layout(const std::filesystem::path& file, const Layout& layout, Listing& listing) {
@@ -177,6 +180,13 @@ void print_table(const Listing& listing, bool several_files) {
                 static_cast<unsigned long long>(sizes.first),
                 sizes.second ? std::to_string(sizes.second).c_str() : "-",
                 sizes.second ? ratio_text(sizes.first, sizes.second).c_str() : "-");
+  if (listing.base) {
+    std::printf("\ncoded against the base model %s (decompress with --base):\n",
+                listing.base->name.c_str());
+    for (const BaseFile& f : listing.base->files)
+      std::printf("  %s  %llu bytes  sha256 %s\n", f.name.c_str(),
+                  static_cast<unsigned long long>(f.size), to_hex(f.sha256).c_str());
+  }
   std::printf("\ntotal: %zu tensors, %llu bytes", listing.rows.size(),
               static_cast<unsigned long long>(listing.original_total));
   if (listing.compressed_total)
@@ -197,6 +207,15 @@ void print_json(const Listing& listing) {
     tensors.push_back(t);
   }
   nlohmann::json out = {{"original_bytes", listing.original_total}, {"tensors", tensors}};
+  if (listing.base) {
+    nlohmann::json files = nlohmann::json::array();
+    for (const BaseFile& f : listing.base->files)
+      files.push_back({{"name", f.name},
+                       {"bytes", f.size},
+                       {"xxh64", f.checksum},
+                       {"sha256", to_hex(f.sha256)}});
+    out["base"] = {{"name", listing.base->name}, {"files", files}};
+  }
   if (listing.compressed_total) {
     out["compressed_bytes"] = listing.compressed_total;
     out["ratio"] =

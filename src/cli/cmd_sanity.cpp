@@ -1,6 +1,7 @@
 // lcl sanity MODEL --prompts FILE.json [--tokens N] [--lcl-dir DIR]: greedy generations from the
 // original model files and from their .lcl forms must be identical (see infer/sanity.hpp for
 // where the .lcl files come from).
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -8,6 +9,7 @@
 
 #include "cli/command.hpp"
 #include "infer/sanity.hpp"
+#include "lcl/error.hpp"
 
 namespace lcl::cli {
 
@@ -24,7 +26,27 @@ struct SanityArgs {
   size_t tokens = 64;
   std::string lcl_dir;
   unsigned threads = 0;
+  std::string jsonl;
 };
+
+// One JSON object per prompt: the prompt, the generated token ids from the original and from the
+// .lcl files (and their text), and whether they are identical.
+void write_jsonl(const std::string& path, const infer::SanityReport& report, size_t tokens) {
+  std::ofstream out(path);
+  if (!out) throw Error(ErrorKind::kIo, "cannot create " + path);
+  for (const infer::PromptComparison& p : report.prompts) {
+    nlohmann::json j;
+    j["prompt"] = p.prompt;
+    j["tokens_requested"] = tokens;
+    j["tokens_original"] = p.from_original;
+    j["tokens_lcl"] = p.from_archive;
+    j["text_original"] = infer::bytes_text(p.from_original);
+    j["text_lcl"] = infer::bytes_text(p.from_archive);
+    j["identical"] = p.identical();
+    out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  }
+  if (!out.flush()) throw Error(ErrorKind::kIo, "cannot write " + path);
+}
 
 int run(const SanityArgs& args) {
   infer::SanityOptions options;
@@ -34,6 +56,7 @@ int run(const SanityArgs& args) {
   options.log = [](const std::string& line) { std::cerr << line << "\n"; };
   const std::vector<std::string> prompts = infer::read_prompts_file(args.prompts);
   const infer::SanityReport report = infer::run_sanity(args.model, prompts, options);
+  if (!args.jsonl.empty()) write_jsonl(args.jsonl, report, args.tokens);
 
   for (size_t i = 0; i < report.model_files.size(); ++i)
     std::cout << report.model_files[i].string() << "  vs  "
@@ -80,6 +103,9 @@ void add_sanity_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--lcl-dir", args->lcl_dir,
                   "directory holding FILE.lcl for every model file FILE")
       ->check(CLI::ExistingDirectory);
+  cmd->add_option("--jsonl", args->jsonl,
+                  "also write one JSON object per prompt (prompt, tokens before and after, "
+                  "identical) to this file");
   cmd->add_option("--threads", args->threads,
                   "compression threads when .lcl files are made (0: all cores)");
   cmd->callback([args, &exit_code] { exit_code = run(*args); });

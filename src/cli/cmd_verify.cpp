@@ -1,4 +1,4 @@
-// lcl verify IN.lcl [ORIGINAL]
+// lcl verify IN.lcl [ORIGINAL] [--base BASE]
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -15,6 +15,7 @@ void add_verify_command(CLI::App& app, int& exit_code) {
     std::string input;
     std::string original;
     unsigned threads = 0;
+    std::string base;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
@@ -24,11 +25,14 @@ void add_verify_command(CLI::App& app, int& exit_code) {
   cmd->add_option("original", args->original, "the original file to compare with")
       ->check(CLI::ExistingFile);
   cmd->add_option("-T,--threads", args->threads, threads_help());
+  cmd->add_option("--base", args->base, "the base model an archive was compressed against")
+      ->check(CLI::ExistingPath);
   cmd->callback([args, &exit_code] {
     exit_code = run_reporting_errors([&] {
       ProgressLine progress("verify " + args->input);
       DecompressOptions options;
       options.threads = args->threads;
+      if (!args->base.empty()) options.base = args->base;
       options.progress = [&](uint64_t done, uint64_t total) { progress.update(done, total); };
       std::optional<std::filesystem::path> original;
       if (!args->original.empty()) original = args->original;

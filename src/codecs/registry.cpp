@@ -5,11 +5,15 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "codecs/delta/delta_codec.hpp"
 #include "codecs/fields/quant_fields.hpp"
 #include "codecs/float/float_codec.hpp"
 #include "codecs/fp8/fp8_codec.hpp"
 #include "codecs/ggml_blocks/ggml_block_codec.hpp"
+#include "codecs/mxfp4/mxfp4_codec.hpp"
+#include "codecs/q3k/q3k_codec.hpp"
 #include "codecs/q4k/q4k_codec.hpp"
+#include "codecs/q5k/q5k_codec.hpp"
 #include "codecs/q6k/q6k_codec.hpp"
 #include "codecs/q8_0/q8_0_codec.hpp"
 #include "codecs/segments/segments_codec.hpp"
@@ -34,7 +38,11 @@ constexpr CodecEntry kCodecs[] = {
     {5, "q8_0",        &q8_0_codec,       kQ8_0Versions,      kFields},
     {6, "ggml-blocks", &ggml_block_codec, kGgmlBlockVersions, kFields},
     {7, "segments",    &segments_codec,   kSegmentsVersions,  kNoFields},
+    {8, "q5k",         &q5k_codec,        kQ5KVersions,       kFields},
+    {9, "q3k",         &q3k_codec,        kQ3KVersions,       kFields},
+    {10, "mxfp4",      &mxfp4_codec,      kMXFP4Versions,     kFields},
     {11, "fp8",        &fp8_codec,        kFp8Versions,       kNoFields},
+    {12, "delta",      &delta_codec,      kDeltaVersions,     kNoFields},
 };
 // clang-format on
 
@@ -52,7 +60,8 @@ constexpr CodecId id_of(std::string_view name) {
 }
 // The ids the container, the planner and the chunk encoder name (lcl/codec.hpp).
 static_assert(id_of("store") == codec_id::kStore && id_of("zstd") == codec_id::kZstd &&
-              id_of("float") == codec_id::kFloat && id_of("segments") == codec_id::kSegments);
+              id_of("float") == codec_id::kFloat && id_of("segments") == codec_id::kSegments &&
+              id_of("delta") == codec_id::kDelta);
 
 const CodecEntry& entry_of(const Codec* codec) {
   for (const CodecEntry& e : kCodecs)

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <exception>
 #include <future>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -37,13 +38,14 @@ std::unique_ptr<Archive> Archive::open(std::unique_ptr<ByteSource> source) {
                                                   : "truncated (no room for the index)");
     std::vector<uint8_t> header(container::kHeaderSize);
     source->read(0, header);
-    const uint16_t version = container::check_header(header);
+    const container::HeaderFields fields = container::check_header(header);
     std::vector<uint8_t> trailer_bytes(container::kTrailerSize);
     source->read(size - container::kTrailerSize, trailer_bytes);
     container::Trailer trailer = container::decode_trailer(trailer_bytes, size);
     std::vector<uint8_t> index_bytes(trailer.index_size);  // bounded by the real file size
     source->read(trailer.index_offset, index_bytes);
-    ArchiveIndex index = container::decode_index(index_bytes, trailer, version);
+    ArchiveIndex index =
+        container::decode_index(index_bytes, trailer, fields.version, fields.flags);
     return std::unique_ptr<Archive>(new Archive(std::move(source), std::move(index)));
   } catch (const Error& e) {
     throw Error(e.kind(), name + ": " + e.what());
@@ -73,7 +75,23 @@ void Archive::decode_chunk(size_t i, std::span<uint8_t> out) const {
   }
   std::span<const uint8_t> payload(frame.data() + header, chunk.payload_size);
   try {
-    codec->decode(payload, out);
+    const std::optional<ReferenceRange> reference = codec->reference(payload, out.size());
+    if (reference) {
+      require_base();
+      if (reference->file >= base_files_.size())
+        throw_corrupt("names base file " + std::to_string(reference->file) +
+                      ", which the index does not list");
+      const ByteSource& base = *base_files_[reference->file];
+      if (reference->offset > base.size() || reference->size > base.size() - reference->offset)
+        throw_corrupt("refers to bytes beyond the end of base file " + base.name());
+      // Read on demand, chunk by chunk: memory stays bounded whatever the base's size.
+      thread_local ByteBuffer reference_bytes;
+      reference_bytes.resize(reference->size);
+      base.read(reference->offset, reference_bytes);
+      codec->decode_with_reference(payload, reference_bytes, out);
+    } else {
+      codec->decode(payload, out);
+    }
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::kCorruptInput) throw;
     fail(std::string("is corrupt: ") + e.what());

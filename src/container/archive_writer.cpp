@@ -8,8 +8,8 @@
 
 namespace lcl::container {
 
-ArchiveWriter::ArchiveWriter(ByteSink& sink) : sink_(sink) {
-  put(encode_header());
+ArchiveWriter::ArchiveWriter(ByteSink& sink, uint16_t flags) : sink_(sink), flags_(flags) {
+  put(encode_header(flags));
 }
 
 void ArchiveWriter::put(std::span<const uint8_t> bytes) {
@@ -30,6 +30,9 @@ void ArchiveWriter::add_chunk(ChunkEntry chunk, std::span<const uint8_t> payload
 uint64_t ArchiveWriter::finish(ArchiveIndex index) {
   index.chunks = std::move(chunks_);
   index.original_size = original_size_;
+  if (index.base.has_value() != ((flags_ & kFlagBase) != 0))
+    throw Error(ErrorKind::kUnsupported,
+                "internal error: the header's base flag disagrees with the index");
   std::vector<uint8_t> index_bytes = encode_index(index);
   const std::vector<uint8_t> end_frame = encode_end_frame(index_bytes.size());
   Trailer trailer;
@@ -38,7 +41,7 @@ uint64_t ArchiveWriter::finish(ArchiveIndex index) {
   trailer.index_checksum = xxh64(index_bytes);
   // The reader's own checks, before the index is written: never an archive it rejects.
   try {
-    decode_index(index_bytes, trailer, kFormatVersion);
+    decode_index(index_bytes, trailer, kFormatVersion, flags_);
   } catch (const Error& e) {
     throw Error(ErrorKind::kUnsupported,
                 std::string("internal error: the archive would not read back: ") + e.what());

@@ -13,7 +13,8 @@ namespace lcl::container {
 
 class ArchiveWriter {
  public:
-  explicit ArchiveWriter(ByteSink& sink);  // writes the header
+  // Writes the header with `flags` (kFlagBase: finish() gets an index with a base section).
+  explicit ArchiveWriter(ByteSink& sink, uint16_t flags = 0);
 
   // `chunk` gives codec, original size and checksum; its offsets are filled in here. A store
   // chunk's payload is its original bytes.
@@ -28,6 +29,7 @@ class ArchiveWriter {
  private:
   void put(std::span<const uint8_t> bytes);
   ByteSink& sink_;
+  uint16_t flags_ = 0;
   uint64_t position_ = 0;
   uint64_t original_size_ = 0;
   std::vector<ChunkEntry> chunks_;

@@ -10,17 +10,64 @@
 
 namespace lcl::container {
 
-void encode_chunk(EncodedChunk& chunk, const ChunkPlan& plan, bool verify, BufferPool<>& payloads) {
+namespace {
+
+// A delta payload at most this fraction of the chunk is kept without trying the chunk's own codec
+// (half: 8 bits per 16-bit weight, well below the ~10.5 bits that any codec needs for trained
+// weights alone); a larger one, from a base the chunk has drifted far from, competes with it.
+constexpr double kDeltaKeepFraction = 0.5;
+
+// Codes the chunk against its reference with the delta codec; returns false when the delta
+// codec declines the bytes (quantized blocks that differ from the base).
+bool encode_delta_chunk(std::span<const uint8_t> original, std::span<const uint8_t> reference,
+                        const ChunkPlan& plan, std::vector<uint8_t>& payload) {
+  EncodeContext context = plan.context;
+  context.reference = reference;
+  context.reference_range = *plan.reference;
+  payload.clear();
+  try {
+    find_codec(codec_id::kDelta)->encode(original, context, payload);
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::kUnsupported) throw;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void encode_chunk(EncodedChunk& chunk, const ChunkPlan& plan, bool verify, BufferPool<>& payloads,
+                  const std::vector<std::unique_ptr<ByteSource>>& base) {
   chunk.payload = payloads.take();
   chunk.checksum = content_checksum(kFormatVersion, chunk.original);
-  chunk.codec =
-      encode_chunk_payload(chunk.original, *find_codec(plan.codec), plan.context, chunk.payload);
+  thread_local ByteBuffer reference;
+  bool delta = false;
+  if (plan.reference) {
+    reference.resize(plan.reference->size);
+    base.at(plan.reference->file)->read(plan.reference->offset, reference);
+    delta = encode_delta_chunk(chunk.original, reference, plan, chunk.payload);
+  }
+  if (delta && static_cast<double>(chunk.payload.size()) <=
+                   kDeltaKeepFraction * static_cast<double>(chunk.original.size())) {
+    chunk.codec = codec_id::kDelta;
+  } else {
+    thread_local std::vector<uint8_t> own;
+    chunk.codec = encode_chunk_payload(chunk.original, *find_codec(plan.codec), plan.context, own);
+    const uint64_t own_size = chunk.codec == codec_id::kStore ? chunk.original.size() : own.size();
+    if (delta && chunk.payload.size() < own_size)
+      chunk.codec = codec_id::kDelta;
+    else
+      chunk.payload.swap(own);
+  }
   if (chunk.codec == codec_id::kStore || !verify) return;
   const Codec* codec = find_codec(chunk.codec);
   // Reused per thread and not zeroed: the codec writes every byte (or throws).
   thread_local ByteBuffer decoded;
   decoded.resize(chunk.original.size());
-  codec->decode(chunk.payload, decoded);
+  if (chunk.codec == codec_id::kDelta)
+    codec->decode_with_reference(chunk.payload, reference, decoded);
+  else
+    codec->decode(chunk.payload, decoded);
   if (!std::equal(decoded.begin(), decoded.end(), chunk.original.begin(), chunk.original.end()))
     throw Error(ErrorKind::kUnsupported, "internal error: codec " + std::string(codec->name()) +
                                              " did not reproduce the chunk at offset " +

@@ -2,6 +2,7 @@
 // What both compressors (random access and streaming) do per chunk and at the end: encode one
 // chunk's bytes with its planned codec, and map the Layout's tensors onto the chunks written.
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "lcl/codec.hpp"
@@ -24,8 +25,11 @@ struct EncodedChunk {
 
 // Encodes chunk.original (already read) with the planned codec, falling back to zstd where the
 // codec declines or loses on a small chunk and to store where nothing shrinks; with `verify`,
-// decodes the payload again and compares. `payloads` recycles payload buffers.
-void encode_chunk(EncodedChunk& chunk, const ChunkPlan& plan, bool verify, BufferPool<>& payloads);
+// decodes the payload again and compares. `payloads` recycles payload buffers. A chunk whose plan
+// names a reference in `base` (the base files, in the order of the index's base section) is first
+// coded with the delta codec, which is kept when it wins.
+void encode_chunk(EncodedChunk& chunk, const ChunkPlan& plan, bool verify, BufferPool<>& payloads,
+                  const std::vector<std::unique_ptr<ByteSource>>& base = {});
 
 // The tensors of `layout` that lie inside the first `original_size` bytes, with the chunks that
 // cover each (chunks sorted and contiguous from offset 0).

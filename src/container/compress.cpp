@@ -5,6 +5,7 @@
 #include <string>
 
 #include "container/archive_writer.hpp"
+#include "container/base_model.hpp"
 #include "container/chunk_encode.hpp"
 #include "container/format.hpp"
 #include "container/index_limits.hpp"
@@ -25,7 +26,24 @@ CompressResult compress(const ByteSource& source, ByteSink& sink, const Compress
   std::vector<ChunkPlan> plans = plan_chunks(layout, options.plan);
   container::check_index_limits(name, plans.size());
 
-  container::ArchiveWriter writer(sink);
+  ArchiveIndex index;
+  std::vector<std::unique_ptr<ByteSource>> base;
+  if (options.base && !options.plan.store_only) {
+    container::BaseCatalog catalog(*options.base);
+    catalog.plan_references(layout, plans);
+    container::check_index_limits(name, plans.size());
+    if (!catalog.used_files().empty()) {
+      BaseInfo info;
+      info.name = catalog.name();
+      for (const auto& path : catalog.used_files()) {
+        info.files.push_back(container::describe_base_file(path));
+        base.push_back(std::make_unique<FileSource>(path));
+      }
+      index.base = std::move(info);
+    }
+  }
+
+  container::ArchiveWriter writer(sink, index.base ? container::kFlagBase : 0);
   ContentHash whole_file(container::content_uses_xxh3(container::kFormatVersion));
   unsigned threads = resolve_threads(options.threads);
   ThreadPool pool(threads);
@@ -38,7 +56,7 @@ CompressResult compress(const ByteSource& source, ByteSink& sink, const Compress
         chunk.original = originals.take();
         chunk.original.resize(plans[i].size);
         source.read(plans[i].offset, chunk.original);
-        container::encode_chunk(chunk, plans[i], options.verify_chunks, payloads);
+        container::encode_chunk(chunk, plans[i], options.verify_chunks, payloads, base);
         return chunk;
       },
       [&](size_t, container::EncodedChunk& chunk) {
@@ -52,7 +70,6 @@ CompressResult compress(const ByteSource& source, ByteSink& sink, const Compress
         payloads.give(std::move(chunk.payload));
         if (options.progress) options.progress(writer.original_size(), layout.file_size);
       });
-  ArchiveIndex index;
   index.source_format = layout.format;
   index.source_name = name;
   index.original_checksum = whole_file.digest();

@@ -138,6 +138,11 @@ ChunkPlan opaque_plan(uint64_t offset, uint64_t size, const PlanOptions& options
 
 CompressResult compress_stream(InputStream& input, const std::string& name, ByteSink& sink,
                                const CompressOptions& options) {
+  // Delta references are planned over the whole layout before any chunk is coded.
+  if (options.base)
+    throw Error(ErrorKind::kUsage, input.name() +
+                                       ": --base needs the input as a regular file; a stream "
+                                       "cannot be coded against a base");
   StreamPrefix prefix(input, kUnknownSize);
   Layout layout = stream_layout(prefix);
   container::degrade_unindexable_tensors(layout);

@@ -12,6 +12,9 @@ namespace lcl {
 void decompress_file(const std::filesystem::path& input, const std::filesystem::path& output,
                      const DecompressOptions& options, bool overwrite) {
   auto archive = Archive::open(input);
+  // The base is found and checked before the output file exists.
+  if (options.base) archive->attach_base(*options.base);
+  archive->require_base();
   AtomicOutputFile out(output, overwrite, {input});
   if (out.is_stream()) {
     // A device or FIFO is written in order (a skipped zero run is written as zeros).
@@ -43,6 +46,7 @@ void decompress_stream_to_file(const std::filesystem::path& input,
 }
 
 void decompress(const Archive& archive, ByteSink& sink, const DecompressOptions& options) {
+  archive.require_base();  // before the sink sees a byte
   archive.decode_all(
       options.threads, [&](uint64_t, std::span<const uint8_t> bytes) { sink.write(bytes); },
       options.progress);
@@ -53,6 +57,8 @@ void verify_file(const std::filesystem::path& input,
                  const std::optional<std::filesystem::path>& original,
                  const DecompressOptions& options) {
   auto archive = Archive::open(input);
+  if (options.base) archive->attach_base(*options.base);
+  archive->require_base();
   std::unique_ptr<FileSource> reference;
   if (original) {
     reference = std::make_unique<FileSource>(*original);

@@ -14,16 +14,16 @@ uint64_t content_checksum(uint16_t version, std::span<const uint8_t> bytes) {
   return content_uses_xxh3(version) ? xxh3(bytes) : xxh64(bytes);
 }
 
-std::vector<uint8_t> encode_header() {
+std::vector<uint8_t> encode_header(uint16_t flags) {
   std::vector<uint8_t> out(kMagic.begin(), kMagic.end());
   ByteWriter w(out);
   w.u16(kFormatVersion);
-  w.u16(0);  // flags, none defined
+  w.u16(flags);
   w.u32(0);  // reserved
   return out;
 }
 
-uint16_t check_header(std::span<const uint8_t> bytes) {
+HeaderFields check_header(std::span<const uint8_t> bytes) {
   if (bytes.size() < kHeaderSize || !std::equal(kMagic.begin(), kMagic.end(), bytes.begin()))
     throw_corrupt("not a .lcl file (bad magic)");
   ByteReader r(bytes.subspan(kMagic.size()), "header");
@@ -32,9 +32,10 @@ uint16_t check_header(std::span<const uint8_t> bytes) {
     throw Error(ErrorKind::kUnsupported, ".lcl format version " + std::to_string(version) +
                                              " is newer than this lcl reads (" +
                                              std::to_string(kFormatVersion) + ")");
-  if (r.u16() != 0) throw_corrupt("header flags set that this version does not know");
+  const uint16_t flags = r.u16();
+  if (flags & ~kKnownFlags) throw_corrupt("header flags set that this version does not know");
   if (r.u32() != 0) throw_corrupt("reserved header bytes are not zero");
-  return version;
+  return HeaderFields{version, flags};
 }
 
 size_t varint_size(uint64_t value) {
@@ -131,6 +132,16 @@ std::vector<uint8_t> encode_index(const ArchiveIndex& index) {
     w.varint(t.first_chunk);
     w.varint(t.chunk_count);
   }
+  if (index.base) {
+    w.string(index.base->name);
+    w.varint(index.base->files.size());
+    for (const BaseFile& f : index.base->files) {
+      w.string(f.name);
+      w.varint(f.size);
+      w.u64(f.checksum);
+      w.bytes(f.sha256);
+    }
+  }
   return out;
 }
 
@@ -198,10 +209,29 @@ void read_tensors(ByteReader& r, ArchiveIndex& index) {
   }
 }
 
+// Each file entry takes at least 42 bytes (empty name, one-byte size, the two hashes).
+BaseInfo read_base(ByteReader& r) {
+  BaseInfo base;
+  base.name = r.string(4096);
+  const uint64_t count = r.varint_at_most(r.remaining() / 42, "base file count");
+  if (count == 0) r.fail("base section lists no files");
+  base.files.resize(count);
+  for (BaseFile& f : base.files) {
+    f.name = r.string(4096);
+    if (f.name.empty() || f.name.find('/') != std::string::npos || f.name == "." || f.name == "..")
+      r.fail("base file name is not a plain file name");
+    f.size = r.varint();
+    f.checksum = r.u64();
+    auto digest = r.bytes(f.sha256.size());
+    std::copy(digest.begin(), digest.end(), f.sha256.begin());
+  }
+  return base;
+}
+
 }  // namespace
 
-ArchiveIndex decode_index(std::span<const uint8_t> bytes, const Trailer& trailer,
-                          uint16_t version) {
+ArchiveIndex decode_index(std::span<const uint8_t> bytes, const Trailer& trailer, uint16_t version,
+                          uint16_t flags) {
   if (xxh64(bytes) != trailer.index_checksum)
     throw_corrupt("index checksum mismatch (corrupt file)");
   ByteReader r(bytes, "index");
@@ -215,7 +245,8 @@ ArchiveIndex decode_index(std::span<const uint8_t> bytes, const Trailer& trailer
   index.original_checksum = r.u64();
   read_chunks(r, trailer, version, index);
   read_tensors(r, index);
-  if (!r.at_end()) r.fail("unexpected bytes after the tensor table");
+  if (flags & kFlagBase) index.base = read_base(r);
+  if (!r.at_end()) r.fail("unexpected bytes after the index");
   return index;
 }
 

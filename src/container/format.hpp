@@ -32,17 +32,26 @@ inline constexpr uint8_t kEndFrameTag = 0xE0;
 // tag + 3 varints of at most 10 bytes + checksum + header check
 inline constexpr size_t kMaxFrameHeaderSize = 1 + 3 * 10 + 8 + 4;
 
+// Header flags (docs/FORMAT.md): a reader rejects flags it does not know.
+inline constexpr uint16_t kFlagBase = 0x0001;  // coded against a base; a base section follows
+inline constexpr uint16_t kKnownFlags = kFlagBase;
+
 // The checksum of chunk contents and of the whole original: XXH64 in version 1, XXH3-64 in
-// version 2 (the index and the frame header check use XXH64 in both).
+// version 2 (the index, the frame header check and the base section use XXH64 in both).
 uint64_t content_checksum(uint16_t version, std::span<const uint8_t> bytes);
 inline bool content_uses_xxh3(uint16_t version) {
   return version >= 2;
 }
 
-std::vector<uint8_t> encode_header();
-// Throws kCorruptInput unless `bytes` is a header of a version this build reads; returns the
-// version.
-uint16_t check_header(std::span<const uint8_t> bytes);
+struct HeaderFields {
+  uint16_t version = 0;
+  uint16_t flags = 0;
+};
+
+std::vector<uint8_t> encode_header(uint16_t flags = 0);
+// Throws kCorruptInput unless `bytes` is a header of a version this build reads with only known
+// flags set; returns its version and flags.
+HeaderFields check_header(std::span<const uint8_t> bytes);
 
 // The frame header that precedes a chunk's payload in version 2 (codec, sizes, checksum of the
 // original bytes, and a check of these fields).
@@ -68,7 +77,8 @@ std::vector<uint8_t> encode_index(const ArchiveIndex& index);
 // both the original and the payload area, sizes bounded, tensors inside the original and covered
 // by the chunks they name.
 // Version 2 also places each payload right after its frame header and the end frame right after
-// the last payload.
-ArchiveIndex decode_index(std::span<const uint8_t> bytes, const Trailer& trailer, uint16_t version);
+// the last payload. `flags` are the header's: with kFlagBase the index ends with the base section.
+ArchiveIndex decode_index(std::span<const uint8_t> bytes, const Trailer& trailer, uint16_t version,
+                          uint16_t flags = 0);
 
 }  // namespace lcl::container

@@ -95,7 +95,14 @@ void decompress_stream(InputStream& input, ByteSink& sink, const DecompressOptio
   FrameReader in(input);
   std::vector<uint8_t> header;
   in.read(header, container::kHeaderSize, "header");
-  const uint16_t version = container::check_header(header);
+  const container::HeaderFields fields = container::check_header(header);
+  const uint16_t version = fields.version;
+  // Its delta chunks name base files listed only in the index at the end, after the chunks.
+  if (fields.flags & container::kFlagBase)
+    throw Error(ErrorKind::kUsage,
+                input.name() +
+                    ": this archive was coded against a base model, whose files its index at the "
+                    "end names; decode it from a file with --base");
   if (version < 2)
     throw Error(ErrorKind::kUnsupported,
                 input.name() + ": a format version " + std::to_string(version) +
@@ -195,7 +202,7 @@ void decompress_stream(InputStream& input, ByteSink& sink, const DecompressOptio
     container::Trailer trailer = container::decode_trailer(trailer_bytes, file_size);
     if (trailer.index_offset != index_offset)
       throw_corrupt("trailer does not point at the index after the end frame");
-    index = container::decode_index(index_bytes, trailer, version);
+    index = container::decode_index(index_bytes, trailer, version, fields.flags);
   } catch (const Error& e) {
     throw Error(e.kind(), input.name() + ": " + e.what());
   }

@@ -64,5 +64,23 @@ TEST(Atlas, CorpusQ4KMatchesPublishedEntropies) {
   EXPECT_NEAR(weighted / total, 3.867, 0.01);
 }
 
+TEST(Atlas, TableShowsFullNames) {
+  AtlasRow r;
+  r.model = "m";
+  r.file = "a-rather-long-file-name-of-a-sharded-checkpoint-00001-of-00004.safetensors";
+  r.tensor = "model.language_model.layers.17.self_attn.q_proj.weight_scale_inv";
+  r.role = "q_proj.scale";
+  r.layer = 17;
+  r.dtype = "F8_E4M3";
+  r.bytes = 1 << 16;
+  r.measures = {{"h_high", 3.5}, {"h_low", 7.25}};
+  AtlasRow s = r;
+  s.file = "b.gguf";
+  s.tensor = "t";
+  const std::string table = format_atlas_table({r, s});
+  EXPECT_NE(table.find(r.file + " " + r.tensor + " q_proj.scale"), std::string::npos) << table;
+  EXPECT_NE(table.find("3.500  7.250"), std::string::npos) << table;
+}
+
 }  // namespace
 }  // namespace lcl::analysis

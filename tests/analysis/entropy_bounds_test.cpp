@@ -7,6 +7,7 @@
 #include "analysis/entropy_math.hpp"
 #include "analysis/tensor_names.hpp"
 #include "formats/ggml/ggml_block_fields.hpp"
+#include "util/endian.hpp"
 
 namespace lcl::analysis {
 namespace {
@@ -60,8 +61,11 @@ TEST(EntropyBounds, Fp32PlanesAndHalves) {
     for (int b = 0; b < 4; ++b) data.push_back(static_cast<uint8_t>(v >> (8 * b)));
   }
   auto m = measure_bounds(data, type::kF32);
-  EXPECT_DOUBLE_EQ(measure_value(m, "h_low"), 8.0);
-  EXPECT_DOUBLE_EQ(measure_value(m, "h_high"), 0.0);
+  EXPECT_DOUBLE_EQ(measure_value(m, "h_byte0"), 8.0);
+  EXPECT_DOUBLE_EQ(measure_value(m, "h_byte3"), 0.0);
+  EXPECT_DOUBLE_EQ(measure_value(m, "h_lower16"), 8.0);
+  EXPECT_DOUBLE_EQ(measure_value(m, "h_upper16"), 0.0);
+  EXPECT_LT(measure_value(m, "h_high"), 0);  // two byte planes do not describe an F32: n/a
   EXPECT_DOUBLE_EQ(measure_value(m, "bound_byte_marginal"), 4.0);  // 32 bits / 8 bits
   EXPECT_DOUBLE_EQ(measure_value(m, "bound_iid16"), 4.0);
   EXPECT_DOUBLE_EQ(measure_value(m, "h_exponent"), 0.0);
@@ -187,6 +191,68 @@ TEST(EntropyBounds, Q80ValuesAndScale) {
   EXPECT_DOUBLE_EQ(measure_value(m, "bound_fields_iid"), 272.0 / 35.0);
 }
 
+TEST(EntropyBounds, Q5KValuesDeterminedByScaleHaveZeroConditionalEntropy) {
+  // Every value of sub-block j equals its scale (16 + (8b + j) % 16): the 5-bit values carry 4
+  // bits alone and nothing given (scale, min).
+  std::vector<uint8_t> data;
+  for (int b = 0; b < 64; ++b) {
+    uint8_t block[176] = {};
+    block[1] = 0x3c;  // d = 1.0
+    uint8_t sc[8], m[8], q[256];
+    for (int j = 0; j < 8; ++j) {
+      sc[j] = static_cast<uint8_t>(16 + (b * 8 + j) % 16);
+      m[j] = 0;
+      for (int l = 0; l < 32; ++l) q[32 * j + l] = sc[j];
+    }
+    pack_q4_k_scales(sc, m, block + 4);
+    ggml::pack_q5k_quants(q, block + 16, block + 48);
+    data.insert(data.end(), block, block + 176);
+  }
+  auto m = measure_bounds(data, type::kQ5_K);
+  EXPECT_DOUBLE_EQ(measure_value(m, "q5k_h_q"), 4.0);
+  EXPECT_DOUBLE_EQ(measure_value(m, "q5k_h_q_given_scale_min"), 0.0);
+  EXPECT_DOUBLE_EQ(measure_value(m, "q5k_h_scale"), 4.0);
+  EXPECT_DOUBLE_EQ(measure_value(m, "q5k_h_d"), 0.0);
+  // 1408 bits per block over 8 sub-blocks x 4 bits of (scale, min).
+  EXPECT_DOUBLE_EQ(measure_value(m, "bound_fields_conditional"), 1408.0 / 32.0);
+  EXPECT_DOUBLE_EQ(measure_value(m, "bound_fields_iid"), 1408.0 / (32.0 + 256 * 4.0));
+}
+
+TEST(EntropyBounds, Q3KConditionalOnScale) {
+  // Value i equals (scale index) % 8 and the 16 scales are distinct: H(q) = 3, H(q | scale) = 0.
+  std::vector<uint8_t> data;
+  for (int b = 0; b < 8; ++b) {
+    uint8_t block[110] = {};
+    uint8_t q[256], sc[16];
+    for (int i = 0; i < 256; ++i) q[i] = static_cast<uint8_t>((i / 16) % 8);
+    for (int s = 0; s < 16; ++s) sc[s] = static_cast<uint8_t>(s);
+    ggml::pack_q3k_quants(q, block, block + 32);
+    ggml::pack_q3k_scales(sc, block + 96);
+    block[109] = 0x3c;
+    data.insert(data.end(), block, block + 110);
+  }
+  auto m = measure_bounds(data, type::kQ3_K);
+  EXPECT_DOUBLE_EQ(measure_value(m, "q3k_h_q"), 3.0);
+  EXPECT_DOUBLE_EQ(measure_value(m, "q3k_h_q_given_scale"), 0.0);
+  EXPECT_DOUBLE_EQ(measure_value(m, "q3k_h_scale"), 4.0);
+  EXPECT_DOUBLE_EQ(measure_value(m, "bound_fields_conditional"), 880.0 / 64.0);
+}
+
+TEST(EntropyBounds, MXFP4CodesGivenExponent) {
+  // Block b has e = 120 + b % 4 and all 32 codes equal b % 4: H(code) = 2, H(code | e) = 0.
+  std::vector<uint8_t> data;
+  for (int b = 0; b < 16; ++b) {
+    data.push_back(static_cast<uint8_t>(120 + b % 4));
+    for (int k = 0; k < 16; ++k) data.push_back(static_cast<uint8_t>((b % 4) * 0x11));
+  }
+  auto m = measure_bounds(data, type::kMXFP4);
+  EXPECT_DOUBLE_EQ(measure_value(m, "mxfp4_h_e"), 2.0);
+  EXPECT_DOUBLE_EQ(measure_value(m, "mxfp4_h_code"), 2.0);
+  EXPECT_DOUBLE_EQ(measure_value(m, "mxfp4_h_code_given_e"), 0.0);
+  EXPECT_DOUBLE_EQ(measure_value(m, "bound_fields_iid"), 136.0 / 66.0);
+  EXPECT_DOUBLE_EQ(measure_value(m, "bound_fields_conditional"), 136.0 / 2.0);
+}
+
 TEST(TensorNames, HuggingFaceAndGgufMapToOneVocabulary) {
   auto hf = parse_tensor_role("model.layers.3.self_attn.q_proj.weight");
   EXPECT_EQ(hf.role, "q_proj");
@@ -206,8 +272,21 @@ TEST(TensorNames, HuggingFaceAndGgufMapToOneVocabulary) {
   EXPECT_EQ(parse_tensor_role("lm_head.weight").role, "lm_head");
   EXPECT_EQ(parse_tensor_role("output_norm.weight").role, "norm");
   EXPECT_EQ(parse_tensor_role("model.layers.1.self_attn.q_proj.bias").role, "q_proj.bias");
-  EXPECT_EQ(parse_tensor_role("bert.encoder.layer.2.output.dense.weight").role, "dense");
-  EXPECT_EQ(parse_tensor_role("weird").role, "weird");
+  EXPECT_EQ(parse_tensor_role("bert.encoder.layer.2.output.dense.weight").role, "other");
+  EXPECT_EQ(parse_tensor_role("bert.encoder.layer.2.output.dense.weight").detail, "dense");
+  EXPECT_EQ(parse_tensor_role("weird").role, "other");
+  // Meta, GPT-2 and BERT names, FP8 scales, and names that are no LLM role.
+  EXPECT_EQ(parse_tensor_role("layers.2.attention.wq.weight").role, "q_proj");
+  EXPECT_EQ(parse_tensor_role("layers.2.feed_forward.w2.weight").role, "down_proj");
+  EXPECT_EQ(parse_tensor_role("h.0.attn.c_attn.weight").role, "qkv_proj");
+  EXPECT_EQ(parse_tensor_role("h.0.attn.c_proj.weight").role, "o_proj");
+  EXPECT_EQ(parse_tensor_role("h.0.mlp.c_proj.weight").role, "down_proj");
+  EXPECT_EQ(parse_tensor_role("transformer.wte.weight").role, "embed_tokens");
+  EXPECT_EQ(parse_tensor_role("transformer.ln_f.weight").role, "norm");
+  EXPECT_EQ(parse_tensor_role("bert.encoder.layer.0.attention.self.query.weight").role, "q_proj");
+  EXPECT_EQ(parse_tensor_role("blk.0.attn_q.weight_scale_inv").role, "q_proj.scale");
+  EXPECT_EQ(parse_tensor_role("conv1.weight").role, "other");
+  EXPECT_EQ(parse_tensor_role("features.3.bn.running_mean").role, "other");
   EXPECT_EQ(parse_tensor_role("weird").layer, -1);
 }
 

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <string_view>
 
+#include "bench/svg_plot.hpp"
 #include "support/test_paths.hpp"
 
 namespace lcl::bench {
@@ -92,6 +93,91 @@ TEST(Figures, MissingDataStillGivesFiveFilesThatSaySo) {
   ASSERT_EQ(paths.size(), 5u);
   EXPECT_NE(read_text(paths[3]).find("no cross-layer data"), std::string::npos);
   EXPECT_NE(read_text(paths[0]).find("no BF16/F16 tensors"), std::string::npos);
+}
+
+TEST(Figures, LabelsCoverNoMarkerAndNoOtherLabel) {
+  // A dense cluster: eight markers within a few pixels, plus a spread of others.
+  std::vector<Marker> markers;
+  std::vector<std::string> labels;
+  for (int i = 0; i < 8; ++i) {
+    markers.push_back({400.0 + i * 3, 300.0 + (i % 3) * 4, 6});
+    labels.push_back("method-" + std::to_string(i));
+  }
+  for (int i = 0; i < 6; ++i) {
+    markers.push_back({150.0 + i * 90, 150.0 + i * 40, 6});
+    labels.push_back("spread-" + std::to_string(i));
+  }
+  const std::array<double, 4> area = {80, 76, 740, 536};
+  auto placed = place_labels(markers, labels, 11, area);
+  ASSERT_EQ(placed.size(), labels.size());
+  size_t count = 0;
+  for (size_t i = 0; i < placed.size(); ++i) {
+    if (!placed[i].placed) continue;
+    ++count;
+    const double x0 = placed[i].x, y1 = placed[i].y + 4, y0 = y1 - placed[i].height,
+                 x1 = x0 + placed[i].width;
+    EXPECT_GE(x0, area[0]);
+    EXPECT_LE(x1, area[2]);
+    for (const auto& m : markers)  // no marker under the text box
+      EXPECT_FALSE(x0 < m.x + m.radius && m.x - m.radius < x1 && y0 < m.y + m.radius &&
+                   m.y - m.radius < y1)
+          << labels[i];
+    for (size_t j = 0; j < i; ++j) {
+      if (!placed[j].placed) continue;
+      const double a0 = placed[j].x, b1 = placed[j].y + 4, b0 = b1 - placed[j].height,
+                   a1 = a0 + placed[j].width;
+      EXPECT_FALSE(x0 < a1 && a0 < x1 && y0 < b1 && b0 < y1) << labels[i] << " / " << labels[j];
+    }
+  }
+  EXPECT_GE(count, 12u);  // the cluster has room around it for most of its labels
+}
+
+TEST(Figures, ParetoHasOnePanelPerTypeFixedColoursAndCeilings) {
+  test::TempDir dir;
+  FigureInputs in;
+  for (const char* dtype : {"BF16", "q4_K"}) {
+    analysis::AtlasRow a;
+    a.model = "m";
+    a.file = "f";
+    a.tensor = std::string("t-") + dtype;
+    a.dtype = dtype;
+    a.bytes = 1 << 20;
+    a.measures = {{dtype[0] == 'B' ? "bound_iid16" : "bound_fields_conditional", 1.25}};
+    in.atlas.push_back(a);
+    for (const char* method : {"lcl", "zstd-19", "dfloat11-like"}) {
+      ResultRow r;
+      r.model = "m";
+      r.file = "f";
+      r.tensor = a.tensor;
+      r.dtype = dtype;
+      r.method = method;
+      r.original_bytes = 1 << 20;
+      r.compressed_bytes = method[0] == 'l' ? 850000 : 900000;
+      r.encode_seconds = method[0] == 'l' ? 0.002 : 0.05;
+      r.roundtrip_ok = true;
+      in.results.push_back(r);
+    }
+  }
+  auto paths = write_figures(in, dir.path());
+  const std::string pareto = read_text(paths[4]);
+  EXPECT_NE(pareto.find(">BF16 (1 tensors)<"), std::string::npos) << pareto;
+  EXPECT_NE(pareto.find(">q4_K (1 tensors)<"), std::string::npos);
+  EXPECT_NE(pareto.find("per-tensor 16-bit iid bound 1.2500x"), std::string::npos);
+  EXPECT_NE(pareto.find("per-tensor conditional field bound 1.2500x"), std::string::npos);
+  // lcl has the same colour in every panel and every run.
+  EXPECT_EQ(SvgPlot::color_of("lcl"), "#0072B2");
+  EXPECT_EQ(SvgPlot::color_of("some-new-method"), SvgPlot::color_of("some-new-method"));
+  EXPECT_NE(pareto.find("fill=\"" + SvgPlot::color_of("zstd-19") + "\""), std::string::npos);
+  EXPECT_NE(read_text(paths[0]).find("16 bits stored"), std::string::npos);
+  EXPECT_NE(read_text(paths[1]).find("per-tensor 16-bit iid bound"), std::string::npos);
+
+  auto pngs = render_pngs(paths);
+  if (!have_rsvg_convert()) GTEST_SKIP() << "rsvg-convert not installed: SVG only";
+  ASSERT_EQ(pngs.size(), 5u);
+  for (const auto& png : pngs) {
+    std::string bytes = read_text(png);
+    EXPECT_EQ(bytes.substr(1, 3), "PNG") << png;
+  }
 }
 
 }  // namespace

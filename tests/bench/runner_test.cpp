@@ -39,8 +39,9 @@ TEST(Bench, EveryTensorAndMethodGetsAVerifiedRow) {
   TempDir dir;
   test::write_tiny_corpus(dir / "corpus");
   auto report = run_bench(tiny_options(dir, "r.jsonl.zst"));
-  // 3 files; tensors: 3 + 3 + 1 = 7, three tensor methods each; file method once per file.
-  EXPECT_EQ(report.rows_written, 7u * 3 + 3);
+  // 3 files; tensors: 3 + 3 + 1 = 7, two tensor methods each; file-zstd-19 once per file; lcl
+  // (what lcl compress writes) once per file and once per tensor (its chunks).
+  EXPECT_EQ(report.rows_written, 7u * 2 + 3 + (3 + 7));
   EXPECT_EQ(report.roundtrip_failures, 0u);
   auto rows = read_results(dir / "r.jsonl.zst");
   ASSERT_EQ(rows.size(), report.rows_written);
@@ -62,7 +63,7 @@ TEST(Bench, EveryTensorAndMethodGetsAVerifiedRow) {
                 std::filesystem::file_size(dir / "corpus" / row.model / row.file));
     }
   }
-  EXPECT_EQ(per_method["lcl"], 7);
+  EXPECT_EQ(per_method["lcl"], 3 + 7);
   EXPECT_EQ(per_method["xz-9"], 7);
   EXPECT_EQ(per_method["file-zstd-19"], 3);
 }
@@ -99,15 +100,15 @@ TEST(Bench, ResumeKeepsRowsAndSkipsTheirWork) {
   options.resume = true;
   auto report = run_bench(options);
   EXPECT_EQ(report.rows_kept, 7u);
-  EXPECT_EQ(report.rows_written, 7u);  // only the lcl rows are new
+  EXPECT_EQ(report.rows_written, 10u);  // only the lcl rows are new (3 files, 7 tensors)
   auto rows = read_results(options.out);
-  EXPECT_EQ(rows.size(), 14u);
+  EXPECT_EQ(rows.size(), 17u);
   std::set<std::string> keys;
   for (const auto& row : rows) keys.insert(row.key());
-  EXPECT_EQ(keys.size(), 14u);
+  EXPECT_EQ(keys.size(), 17u);
   report = run_bench(options);
   EXPECT_EQ(report.rows_written, 0u);
-  EXPECT_EQ(read_results(options.out).size(), 14u);
+  EXPECT_EQ(read_results(options.out).size(), 17u);
 }
 
 TEST(Bench, UnknownMethodIsAUsageError) {
@@ -231,7 +232,7 @@ class CannotTrain final : public Method {
   }
 };
 
-TEST(Bench, FailedTrainingGivesFailedRowsNotAnAbortedRun) {
+TEST(Bench, NoTrainingDataGivesSkippedRowsNotFailures) {
   TempDir dir;
   test::write_tiny_corpus(dir / "corpus");
   auto options = tiny_options(dir, "r.jsonl.zst");
@@ -243,17 +244,21 @@ TEST(Bench, FailedTrainingGivesFailedRowsNotAnAbortedRun) {
   };
   options.methods = {"cannot-train", "zstd-3"};
   auto report = run_bench(options);
-  // Only model-b has an F32 tensor and model-a has none to learn from: one failed row.
-  EXPECT_EQ(report.roundtrip_failures, 1u);
-  size_t failed = 0;
+  // Only model-b has an F32 tensor and model-a has none to learn from, and there is no profile:
+  // one skipped row, no failure.
+  EXPECT_EQ(report.roundtrip_failures, 0u);
+  EXPECT_EQ(report.skipped, 1u);
+  size_t skipped = 0;
   for (const auto& row : read_results(options.out))
-    if (!row.roundtrip_ok) {
-      ++failed;
+    if (!row.skipped.empty()) {
+      ++skipped;
       EXPECT_EQ(row.method, "cannot-train");
-      EXPECT_NE(row.error.find("training failed: no F32 training data"), std::string::npos)
-          << row.error;
+      EXPECT_EQ(row.compressed_bytes, 0u);
+      EXPECT_NE(row.skipped.find("no profile"), std::string::npos) << row.skipped;
+    } else {
+      EXPECT_TRUE(row.roundtrip_ok) << row.method;
     }
-  EXPECT_EQ(failed, 1u);
+  EXPECT_EQ(skipped, 1u);
 }
 
 TEST(Bench, MeasureTurnsExceptionsIntoFailedRows) {
@@ -280,6 +285,7 @@ TEST(Bench, GenericMethodsRoundtripEdgeCases) {
   methods.push_back(make_lcl_method());
   methods.push_back(make_zstd_method(19, MethodScope::kTensor));
   methods.push_back(make_xz_method());
+  methods.push_back(make_xz_method(MethodScope::kFile));
   TensorInfo bf16{"t", type::kBF16, {5}};
   for (const auto& m : methods) {
     for (size_t size : {0u, 1u, 10u, 5000u}) {

@@ -108,5 +108,71 @@ TEST(Summary, BootstrapIntervalsAreDeterministicAndGroupingWorks) {
   EXPECT_NE(markdown.find("without model3"), std::string::npos);
 }
 
+TEST(Summary, FiltersSelectRowsAndSkippedRowsNeverPrintZeros) {
+  std::vector<ResultRow> rows = {row("a", "t1", "m", 100, 50), row("a", "t2", "m", 10, 8),
+                                 row("b", "t1", "m", 1000, 400)};
+  rows[1].role = "input_layernorm";
+  rows[2].dtype = "q4_K";
+  RowFilter filter;
+  filter.min_bytes = 50;
+  EXPECT_EQ(filter_rows(rows, filter).size(), 2u);
+  filter.dtypes = {"q4_K", "F16"};
+  ASSERT_EQ(filter_rows(rows, filter).size(), 1u);
+  EXPECT_EQ(filter_rows(rows, filter)[0].model, "b");
+  filter = {};
+  filter.roles = {"input_layernorm"};
+  EXPECT_EQ(filter_rows(rows, filter).size(), 1u);
+  filter = {};
+  filter.models = {"a"};
+  EXPECT_EQ(filter_rows(rows, filter).size(), 2u);
+  filter.min_bytes = 20;
+  EXPECT_EQ(filter.describe(), "model a; at least 20 bytes");
+
+  // A method whose every row was skipped: counted, explained, never a 0.0000 ratio.
+  ResultRow skipped = row("a", "t1", "trained", 100, 0, 0, false);
+  skipped.skipped = "no profile (no other model has training data; see --profiles)";
+  std::vector<ResultRow> with_skip = {row("a", "t1", "m", 100, 50), skipped};
+  SummaryOptions options;
+  options.bootstrap = 0;
+  auto summaries = summarize(with_skip, options);
+  ASSERT_EQ(summaries.size(), 2u);
+  EXPECT_EQ(summaries[1].skipped, 1u);
+  EXPECT_EQ(summaries[1].failures, 0u);
+  auto markdown = format_summary_markdown(summaries, with_skip, options);
+  EXPECT_EQ(markdown.find("0.0000"), std::string::npos) << markdown;
+  EXPECT_NE(markdown.find("skipped (1 rows: no profile"), std::string::npos) << markdown;
+  EXPECT_EQ(markdown.find("failed their roundtrip"), std::string::npos);
+}
+
+TEST(Summary, WholeFileAblationTable) {
+  auto file_row = [](std::string method, std::string file, uint64_t original, uint64_t compressed) {
+    ResultRow r = row("m", "", std::move(method), original, compressed);
+    r.file = std::move(file);
+    r.dtype = "file";
+    return r;
+  };
+  EXPECT_EQ(format_ablation_markdown({file_row("file-zstd-19", "a.gguf", 100, 90)}), "");
+  std::vector<ResultRow> rows = {
+      file_row("decomp_perstream_zstd19_bg", "a.gguf", 1000, 900),
+      file_row("decomp_perstream_zstd19_bg", "b.gguf", 1000, 800),
+      file_row("decomp_perstream_zstd19", "a.gguf", 1000, 950),
+      file_row("decomp_perstream_zstd19", "b.gguf", 1000, 850),
+      file_row("lcl", "a.gguf", 1000, 700),
+      file_row("lcl", "b.gguf", 1000, 700),
+      file_row("lcl", "c.safetensors", 1000, 500),  // not a GGUF file: not in the table
+  };
+  auto table = format_ablation_markdown(rows);
+  const double base = std::sqrt(1000.0 / 900 * 1000.0 / 800);
+  char expected[128];
+  std::snprintf(expected, sizeof expected,
+                "| decomp_perstream_zstd19_bg | 2 | 0 | %.4f | %.4f | +0.00%%",
+                (1000.0 / 900 + 1000.0 / 800) / 2, base);
+  EXPECT_NE(table.find(expected), std::string::npos) << table;
+  EXPECT_NE(table.find("| lcl | 2 | 0 | 1.4286 | 1.4286 |"), std::string::npos) << table;
+  std::snprintf(expected, sizeof expected, "%.2f%%",
+                (std::sqrt(1000.0 / 950 * 1000.0 / 850) / base - 1) * 100);
+  EXPECT_NE(table.find(expected), std::string::npos) << table;
+}
+
 }  // namespace
 }  // namespace lcl::bench

@@ -2,12 +2,17 @@
 // Where tests find the shared corpus, committed fixtures and the lcl binary.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
 namespace lcl::test {
 
-inline std::filesystem::path corpus_dir() { return LCL_CORPUS_DIR; }
+// LCL_CORPUS_DIR in the environment overrides the default (a checkout elsewhere than beside it).
+inline std::filesystem::path corpus_dir() {
+  const char* env = std::getenv("LCL_CORPUS_DIR");
+  return env && *env ? std::filesystem::path(env) : std::filesystem::path(LCL_CORPUS_DIR);
+}
 inline std::filesystem::path source_dir() { return LCL_SOURCE_DIR; }
 inline std::filesystem::path cli_path() { return LCL_CLI_PATH; }
 

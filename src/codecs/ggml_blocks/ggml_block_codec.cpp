@@ -141,7 +141,12 @@ std::vector<uint8_t> zstd_compress(std::span<const uint8_t> input, int level) {
 
 class GgmlBlockCodec final : public Codec {
  public:
-  bool accepts(TypeId type) const override { return ggml::find_block_layout(type) != nullptr; }
+  // Types with a codec of their own are not routed here; their layouts stay, so that chunks this
+  // codec coded before those codecs existed still decode.
+  bool accepts(TypeId type) const override {
+    return ggml::find_block_layout(type) != nullptr && type != type::kQ5_K && type != type::kQ3_K &&
+           type != type::kMXFP4;
+  }
 
   void encode(std::span<const uint8_t> input, const EncodeContext& context,
               std::vector<uint8_t>& out) const override {

@@ -68,4 +68,52 @@ void pack_q6k_quants(const uint8_t values[256], uint8_t* ql128, uint8_t* qh64) {
   }
 }
 
+void unpack_q5k_quants(const uint8_t* qh32, const uint8_t* qs128, uint8_t values[256]) {
+  unpack_q4k_quants(qs128, values);
+  for (int j = 0; j < 8; ++j)
+    for (int l = 0; l < 32; ++l)
+      values[32 * j + l] = static_cast<uint8_t>(values[32 * j + l] | (((qh32[l] >> j) & 1) << 4));
+}
+
+void pack_q5k_quants(const uint8_t values[256], uint8_t* qh32, uint8_t* qs128) {
+  pack_q4k_quants(values, qs128);
+  for (int l = 0; l < 32; ++l) {
+    uint32_t h = 0;
+    for (int j = 0; j < 8; ++j) h |= uint32_t{values[32 * j + l] >> 4 & 1u} << j;
+    qh32[l] = static_cast<uint8_t>(h);
+  }
+}
+
+void unpack_q3k_quants(const uint8_t* hmask32, const uint8_t* qs64, uint8_t values[256]) {
+  for (int h = 0; h < 2; ++h)
+    for (int j = 0; j < 4; ++j)
+      for (int l = 0; l < 32; ++l)
+        values[128 * h + 32 * j + l] = static_cast<uint8_t>(
+            ((qs64[32 * h + l] >> (2 * j)) & 3) | (((hmask32[l] >> (4 * h + j)) & 1) << 2));
+}
+
+void pack_q3k_quants(const uint8_t values[256], uint8_t* hmask32, uint8_t* qs64) {
+  for (int l = 0; l < 32; ++l) {
+    uint32_t mask = 0;
+    for (int h = 0; h < 2; ++h) {
+      uint32_t low = 0;
+      for (int j = 0; j < 4; ++j) {
+        const uint32_t v = values[128 * h + 32 * j + l];
+        low |= (v & 3) << (2 * j);
+        mask |= (v >> 2 & 1) << (4 * h + j);
+      }
+      qs64[32 * h + l] = static_cast<uint8_t>(low);
+    }
+    hmask32[l] = static_cast<uint8_t>(mask);
+  }
+}
+
+void unpack_q3k_scales(const uint8_t* packed12, uint8_t scales[16]) {
+  for (int s = 0; s < 16; ++s) {
+    const uint32_t low = s < 8 ? packed12[s] & 0xF : packed12[s - 8] >> 4;
+    const uint32_t high = (packed12[8 + s % 4] >> (2 * (s / 4))) & 3;
+    scales[s] = static_cast<uint8_t>(low | high << 4);
+  }
+}
+
 }  // namespace lcl::ggml

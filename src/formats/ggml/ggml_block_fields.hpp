@@ -13,6 +13,10 @@ namespace lcl::ggml {
 inline constexpr size_t kQ4KBlockBytes = 144;  // f16 d, f16 dmin, u8 scales[12], u8 qs[128]
 inline constexpr size_t kQ6KBlockBytes = 210;  // u8 ql[128], u8 qh[64], i8 scales[16], f16 d
 inline constexpr size_t kQ8_0BlockBytes = 34;  // f16 d, i8 qs[32]
+// f16 d, f16 dmin, u8 scales[12] (packed as Q4_K's), u8 qh[32], u8 qs[128]
+inline constexpr size_t kQ5KBlockBytes = 176;
+inline constexpr size_t kQ3KBlockBytes = 110;   // u8 hmask[32], u8 qs[64], u8 scales[12], f16 d
+inline constexpr size_t kMXFP4BlockBytes = 17;  // u8 e (e8m0), u8 qs[16] (e2m1 codes)
 inline constexpr size_t kSuperBlockValues = 256;
 
 // IEEE half -> float (exact; NaN and infinities map to NaN and infinities).
@@ -51,5 +55,29 @@ void pack_q4k_quants(const uint8_t values[256], uint8_t* qs128);
 // scale i / 16.
 void unpack_q6k_quants(const uint8_t* ql128, const uint8_t* qh64, uint8_t values[256]);
 void pack_q6k_quants(const uint8_t values[256], uint8_t* ql128, uint8_t* qh64);
+
+// Q5_K: qh[32] and qs[128] <-> 256 five-bit values in element order (values[32 * j + l] is value
+// l of sub-block j: low nibble from qs as in Q4_K, fifth bit is bit j of qh[l]).
+void unpack_q5k_quants(const uint8_t* qh32, const uint8_t* qs128, uint8_t values[256]);
+void pack_q5k_quants(const uint8_t values[256], uint8_t* qh32, uint8_t* qs128);
+
+// Q3_K: hmask[32] and qs[64] <-> 256 three-bit values q in element order (the weight is
+// d * scale * (q - 4)): element 128 h + 32 j + l takes bits 2j..2j+1 of qs[32 h + l] as its low
+// bits and bit 4 h + j of hmask[l] as its high bit. It belongs to scale 8 h + 2 j + l / 16.
+void unpack_q3k_quants(const uint8_t* hmask32, const uint8_t* qs64, uint8_t values[256]);
+void pack_q3k_quants(const uint8_t values[256], uint8_t* hmask32, uint8_t* qs64);
+// Q3_K: sixteen 6-bit scales (stored + 32) packed into 12 bytes: scale s has its low nibble in
+// byte s (s < 8, low nibble) or s - 8 (high nibble), its high 2 bits at bits 2 (s / 4) of byte
+// 8 + s % 4.
+void unpack_q3k_scales(const uint8_t* packed12, uint8_t scales[16]);
+template <class Field>
+inline void pack_q3k_scales(const Field* scales, uint8_t* packed12) {
+  for (int k = 0; k < 8; ++k)
+    packed12[k] = static_cast<uint8_t>((scales[k] & 0xF) | ((scales[k + 8] & 0xF) << 4));
+  for (int k = 0; k < 4; ++k)
+    packed12[8 + k] = static_cast<uint8_t>(
+        ((scales[k] >> 4) & 3) | (((scales[k + 4] >> 4) & 3) << 2) |
+        (((scales[k + 8] >> 4) & 3) << 4) | (((scales[k + 12] >> 4) & 3) << 6));
+}
 
 }  // namespace lcl::ggml

@@ -1,0 +1,40 @@
+#pragma once
+// `lcl atlas --base`: how predictable a fine-tune's 16-bit float tensors are given its base model.
+// Order-0 entropies, bits per weight, of each tensor's words alone, of their XOR with the base's
+// words, of the difference of the two ordered integer codes (a small move of a weight is a small
+// difference), and of that difference given the base word's exponent (what the delta codec
+// conditions on). Tensors are matched by name, type and shape.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace lcl::analysis {
+
+struct DeltaBoundRow {
+  std::string file;  // of the fine-tune
+  std::string tensor;
+  std::string dtype;
+  uint64_t elements = 0;
+  double changed = 0;         // fraction of words that differ from the base
+  double alone = 0;           // H(word), bits
+  double xor_base = 0;        // H(word XOR base word)
+  double difference = 0;      // H(ordered(word) - ordered(base word))
+  double given_exponent = 0;  // H(difference | base word's exponent)
+};
+
+// Rows for every BF16 / F16 tensor of the model files under `tuned` that `base` (a file,
+// directory or index.json) holds with the same name, type and shape.
+std::vector<DeltaBoundRow> build_delta_bounds(
+    const std::vector<std::filesystem::path>& tuned, const std::filesystem::path& base,
+    const std::function<void(const std::filesystem::path&)>& on_file = {});
+
+nlohmann::json to_json(const DeltaBoundRow& row);
+// One line per tensor, then the element-weighted totals per file and overall (with the ratio
+// 16 / bits each bound implies).
+std::string format_delta_bounds_table(const std::vector<DeltaBoundRow>& rows);
+
+}  // namespace lcl::analysis

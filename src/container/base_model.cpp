@@ -1,0 +1,171 @@
+#include "container/base_model.hpp"
+
+#include <algorithm>
+#include <optional>
+#include <span>
+
+#include "lcl/error.hpp"
+#include "util/byte_buffer.hpp"
+#include "util/hash.hpp"
+#include "util/sha256.hpp"
+
+namespace lcl::container {
+
+namespace fs = std::filesystem;
+
+std::string base_model_name(const fs::path& path) {
+  fs::path p = path.lexically_normal();
+  if (p.has_filename() == false) p = p.parent_path();  // "dir/" names the directory
+  std::error_code ec;
+  if (p.filename().string().ends_with(".index.json") && !fs::is_directory(p, ec)) {
+    fs::path dir = fs::absolute(p, ec).parent_path();
+    if (!ec && !dir.filename().empty()) return dir.filename().string();
+  }
+  return p.filename().string();
+}
+
+BaseCatalog::BaseCatalog(const fs::path& path) : name_(base_model_name(path)) {
+  files_ = model_files(path);
+  if (files_.empty())
+    throw Error(ErrorKind::kUsage, "the base " + path.string() + " holds no model files");
+  used_index_.assign(files_.size(), -1);
+  for (size_t f = 0; f < files_.size(); ++f) {
+    const Layout layout = read_layout(files_[f]);
+    for (const Region& region : layout.regions) {
+      if (region.kind != RegionKind::kTensor) continue;
+      // The first file that holds a name wins (a checkpoint names each tensor once).
+      tensors_.emplace(region.tensor.name,
+                       BaseTensor{f, region.offset, region.size, region.tensor});
+    }
+  }
+}
+
+std::optional<ReferenceRange> BaseCatalog::reference_for(const Region& region, uint64_t offset,
+                                                         uint64_t size) {
+  if (region.kind != RegionKind::kTensor || offset < region.offset ||
+      offset + size > region.offset + region.size)
+    return std::nullopt;
+  auto match = tensors_.find(region.tensor.name);
+  if (match == tensors_.end()) return std::nullopt;
+  const BaseTensor& base = match->second;
+  if (base.info.type != region.tensor.type || base.info.shape != region.tensor.shape ||
+      base.size != region.size)
+    return std::nullopt;  // a changed shape or dtype: the tensor is coded on its own
+  if (used_index_[base.file] < 0) {
+    used_index_[base.file] = static_cast<int>(used_.size());
+    used_.push_back(files_[base.file]);
+  }
+  ReferenceRange reference;
+  reference.file = static_cast<uint32_t>(used_index_[base.file]);
+  reference.offset = base.offset + (offset - region.offset);
+  reference.size = size;
+  return reference;
+}
+
+namespace {
+
+// The region that holds byte `offset` of the file.
+const Region* region_at(const Layout& layout, uint64_t offset) {
+  auto it = std::upper_bound(layout.regions.begin(), layout.regions.end(), offset,
+                             [](uint64_t o, const Region& r) { return o < r.offset; });
+  if (it == layout.regions.begin()) return nullptr;
+  --it;
+  return offset < it->offset + it->size ? &*it : nullptr;
+}
+
+// A chunk of the pieces [first, last) of a segments run that starts at `offset`: one piece alone
+// gets its own codec (zstd for generic bytes), several stay a segments chunk.
+ChunkPlan regroup(const ChunkPlan& run, std::span<const Segment> pieces, uint64_t offset,
+                  const Layout& layout) {
+  ChunkPlan chunk;
+  chunk.offset = offset;
+  for (const Segment& s : pieces) chunk.size += s.size;
+  chunk.context.level = run.context.level;
+  const Codec* codec = pieces.size() == 1 && pieces[0].type != type::kOpaque
+                           ? specialised_codec_for(pieces[0].type, pieces[0].size)
+                           : nullptr;
+  if (pieces.size() == 1 && !codec) {
+    chunk.codec = codec_id::kZstd;
+  } else if (pieces.size() == 1) {
+    chunk.codec = codec->id();
+    chunk.context.type = pieces[0].type;
+    const Region* region = region_at(layout, offset);
+    if (region && region->kind == RegionKind::kTensor) chunk.context.tensor = &region->tensor;
+  } else {
+    chunk.codec = codec_id::kSegments;
+    chunk.context.segments.assign(pieces.begin(), pieces.end());
+  }
+  return chunk;
+}
+
+}  // namespace
+
+void BaseCatalog::plan_references(const Layout& layout, std::vector<ChunkPlan>& plans) {
+  std::vector<ChunkPlan> out;
+  out.reserve(plans.size());
+  for (ChunkPlan& plan : plans) {
+    if (plan.codec != codec_id::kSegments) {
+      // A chunk of one tensor (or a piece of a large one), or generic bytes.
+      const Region* region = plan.context.tensor ? region_at(layout, plan.offset) : nullptr;
+      if (region) plan.reference = reference_for(*region, plan.offset, plan.size);
+      out.push_back(std::move(plan));
+      continue;
+    }
+    // A run of small tensors coded together: each tensor the base holds becomes a chunk of its
+    // own (a delta chunk is one piece of one tensor); the pieces between stay together.
+    const std::vector<Segment>& pieces = plan.context.segments;
+    uint64_t offset = plan.offset, group_offset = plan.offset;
+    size_t group_begin = 0;
+    for (size_t i = 0; i < pieces.size(); ++i) {
+      std::optional<ReferenceRange> reference;
+      const Region* region = pieces[i].type == type::kOpaque ? nullptr : region_at(layout, offset);
+      if (region) reference = reference_for(*region, offset, pieces[i].size);
+      if (reference) {
+        if (group_begin < i)
+          out.push_back(regroup(plan, std::span(pieces).subspan(group_begin, i - group_begin),
+                                group_offset, layout));
+        ChunkPlan alone = regroup(plan, std::span(pieces).subspan(i, 1), offset, layout);
+        alone.reference = reference;
+        out.push_back(std::move(alone));
+        group_begin = i + 1;
+        group_offset = offset + pieces[i].size;
+      }
+      offset += pieces[i].size;
+    }
+    if (group_begin == 0) {
+      out.push_back(std::move(plan));
+    } else if (group_begin < pieces.size()) {
+      out.push_back(regroup(plan, std::span(pieces).subspan(group_begin), group_offset, layout));
+    }
+  }
+  plans = std::move(out);
+}
+
+BaseFile describe_base_file(const fs::path& path) {
+  FileSource source(path);
+  BaseFile file;
+  file.name = path.filename().string();
+  file.size = source.size();
+  StreamingHash xxh;
+  Sha256 sha;
+  ByteBuffer buffer;
+  constexpr uint64_t kPiece = 4u << 20;
+  for (uint64_t at = 0; at < source.size(); at += kPiece) {
+    buffer.resize(std::min(kPiece, source.size() - at));
+    source.read(at, buffer);
+    xxh.update(buffer);
+    sha.update(buffer);
+  }
+  file.checksum = xxh.digest();
+  file.sha256 = sha.finish();
+  return file;
+}
+
+fs::path locate_base_file(const fs::path& path, const std::string& name, size_t files_needed) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) return path / name;
+  if (files_needed == 1 && !path.filename().string().ends_with(".json")) return path;
+  return path.parent_path() / name;
+}
+
+}  // namespace lcl::container

@@ -1,0 +1,165 @@
+// The delta codec: byte-exact roundtrips of float chunks given their base, references, and
+// payloads that are truncated, altered or decoded against the wrong reference.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "codecs/delta/delta_coder.hpp"
+#include "codecs/delta/delta_format.hpp"
+#include "lcl/codec.hpp"
+#include "lcl/error.hpp"
+#include "support/finetune_pair.hpp"
+
+namespace lcl {
+namespace {
+
+using delta_format::decode_delta;
+using delta_format::encode_delta;
+
+std::vector<uint8_t> encode(const std::vector<uint8_t>& tuned, const std::vector<uint8_t>& base,
+                            TypeId type, ReferenceRange where = {3, 1234, 0}) {
+  std::vector<uint8_t> payload;
+  where.size = tuned.size();
+  encode_delta(tuned, base, where, type, payload);
+  return payload;
+}
+
+void expect_roundtrip(const std::vector<uint8_t>& tuned, const std::vector<uint8_t>& base,
+                      TypeId type) {
+  const auto payload = encode(tuned, base, type);
+  std::vector<uint8_t> decoded(tuned.size(), 0xAB);
+  decode_delta(payload, base, decoded);
+  EXPECT_EQ(decoded, tuned);
+  const ReferenceRange where = delta_format::read_reference(payload, tuned.size());
+  EXPECT_EQ(where.file, 3u);
+  EXPECT_EQ(where.offset, 1234u);
+  EXPECT_EQ(where.size, tuned.size());
+}
+
+struct Case {
+  TypeId type;
+  int bytes;
+  bool fp16;
+};
+const Case kCases[] = {{type::kBF16, 2, false}, {type::kF16, 2, true}, {type::kF32, 4, false}};
+
+TEST(DeltaCodec, RoundtripsEveryFloatTypeAndSize) {
+  for (const Case& c : kCases)
+    for (size_t n :
+         {size_t{0}, size_t{1}, size_t{31}, size_t{32}, size_t{33}, size_t{1000}, size_t{100000}}) {
+      SCOPED_TRACE(type_name(c.type) + " n=" + std::to_string(n));
+      const auto pair = test::make_float_pair(n, c.bytes, c.fp16, n + 7);
+      expect_roundtrip(pair.tuned, pair.base, c.type);
+    }
+}
+
+TEST(DeltaCodec, RaggedTailIsKept) {
+  auto pair = test::make_float_pair(1000, 4, false, 5);
+  for (size_t extra = 1; extra < 4; ++extra) {
+    auto tuned = pair.tuned, base = pair.base;
+    for (size_t i = 0; i < extra; ++i) {
+      tuned.push_back(static_cast<uint8_t>(i + 1));
+      base.push_back(static_cast<uint8_t>(i + 9));
+    }
+    expect_roundtrip(tuned, base, type::kF32);
+  }
+}
+
+TEST(DeltaCodec, EveryMoveOfAWordRoundtrips) {
+  // Every (base, tuned) combination of a few base words with all 65536 tuned words: every
+  // symbol, bucket width and raw-bit count of 16-bit elements, and wrap-around of the difference.
+  for (uint32_t base_word : {0x0000u, 0x8000u, 0x3c00u, 0xbc00u, 0x7f80u, 0xffffu}) {
+    std::vector<uint8_t> base, tuned;
+    for (uint32_t v = 0; v < 65536; ++v) {
+      base.push_back(static_cast<uint8_t>(base_word));
+      base.push_back(static_cast<uint8_t>(base_word >> 8));
+      tuned.push_back(static_cast<uint8_t>(v));
+      tuned.push_back(static_cast<uint8_t>(v >> 8));
+    }
+    expect_roundtrip(tuned, base, type::kBF16);
+  }
+  std::mt19937_64 rng(11);
+  std::vector<uint8_t> base(4 * 50000), tuned(4 * 50000);
+  for (auto& b : base) b = static_cast<uint8_t>(rng());
+  for (auto& b : tuned) b = static_cast<uint8_t>(rng());
+  expect_roundtrip(tuned, base, type::kF32);  // unrelated words: every 32-bit bucket
+}
+
+TEST(DeltaCodec, IdenticalBytesCostAFewBytesForAnyType) {
+  const auto pair = test::make_float_pair(50000, 2, false, 3);
+  for (TypeId type : {type::kBF16, type::kQ4_K, type::kOpaque}) {
+    const auto payload = encode(pair.base, pair.base, type);
+    EXPECT_LE(payload.size(), 8u);
+    std::vector<uint8_t> decoded(pair.base.size());
+    decode_delta(payload, pair.base, decoded);
+    EXPECT_EQ(decoded, pair.base);
+  }
+}
+
+TEST(DeltaCodec, DeclinesDifferingBytesOfOtherTypes) {
+  const auto pair = test::make_float_pair(1000, 2, false, 3);
+  try {
+    encode(pair.tuned, pair.base, type::kQ8_0);
+    FAIL() << "expected kUnsupported";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kUnsupported);
+  }
+}
+
+TEST(DeltaCodec, SmallMovesCodeFarBelowTheWordSize) {
+  // Moves of a few units in the last place cost a few bits, whatever the weights themselves.
+  const auto pair = test::make_float_pair(1 << 18, 2, false, 9);
+  const auto payload = encode(pair.tuned, pair.base, type::kBF16);
+  const double bits_per_weight = 8.0 * static_cast<double>(payload.size()) / (1 << 18);
+  EXPECT_LT(bits_per_weight, 4.0);
+}
+
+TEST(DeltaCodec, RegisteredAsId12AndNeedsItsReference) {
+  const Codec* codec = find_codec(codec_id::kDelta);
+  ASSERT_NE(codec, nullptr);
+  EXPECT_EQ(codec->name(), "delta");
+  EXPECT_FALSE(codec->accepts(type::kBF16));  // never routed by type alone
+  const auto pair = test::make_float_pair(1000, 2, false, 3);
+  const auto payload = encode(pair.tuned, pair.base, type::kBF16);
+  std::vector<uint8_t> out(pair.tuned.size());
+  EXPECT_THROW(codec->decode(payload, out), Error);
+  ASSERT_TRUE(codec->reference(payload, out.size()).has_value());
+  codec->decode_with_reference(payload, pair.base, out);
+  EXPECT_EQ(out, pair.tuned);
+}
+
+TEST(DeltaCodec, WrongOrShortReferenceNeverCrashes) {
+  const auto pair = test::make_float_pair(5000, 2, false, 4);
+  const auto payload = encode(pair.tuned, pair.base, type::kBF16);
+  std::vector<uint8_t> out(pair.tuned.size());
+  auto other = test::make_float_pair(5000, 2, false, 99).base;
+  decode_delta(payload, other, out);  // decodes to other bytes: the container's checksum fails
+  EXPECT_NE(out, pair.tuned);
+  std::vector<uint8_t> shorter(pair.base.begin(), pair.base.end() - 2);
+  EXPECT_THROW(decode_delta(payload, shorter, out), Error);
+}
+
+TEST(DeltaCodec, TruncatedOrAlteredPayloadsThrowOrStayInBounds) {
+  for (const Case& c : kCases) {
+    const auto pair = test::make_float_pair(3000, c.bytes, c.fp16, 21);
+    const auto payload = encode(pair.tuned, pair.base, c.type);
+    std::vector<uint8_t> out(pair.tuned.size());
+    for (size_t cut = 0; cut < payload.size(); cut += 1 + cut / 8) {
+      std::vector<uint8_t> truncated(payload.begin(), payload.begin() + cut);
+      EXPECT_THROW(decode_delta(truncated, pair.base, out), Error) << cut;
+    }
+    std::mt19937_64 rng(c.bytes);
+    for (int trial = 0; trial < 300; ++trial) {
+      auto altered = payload;
+      altered[rng() % altered.size()] ^= static_cast<uint8_t>(1 + rng() % 255);
+      try {
+        decode_delta(altered, pair.base, out);
+      } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::kCorruptInput);
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace lcl
