@@ -1,7 +1,9 @@
 #pragma once
-// The .lcl container (docs/FORMAT.md): header, chunk payloads, footer index. Compression and
+// The .lcl container (docs/FORMAT.md): header, chunk frames, footer index. Compression and
 // decompression stream through a bounded window of chunks, so peak memory is a function of
-// threads x chunk size and never of the file size.
+// threads x chunk size and never of the file size. Archives are written front to back into any
+// ByteSink and can be decoded front to back from any InputStream (lcl/stream.hpp), or at random
+// from a file through the index.
 #include <array>
 #include <cstdint>
 #include <filesystem>
@@ -17,6 +19,7 @@
 #include "lcl/layout.hpp"
 #include "lcl/sink.hpp"
 #include "lcl/source.hpp"
+#include "lcl/stream.hpp"
 
 namespace lcl {
 
@@ -81,8 +84,16 @@ struct CompressResult {
   std::vector<std::string> warnings;  // from the layout parser
 };
 
+// Compresses bytes read once, front to back, from `input` (its size need not be known; an endless
+// stream is compressed until it ends). Model headers are parsed from the stream's first bytes, so
+// a safetensors or GGUF stream gets the same per-tensor codecs as its file. Memory: the header
+// plus 2 x threads chunks. Calls sink.finish() when complete.
+CompressResult compress_stream(InputStream& input, const std::string& name, ByteSink& sink,
+                               const CompressOptions& options);
+
 // Writes `output` atomically (temporary file, renamed when complete). Refuses to replace an
-// existing file unless `overwrite`.
+// existing file unless `overwrite`. An input that is not a regular file (a pipe, a device, a /proc
+// file) is read as a stream: its st_size is never trusted.
 CompressResult compress_file(const std::filesystem::path& input,
                              const std::filesystem::path& output, const CompressOptions& options,
                              bool overwrite = false);
@@ -151,6 +162,14 @@ class Archive {
   void decode_all(unsigned threads,
                   const std::function<void(uint64_t offset, std::span<const uint8_t>)>& sink,
                   const ProgressFn& progress = {}) const;
+  // For outputs written at random (a file): `write` runs on the worker threads, in any order, as
+  // soon as a chunk is decoded and its checksum verified, with `all_zero` telling whether the
+  // bytes are all zero; the calling thread only checks the whole-file checksum, which is
+  // verified before this returns. Writes cannot be taken back: write to a temporary file.
+  using ChunkWriter =
+      std::function<void(uint64_t offset, std::span<const uint8_t> bytes, bool all_zero)>;
+  void decode_all_unordered(unsigned threads, const ChunkWriter& write,
+                            const ProgressFn& progress = {}) const;
 
  private:
   Archive(std::unique_ptr<ByteSource> source, ArchiveIndex index);
@@ -177,6 +196,19 @@ void decompress(const Archive& archive, ByteSink& sink, const DecompressOptions&
 // Writes `output` atomically, renaming it into place only after every checksum verified.
 void decompress_file(const std::filesystem::path& input, const std::filesystem::path& output,
                      const DecompressOptions& options, bool overwrite = false);
+
+// Decodes an archive of format version 2 front to back from `input` into `sink`, checking each
+// chunk before writing it and, at the end, the index against the frames and the whole-file
+// checksum (bytes already written stay written: a caller that needs all-or-nothing writes to a
+// temporary file; sink.finish() is called only after the last check passed). Version 1 archives
+// throw kUnsupported: their chunk table is only at the end.
+void decompress_stream(InputStream& input, ByteSink& sink, const DecompressOptions& options);
+
+// decompress_stream from `input` read front to back (a pipe, /dev/stdin) into `output`, which is
+// renamed into place only after every check passed.
+void decompress_stream_to_file(const std::filesystem::path& input,
+                               const std::filesystem::path& output,
+                               const DecompressOptions& options, bool overwrite = false);
 
 // Decodes everything and checks every checksum without writing; given `original`, also compares
 // the decoded bytes with it. Throws lcl::Error describing the first difference.

@@ -16,6 +16,8 @@ class ByteSink {
   virtual ~ByteSink() = default;
   // Appends `bytes`; throws lcl::Error(kIo) when the bytes cannot be written.
   virtual void write(std::span<const uint8_t> bytes) = 0;
+  // Appends `n` zero bytes; a file may leave a hole instead of writing them.
+  virtual void write_zeros(uint64_t n);
   // Called once, after the last write, when the whole output is complete and verified: a file
   // sink makes the file appear under its name, a stream sink flushes.
   virtual void finish() {}
@@ -31,6 +33,27 @@ class MemorySink final : public ByteSink {
 
  private:
   std::vector<uint8_t>& bytes_;
+};
+
+// Owns the bytes it collects (tests, fuzzers).
+class VectorSink final : public ByteSink {
+ public:
+  void write(std::span<const uint8_t> bytes) override {
+    bytes_.insert(bytes_.end(), bytes.begin(), bytes.end());
+  }
+  std::string name() const override { return "<memory>"; }
+  std::vector<uint8_t>& bytes() { return bytes_; }
+
+ private:
+  std::vector<uint8_t> bytes_;
+};
+
+// Discards everything (decoding only to check an archive).
+class NullSink final : public ByteSink {
+ public:
+  void write(std::span<const uint8_t>) override {}
+  void write_zeros(uint64_t) override {}
+  std::string name() const override { return "<none>"; }
 };
 
 // Writes to an open file descriptor (a pipe, a socket, stdout, a file), retrying short writes.
@@ -72,6 +95,7 @@ class FileSink final : public ByteSink {
   FileSink(const FileSink&) = delete;
   FileSink& operator=(const FileSink&) = delete;
   void write(std::span<const uint8_t> bytes) override;
+  void write_zeros(uint64_t n) override;
   void finish() override;
   std::string name() const override { return path_.string(); }
 

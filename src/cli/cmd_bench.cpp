@@ -4,7 +4,6 @@
 // lcl bench --base-of FT=BASE [--out results.jsonl.zst]: a fine-tune's tensors given its base
 // (bench/delta_methods.hpp), with a summary per method.
 #include <algorithm>
-#include <charconv>
 #include <cstdio>
 #include <iostream>
 #include <thread>
@@ -15,21 +14,12 @@
 #include "bench/model_identity.hpp"
 #include "bench/runner.hpp"
 #include "cli/command.hpp"
+#include "cli/shard.hpp"
 #include "lcl/error.hpp"
 
 namespace lcl::cli {
 
 namespace {
-void parse_shard(const std::string& text, unsigned& index, unsigned& count) {
-  auto slash = text.find('/');
-  auto parse = [&](std::string_view s, unsigned& v) {
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    return ec == std::errc() && end == s.data() + s.size();
-  };
-  if (slash == std::string::npos || !parse(std::string_view(text).substr(0, slash), index) ||
-      !parse(std::string_view(text).substr(slash + 1), count) || count == 0 || index >= count)
-    throw Error(ErrorKind::kUsage, "--shard wants I/N with 0 <= I < N, got \"" + text + "\"");
-}
 // Byte-weighted ratio per method over the rows, printed as a table.
 void print_delta_summary(const std::vector<bench::ResultRow>& rows) {
   struct Total {
@@ -153,7 +143,9 @@ void add_bench_command(CLI::App& app, int& exit_code) {
     options.out = args->out;
     options.threads =
         args->threads ? args->threads : std::max(1u, std::thread::hardware_concurrency());
-    parse_shard(args->shard, options.shard_index, options.shard_count);
+    const Shard shard = parse_shard(args->shard);
+    options.shard_index = shard.index;
+    options.shard_count = shard.count;
     options.resume = args->resume;
     options.tool_version = std::string("lcl ") + LCL_VERSION;
     options.log = [](const std::string& line) { std::cerr << line << "\n"; };

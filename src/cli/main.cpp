@@ -1,9 +1,12 @@
 // lcl: lossless compression of model weight files (see README.md).
 #include <malloc.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "cli/command.hpp"
 #include "lcl/error.hpp"
@@ -37,8 +40,12 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_code = 0;
   for (auto add : kCommands) add(app, exit_code);
+  // "lcl -d ..." is "lcl decompress ...", as in zstd.
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args[0] == "-d") args[0] = "decompress";
+  std::reverse(args.begin(), args.end());  // CLI11 takes the arguments last first
   try {
-    app.parse(argc, argv);
+    app.parse(args);
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : 2;

@@ -5,14 +5,9 @@
 #include "lcl/container.hpp"
 #include "lcl/error.hpp"
 #include "util/atomic_file.hpp"
+#include "util/zero_scan.hpp"
 
 namespace lcl {
-
-namespace {
-bool all_zero(std::span<const uint8_t> bytes) {
-  return std::all_of(bytes.begin(), bytes.end(), [](uint8_t b) { return b == 0; });
-}
-}  // namespace
 
 void decompress_file(const std::filesystem::path& input, const std::filesystem::path& output,
                      const DecompressOptions& options, bool overwrite) {
@@ -21,15 +16,33 @@ void decompress_file(const std::filesystem::path& input, const std::filesystem::
   if (options.base) archive->attach_base(*options.base);
   archive->require_base();
   AtomicOutputFile out(output, overwrite, {input});
-  archive->decode_all(
-      options.threads,
-      [&](uint64_t offset, std::span<const uint8_t> bytes) {
-        // Runs of zeros become holes: a sparse original stays sparse (resize() sets the length).
-        if (!all_zero(bytes)) out.write_at(offset, bytes);
-      },
-      options.progress);
+  if (out.is_stream()) {
+    // A device or FIFO is written in order (a skipped zero run is written as zeros).
+    archive->decode_all(
+        options.threads,
+        [&](uint64_t offset, std::span<const uint8_t> bytes) {
+          if (!all_zero(bytes)) out.write_at(offset, bytes);
+        },
+        options.progress);
+  } else {
+    archive->decode_all_unordered(
+        options.threads,
+        [&](uint64_t offset, std::span<const uint8_t> bytes, bool zero) {
+          // Runs of zeros become holes: a sparse original stays sparse (resize() sets the length).
+          if (!zero) out.write_at(offset, bytes);
+        },
+        options.progress);
+  }
   out.resize(archive->index().original_size);
   out.commit();
+}
+
+void decompress_stream_to_file(const std::filesystem::path& input,
+                               const std::filesystem::path& output,
+                               const DecompressOptions& options, bool overwrite) {
+  auto in = open_input_stream(input);
+  FileSink sink(output, overwrite, {input});
+  decompress_stream(*in, sink, options);
 }
 
 void decompress(const Archive& archive, ByteSink& sink, const DecompressOptions& options) {

@@ -10,6 +10,10 @@
 
 namespace lcl::container {
 
+uint64_t content_checksum(uint16_t version, std::span<const uint8_t> bytes) {
+  return content_uses_xxh3(version) ? xxh3(bytes) : xxh64(bytes);
+}
+
 std::vector<uint8_t> encode_header(uint16_t flags) {
   std::vector<uint8_t> out(kMagic.begin(), kMagic.end());
   ByteWriter w(out);
@@ -19,7 +23,7 @@ std::vector<uint8_t> encode_header(uint16_t flags) {
   return out;
 }
 
-uint16_t check_header(std::span<const uint8_t> bytes) {
+HeaderFields check_header(std::span<const uint8_t> bytes) {
   if (bytes.size() < kHeaderSize || !std::equal(kMagic.begin(), kMagic.end(), bytes.begin()))
     throw_corrupt("not a .lcl file (bad magic)");
   ByteReader r(bytes.subspan(kMagic.size()), "header");
@@ -31,7 +35,49 @@ uint16_t check_header(std::span<const uint8_t> bytes) {
   const uint16_t flags = r.u16();
   if (flags & ~kKnownFlags) throw_corrupt("header flags set that this version does not know");
   if (r.u32() != 0) throw_corrupt("reserved header bytes are not zero");
-  return flags;
+  return HeaderFields{version, flags};
+}
+
+size_t varint_size(uint64_t value) {
+  size_t n = 1;
+  for (; value >= 0x80; value >>= 7) ++n;
+  return n;
+}
+
+std::vector<uint8_t> encode_frame_header(const ChunkEntry& chunk) {
+  std::vector<uint8_t> out;
+  out.reserve(kMaxFrameHeaderSize);
+  ByteWriter w(out);
+  w.u8(kChunkFrameTag);
+  w.varint(chunk.codec);
+  w.varint(chunk.original_size);
+  w.varint(chunk.payload_size);
+  w.u64(chunk.checksum);
+  w.u32(static_cast<uint32_t>(xxh64(out)));
+  return out;
+}
+
+size_t frame_header_size(const ChunkEntry& chunk) {
+  return 1 + varint_size(chunk.codec) + varint_size(chunk.original_size) +
+         varint_size(chunk.payload_size) + 8 + 4;
+}
+
+std::vector<uint8_t> encode_end_frame(uint64_t index_size) {
+  std::vector<uint8_t> out;
+  ByteWriter w(out);
+  w.u8(kEndFrameTag);
+  w.varint(index_size);
+  return out;
+}
+
+void check_chunk_sizes(uint64_t original_size, uint64_t payload_size, const std::string& which) {
+  if (original_size > kMaxChunkOriginalSize)
+    throw_corrupt(which + " size " + std::to_string(original_size) + " exceeds " +
+                  std::to_string(kMaxChunkOriginalSize));
+  // The writer stores a chunk that no codec shrinks, so a payload never exceeds its original.
+  if (payload_size > original_size)
+    throw_corrupt(which + " payload (" + std::to_string(payload_size) +
+                  " bytes) is larger than its original");
 }
 
 std::vector<uint8_t> encode_trailer(const Trailer& trailer) {
@@ -101,7 +147,7 @@ std::vector<uint8_t> encode_index(const ArchiveIndex& index) {
 
 namespace {
 
-void read_chunks(ByteReader& r, const Trailer& trailer, ArchiveIndex& index) {
+void read_chunks(ByteReader& r, const Trailer& trailer, uint16_t version, ArchiveIndex& index) {
   // Each entry takes at least 13 bytes, which bounds the count by the index size.
   uint64_t count = r.varint_at_most(r.remaining() / 13, "chunk count");
   index.chunks.resize(count);
@@ -117,6 +163,13 @@ void read_chunks(ByteReader& r, const Trailer& trailer, ArchiveIndex& index) {
     c.checksum = r.u64();
     std::string which = "chunk " + std::to_string(i);
     if (c.original_offset != original_end) r.fail(which + " does not follow the previous chunk");
+    if (version >= 2) {
+      if (c.payload_size > c.original_size) r.fail(which + " payload is larger than its original");
+      // Its frame header sits between the previous payload and this one.
+      uint64_t header = frame_header_size(c);
+      if (header > trailer.index_offset - payload_end) r.fail(which + " runs into the index");
+      payload_end += header;
+    }
     if (c.payload_offset != payload_end) r.fail(which + " payload is not where the previous ended");
     if (c.payload_size > trailer.index_offset - payload_end)
       r.fail(which + " payload runs into the index");
@@ -124,6 +177,7 @@ void read_chunks(ByteReader& r, const Trailer& trailer, ArchiveIndex& index) {
     payload_end += c.payload_size;
   }
   if (original_end != index.original_size) r.fail("chunks do not cover the original size");
+  if (version >= 2) payload_end += 1 + varint_size(trailer.index_size);  // the end frame
   if (payload_end != trailer.index_offset) r.fail("payloads do not end where the index starts");
 }
 
@@ -176,19 +230,20 @@ BaseInfo read_base(ByteReader& r) {
 
 }  // namespace
 
-ArchiveIndex decode_index(std::span<const uint8_t> bytes, const Trailer& trailer, uint16_t flags) {
+ArchiveIndex decode_index(std::span<const uint8_t> bytes, const Trailer& trailer, uint16_t version,
+                          uint16_t flags) {
   if (xxh64(bytes) != trailer.index_checksum)
     throw_corrupt("index checksum mismatch (corrupt file)");
   ByteReader r(bytes, "index");
   ArchiveIndex index;
-  index.format_version = kFormatVersion;
+  index.format_version = version;
   uint8_t format = r.u8();
   if (format > static_cast<uint8_t>(FileFormat::kGguf)) r.fail("unknown source format");
   index.source_format = static_cast<FileFormat>(format);
   index.source_name = r.string(kMaxSourceNameLength);
   index.original_size = r.varint();
   index.original_checksum = r.u64();
-  read_chunks(r, trailer, index);
+  read_chunks(r, trailer, version, index);
   read_tensors(r, index);
   if (flags & kFlagBase) index.base = read_base(r);
   if (!r.at_end()) r.fail("unexpected bytes after the index");

@@ -194,7 +194,7 @@ AtomicOutputFile::~AtomicOutputFile() {
 }
 
 void AtomicOutputFile::write(std::span<const uint8_t> bytes) {
-  write_at(position_, bytes);
+  write_at(position_.load(), bytes);
 }
 
 void AtomicOutputFile::write_all(std::span<const uint8_t> bytes, uint64_t offset) {
@@ -232,7 +232,10 @@ void AtomicOutputFile::write_at(uint64_t offset, std::span<const uint8_t> bytes)
   } else {
     write_all(bytes, offset);
   }
-  position_ = std::max(position_, offset + bytes.size());
+  const uint64_t end = offset + bytes.size();
+  uint64_t seen = position_.load();
+  while (seen < end && !position_.compare_exchange_weak(seen, end)) {
+  }
 }
 
 void AtomicOutputFile::resize(uint64_t size) {

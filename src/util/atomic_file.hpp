@@ -14,6 +14,7 @@
 // Error messages name the output path the caller gave, never a temporary name.
 #include <sys/types.h>
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <span>
@@ -32,11 +33,13 @@ class AtomicOutputFile {
 
   void write(std::span<const uint8_t> bytes);  // appends at the current end
   // Writes at `offset`. Into a device or FIFO offsets must not go back; a gap is written as zeros.
+  // Into a file (!is_stream()) several threads may write disjoint ranges at once (pwrite; the end
+  // is tracked atomically), so decoders write their chunks as soon as they are ready.
   void write_at(uint64_t offset, std::span<const uint8_t> bytes);
   // Sets the length (a hole where nothing was written: sparse). A device or FIFO can only grow,
   // by zeros.
   void resize(uint64_t size);
-  uint64_t position() const { return position_; }
+  uint64_t position() const { return position_.load(); }
   bool is_stream() const { return mode_ == Mode::kDirect; }  // a device or FIFO, written in order
   void commit();                                             // flushes and puts the file into place
 
@@ -53,7 +56,7 @@ class AtomicOutputFile {
   std::filesystem::path temp_path_;
   Mode mode_ = Mode::kNamedTemp;
   int fd_ = -1;
-  uint64_t position_ = 0;
+  std::atomic<uint64_t> position_ = 0;
   uint64_t written_end_ = 0;  // direct mode: bytes actually written so far
   bool overwrite_ = false;
   bool committed_ = false;

@@ -4,6 +4,8 @@
 
 #include "lcl/container.hpp"
 #include "lcl/error.hpp"
+#include "lcl/sink.hpp"
+#include "lcl/stream.hpp"
 #include "support/file_utils.hpp"
 #include "support/finetune_pair.hpp"
 #include "support/model_builders.hpp"
@@ -107,6 +109,43 @@ TEST(BaseModel, NoSharedTensorsMeansNoBaseSection) {
   EXPECT_FALSE(archive->index().base.has_value());
   decompress_file(dir / "t.lcl", dir / "out", decompress_with(std::nullopt));
   EXPECT_EQ(test::read_file(dir / "out"), test::read_file(p.tuned));
+}
+
+// Format 2 carries the base flag and section like format 1; a stream reader cannot decode delta
+// chunks before the index names their base files, so it refuses before writing anything and says
+// to decode from a file, and a stream cannot be coded against a base.
+TEST(BaseModel, FormatTwoArchiveWithABaseNeedsAFile) {
+  TempDir dir;
+  const Pair p = write_pair(dir.path());
+  const fs::path packed = dir / "tuned.lcl";
+  compress_file(p.tuned, packed, with_base(p.base));
+  const std::vector<uint8_t> bytes = test::read_file(packed);
+  ASSERT_GE(bytes.size(), 16u);
+  EXPECT_EQ(bytes[8] | (bytes[9] << 8), 2);    // format version
+  EXPECT_EQ(bytes[10] | (bytes[11] << 8), 1);  // flag bit 0: coded against a base
+  ASSERT_TRUE(Archive::open(packed)->index().base.has_value());
+
+  MemoryInputStream in(bytes, 4096);
+  VectorSink sink;
+  try {
+    decompress_stream(in, sink, decompress_with(p.base));
+    ADD_FAILURE() << "decoded a based archive from a stream";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kUsage);
+    EXPECT_NE(std::string(e.what()).find("--base"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(sink.bytes().empty());
+
+  const std::vector<uint8_t> tuned = test::read_file(p.tuned);
+  MemoryInputStream tuned_stream(tuned, 4096);
+  VectorSink unused;
+  try {
+    compress_stream(tuned_stream, "model.safetensors", unused, with_base(p.base));
+    ADD_FAILURE() << "coded a stream against a base";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kUsage);
+  }
+  EXPECT_TRUE(unused.bytes().empty());
 }
 
 // Runs `decompress` and expects it to throw lcl::Error(kUsage) whose message contains `words`,

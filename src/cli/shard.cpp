@@ -1,0 +1,30 @@
+#include "cli/shard.hpp"
+
+#include <charconv>
+
+#include "lcl/error.hpp"
+#include "util/hash.hpp"
+
+namespace lcl::cli {
+
+Shard parse_shard(const std::string& text) {
+  Shard shard;
+  auto slash = text.find('/');
+  auto parse = [&](std::string_view s, unsigned& v) {
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    return ec == std::errc() && end == s.data() + s.size();
+  };
+  if (slash == std::string::npos || !parse(std::string_view(text).substr(0, slash), shard.index) ||
+      !parse(std::string_view(text).substr(slash + 1), shard.count) || shard.count == 0 ||
+      shard.index >= shard.count)
+    throw Error(ErrorKind::kUsage, "--shard wants I/N with 0 <= I < N, got \"" + text + "\"");
+  return shard;
+}
+
+unsigned shard_of_key(std::string_view key, unsigned count) {
+  if (count <= 1) return 0;
+  return static_cast<unsigned>(xxh64({reinterpret_cast<const uint8_t*>(key.data()), key.size()}) %
+                               count);
+}
+
+}  // namespace lcl::cli
