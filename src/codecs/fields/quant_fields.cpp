@@ -23,6 +23,7 @@ using entropy::BitCounter;
 using entropy::BitReader;
 using entropy::BitWriter;
 
+// The innermost FieldModeTrace on this thread (a test hook; not owning, null unless one lives).
 thread_local FieldModeTrace* active_trace = nullptr;
 
 // A field is stored bit-packed unless coding it saves more than this fraction of the packed size:
