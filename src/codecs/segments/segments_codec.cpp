@@ -230,24 +230,52 @@ class SegmentsCodec final : public Codec {
     const auto& group_bytes = layout.group_bytes;
     const size_t piece_count = sizes.size();
 
-    // Each group decoded whole into its part of the workspace's buffer (reused: a fresh
-    // chunk-sized allocation per chunk costs its zero fill and page faults), then the pieces
-    // copied to their places in one pass.
+    // A group whose pieces follow each other in the chunk (a chunk of one type, or the run of
+    // tensors after a header) is decoded straight into its place. The others are decoded whole
+    // into their part of the workspace's buffer (reused: a fresh chunk-sized allocation per
+    // chunk costs its zero fill and page faults), then their pieces copied to their places.
+    const size_t groups = group_bytes.size();
+    std::vector<uint64_t> first_at(groups, UINT64_MAX);  // where each group's first piece starts
+    std::vector<uint64_t> last_piece(groups, 0), piece_total(groups, 0);
+    std::vector<uint64_t> first_piece(groups, 0);
+    for (uint64_t i = 0, at = 0; i < piece_count; at += sizes[i], ++i) {
+      const uint32_t g = group_of[i];
+      if (first_at[g] == UINT64_MAX) {
+        first_at[g] = at;
+        first_piece[g] = i;
+      }
+      last_piece[g] = i;
+      ++piece_total[g];
+    }
+    std::vector<uint8_t> in_place(groups, 0);
+    uint64_t elsewhere = 0;  // bytes of the groups decoded into the buffer
+    for (size_t g = 0; g < groups; ++g) {
+      in_place[g] = piece_total[g] != 0 && last_piece[g] - first_piece[g] + 1 == piece_total[g];
+      if (!in_place[g]) elsewhere += group_bytes[g];
+    }
     ByteBuffer& decoded = workspace.scratch().segments.decoded;
-    if (decoded.size() < out.size()) decoded.resize(out.size());
-    std::vector<uint64_t> taken(group_bytes.size(), 0);  // first where each group starts
-    for (size_t g = 0, start = 0; g < group_bytes.size(); start += group_bytes[g], ++g) {
+    if (decoded.size() < elsewhere) decoded.resize(elsewhere);
+    std::vector<uint64_t> taken(groups, 0);  // first where each group starts in `decoded`
+    for (size_t g = 0, start = 0; g < groups; ++g) {
       const CodecId id = layout.group_codec[g];
       const Codec* codec = find_codec(id);
       if (!codec || id == codec_id::kSegments) r.fail("unknown codec " + std::to_string(id));
+      if (in_place[g]) {
+        codec->decode(layout.group_payload[g], out.subspan(first_at[g], group_bytes[g]), workspace);
+        continue;
+      }
       codec->decode(layout.group_payload[g],
                     std::span<uint8_t>(decoded).subspan(start, group_bytes[g]), workspace);
       taken[g] = start;
+      start += group_bytes[g];
     }
     uint64_t at = 0;
     for (uint64_t i = 0; i < piece_count; ++i) {
-      std::memcpy(out.data() + at, decoded.data() + taken[group_of[i]], sizes[i]);
-      taken[group_of[i]] += sizes[i];
+      const uint32_t g = group_of[i];
+      if (!in_place[g]) {
+        std::memcpy(out.data() + at, decoded.data() + taken[g], sizes[i]);
+        taken[g] += sizes[i];
+      }
       at += sizes[i];
     }
   }
