@@ -3,10 +3,14 @@
 // allocates (2 MiB-aligned, huge-page backed where the kernel allows) and hands to numpy without
 // a copy; the GIL is released while decoding.
 #include <Python.h>
+#include <fcntl.h>
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -74,12 +78,49 @@ std::string format_name(lcl::FileFormat format) {
   return "opaque";
 }
 
+// A read-only mapping of a file, so the archive's chunks are decoded from the page cache in
+// place instead of being read into a buffer first (as safetensors maps its files; a file cut
+// short by another process while mapped would fault, as it does for safetensors).
+class MappedFile {
+ public:
+  explicit MappedFile(const std::filesystem::path& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    struct stat st;
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+      void* p = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+      if (p != MAP_FAILED) {
+        data_ = static_cast<const uint8_t*>(p);
+        size_ = static_cast<size_t>(st.st_size);
+      }
+    }
+    ::close(fd);
+  }
+  ~MappedFile() {
+    if (data_) ::munmap(const_cast<uint8_t*>(data_), size_);
+  }
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  bool mapped() const { return data_ != nullptr; }
+  std::span<const uint8_t> bytes() const { return {data_, size_}; }
+
+ private:
+  const uint8_t* data_ = nullptr;
+  size_t size_ = 0;
+};
+
 // An opened archive, shared with the decoded-original view that metadata() parses.
 class PyArchive {
  public:
   static PyArchive open_path(const std::filesystem::path& path) {
     PyArchive a;
-    a.archive_ = lcl::Archive::open(path);
+    auto mapping = std::make_shared<MappedFile>(path);
+    if (mapping->mapped()) {
+      a.archive_ = lcl::Archive::open(mapping->bytes(), path.string());
+      a.mapping_ = std::move(mapping);
+    } else {  // not a regular file, or empty: the library reads it and says what is wrong
+      a.archive_ = lcl::Archive::open(path);
+    }
     return a;
   }
   static PyArchive open_bytes(py::buffer data) {
@@ -199,8 +240,11 @@ class PyArchive {
     std::memcpy(out.data(), hit->bytes.data() + (from - chunk.original_offset), out.size());
   }
 
+  // The bytes an archive opened from memory or from a path reads, declared first so that they
+  // outlive the archive.
+  std::shared_ptr<std::vector<uint8_t>> memory_;
+  std::shared_ptr<MappedFile> mapping_;
   std::shared_ptr<const lcl::Archive> archive_;
-  std::shared_ptr<std::vector<uint8_t>> memory_;  // the bytes of an archive opened from memory
   std::shared_ptr<SharedChunks> shared_ = std::make_shared<SharedChunks>();
 };
 

@@ -66,12 +66,18 @@ void Archive::decode_chunk(size_t i, std::span<uint8_t> out) const {
   // The archive's workspaces: one per worker of the read calls, kept while the archive lives.
   WorkspacePool::Lease workspace = workspaces_.lease();
   ContainerScratch& scratch = workspace->scratch().container;
-  // Kept by the workspace and not zeroed: the read fills it. Version 2 reads the frame header
-  // with the payload (one read) and checks that it says what the index says.
-  ByteBuffer& frame = scratch.frame;
+  // Version 2 reads the frame header with the payload (one read) and checks that it says what
+  // the index says. An archive in memory is read in place; otherwise into the workspace's
+  // buffer (not zeroed: the read fills it).
   const size_t header = index_.format_version >= 2 ? container::frame_header_size(chunk) : 0;
-  frame.resize(header + chunk.payload_size);
-  source_->read(chunk.payload_offset - header, frame);
+  std::span<const uint8_t> frame;
+  if (auto in_memory = source_->view(chunk.payload_offset - header, header + chunk.payload_size)) {
+    frame = *in_memory;
+  } else {
+    scratch.frame.resize(header + chunk.payload_size);
+    source_->read(chunk.payload_offset - header, scratch.frame);
+    frame = scratch.frame;
+  }
   if (header != 0) {
     std::vector<uint8_t> expected = container::encode_frame_header(chunk);
     if (!std::equal(expected.begin(), expected.end(), frame.begin()))

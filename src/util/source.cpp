@@ -97,4 +97,9 @@ void MemorySource::read(uint64_t offset, std::span<uint8_t> dst) const {
   if (!dst.empty()) std::memcpy(dst.data(), bytes_.data() + offset, dst.size());
 }
 
+std::optional<std::span<const uint8_t>> MemorySource::view(uint64_t offset, uint64_t size) const {
+  if (!range_inside(offset, size, bytes_.size())) throw_corrupt("unexpected end of " + name_);
+  return bytes_.subspan(offset, size);
+}
+
 }  // namespace lcl
