@@ -8,6 +8,7 @@
 #include <cstring>
 #include <random>
 
+#include "lcl/codec.hpp"
 #include "lcl/container.hpp"
 #include "lcl/sink.hpp"
 #include "lcl/source.hpp"
@@ -78,7 +79,22 @@ TEST(WorkspaceMemory, CompressDecompressAndReadsGiveTheHeapBack) {
   }
   constexpr size_t kSlack = 64 * 1024;  // far below one chunk's scratch
 
+  // The measure sees scratch memory: a workspace that coded a chunk holds MiBs until it goes.
   size_t before = heap_in_use();
+  {
+    Workspace workspace;
+    EncodeContext context;
+    context.type = type::kBF16;
+    std::vector<uint8_t> payload;
+    payload.reserve(file.size());
+    const std::span<const uint8_t> chunk(file.data() + file.size() - (4u << 20), 4u << 20);
+    const size_t reserved = heap_in_use();
+    find_codec(codec_id::kFloat)->encode(chunk, context, payload, workspace);
+    EXPECT_GT(heap_in_use(), reserved + (1u << 20)) << "a workspace's buffers are not seen";
+  }
+  EXPECT_LE(heap_in_use(), before + kSlack) << "a destroyed workspace kept memory";
+
+  before = heap_in_use();
   {
     MemorySink sink(archive);
     CompressOptions options;
