@@ -56,10 +56,12 @@ def best(cmds):
 def ms(x): return f"{x * 1000:.1f}"
 def ratio(a, b): return f"{a / b:.2f}"
 
-def row(name, size, what, mine, ref, target):
-    """One table row: mine against ref (each [wall, cpu] seconds) and whether the target holds."""
+def row(name, size, what, mine, ref, target, cpu_target=True):
+    """One table row: mine against ref (each [wall, cpu] seconds) and whether the target holds.
+    A -T 2 target is one of wall time only: its CPU ratio (1.00 = the second thread adds no work)
+    is shown but not held to it."""
     rw, rc = mine[0] / ref[0], mine[1] / ref[1]
-    met = f"{'yes' if rw <= target else 'no'} / {'yes' if rc <= target else 'no'}"
+    met = f"{'yes' if rw <= target else 'no'} / {('yes' if rc <= target else 'no') if cpu_target else '-'}"
     print(f"| {name} | {size} | {what} | {ms(mine[0])} | {ms(mine[1])} | {ms(ref[0])} | {ms(ref[1])} "
           f"| {ratio(mine[0], ref[0])} | {ratio(mine[1], ref[1])} | {target:.2f} | {met} |")
 
@@ -104,7 +106,7 @@ for k, b in tools.items():
     if not filecmp.cmp(big, f"{o}.out", shallow=False):
         sys.exit("decoded output differs")
     tag = "" if k == "lcl" else f" ({k})"
-    row(name, size, f"compress -T 2{tag} (-T 1)", c["2"], c["1"], 0.56)
-    row(name, size, f"decompress -T 2{tag} (-T 1)", d["2"], d["1"], 0.56)
+    row(name, size, f"compress -T 2{tag} (-T 1)", c["2"], c["1"], 0.56, cpu_target=False)
+    row(name, size, f"decompress -T 2{tag} (-T 1)", d["2"], d["1"], 0.56, cpu_target=False)
 print(f"\nload average after: {load()}")
 PY
