@@ -16,6 +16,7 @@
 #include "container/pipeline.hpp"
 #include "lcl/container.hpp"
 #include "lcl/error.hpp"
+#include "lcl/workspace.hpp"
 #include "util/hash.hpp"
 
 namespace lcl {
@@ -154,6 +155,7 @@ CompressResult compress_stream(InputStream& input, const std::string& name, Byte
   unsigned threads = resolve_threads(options.threads);
   BufferPool<ByteBuffer> originals;
   BufferPool<> payloads;
+  WorkspacePool workspaces;  // one per worker, freed when the call returns
   size_t next_plan = 0;
   uint64_t offset = 0;
   bool short_of_layout = false;
@@ -181,7 +183,8 @@ CompressResult compress_stream(InputStream& input, const std::string& name, Byte
       [&](StreamJob& job) {
         container::EncodedChunk chunk;
         chunk.original = std::move(job.bytes);
-        container::encode_chunk(chunk, job.plan, options.verify_chunks, payloads);
+        WorkspacePool::Lease workspace = workspaces.lease();
+        container::encode_chunk(chunk, job.plan, options.verify_chunks, payloads, *workspace);
         return chunk;
       },
       [&](container::EncodedChunk& chunk) {
