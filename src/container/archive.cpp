@@ -124,11 +124,10 @@ void Archive::read_tensor_to(const std::string& name,
                              unsigned threads) const {
   const TensorEntry& tensor = find_tensor(name);
   threads = resolve_threads(threads);
-  ThreadPool pool(threads);
   BufferPool<ByteBuffer> buffers;
   const uint64_t tensor_end = tensor.original_offset + tensor.original_size;
   container::run_ordered<ByteBuffer>(
-      pool, tensor.chunk_count, 2 * threads,
+      threads, tensor.chunk_count, 2 * threads,
       [&](size_t i) {
         ByteBuffer out = buffers.take();
         out.resize(index_.chunks[tensor.first_chunk + i].original_size);
@@ -248,7 +247,6 @@ void Archive::decode_all(unsigned threads,
                          const std::function<void(uint64_t, std::span<const uint8_t>)>& sink,
                          const ProgressFn& progress) const {
   threads = resolve_threads(threads);
-  ThreadPool pool(threads);
   ContentHash whole_file(
       container::content_uses_xxh3(static_cast<uint16_t>(index_.format_version)));
   uint64_t done = 0;
@@ -257,7 +255,7 @@ void Archive::decode_all(unsigned threads,
   // model.
   BufferPool<ByteBuffer> buffers;
   container::run_ordered<ByteBuffer>(
-      pool, index_.chunks.size(), 2 * threads,
+      threads, index_.chunks.size(), 2 * threads,
       [&](size_t i) {
         ByteBuffer out = buffers.take();
         out.resize(index_.chunks[i].original_size);
@@ -278,7 +276,6 @@ void Archive::decode_all(unsigned threads,
 void Archive::decode_all_unordered(unsigned threads, const ChunkWriter& write,
                                    const ProgressFn& progress) const {
   threads = resolve_threads(threads);
-  ThreadPool pool(threads);
   ContentHash whole_file(
       container::content_uses_xxh3(static_cast<uint16_t>(index_.format_version)));
   uint64_t done = 0;
@@ -286,7 +283,7 @@ void Archive::decode_all_unordered(unsigned threads, const ChunkWriter& write,
   // The workers write; the ordered consumer only hashes, so it is no longer the bottleneck
   // that kept -T 2 as slow as -T 1.
   container::run_ordered<ByteBuffer>(
-      pool, index_.chunks.size(), 2 * threads,
+      threads, index_.chunks.size(), 2 * threads,
       [&](size_t i) {
         ByteBuffer out = buffers.take();
         out.resize(index_.chunks[i].original_size);

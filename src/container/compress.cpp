@@ -47,12 +47,11 @@ CompressResult compress(const ByteSource& source, ByteSink& sink, const Compress
   container::ArchiveWriter writer(sink, index.base ? container::kFlagBase : 0);
   ContentHash whole_file(container::content_uses_xxh3(container::kFormatVersion));
   unsigned threads = resolve_threads(options.threads);
-  ThreadPool pool(threads);
   BufferPool<ByteBuffer> originals;
   BufferPool<> payloads;
   WorkspacePool workspaces;  // one per worker, freed when compress() returns
   container::run_ordered<container::EncodedChunk>(
-      pool, plans.size(), 2 * threads,
+      threads, plans.size(), 2 * threads,
       [&](size_t i) {
         container::EncodedChunk chunk;
         chunk.original = originals.take();

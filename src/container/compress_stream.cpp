@@ -153,7 +153,6 @@ CompressResult compress_stream(InputStream& input, const std::string& name, Byte
   container::ArchiveWriter writer(sink);
   ContentHash whole_file(container::content_uses_xxh3(container::kFormatVersion));
   unsigned threads = resolve_threads(options.threads);
-  ThreadPool pool(threads);
   BufferPool<ByteBuffer> originals;
   BufferPool<> payloads;
   WorkspacePool workspaces;  // one per worker, freed when the call returns
@@ -162,7 +161,7 @@ CompressResult compress_stream(InputStream& input, const std::string& name, Byte
   bool short_of_layout = false;
   const uint64_t chunk_size = std::max<uint64_t>(options.plan.chunk_size, 1);
   container::run_ordered_stream<StreamJob, container::EncodedChunk>(
-      pool, 2 * threads,
+      threads, 2 * threads,
       [&]() -> std::optional<StreamJob> {
         if (reader.ended()) return std::nullopt;
         StreamJob job;

@@ -111,7 +111,6 @@ void decompress_stream(InputStream& input, ByteSink& sink, const DecompressOptio
                     "stream; decode it from a file");
 
   const unsigned threads = resolve_threads(options.threads);
-  ThreadPool pool(threads);
   BufferPool<ByteBuffer> buffers;
   WorkspacePool workspaces;  // one per worker, freed when the call returns
   std::vector<ChunkEntry> seen;
@@ -119,7 +118,7 @@ void decompress_stream(InputStream& input, ByteSink& sink, const DecompressOptio
   uint64_t original_end = 0;
   uint64_t written = 0;
   container::run_ordered_stream<FrameJob, DecodedFrame>(
-      pool, 2 * threads,
+      threads, 2 * threads,
       [&]() -> std::optional<FrameJob> {
         std::vector<uint8_t> raw;
         uint8_t tag = in.byte("frame header");
