@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "codecs/delta/delta_coder.hpp"
+#include "codecs/delta/delta_encode_kernel.hpp"
 #include "codecs/delta/delta_format.hpp"
 #include "entropy/bit_io.hpp"
 #include "entropy/bit_pack.hpp"
@@ -13,6 +14,7 @@
 #include "lcl/error.hpp"
 #include "util/byte_buffer.hpp"
 #include "util/byte_io.hpp"
+#include "util/kernel_dispatch.hpp"
 
 namespace lcl::delta_format {
 
@@ -72,21 +74,29 @@ void encode_float_body(const uint8_t* in, const uint8_t* ref, uint64_t n, const 
   thread_local std::vector<uint8_t> raw;
   symbols.resize(n);
   context_of.resize(n);
-  counts.assign(static_cast<size_t>(contexts) * alphabet, 0);
   raw.clear();
   std::vector<uint64_t> context_total(contexts, 0);
   {
+    // Raw pointers: stores through uint8_t* may alias anything, vectors would be reloaded.
+    counts.assign(static_cast<size_t>(contexts) * alphabet, 0);
+    uint32_t* const hist = counts.data();
+    uint16_t* const sym = symbols.data();
+    uint8_t* const ctx = context_of.data();
     entropy::BitWriter bits(raw);
     for (uint64_t i = 0; i < n; ++i) {
       const Elem b = load<Elem>(ref + i * sizeof(Elem));
       const Elem v = load<Elem>(in + i * sizeof(Elem));
-      const Elem d = static_cast<Elem>(ordered(v) - ordered(b));
-      const Bucketed q = bucket(static_cast<uint32_t>(zigzag(d)), k, m);
+      const auto z = static_cast<uint32_t>(zigzag(static_cast<Elem>(ordered(v) - ordered(b))));
       const uint32_t c = (b >> shift) & (contexts - 1);
-      symbols[i] = static_cast<uint16_t>(q.symbol);
-      context_of[i] = static_cast<uint8_t>(c);
-      ++counts[c * alphabet + q.symbol];
-      if (q.raw_bits) bits.bits(q.raw, q.raw_bits);
+      uint32_t symbol = z;
+      if (z >= (1u << k)) [[unlikely]] {
+        const Bucketed q = bucket(z, k, m);
+        symbol = q.symbol;
+        bits.bits(q.raw, q.raw_bits);
+      }
+      sym[i] = static_cast<uint16_t>(symbol);
+      ctx[i] = static_cast<uint8_t>(c);
+      ++hist[c * alphabet + symbol];
     }
   }
   for (uint32_t c = 0; c < contexts; ++c)
@@ -160,9 +170,36 @@ void encode_float_body(const uint8_t* in, const uint8_t* ref, uint64_t n, const 
     table_for[c] = tables[std::max(table_of[c], 0)].symbols.data();
   const uint16_t* sym = symbols.data();
   const uint8_t* ctx = context_of.data();
-  entropy::encode_interleaved<kLanes>(
-      n, [&](size_t i) -> const entropy::EncoderSymbol& { return table_for[ctx[i]][sym[i]]; },
-      w.buffer());
+  auto symbol_of = [&](size_t i) -> const entropy::EncoderSymbol& {
+    return table_for[ctx[i]][sym[i]];
+  };
+  if constexpr (kernels::kAvx512Built) {
+    if (kernels::avx2_available()) {
+      thread_local PackedEncoderTables packed;
+      packed.precision_bits = kPrecision;
+      packed.reciprocal.assign(tables.size() * alphabet, 0);
+      packed.fields.assign(tables.size() * alphabet, 0);
+      for (size_t t = 0; t < tables.size(); ++t)
+        for (uint32_t s = 0; s < alphabet; ++s)
+          if (tables[t].present[s]) {
+            const uint64_t entry = entropy::pack_encoder_symbol(tables[t].symbols[s], kPrecision);
+            packed.reciprocal[t * alphabet + s] = static_cast<uint32_t>(entry);
+            packed.fields[t * alphabet + s] = static_cast<uint32_t>(entry >> 32);
+          }
+      for (uint32_t c = 0; c < contexts; ++c)
+        packed.first_entry[c] = static_cast<uint32_t>(std::max(table_of[c], 0)) * alphabet;
+      uint32_t initial[kLanes];
+      for (uint32_t& x : initial) x = entropy::kStateLow;
+      entropy::encode_interleaved_bulk<kLanes>(
+          n, symbol_of,
+          [&](uint32_t(&x)[kLanes], uint16_t*& words, size_t i) {
+            return encode_groups_avx2(packed, ctx, sym, x, words, i);
+          },
+          w.buffer(), initial);
+      return;
+    }
+  }
+  entropy::encode_interleaved<kLanes>(n, symbol_of, w.buffer());
 }
 
 }  // namespace
