@@ -1,7 +1,8 @@
 // The delta codec on a (fine-tune, base) pair: a report of the coded size of every float tensor
 // the two share, next to the order-0 bounds (the fine-tune's 16-bit words alone, their XOR with
 // the base, the difference of ordered codes, and that difference given the base's exponent), then
-// timed encode / decode cases on one thread (MB/s of fine-tune bytes). Chunks are cut like the
+// timed encode / decode cases on one thread (MB/s of fine-tune bytes per CPU second; set
+// LCL_FORCE_SCALAR=1 for the portable code instead of the AVX2 kernels). Chunks are cut like the
 // planner cuts tensors (even pieces of at most 4 MiB).
 //
 //   ./build/release/bench/bench_delta [--pair FT_DIR=BASE_DIR] [--report_only]
@@ -242,12 +243,9 @@ int main(int argc, char** argv) {
   print_report();
   std::fflush(stdout);
   if (report_only || shards().empty()) return 0;
-  benchmark::RegisterBenchmark("delta/encode/1thread", run_encode)
-      ->UseRealTime()
-      ->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("delta/decode/1thread", run_decode)
-      ->UseRealTime()
-      ->Unit(benchmark::kMillisecond);
+  // Rates per CPU second of the timed loop: on a shared machine wall-clock time drifts with load.
+  benchmark::RegisterBenchmark("delta/encode/1thread", run_encode)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("delta/decode/1thread", run_decode)->Unit(benchmark::kMillisecond);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;
