@@ -48,4 +48,20 @@ LCL_AVX2_KERNEL inline __m256i renormalize(__m256i x, const uint8_t*& p) {
   return _mm256_blendv_epi8(x, refilled, need);
 }
 
+// The 32 states of a four-vector kernel, in and out of memory.
+LCL_AVX2_KERNEL inline void load_states(const uint32_t* xs, __m256i& x0, __m256i& x1, __m256i& x2,
+                                        __m256i& x3) {
+  x0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs));
+  x1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs + 8));
+  x2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs + 16));
+  x3 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs + 24));
+}
+LCL_AVX2_KERNEL inline void store_states(uint32_t* xs, __m256i x0, __m256i x1, __m256i x2,
+                                         __m256i x3) {
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(xs), x0);
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(xs + 8), x1);
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(xs + 16), x2);
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(xs + 24), x3);
+}
+
 }  // namespace lcl::rans_avx2

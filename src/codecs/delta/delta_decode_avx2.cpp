@@ -95,10 +95,8 @@ LCL_AVX2_KERNEL size_t decode_groups(const PackedTables& t, Buckets buckets, uin
                     _mm256_set1_epi32(31),
                     _mm_cvtsi32_si128(static_cast<int>(t.precision_bits)),
                     _mm_cvtsi32_si128(static_cast<int>(t.mantissa_bits))};
-  __m256i x0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs));
-  __m256i x1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs + 8));
-  __m256i x2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs + 16));
-  __m256i x3 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs + 24));
+  __m256i x0, x1, x2, x3;
+  rans_avx2::load_states(xs, x0, x1, x2, x3);
   size_t i = 0;
   // A group reads at most 2 * kLanes bytes; each vector's 16-byte load stays inside them.
   while (n - i >= kLanes && end - p >= 2 * kLanes) {
@@ -142,10 +140,7 @@ LCL_AVX2_KERNEL size_t decode_groups(const PackedTables& t, Buckets buckets, uin
     }
     i += kLanes;
   }
-  _mm256_storeu_si256(reinterpret_cast<__m256i*>(xs), x0);
-  _mm256_storeu_si256(reinterpret_cast<__m256i*>(xs + 8), x1);
-  _mm256_storeu_si256(reinterpret_cast<__m256i*>(xs + 16), x2);
-  _mm256_storeu_si256(reinterpret_cast<__m256i*>(xs + 24), x3);
+  rans_avx2::store_states(xs, x0, x1, x2, x3);
   return i;
 }
 

@@ -71,10 +71,8 @@ LCL_AVX2_KERNEL size_t encode_groups_avx2(const PackedEncoderTables& t, const ui
       _mm256_set1_epi32(0x3FFF), _mm256_set1_epi32(1),
       _mm256_set1_epi32(32),     _mm256_set1_epi32(static_cast<int>(1u << t.precision_bits)),
       _mm256_set1_epi32(0xFFFF), _mm_cvtsi32_si128(static_cast<int>(16 - t.precision_bits))};
-  __m256i x0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs));
-  __m256i x1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs + 8));
-  __m256i x2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs + 16));
-  __m256i x3 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs + 24));
+  __m256i x0, x1, x2, x3;
+  rans_avx2::load_states(xs, x0, x1, x2, x3);
   while (i != 0) {
     i -= kLanes;
     encode_vector(t, c, context + i + 24, symbols + i + 24, x3, w);
@@ -82,10 +80,7 @@ LCL_AVX2_KERNEL size_t encode_groups_avx2(const PackedEncoderTables& t, const ui
     encode_vector(t, c, context + i + 8, symbols + i + 8, x1, w);
     encode_vector(t, c, context + i, symbols + i, x0, w);
   }
-  _mm256_storeu_si256(reinterpret_cast<__m256i*>(xs), x0);
-  _mm256_storeu_si256(reinterpret_cast<__m256i*>(xs + 8), x1);
-  _mm256_storeu_si256(reinterpret_cast<__m256i*>(xs + 16), x2);
-  _mm256_storeu_si256(reinterpret_cast<__m256i*>(xs + 24), x3);
+  rans_avx2::store_states(xs, x0, x1, x2, x3);
   return i;
 }
 

@@ -37,10 +37,8 @@ LCL_AVX2_KERNEL size_t decode_groups_avx2(const PackedSlots& table, uint32_t (&x
                     _mm256_set1_epi32(1), _mm256_set1_epi32(0xFF),
                     _mm_cvtsi32_si128(static_cast<int>(table.precision_bits))};
   const int* slots = reinterpret_cast<const int*>(table.slots.data());
-  __m256i x0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs));
-  __m256i x1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs + 8));
-  __m256i x2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs + 16));
-  __m256i x3 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs + 24));
+  __m256i x0, x1, x2, x3;
+  rans_avx2::load_states(xs, x0, x1, x2, x3);
   const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
   size_t i = 0;
   // A group reads at most 2 * kLanes bytes; each vector's 16-byte load stays inside them.
@@ -61,10 +59,7 @@ LCL_AVX2_KERNEL size_t decode_groups_avx2(const PackedSlots& table, uint32_t (&x
                         _mm256_permutevar8x32_epi32(bytes, order));
     i += kLanes;
   }
-  _mm256_storeu_si256(reinterpret_cast<__m256i*>(xs), x0);
-  _mm256_storeu_si256(reinterpret_cast<__m256i*>(xs + 8), x1);
-  _mm256_storeu_si256(reinterpret_cast<__m256i*>(xs + 16), x2);
-  _mm256_storeu_si256(reinterpret_cast<__m256i*>(xs + 24), x3);
+  rans_avx2::store_states(xs, x0, x1, x2, x3);
   return i;
 }
 
