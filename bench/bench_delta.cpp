@@ -24,6 +24,7 @@
 #include "codecs/float/float_format.hpp"
 #include "lcl/layout.hpp"
 #include "lcl/source.hpp"
+#include "lcl/workspace.hpp"
 
 namespace {
 
@@ -137,13 +138,19 @@ std::vector<Shard>& shards() {
   return loaded;
 }
 
+// One workspace for every call, as the compressor keeps one per thread.
+Workspace& bench_workspace() {
+  static Workspace workspace;
+  return workspace;
+}
+
 uint64_t encode_all(const Shard& shard, std::vector<std::vector<uint8_t>>* payloads) {
   uint64_t total = 0;
   std::vector<uint8_t> payload;
   for (const Chunk& c : shard.chunks) {
     payload.clear();
     delta_format::encode_delta(c.tuned, c.base, ReferenceRange{0, 0, c.tuned.size()}, c.type,
-                               payload);
+                               payload, bench_workspace());
     total += payload.size();
     if (payloads) payloads->push_back(payload);
   }
@@ -198,7 +205,7 @@ void run_decode(benchmark::State& state) {
       for (size_t c = 0; c < shards()[i].chunks.size(); ++c) {
         const Chunk& chunk = shards()[i].chunks[c];
         out.resize(chunk.tuned.size());
-        delta_format::decode_delta(payloads[i][c], chunk.base, out);
+        delta_format::decode_delta(payloads[i][c], chunk.base, out, bench_workspace());
         bytes += out.size();
       }
   for (size_t c = 0; c < shards().back().chunks.size(); ++c) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "codecs/codec_scratch.hpp"
 #include "codecs/delta/delta_coder.hpp"
 #include "codecs/delta/delta_encode_kernel.hpp"
 #include "codecs/delta/delta_format.hpp"
@@ -64,17 +65,17 @@ double own_entropy_bits(const uint32_t* counts, uint64_t n, uint32_t alphabet, u
 
 template <class Elem>
 void encode_float_body(const uint8_t* in, const uint8_t* ref, uint64_t n, const FloatLayout& layout,
-                       ByteWriter& w) {
+                       ByteWriter& w, DeltaEncodeScratch& scratch, entropy::StreamWords& words) {
   const uint32_t k = kExactBits, m = kBucketBits;
   const uint32_t alphabet = alphabet_size(layout.bits, k, m);
   const uint32_t contexts = 1u << exponent_bits(layout);
   const uint32_t shift = layout.mantissa_bits;
 
-  // Pass 1: symbols, contexts, raw bits, histograms. Reused per thread and not zeroed.
-  thread_local std::vector<uint16_t, DefaultInitAllocator<uint16_t>> symbols;
-  thread_local std::vector<uint8_t, DefaultInitAllocator<uint8_t>> context_of;
-  thread_local std::vector<uint32_t> counts;
-  thread_local std::vector<uint8_t> raw;
+  // Pass 1: symbols, contexts, raw bits, histograms. Kept by the workspace and not zeroed.
+  auto& symbols = scratch.symbols;
+  auto& context_of = scratch.context_of;
+  std::vector<uint32_t>& counts = scratch.counts;
+  std::vector<uint8_t>& raw = scratch.raw;
   symbols.resize(n);
   context_of.resize(n);
   raw.clear();
@@ -178,7 +179,7 @@ void encode_float_body(const uint8_t* in, const uint8_t* ref, uint64_t n, const 
   };
   if constexpr (kernels::kAvx512Built) {
     if (kernels::avx2_available()) {
-      thread_local PackedEncoderTables packed;
+      PackedEncoderTables& packed = scratch.packed;
       packed.precision_bits = kPrecision;
       packed.reciprocal.assign(tables.size() * alphabet, 0);
       packed.fields.assign(tables.size() * alphabet, 0);
@@ -195,20 +196,21 @@ void encode_float_body(const uint8_t* in, const uint8_t* ref, uint64_t n, const 
       for (uint32_t& x : initial) x = entropy::kStateLow;
       entropy::encode_interleaved_bulk<kLanes>(
           n, symbol_of,
-          [&](uint32_t(&x)[kLanes], uint16_t*& words, size_t i) {
-            return encode_groups_avx2(packed, ctx, sym, x, words, i);
+          [&](uint32_t(&x)[kLanes], uint16_t*& at, size_t i) {
+            return encode_groups_avx2(packed, ctx, sym, x, at, i);
           },
-          w.buffer(), initial);
+          w.buffer(), initial, words);
       return;
     }
   }
-  entropy::encode_interleaved<kLanes>(n, symbol_of, w.buffer());
+  entropy::encode_interleaved<kLanes>(n, symbol_of, w.buffer(), words);
 }
 
 }  // namespace
 
 void encode_delta(std::span<const uint8_t> input, std::span<const uint8_t> reference,
-                  const ReferenceRange& where, TypeId type, std::vector<uint8_t>& out) {
+                  const ReferenceRange& where, TypeId type, std::vector<uint8_t>& out,
+                  Workspace& workspace) {
   if (reference.size() != input.size())
     throw Error(ErrorKind::kUsage, "delta codec: the reference differs in size from the chunk");
   ByteWriter w(out);
@@ -229,9 +231,11 @@ void encode_delta(std::span<const uint8_t> input, std::span<const uint8_t> refer
   w.bytes(input.subspan(n * layout->bytes));
   if (n == 0) return;
   if (layout->bytes == 2)
-    encode_float_body<uint16_t>(input.data(), reference.data(), n, *layout, w);
+    encode_float_body<uint16_t>(input.data(), reference.data(), n, *layout, w,
+                                workspace.scratch().delta_encode, workspace.scratch().coder.words);
   else
-    encode_float_body<uint32_t>(input.data(), reference.data(), n, *layout, w);
+    encode_float_body<uint32_t>(input.data(), reference.data(), n, *layout, w,
+                                workspace.scratch().delta_encode, workspace.scratch().coder.words);
 }
 
 }  // namespace lcl::delta_format
