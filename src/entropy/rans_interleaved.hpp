@@ -39,10 +39,12 @@ using StreamWords = std::vector<uint16_t, DefaultInitAllocator<uint16_t>>;
 // `symbol_of(i)` returns the EncoderSymbol of symbol i. Appends the stream to `out`, built in
 // `words`. The lanes start from `initial` (each in [kStateLow, 2 * kStateLow)), which the decoder
 // gets back as its final states: a coder can carry 16 bits per lane there instead of in its
-// payload.
-template <int Lanes, class SymbolOf>
-void encode_interleaved(size_t n, SymbolOf&& symbol_of, std::vector<uint8_t>& out,
-                        const uint32_t (&initial)[Lanes], StreamWords& words) {
+// payload. `bulk(x, w, i)` (i a multiple of Lanes) may encode any number of whole groups below i,
+// from the top down, exactly as the per-lane loop would, and returns where it stopped; a
+// vectorised encoder uses it, the others pass encode_interleaved's no-op.
+template <int Lanes, class SymbolOf, class Bulk>
+void encode_interleaved_bulk(size_t n, SymbolOf&& symbol_of, Bulk&& bulk, std::vector<uint8_t>& out,
+                             const uint32_t (&initial)[Lanes], StreamWords& words) {
   if (n == 0) return;
   // The 2 * Lanes words below the symbols' words hold the final states; encode_step's
   // unconditional store below its pointer therefore always stays inside the buffer.
@@ -58,6 +60,7 @@ void encode_interleaved(size_t n, SymbolOf&& symbol_of, std::vector<uint8_t>& ou
     --i;
     encode_step(x[i % Lanes], symbol_of(i), w);
   }
+  i = bulk(x, w, i);
   while (i != 0) {
     i -= Lanes;
 #pragma GCC unroll 16
@@ -72,6 +75,14 @@ void encode_interleaved(size_t n, SymbolOf&& symbol_of, std::vector<uint8_t>& ou
   // insert() copies into spare capacity; resize() + memcpy would zero the bytes first.
   const auto* bytes = reinterpret_cast<const uint8_t*>(w);
   out.insert(out.end(), bytes, bytes + 2 * count);
+}
+
+template <int Lanes, class SymbolOf>
+void encode_interleaved(size_t n, SymbolOf&& symbol_of, std::vector<uint8_t>& out,
+                        const uint32_t (&initial)[Lanes], StreamWords& words) {
+  encode_interleaved_bulk<Lanes>(
+      n, symbol_of, [](uint32_t(&)[Lanes], uint16_t*&, size_t i) { return i; }, out, initial,
+      words);
 }
 
 // Lanes starting from kStateLow (the decoder checks that it ends there).

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "codecs/delta/delta_decode_kernel.hpp"
+#include "codecs/delta/delta_encode_kernel.hpp"
 #include "entropy/bit_pack.hpp"
 #include "entropy/rans_tables.hpp"
 #include "util/byte_buffer.hpp"
@@ -16,11 +18,13 @@ struct DeltaEncodeScratch {
   std::vector<uint8_t, DefaultInitAllocator<uint8_t>> context_of;
   std::vector<uint32_t> counts;
   std::vector<uint8_t> raw;
+  PackedEncoderTables packed;  // the AVX2 kernel's tables
 };
 
 struct DeltaDecodeScratch {
   std::vector<entropy::DecoderSlot> slots;  // every table's slots, one after the other
   entropy::PaddedBytes padded_raw;
+  PackedTables packed;  // the AVX2 kernel's tables
 };
 
 }  // namespace lcl::delta_format
