@@ -39,7 +39,7 @@ enum ScratchTag : int {
   kScratchNibbleMinima,
   kScratchNibblePositions,
   kScratchNibbleWide,
-  kScratchNibbleValues,
+  kScratchNibbleSlotSteps,
   kScratchPackedQuants,
   kScratchValueTables,
   kScratchSixBitValues,

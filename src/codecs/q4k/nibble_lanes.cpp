@@ -21,7 +21,12 @@ using nibble_lanes::DecodeEntries;
 using nibble_lanes::EncodeEntries;
 using nibble_lanes::Groups;
 using nibble_lanes::kLanes;
+using nibble_lanes::kStepFreqMask;
+using nibble_lanes::kStepOffsetMask;
+using nibble_lanes::kStepOffsetShift;
+using nibble_lanes::kStepResidualShift;
 using nibble_lanes::kSymbols;
+using nibble_lanes::slot_step;
 
 constexpr uint32_t kMaxContexts = 128;  // 2 residual tables each, quant fields allow 256
 
@@ -194,46 +199,108 @@ std::vector<DecodeEntries> decode_entries(const FieldTables& t, uint32_t context
   return entries;
 }
 
-// The portable decoder: every value from pair first_pair on into values (one byte each, values[0]
-// the first of first_pair). The symbol search is the kernel's, on the same entries.
-void decode_values(std::span<const uint8_t> stream, const Groups& groups,
-                   const std::vector<DecodeEntries>& entries, uint32_t precision, size_t first_pair,
-                   uint32_t (&x)[kLanes], const uint8_t* p, std::span<uint8_t> values,
-                   bool& consistent) {
-  const uint32_t mask = (1u << precision) - 1;
-  const uint8_t* const end = stream.data() + stream.size();
-  uint32_t above_15 = 0;
-  const size_t first = first_pair * kLanes;
-  const size_t n = first + values.size();
-  for (size_t i = first; i < n; ++i) {
-    const size_t g = i / kNibbleGroupSize;
-    const uint32_t j = i % kNibbleGroupSize;
-    const uint32_t position = groups.positions[g];
-    if (j == position) {
-      values[i - first] = groups.minima[g];
-      continue;
-    }
-    const uint32_t before = j < position;
-    const uint32_t* entry = entries[groups.contexts[g]].entry + 16 * before;
-    uint32_t& s = x[i % kLanes];
-    const uint32_t slot = s & mask;
-    const uint32_t key = slot << 16 | 0xFFFF;
-    uint32_t residual = 0;  // the last symbol whose range starts at or below the slot
-    for (uint32_t step = 8; step != 0; step >>= 1)
-      if (entry[residual + step] <= key) residual += step;
-    const uint32_t e = entry[residual];
-    s = (e & 0xFFFF) * (s >> precision) + slot - (e >> 16);
-    const uint32_t value = residual + groups.minima[g];
-    above_15 |= value > 15;
-    values[i - first] = static_cast<uint8_t>(value);
-    if (s < entropy::kStateLow) {
-      if (end - p < 2) throw_corrupt("nibble groups: rANS stream truncated");
-      s = (s << 16) | load_u16le(p);
-      p += 2;
+// Per residual table (2 * context + before), the decode step of every slot (slot_step), for the
+// contexts the groups use. One load per value replaces the 4-step search over the cumulative
+// frequencies, whose data-dependent branches mispredicted about every other value; it finds the
+// same symbol (the one with freq > 0 and cum <= slot < cum + freq: every table read sums to
+// 1 << precision). Tables of unused contexts are left unset (no lane reads them).
+std::span<const uint32_t> slot_steps(const std::vector<DecodeEntries>& entries, uint32_t precision,
+                                     std::span<const uint8_t> group_contexts) {
+  const uint32_t contexts = static_cast<uint32_t>(entries.size());
+  auto steps = scratch<uint32_t, kScratchNibbleSlotSteps>(size_t{2 * contexts} << precision);
+  bool used[kMaxContexts] = {};
+  for (uint8_t c : group_contexts) used[c] = true;
+  for (uint32_t c = 0; c < contexts; ++c) {
+    if (!used[c]) continue;
+    for (uint32_t before = 0; before < 2; ++before) {
+      uint32_t* table = steps.data() + (size_t{2 * c + before} << precision);
+      const uint32_t* entry = entries[c].entry + 16 * before;
+      // An absent table (never used by a lane: checked by the caller) has every freq 0.
+      for (uint32_t s = 0; s < kSymbols; ++s) {
+        const uint32_t cum = entry[s] >> 16, freq = entry[s] & 0xFFFF;
+        for (uint32_t slot = cum; slot < cum + freq; ++slot)
+          table[slot] = slot_step(s, freq, slot - cum);
+      }
     }
   }
+  return steps;
+}
+
+// Decodes values [from, to) of a group (lanes x + from ...) with one residual table, adding the
+// group's minimum; Checked: the stream may end within these values (else at least 2 bytes per
+// value remain at p, so the refill needs neither a bounds check nor a branch).
+template <bool Checked>
+inline void decode_run(uint32_t* x, uint32_t from, uint32_t to, const uint32_t* steps,
+                       uint32_t precision, uint32_t minimum, uint8_t* values, const uint8_t*& p,
+                       const uint8_t* end, uint32_t& seen) {
+  const uint32_t mask = (1u << precision) - 1;
+  for (uint32_t j = from; j < to; ++j) {
+    uint32_t s = x[j];
+    const uint32_t step = steps[s & mask];
+    s = (step & kStepFreqMask) * (s >> precision) + (step >> kStepOffsetShift & kStepOffsetMask);
+    const uint32_t value = (step >> kStepResidualShift) + minimum;
+    seen |= value;
+    values[j] = static_cast<uint8_t>(value);
+    if constexpr (Checked) {
+      if (s < entropy::kStateLow) {
+        if (end - p < 2) throw_corrupt("nibble groups: rANS stream truncated");
+        s = (s << 16) | load_u16le(p);
+        p += 2;
+      }
+    } else {
+      const bool refill = s < entropy::kStateLow;
+      const uint32_t word = load_u16le(p);
+      s = refill ? (s << 16) | word : s;
+      p += refill ? 2 : 0;
+    }
+    x[j] = s;
+  }
+}
+
+// One group's 32 values (lanes x[0..32)): before the anchor, the anchor (its minimum), after it.
+// tables: the group context's two tables of slot steps.
+template <bool Checked>
+inline void decode_group(uint32_t* x, const uint32_t* tables, uint32_t precision, uint32_t minimum,
+                         uint32_t position, uint8_t* values, const uint8_t*& p, const uint8_t* end,
+                         uint32_t& seen) {
+  decode_run<Checked>(x, 0, position, tables + (size_t{1} << precision), precision, minimum, values,
+                      p, end, seen);
+  values[position] = static_cast<uint8_t>(minimum);
+  decode_run<Checked>(x, position + 1, kNibbleGroupSize, tables, precision, minimum, values, p, end,
+                      seen);
+}
+
+// The portable decoder: pairs [first_pair, pairs), each placed at place(pair). Values pass 15 only
+// in a damaged stream (then consistent turns false).
+template <class Place>
+void decode_pairs(std::span<const uint8_t> stream, const Groups& groups,
+                  std::span<const uint32_t> steps, uint32_t precision, size_t first_pair,
+                  size_t pairs, uint32_t (&x)[kLanes], const uint8_t* p, const Place& place,
+                  bool& consistent) {
+  const uint8_t* const end = stream.data() + stream.size();
+  uint32_t seen = 0;  // the OR of all values
+  for (size_t pair = first_pair; pair < pairs; ++pair) {
+    uint8_t values[kLanes];
+    // A pair reads at most 64 words.
+    const bool checked = end - p < 2 * kLanes;
+    for (uint32_t half = 0; half < 2; ++half) {
+      const size_t g = 2 * pair + half;
+      const uint32_t* tables = steps.data() + ((size_t{groups.contexts[g]} * 2) << precision);
+      uint32_t* const lanes = x + half * kNibbleGroupSize;
+      uint8_t* const v = values + half * kNibbleGroupSize;
+      if (checked)
+        decode_group<true>(lanes, tables, precision, groups.minima[g], groups.positions[g], v, p,
+                           end, seen);
+      else
+        decode_group<false>(lanes, tables, precision, groups.minima[g], groups.positions[g], v, p,
+                            end, seen);
+    }
+    uint8_t* const dst = place(pair);
+    for (uint32_t j = 0; j < kNibbleGroupSize; ++j)
+      dst[j] = static_cast<uint8_t>(values[j] | values[j + kNibbleGroupSize] << 4);
+  }
   if (p != end) throw_corrupt("nibble groups: trailing bytes in the rANS stream");
-  if (above_15) consistent = false;
+  if (seen > 15) consistent = false;  // values are at most 15 + 15
 }
 
 }  // namespace
@@ -327,14 +394,19 @@ void read_nibble_groups(ByteReader& in, std::span<const uint8_t> group_contexts,
           entries.data(), groups, pairs, tables.precision, x, p, stream.data() + stream.size(),
           place(0), placement.pairs_per_row, placement.row_stride, consistent);
   }
-  // The rest (all of it on the portable path) value by value, then packed.
-  auto values = scratch<uint8_t, kScratchNibbleValues>((pairs - done) * kLanes);
-  decode_values(stream, groups, entries, tables.precision, done, x, p, values, consistent);
-  for (size_t pair = done; pair < pairs; ++pair) {
-    const uint8_t* v = values.data() + (pair - done) * kLanes;
-    uint8_t* dst = place(pair);
-    for (uint32_t j = 0; j < kNibbleGroupSize; ++j)
-      dst[j] = static_cast<uint8_t>(v[j] | v[j + kNibbleGroupSize] << 4);
+  // The rest (all of it without AVX-512), with the slot steps of the contexts used.
+  if (done < pairs) {
+    const auto steps = slot_steps(entries, tables.precision, group_contexts.first(group_count));
+    if (kernels::avx2_available()) {
+      if constexpr (kernels::kAvx512Built)
+        done = nibble_lanes::decode_pairs_avx2(steps.data(), groups, done, pairs, tables.precision,
+                                               x, p, stream.data() + stream.size(), place(0),
+                                               placement.pairs_per_row, placement.row_stride,
+                                               consistent);
+    }
+    decode_pairs(stream, groups, steps, tables.precision, done, pairs, x, p, place, consistent);
+  } else if (p != stream.data() + stream.size()) {
+    throw_corrupt("nibble groups: trailing bytes in the rANS stream");
   }
   // The final states are the encoder's initial ones: kStateLow plus the carried words.
   const bool carries = pairs != total_pairs;

@@ -1,7 +1,7 @@
 #pragma once
-// Internal to nibble_lanes*.cpp: the lane layout's tables and the AVX-512 kernels (run only when
-// kernels::avx512_available(), kernel_dispatch.hpp). Each kernel produces exactly the bytes of
-// the portable code it replaces.
+// Internal to nibble_lanes*.cpp: the lane layout's tables and the AVX-512 and AVX2 kernels (run
+// only when kernels::avx512_available() / avx2_available(), kernel_dispatch.hpp). Each kernel
+// produces exactly the bytes of the portable code it replaces.
 #include <cstddef>
 #include <cstdint>
 
@@ -26,6 +26,25 @@ struct Groups {
   const uint8_t* minima;
   const uint8_t* positions;
 };
+
+// The decode step of one slot of a residual table, for the decoders without AVX-512: the slot's
+// symbol (residual), its freq (<= 1 << 12) and the slot's offset in its range (slot - cum), so that
+// a lane steps to freq * (x >> precision) + offset with one table load.
+inline constexpr uint32_t kStepFreqMask = (1u << 13) - 1;
+inline constexpr uint32_t kStepOffsetShift = 13;
+inline constexpr uint32_t kStepOffsetMask = (1u << 12) - 1;
+inline constexpr uint32_t kStepResidualShift = 25;
+constexpr uint32_t slot_step(uint32_t residual, uint32_t freq, uint32_t offset) {
+  return freq | offset << kStepOffsetShift | residual << kStepResidualShift;
+}
+
+// The AVX2 decoder: pairs [first, pairs) while at least 128 bytes remain at p, with the slot steps
+// of every table a group uses (table t at steps + (t << precision)); otherwise as
+// decode_pairs_avx512. Returns the pair it stopped at.
+size_t decode_pairs_avx2(const uint32_t* steps, const Groups& groups, size_t first, size_t pairs,
+                         uint32_t precision, uint32_t (&x)[kLanes], const uint8_t*& p,
+                         const uint8_t* end, uint8_t* out, uint32_t pairs_per_row,
+                         size_t row_stride, bool& consistent);
 
 // Decodes pairs from the first while at least 128 bytes remain at p (what one pair may read),
 // writing their packed bytes (pair k at out + (k / pairs_per_row) * row_stride + (k %

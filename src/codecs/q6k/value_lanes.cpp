@@ -153,38 +153,65 @@ std::span<const uint8_t> encode_stream(std::span<const uint8_t> values, const Gr
       });
 }
 
-// The portable decoder, from symbol first on.
+// Decodes values [from, to) of a group (lanes x + from ...) from one table of flat slots, adding
+// the group's minimum. Checked: the stream may end within these values (else at least 2 bytes per
+// value remain at p, so the refill needs neither a bounds check nor a branch).
+template <bool Checked>
+inline void decode_run(uint32_t* x, uint32_t from, uint32_t to, const uint32_t* slots,
+                       uint32_t precision, uint32_t minimum, uint8_t* values, const uint8_t*& p,
+                       const uint8_t* end, uint32_t& seen) {
+  const uint32_t mask = (1u << precision) - 1;
+  for (uint32_t j = from; j < to; ++j) {
+    uint32_t s = x[j];
+    const uint32_t slot = slots[s & mask];
+    s = ((slot >> 20) + 1) * (s >> precision) + ((slot >> 8) & 0xFFF);
+    const uint32_t value = (slot & 0xFF) + minimum;
+    seen |= value;
+    values[j] = static_cast<uint8_t>(value);
+    if constexpr (Checked) {
+      if (s < entropy::kStateLow) {
+        if (end - p < 2) throw_corrupt("value groups: rANS stream truncated");
+        s = (s << 16) | load_u16le(p);
+        p += 2;
+      }
+    } else {
+      const bool refill = s < entropy::kStateLow;
+      const uint32_t word = load_u16le(p);
+      s = refill ? (s << 16) | word : s;
+      p += refill ? 2 : 0;
+    }
+    x[j] = s;
+  }
+}
+
+// The portable decoder, from symbol first on (a multiple of kLanes), group by group: the values
+// before the anchor, the anchor (its minimum), the values after it.
 void decode_values(std::span<const uint8_t> stream, const Groups& groups,
                    const FlatDecodeTable& table, size_t first, uint32_t (&x)[kLanes],
                    const uint8_t* p, std::span<uint8_t> values, bool& consistent) {
   const uint32_t precision = table.precision();
-  const uint32_t mask = (1u << precision) - 1;
-  const uint32_t* slots = table.slots();
   const uint8_t* const end = stream.data() + stream.size();
-  uint32_t above_63 = 0;
-  for (size_t i = first; i < values.size(); ++i) {
-    const size_t g = i / kValueGroupSize;
-    const uint32_t j = i % kValueGroupSize;
-    const uint32_t position = groups.positions[g];
-    if (j == position) {
-      values[i] = groups.minima[g];
-      continue;
+  uint32_t seen = 0;  // the OR of all values
+  for (size_t g = first / kValueGroupSize; g < values.size() / kValueGroupSize; ++g) {
+    uint32_t* const lanes = x + g * kValueGroupSize % kLanes;
+    uint8_t* const v = values.data() + g * kValueGroupSize;
+    const uint32_t position = groups.positions[g], minimum = groups.minima[g];
+    const uint32_t* after = table.slots() + (size_t{groups.tables[g]} << precision);
+    const uint32_t* before = after + (size_t{1} << precision);
+    // A group reads at most 16 words.
+    if (end - p < 2 * static_cast<ptrdiff_t>(kValueGroupSize)) {
+      decode_run<true>(lanes, 0, position, before, precision, minimum, v, p, end, seen);
+      decode_run<true>(lanes, position + 1, kValueGroupSize, after, precision, minimum, v, p, end,
+                       seen);
+    } else {
+      decode_run<false>(lanes, 0, position, before, precision, minimum, v, p, end, seen);
+      decode_run<false>(lanes, position + 1, kValueGroupSize, after, precision, minimum, v, p, end,
+                        seen);
     }
-    uint32_t& s = x[i % kLanes];
-    const uint32_t t = groups.tables[g] + (j < position);
-    const uint32_t slot = slots[(t << precision) | (s & mask)];
-    s = ((slot >> 20) + 1) * (s >> precision) + ((slot >> 8) & 0xFFF);
-    const uint32_t value = (slot & 0xFF) + groups.minima[g];
-    above_63 |= value > 63;
-    values[i] = static_cast<uint8_t>(value);
-    if (s < entropy::kStateLow) {
-      if (end - p < 2) throw_corrupt("value groups: rANS stream truncated");
-      s = (s << 16) | load_u16le(p);
-      p += 2;
-    }
+    v[position] = static_cast<uint8_t>(minimum);
   }
   if (p != end) throw_corrupt("value groups: trailing bytes in the rANS stream");
-  if (above_63) consistent = false;
+  if (seen > 63) consistent = false;  // values are at most 63 + 63
 }
 
 }  // namespace
