@@ -394,9 +394,10 @@ void read_nibble_groups(ByteReader& in, std::span<const uint8_t> group_contexts,
           entries.data(), groups, pairs, tables.precision, x, p, stream.data() + stream.size(),
           place(0), placement.pairs_per_row, placement.row_stride, consistent);
   }
-  // The rest (all of it without AVX-512), with the slot steps of the contexts used.
+  // The rest (all of it without AVX-512), with the slot steps of the contexts it uses.
   if (done < pairs) {
-    const auto steps = slot_steps(entries, tables.precision, group_contexts.first(group_count));
+    const auto steps = slot_steps(entries, tables.precision,
+                                  group_contexts.subspan(2 * done, group_count - 2 * done));
     if (kernels::avx2_available()) {
       if constexpr (kernels::kAvx512Built)
         done = nibble_lanes::decode_pairs_avx2(steps.data(), groups, done, pairs, tables.precision,

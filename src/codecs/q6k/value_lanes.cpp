@@ -294,6 +294,11 @@ void read_value_groups(ByteReader& in, std::span<const uint8_t> group_contexts, 
       done = kLanes * value_lanes::decode_steps_avx512(
                           table.slots(), groups, n / kLanes, t.precision, x, p,
                           stream.data() + stream.size(), values.data(), consistent);
+  if constexpr (kernels::kAvx512Built)
+    if (done < n && kernels::avx2_available())
+      done = kLanes * value_lanes::decode_steps_avx2(
+                          table.slots(), groups, done / kLanes, n / kLanes, t.precision, x, p,
+                          stream.data() + stream.size(), values.data(), consistent);
   decode_values(stream, groups, table, done, x, p, values.first(n), consistent);
   // The final states are the encoder's initial ones: kStateLow plus the carried words.
   const bool carries = n != values.size();

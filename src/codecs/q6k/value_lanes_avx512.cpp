@@ -4,10 +4,10 @@
 // rows (symbol, offset and frequency in one dword), the encoder each lane's 64-bit coding entry.
 // The anchor's lane is masked out of every update. Refill and emission are rans_avx512.hpp's.
 
+#include "codecs/q6k/value_lanes_simd.hpp"
+#include "entropy/rans_avx512.hpp"
 #include "util/avx512_intrinsics.hpp"
 #include "util/kernel_dispatch.hpp"
-#include "entropy/rans_avx512.hpp"
-#include "codecs/q6k/value_lanes_simd.hpp"
 
 namespace lcl::quant::value_lanes {
 

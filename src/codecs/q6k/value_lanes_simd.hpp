@@ -1,7 +1,7 @@
 #pragma once
-// Internal to value_lanes*.cpp: the AVX-512 kernels of the value lanes (run only when
-// kernels::avx512_available(), kernel_dispatch.hpp). Each produces exactly the bytes of the
-// portable code it replaces.
+// Internal to value_lanes*.cpp: the AVX-512 and AVX2 kernels of the value lanes (run only when
+// kernels::avx512_available() / avx2_available(), kernel_dispatch.hpp). Each produces exactly the
+// bytes of the portable code it replaces.
 #include <cstddef>
 #include <cstdint>
 
@@ -26,6 +26,12 @@ struct Groups {
 size_t decode_steps_avx512(const uint32_t* slots, const Groups& groups, size_t steps,
                            uint32_t precision, uint32_t (&x)[kLanes], const uint8_t*& p,
                            const uint8_t* end, uint8_t* values, bool& consistent);
+
+// The AVX2 decoder: steps [first, steps) while at least 128 bytes remain at p; otherwise as
+// decode_steps_avx512. Returns the step it stopped at.
+size_t decode_steps_avx2(const uint32_t* slots, const Groups& groups, size_t first, size_t steps,
+                         uint32_t precision, uint32_t (&x)[kLanes], const uint8_t*& p,
+                         const uint8_t* end, uint8_t* values, bool& consistent);
 
 // Codes steps [0, steps), last to first, into the lane states x, storing the words below w (16
 // words of room below what it writes), as entropy::encode_interleaved<64> would. entries: per
