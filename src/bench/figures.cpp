@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -40,6 +41,14 @@ std::string fixed4(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.4f", v);
   return buf;
+}
+
+// A type as papers write it: ggml's lower-case names upper-cased (q4_K -> Q4_K, mxfp4 -> MXFP4),
+// so every figure names a type the way the tables do.
+std::string type_label(std::string dtype) {
+  if (dtype == "whole files") return dtype;
+  for (char& c : dtype) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return dtype;
 }
 
 void no_data(SvgPlot& plot, const std::string& why) {
@@ -153,7 +162,7 @@ fs::path ratio_vs_bound(const FigureInputs& in, const fs::path& dir) {
   for (const auto& p : points)
     plot.circle(std::min(p.bound, hi), std::min(p.ratio, hi), 4, SvgPlot::color_of(p.dtype),
                 p.label);
-  for (const auto& d : dtypes) plot.legend(d, SvgPlot::color_of(d));
+  for (const auto& d : dtypes) plot.legend(type_label(d), SvgPlot::color_of(d));
   plot.legend("ratio = bound", "#555", true);
   fs::path path = dir / "ratio_vs_bound.svg";
   plot.write(path.string());
@@ -207,7 +216,7 @@ fs::path q4k_histogram(const FigureInputs& in, const fs::path& dir) {
   int bins = static_cast<int>(std::round((hi - lo) / 0.01));
   std::vector<std::vector<double>> series = {alone, given};
   SvgPlot plot("Q4_K nibble entropy per tensor", {lo, hi, false, "bits per 4-bit value"},
-               {0, max_bin_count(series, lo, hi, bins) * 1.15, false, "tensors"});
+               {0, max_bin_count(series, lo, hi, bins) * 1.15, false, "tensors", true});
   plot.note(
       "4 bits are stored; the gap to 4 is what an entropy coder of the nibbles can save (0.01-bit "
       "bins).");
@@ -229,7 +238,7 @@ fs::path pearson_histogram(const FigureInputs& in, const fs::path& dir) {
   double top = max_bin_count(series, -extent, extent, bins) * 1.15;
   SvgPlot plot("Pearson correlation of adjacent layers (same role, same shape)",
                {-extent, extent, false, "Pearson r between layer K and layer K+1"},
-               {0, top, false, "layer pairs"});
+               {0, top, false, "layer pairs", true});
   if (all.empty()) {
     no_data(plot,
             "no cross-layer data: run lcl crosslayer MODEL --jsonl FILE, pass --crosslayer FILE");
@@ -309,7 +318,7 @@ fs::path pareto(const FigureInputs& in, const fs::path& dir) {
         : domain == "whole files" ? "whole files, every format; no entropy ceiling"
                                   : "no atlas bound for this type";
     auto plot = std::make_unique<SvgPlot>(
-        domain + " (" + std::to_string(list.front()->ratios.count) + " " +
+        type_label(domain) + " (" + std::to_string(list.front()->ratios.count) + " " +
             (domain == "whole files" ? "files" : "tensors") + ")",
         Axis{x_lo, x_hi, true, "encode MB/s per thread (log)"},
         Axis{ratio_lo - pad, ratio_hi + pad, false, "byte-weighted ratio (x)"}, 720, 430);

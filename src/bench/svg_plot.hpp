@@ -12,6 +12,7 @@ struct Axis {
   double min = 0, max = 1;
   bool log = false;  // log10 scale (min > 0)
   std::string label;
+  bool integer = false;  // counts: ticks at whole numbers only
 };
 
 class SvgPlot {
