@@ -156,6 +156,12 @@ void SvgPlot::line(double x0, double y0, double x1, double y1, const std::string
            "\"" + (dash.empty() ? "" : " stroke-dasharray=\"" + dash + "\"") + "/>\n";
 }
 
+void SvgPlot::line_px(double x0, double y0, double x1, double y1, const std::string& color,
+                      double width) {
+  body_ += "<line x1=\"" + num(x0) + "\" y1=\"" + num(y0) + "\" x2=\"" + num(x1) + "\" y2=\"" +
+           num(y1) + "\" stroke=\"" + color + "\" stroke-width=\"" + num(width) + "\"/>\n";
+}
+
 void SvgPlot::polyline(const std::vector<std::pair<double, double>>& points,
                        const std::string& color, double width, const std::string& dash) {
   std::string p;

@@ -26,6 +26,8 @@ class SvgPlot {
             double opacity = 1);
   void line(double x0, double y0, double x1, double y1, const std::string& color,
             double width = 1.5, const std::string& dash = "");
+  void line_px(double x0, double y0, double x1, double y1, const std::string& color,
+               double width);  // pixel coordinates (leader lines)
   void polyline(const std::vector<std::pair<double, double>>& points, const std::string& color,
                 double width = 2, const std::string& dash = "");
   void circle(double x, double y, double radius, const std::string& color,
