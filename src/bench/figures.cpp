@@ -55,7 +55,23 @@ void no_data(SvgPlot& plot, const std::string& why) {
   plot.center_message(why);
 }
 
+// An atlas row names its folder; a result row names the model identity (what the weights declare)
+// and, when that differs from the folder, a file "FOLDER/NAME". Folder -> model, from the results.
+std::map<std::string, std::string> model_of_folder(const std::vector<ResultRow>& results) {
+  std::map<std::string, std::string> models;
+  for (const auto& r : results) {
+    const auto slash = r.file.find('/');
+    models.emplace(slash == std::string::npos ? r.model : r.file.substr(0, slash), r.model);
+  }
+  return models;
+}
+
 fs::path byte_planes(const FigureInputs& in, const fs::path& dir) {
+  const auto models = model_of_folder(in.results);
+  auto model_name = [&](const std::string& folder) {
+    auto it = models.find(folder);
+    return it == models.end() ? folder : it->second;
+  };
   std::vector<const analysis::AtlasRow*> rows;
   for (const auto& r : in.atlas)
     if (measure_value(r.measures, "h_high") >= 0 && (r.dtype == "BF16" || r.dtype == "F16"))
@@ -80,7 +96,7 @@ fs::path byte_planes(const FigureInputs& in, const fs::path& dir) {
     plot.note("Showing " + std::to_string(shown.size()) + " of " + std::to_string(rows.size()) +
               " tensors (every k-th).");
   if (shown.empty()) no_data(plot, "no BF16/F16 tensors in the atlas");
-  std::string group;
+  std::string group, last_name;
   double last_label_end = 0;
   for (size_t i = 0; i < shown.size(); ++i) {
     const auto& r = *shown[i];
@@ -95,9 +111,11 @@ fs::path byte_planes(const FigureInputs& in, const fs::path& dir) {
       bool new_model = group.rfind(r.model + "/", 0) != 0;
       group = g;
       plot.line(x, 0, x, 17.5, "#999", 1, "2,3");
-      if (new_model && plot.px(x) >= last_label_end) {
-        plot.text(x, 17.0, r.model, 11, "start", 3, 0, "#333");
-        last_label_end = plot.px(x) + 7.0 * static_cast<double>(r.model.size()) + 8;
+      const std::string name = model_name(r.model);
+      if (new_model && name != last_name && plot.px(x) >= last_label_end) {
+        plot.text(x, 17.0, name, 11, "start", 3, 0, "#333");
+        last_label_end = plot.px(x) + 7.0 * static_cast<double>(name.size()) + 8;
+        last_name = name;
       }
     }
   }
