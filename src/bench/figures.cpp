@@ -84,20 +84,20 @@ fs::path byte_planes(const FigureInputs& in, const fs::path& dir) {
   SvgPlot plot("Byte-plane entropy per tensor (BF16/F16)",
                {0, static_cast<double>(std::max<size_t>(shown.size(), 1)), false,
                 "tensors, grouped by model and file"},
-               {0, 17.5, false, "bits per element"});
+               {0, 18.5, false, "bits per element"});
   plot.hide_x_ticks();
   plot.note(
       "Stacked: H(high byte) + H(low byte), plug-in entropies of each tensor; dashed: the 16 bits "
-      "stored.");
+      "stored." +
+      (rows.size() > shown.size() ? " Showing " + std::to_string(shown.size()) + " of " +
+                                        std::to_string(rows.size()) + " tensors (every k-th)."
+                                  : std::string()));
   plot.note(
       "The per-tensor byte-marginal bound is 16 / stack height (the reference's byte-plane "
       "bound; the 16-bit iid bound is tighter).");
-  if (rows.size() > shown.size())
-    plot.note("Showing " + std::to_string(shown.size()) + " of " + std::to_string(rows.size()) +
-              " tensors (every k-th).");
   if (shown.empty()) no_data(plot, "no BF16/F16 tensors in the atlas");
   std::string group, last_name;
-  double last_label_end = 0;
+  double last_label_end[2] = {0, 0};
   for (size_t i = 0; i < shown.size(); ++i) {
     const auto& r = *shown[i];
     double hi = measure_value(r.measures, "h_high"), lo = measure_value(r.measures, "h_low");
@@ -110,13 +110,18 @@ fs::path byte_planes(const FigureInputs& in, const fs::path& dir) {
       // room for it after the previous label.
       bool new_model = group.rfind(r.model + "/", 0) != 0;
       group = g;
-      plot.line(x, 0, x, 17.5, "#999", 1, "2,3");
+      plot.line(x, 0, x, 18.5, "#999", 1, "2,3");
       const std::string name = model_name(r.model);
-      if (new_model && name != last_name && plot.px(x) >= last_label_end) {
-        plot.text(x, 17.0, name, 11, "start", 3, 0, "#333");
-        last_label_end = plot.px(x) + 7.0 * static_cast<double>(name.size()) + 8;
-        last_name = name;
-      }
+      const double label_width = 7.0 * static_cast<double>(name.size()) + 8;
+      // Never into the legend: a label with no room after its line ends at the plot's edge.
+      // Two rows of labels above the 16-bit line; a label takes the first row with room.
+      const double start = std::min(plot.px(x), plot.area()[2] - label_width);
+      for (size_t row = 0; row < 2 && new_model && name != last_name; ++row)
+        if (start >= last_label_end[row]) {
+          plot.text_px(start + 3, plot.py(row == 0 ? 17.6 : 16.7) + 4, name, 11, "#333");
+          last_label_end[row] = start + label_width;
+          last_name = name;
+        }
     }
   }
   plot.line(0, 16, static_cast<double>(std::max<size_t>(shown.size(), 1)), 16, "#000", 1.5, "6,4");
@@ -406,9 +411,8 @@ fs::path pareto(const FigureInputs& in, const fs::path& dir) {
        "included; every row roundtrip-verified).",
        "Solid line: Pareto frontier (no other method both faster and better). Dashed: the type's "
        "entropy ceiling from lcl atlas,",
-       "an order-0 bound per tensor: a coder that finds repeated content (zstd, xz) can pass it, "
-       "as "
-       "on the Q8_0 tensors."},
+       "an order-0 bound per tensor: a coder that uses context across elements (lcl's field "
+       "models, zstd and xz on repeated content) can pass it."},
       views, 2);
   fs::path path = dir / "pareto.svg";
   std::ofstream out(path);
