@@ -1,7 +1,8 @@
 // The delta codec on a (fine-tune, base) pair: a report of the coded size of every float tensor
 // the two share, next to the order-0 bounds (the fine-tune's 16-bit words alone, their XOR with
 // the base, the difference of ordered codes, and that difference given the base's exponent), then
-// timed encode / decode cases on one thread (MB/s of fine-tune bytes). Chunks are cut like the
+// timed encode / decode cases on one thread (MB/s of fine-tune bytes per CPU second; set
+// LCL_FORCE_SCALAR=1 for the portable code instead of the AVX2 kernels). Chunks are cut like the
 // planner cuts tensors (even pieces of at most 4 MiB).
 //
 //   ./build/release/bench/bench_delta [--pair FT_DIR=BASE_DIR] [--report_only]
@@ -23,6 +24,7 @@
 #include "codecs/float/float_format.hpp"
 #include "lcl/layout.hpp"
 #include "lcl/source.hpp"
+#include "lcl/workspace.hpp"
 
 namespace {
 
@@ -136,13 +138,19 @@ std::vector<Shard>& shards() {
   return loaded;
 }
 
+// One workspace for every call, as the compressor keeps one per thread.
+Workspace& bench_workspace() {
+  static Workspace workspace;
+  return workspace;
+}
+
 uint64_t encode_all(const Shard& shard, std::vector<std::vector<uint8_t>>* payloads) {
   uint64_t total = 0;
   std::vector<uint8_t> payload;
   for (const Chunk& c : shard.chunks) {
     payload.clear();
     delta_format::encode_delta(c.tuned, c.base, ReferenceRange{0, 0, c.tuned.size()}, c.type,
-                               payload);
+                               payload, bench_workspace());
     total += payload.size();
     if (payloads) payloads->push_back(payload);
   }
@@ -197,7 +205,7 @@ void run_decode(benchmark::State& state) {
       for (size_t c = 0; c < shards()[i].chunks.size(); ++c) {
         const Chunk& chunk = shards()[i].chunks[c];
         out.resize(chunk.tuned.size());
-        delta_format::decode_delta(payloads[i][c], chunk.base, out);
+        delta_format::decode_delta(payloads[i][c], chunk.base, out, bench_workspace());
         bytes += out.size();
       }
   for (size_t c = 0; c < shards().back().chunks.size(); ++c) {
@@ -242,12 +250,9 @@ int main(int argc, char** argv) {
   print_report();
   std::fflush(stdout);
   if (report_only || shards().empty()) return 0;
-  benchmark::RegisterBenchmark("delta/encode/1thread", run_encode)
-      ->UseRealTime()
-      ->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("delta/decode/1thread", run_decode)
-      ->UseRealTime()
-      ->Unit(benchmark::kMillisecond);
+  // Rates per CPU second of the timed loop: on a shared machine wall-clock time drifts with load.
+  benchmark::RegisterBenchmark("delta/encode/1thread", run_encode)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("delta/decode/1thread", run_decode)->Unit(benchmark::kMillisecond);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -24,6 +25,13 @@ class ByteSource {
   // <name>" when the range passes the end, kIo on a read error).
   virtual void read(uint64_t offset, std::span<uint8_t> dst) const = 0;
   virtual std::string name() const = 0;  // for error messages
+  // The `size` bytes at `offset` where they already lie in memory (valid while the source
+  // lives), so that a reader can use them without a copy; nullopt for sources that must read.
+  // Throws like read() when the range passes the end.
+  virtual std::optional<std::span<const uint8_t>> view(uint64_t /*offset*/,
+                                                       uint64_t /*size*/) const {
+    return std::nullopt;
+  }
 };
 
 class FileSource final : public ByteSource {
@@ -50,6 +58,7 @@ class MemorySource final : public ByteSource {
   uint64_t size() const override { return bytes_.size(); }
   void read(uint64_t offset, std::span<uint8_t> dst) const override;
   std::string name() const override { return name_; }
+  std::optional<std::span<const uint8_t>> view(uint64_t offset, uint64_t size) const override;
 
  private:
   std::span<const uint8_t> bytes_;

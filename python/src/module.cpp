@@ -3,14 +3,21 @@
 // allocates (2 MiB-aligned, huge-page backed where the kernel allows) and hands to numpy without
 // a copy; the GIL is released while decoding.
 #include <Python.h>
+#include <fcntl.h>
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -71,12 +78,49 @@ std::string format_name(lcl::FileFormat format) {
   return "opaque";
 }
 
+// A read-only mapping of a file, so the archive's chunks are decoded from the page cache in
+// place instead of being read into a buffer first (as safetensors maps its files; a file cut
+// short by another process while mapped would fault, as it does for safetensors).
+class MappedFile {
+ public:
+  explicit MappedFile(const std::filesystem::path& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    struct stat st;
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+      void* p = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+      if (p != MAP_FAILED) {
+        data_ = static_cast<const uint8_t*>(p);
+        size_ = static_cast<size_t>(st.st_size);
+      }
+    }
+    ::close(fd);
+  }
+  ~MappedFile() {
+    if (data_) ::munmap(const_cast<uint8_t*>(data_), size_);
+  }
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  bool mapped() const { return data_ != nullptr; }
+  std::span<const uint8_t> bytes() const { return {data_, size_}; }
+
+ private:
+  const uint8_t* data_ = nullptr;
+  size_t size_ = 0;
+};
+
 // An opened archive, shared with the decoded-original view that metadata() parses.
 class PyArchive {
  public:
   static PyArchive open_path(const std::filesystem::path& path) {
     PyArchive a;
-    a.archive_ = lcl::Archive::open(path);
+    auto mapping = std::make_shared<MappedFile>(path);
+    if (mapping->mapped()) {
+      a.archive_ = lcl::Archive::open(mapping->bytes(), path.string());
+      a.mapping_ = std::move(mapping);
+    } else {  // not a regular file, or empty: the library reads it and says what is wrong
+      a.archive_ = lcl::Archive::open(path);
+    }
     return a;
   }
   static PyArchive open_bytes(py::buffer data) {
@@ -114,22 +158,94 @@ class PyArchive {
     return lcl::read_layout(*original).metadata;
   }
 
-  // `size` original bytes from `offset`, decoding only the chunks they touch.
+  // `size` original bytes from `offset`, decoding only the chunks they touch. A chunk the range
+  // covers only in part is shared with other tensors (small tensors share chunks, GGUF tensors
+  // often do): it is decoded once into the handle's cache, and the reads of its other tensors
+  // copy from there instead of decoding it again.
   py::array_t<uint8_t> read(uint64_t offset, uint64_t size, unsigned threads) const {
     if (offset > original_size() || size > original_size() - offset)
       throw lcl::Error(lcl::ErrorKind::kUsage, "byte range outside the original");
     auto buffer = std::make_unique<DecodedBytes>(size);
     {
       py::gil_scoped_release release;
-      const lcl::OriginalRange range{offset, buffer->bytes()};
-      archive_->read_original({&range, 1}, threads);
+      read_into(offset, buffer->bytes(), threads);
     }
     return to_array(std::move(buffer));
   }
 
  private:
+  // The two chunks most recently shared by ranges (a range's two ends), while the handle lives.
+  struct SharedChunks {
+    struct Chunk {
+      size_t index = SIZE_MAX;
+      lcl::ByteBuffer bytes;
+    };
+    std::mutex mutex;
+    std::array<Chunk, 2> chunks;
+    size_t next_victim = 0;
+  };
+
+  void read_into(uint64_t offset, std::span<uint8_t> out, unsigned threads) const {
+    if (out.empty()) return;
+    const auto& chunks = archive_->index().chunks;
+    const uint64_t end = offset + out.size();
+    auto first = std::upper_bound(chunks.begin(), chunks.end(), offset,
+                                  [](uint64_t p, const lcl::ChunkEntry& c) {
+                                    return p < c.original_offset + c.original_size;
+                                  });
+    auto last = std::upper_bound(chunks.begin(), chunks.end(), end - 1,
+                                 [](uint64_t p, const lcl::ChunkEntry& c) {
+                                   return p < c.original_offset + c.original_size;
+                                 });
+    if (first == chunks.end() || last == chunks.end())
+      throw lcl::Error(lcl::ErrorKind::kUsage, "byte range outside the chunks");
+    // The chunks at either end that the range covers only in part come from the cache; the ones
+    // between are decoded straight into `out` (in parallel with `threads`).
+    uint64_t inner_begin = offset, inner_end = end;
+    if (first->original_offset < offset) {
+      inner_begin = std::min(end, first->original_offset + first->original_size);
+      copy_shared(static_cast<size_t>(first - chunks.begin()), offset,
+                  out.first(inner_begin - offset));
+    }
+    if (inner_begin < end && last->original_offset + last->original_size > end &&
+        last->original_offset >= inner_begin) {
+      inner_end = last->original_offset;
+      copy_shared(static_cast<size_t>(last - chunks.begin()), inner_end,
+                  out.subspan(inner_end - offset));
+    }
+    if (inner_begin < inner_end) {
+      const lcl::OriginalRange range{inner_begin,
+                                     out.subspan(inner_begin - offset, inner_end - inner_begin)};
+      archive_->read_original({&range, 1}, threads);
+    }
+  }
+
+  // Copies the original bytes from `from` into `out`, all inside chunk `index`, decoding the
+  // chunk into the cache unless it is there.
+  void copy_shared(size_t index, uint64_t from, std::span<uint8_t> out) const {
+    const lcl::ChunkEntry& chunk = archive_->index().chunks[index];
+    SharedChunks& cache = *shared_;
+    std::lock_guard lock(cache.mutex);
+    SharedChunks::Chunk* hit = nullptr;
+    for (SharedChunks::Chunk& c : cache.chunks)
+      if (c.index == index) hit = &c;
+    if (!hit) {
+      hit = &cache.chunks[cache.next_victim];
+      cache.next_victim = (cache.next_victim + 1) % cache.chunks.size();
+      hit->index = SIZE_MAX;  // until the decode succeeded
+      hit->bytes.resize(chunk.original_size);
+      archive_->decode_chunk(index, hit->bytes);
+      hit->index = index;
+    }
+    std::memcpy(out.data(), hit->bytes.data() + (from - chunk.original_offset), out.size());
+  }
+
+  // The bytes an archive opened from memory or from a path reads, declared first so that they
+  // outlive the archive.
+  std::shared_ptr<std::vector<uint8_t>> memory_;
+  std::shared_ptr<MappedFile> mapping_;
   std::shared_ptr<const lcl::Archive> archive_;
-  std::shared_ptr<std::vector<uint8_t>> memory_;  // the bytes of an archive opened from memory
+  std::shared_ptr<SharedChunks> shared_ = std::make_shared<SharedChunks>();
 };
 
 py::array_t<float> dequantize(lcl::TypeId type, py::array_t<uint8_t, py::array::c_style> blocks,

@@ -205,3 +205,24 @@ def test_corrupt_archives_raise(model, tmp_path):
     assert issubclass(lcl.CorruptArchiveError, ValueError)
     with pytest.raises(OSError):
         lcl.safe_open(tmp_path / "missing.lcl")
+
+
+def test_reads_across_shared_chunks(model, tmp_path):
+    """64 KiB chunks: tensors share chunks and cross them; reads in any order, and row ranges
+    starting and ending inside chunks, equal the original whatever the handle kept from the reads
+    before them."""
+    source, _ = model
+    archive = tmp_path / "small-chunks.lcl"
+    lcl.compress_file(source, archive, chunk_size=64 * 1024)
+    expected, _, _ = read_safetensors(source)
+    rng = np.random.default_rng(2)
+    with lcl.safe_open(archive, framework="np") as f:
+        for names in (list(expected), list(reversed(expected)), list(rng.permutation(list(expected)))):
+            for name in names:
+                assert np.array_equal(f.get_tensor(name), expected[name]), name
+        want = expected["bf16.weight"]
+        sl = f.get_slice("bf16.weight")
+        for _ in range(40):
+            lo = int(rng.integers(0, 300))
+            hi = int(rng.integers(lo, 301))
+            assert np.array_equal(sl[lo:hi], want[lo:hi]), (lo, hi)

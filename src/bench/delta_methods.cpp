@@ -106,7 +106,7 @@ std::vector<ResultRow> run_delta_bench(const DeltaBenchOptions& options) {
       if (m->name() == name && m->scope() == MethodScope::kTensor) return m.get();
     throw Error(ErrorKind::kUnsupported, "bench method " + name + " missing from this build");
   };
-  const Method* lcl_alone = find("lcl");
+  const Method* lcl_alone = find("lcl-tensor-alone");  // the fine-tune's tensor coded alone
   const Method* zstd19 = find("zstd-19");
   const Method* zipnn = find("zipnn-like");
   const std::string model = model_name(options.tuned) + "@" + model_name(options.base);

@@ -21,7 +21,8 @@ struct DeltaBenchOptions {
 };
 
 // One row per method and matched tensor (model = "<tuned name>@<base name>"), every row
-// roundtrip-verified; the methods are "delta", "xor+zstd-19", "xor+zipnn-like" and "lcl" (alone).
+// roundtrip-verified; the methods are "delta", "xor+zstd-19", "xor+zipnn-like" and
+// "lcl-tensor-alone" (the fine-tune's tensor alone).
 std::vector<ResultRow> run_delta_bench(const DeltaBenchOptions& options);
 
 }  // namespace lcl::bench

@@ -14,6 +14,7 @@
 #include "bench/model_identity.hpp"
 #include "bench/runner.hpp"
 #include "cli/command.hpp"
+#include "cli/common.hpp"
 #include "cli/shard.hpp"
 #include "lcl/error.hpp"
 
@@ -89,28 +90,35 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand(
       "bench", "Run compression methods over a corpus, verifying every roundtrip");
   cmd->add_option("--corpus", args->corpus, "corpus directories (one subdirectory per model)");
-  cmd->add_option("--methods", args->methods, "comma-separated method names (default: all)");
-  cmd->add_option("--out", args->out, "results file (JSON lines, zstd-compressed)");
   cmd->add_option("--threads", args->threads, "worker threads (default: one per core)");
-  cmd->add_option("--shard", args->shard,
-                  "run only shard I of N (0-based); N runs with I = 0..N-1 cover everything once");
+  cmd->add_option("--shard", args->shard, shard_help("the work units"));
   cmd->add_flag("--resume", args->resume, "keep the rows already in --out and skip their work");
   cmd->add_flag("--list-methods", args->list, "print the available methods and exit");
-  cmd->add_option("--base-of", args->base_of,
-                  "FT=BASE: code the fine-tune FT given its base model BASE (delta codec, XOR "
-                  "baselines, and FT alone), one row per method and shared tensor");
   cmd->add_flag("--whole-file-ablation", args->ablation,
                 "also run the GGUF decomposer with each stream choice switched (zstd level, byte "
                 "grouping, per-stream vs per-file)");
-  cmd->add_option("--train-profiles", args->train_profiles,
-                  "train each trained method on the whole corpus, write DIR/<method>.profile.json "
-                  "and exit");
-  cmd->add_option("--profiles", args->profiles,
-                  "profiles of trained methods (DIR/<method>.profile.json), used for the models "
-                  "they were not trained on");
-  cmd->add_option("--model-of", args->model_of,
-                  "file of \"FOLDER-OR-FILE MODEL\" lines: which folders hold the same model (one "
-                  "bootstrap unit)");
+  struct TextOption {
+    const char* name;
+    std::string* value;
+    const char* help;
+  };
+  const TextOption text_options[] = {
+      {"--methods", &args->methods, "comma-separated method names (default: all)"},
+      {"--out", &args->out, "results file (JSON lines, zstd-compressed)"},
+      {"--base-of", &args->base_of,
+       "FT=BASE: code the fine-tune FT given its base model BASE (delta codec, XOR baselines, and "
+       "FT alone), one row per method and shared tensor"},
+      {"--train-profiles", &args->train_profiles,
+       "train each trained method on the whole corpus, write DIR/<method>.profile.json and exit"},
+      {"--profiles", &args->profiles,
+       "profiles of trained methods (DIR/<method>.profile.json), used for the models they were "
+       "not trained on"},
+      {"--model-of", &args->model_of,
+       "file of \"FOLDER-OR-FILE MODEL\" lines: which folders hold the same model (one bootstrap "
+       "unit)"},
+  };
+  for (const TextOption& option : text_options)
+    cmd->add_option(option.name, *option.value, option.help);
   cmd->callback([args, &exit_code] {
     if (!args->base_of.empty()) {
       exit_code = run_base_of(args->base_of, args->out);
@@ -134,12 +142,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
     if (!args->profiles.empty() && !std::filesystem::is_directory(args->profiles))
       throw Error(ErrorKind::kUsage, "--profiles: not a directory: " + args->profiles);
     options.corpus_dirs.assign(args->corpus.begin(), args->corpus.end());
-    for (size_t start = 0; start < args->methods.size();) {
-      size_t comma = args->methods.find(',', start);
-      if (comma == std::string::npos) comma = args->methods.size();
-      if (comma > start) options.methods.push_back(args->methods.substr(start, comma - start));
-      start = comma + 1;
-    }
+    options.methods = split_commas(args->methods);
     options.out = args->out;
     options.threads =
         args->threads ? args->threads : std::max(1u, std::thread::hardware_concurrency());

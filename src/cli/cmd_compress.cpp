@@ -163,9 +163,7 @@ void add_compress_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("-r,--recursive", args->recursive,
                 "compress the .safetensors and .gguf files under directories, keeping their "
                 "layout under -o DIR");
-  cmd->add_option("--shard", args->shard,
-                  "with -r: only shard I of N (0-based) of the files found; N runs with "
-                  "I = 0..N-1 cover every file once");
+  cmd->add_option("--shard", args->shard, "with -r: " + shard_help("the files found"));
   cmd->add_option("-T,--threads", args->threads, threads_help());
   auto* quiet = cmd->add_flag("-q,--quiet", args->quiet, "print nothing but errors");
   cmd->add_flag("-v,--verbose", args->verbose, "also print time and speed")->excludes(quiet);

@@ -7,22 +7,10 @@
 #include "bench/runner.hpp"
 #include "bench/summary.hpp"
 #include "cli/command.hpp"
+#include "cli/common.hpp"
 #include "lcl/error.hpp"
 
 namespace lcl::cli {
-
-namespace {
-std::vector<std::string> split_commas(const std::string& text) {
-  std::vector<std::string> out;
-  for (size_t start = 0; start < text.size();) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string::npos) comma = text.size();
-    if (comma > start) out.push_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-}  // namespace
 
 void add_summarize_command(CLI::App& app, int& exit_code) {
   struct Args {

@@ -35,6 +35,17 @@ std::string threads_help() {
          "). Memory grows with threads x chunk size: about 4 chunks per thread";
 }
 
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> out;
+  for (size_t start = 0; start < text.size();) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    if (comma > start) out.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
 int run_reporting_errors(const std::function<void()>& work) {
   try {
     work();

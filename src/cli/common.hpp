@@ -4,11 +4,15 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace lcl::cli {
 
 std::string human_bytes(uint64_t bytes);                         // "12.3 MiB"
 std::string ratio_text(uint64_t original, uint64_t compressed);  // "1.524x"
+
+// "a,b,,c" -> {"a", "b", "c"}: the comma-separated lists of options (empty items dropped).
+std::vector<std::string> split_commas(const std::string& text);
 
 // Help text of -T/--threads, with the cap and the memory it implies.
 std::string threads_help();

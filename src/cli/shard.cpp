@@ -21,6 +21,11 @@ Shard parse_shard(const std::string& text) {
   return shard;
 }
 
+std::string shard_help(const std::string& items) {
+  return "only shard I of N (0-based) of " + items +
+         "; N runs with I = 0..N-1 cover every one of them once";
+}
+
 unsigned shard_of_key(std::string_view key, unsigned count) {
   if (count <= 1) return 0;
   return static_cast<unsigned>(xxh64({reinterpret_cast<const uint8_t*>(key.data()), key.size()}) %

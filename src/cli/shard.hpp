@@ -15,6 +15,10 @@ struct Shard {
 // Parses "I/N" with 0 <= I < N; throws lcl::Error(kUsage) naming the text otherwise.
 Shard parse_shard(const std::string& text);
 
+// Help text of a --shard option that splits `items` ("the files found"): the same words for every
+// command that takes one.
+std::string shard_help(const std::string& items);
+
 // The shard of an item named by `key` (a path relative to the directory given): xxh64 mod N.
 unsigned shard_of_key(std::string_view key, unsigned count);
 

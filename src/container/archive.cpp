@@ -7,6 +7,7 @@
 #include <string>
 #include <utility>
 
+#include "codecs/codec_scratch.hpp"
 #include "container/format.hpp"
 #include "container/pipeline.hpp"
 #include "lcl/container.hpp"
@@ -62,12 +63,21 @@ void Archive::decode_chunk(size_t i, std::span<uint8_t> out) const {
   if (out.size() != chunk.original_size) fail("decoded into a buffer of the wrong size");
   const Codec* codec = find_codec(chunk.codec);
   if (!codec) fail("uses codec id " + std::to_string(chunk.codec) + ", unknown to this version");
-  // Reused per thread and not zeroed: the read fills it. Version 2 reads the frame header with
-  // the payload (one read) and checks that it says what the index says.
-  thread_local ByteBuffer frame;
+  // The archive's workspaces: one per worker of the read calls, kept while the archive lives.
+  WorkspacePool::Lease workspace = workspaces_.lease();
+  ContainerScratch& scratch = workspace->scratch().container;
+  // Version 2 reads the frame header with the payload (one read) and checks that it says what
+  // the index says. An archive in memory is read in place; otherwise into the workspace's
+  // buffer (not zeroed: the read fills it).
   const size_t header = index_.format_version >= 2 ? container::frame_header_size(chunk) : 0;
-  frame.resize(header + chunk.payload_size);
-  source_->read(chunk.payload_offset - header, frame);
+  std::span<const uint8_t> frame;
+  if (auto in_memory = source_->view(chunk.payload_offset - header, header + chunk.payload_size)) {
+    frame = *in_memory;
+  } else {
+    scratch.frame.resize(header + chunk.payload_size);
+    source_->read(chunk.payload_offset - header, scratch.frame);
+    frame = scratch.frame;
+  }
   if (header != 0) {
     std::vector<uint8_t> expected = container::encode_frame_header(chunk);
     if (!std::equal(expected.begin(), expected.end(), frame.begin()))
@@ -85,12 +95,12 @@ void Archive::decode_chunk(size_t i, std::span<uint8_t> out) const {
       if (reference->offset > base.size() || reference->size > base.size() - reference->offset)
         throw_corrupt("refers to bytes beyond the end of base file " + base.name());
       // Read on demand, chunk by chunk: memory stays bounded whatever the base's size.
-      thread_local ByteBuffer reference_bytes;
+      ByteBuffer& reference_bytes = scratch.reference;
       reference_bytes.resize(reference->size);
       base.read(reference->offset, reference_bytes);
-      codec->decode_with_reference(payload, reference_bytes, out);
+      codec->decode_with_reference(payload, reference_bytes, out, *workspace);
     } else {
-      codec->decode(payload, out);
+      codec->decode(payload, out, *workspace);
     }
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::kCorruptInput) throw;
@@ -114,11 +124,10 @@ void Archive::read_tensor_to(const std::string& name,
                              unsigned threads) const {
   const TensorEntry& tensor = find_tensor(name);
   threads = resolve_threads(threads);
-  ThreadPool pool(threads);
   BufferPool<ByteBuffer> buffers;
   const uint64_t tensor_end = tensor.original_offset + tensor.original_size;
   container::run_ordered<ByteBuffer>(
-      pool, tensor.chunk_count, 2 * threads,
+      threads, tensor.chunk_count, 2 * threads,
       [&](size_t i) {
         ByteBuffer out = buffers.take();
         out.resize(index_.chunks[tensor.first_chunk + i].original_size);
@@ -238,7 +247,6 @@ void Archive::decode_all(unsigned threads,
                          const std::function<void(uint64_t, std::span<const uint8_t>)>& sink,
                          const ProgressFn& progress) const {
   threads = resolve_threads(threads);
-  ThreadPool pool(threads);
   ContentHash whole_file(
       container::content_uses_xxh3(static_cast<uint16_t>(index_.format_version)));
   uint64_t done = 0;
@@ -247,7 +255,7 @@ void Archive::decode_all(unsigned threads,
   // model.
   BufferPool<ByteBuffer> buffers;
   container::run_ordered<ByteBuffer>(
-      pool, index_.chunks.size(), 2 * threads,
+      threads, index_.chunks.size(), 2 * threads,
       [&](size_t i) {
         ByteBuffer out = buffers.take();
         out.resize(index_.chunks[i].original_size);
@@ -268,7 +276,6 @@ void Archive::decode_all(unsigned threads,
 void Archive::decode_all_unordered(unsigned threads, const ChunkWriter& write,
                                    const ProgressFn& progress) const {
   threads = resolve_threads(threads);
-  ThreadPool pool(threads);
   ContentHash whole_file(
       container::content_uses_xxh3(static_cast<uint16_t>(index_.format_version)));
   uint64_t done = 0;
@@ -276,7 +283,7 @@ void Archive::decode_all_unordered(unsigned threads, const ChunkWriter& write,
   // The workers write; the ordered consumer only hashes, so it is no longer the bottleneck
   // that kept -T 2 as slow as -T 1.
   container::run_ordered<ByteBuffer>(
-      pool, index_.chunks.size(), 2 * threads,
+      threads, index_.chunks.size(), 2 * threads,
       [&](size_t i) {
         ByteBuffer out = buffers.take();
         out.resize(index_.chunks[i].original_size);

@@ -6,8 +6,6 @@
 #include "container/base_model.hpp"
 #include "lcl/container.hpp"
 #include "lcl/error.hpp"
-#include "util/byte_buffer.hpp"
-#include "util/hash.hpp"
 #include "util/sha256.hpp"
 
 namespace lcl {
@@ -16,18 +14,6 @@ namespace {
 
 std::string describe(const BaseInfo& base, const BaseFile& file) {
   return base.name + " (" + file.name + ", sha256 " + to_hex(file.sha256) + ")";
-}
-
-uint64_t whole_file_xxh64(const ByteSource& source) {
-  StreamingHash hash;
-  ByteBuffer buffer;
-  constexpr uint64_t kPiece = 4u << 20;
-  for (uint64_t at = 0; at < source.size(); at += kPiece) {
-    buffer.resize(std::min(kPiece, source.size() - at));
-    source.read(at, buffer);
-    hash.update(buffer);
-  }
-  return hash.digest();
 }
 
 }  // namespace
@@ -51,7 +37,8 @@ void Archive::attach_base(std::vector<std::unique_ptr<ByteSource>> files) {
                                        std::to_string(files.size()) + " given");
   for (size_t i = 0; i < files.size(); ++i) {
     const BaseFile& expected = base.files[i];
-    if (files[i]->size() != expected.size || whole_file_xxh64(*files[i]) != expected.checksum)
+    if (files[i]->size() != expected.size ||
+        container::hash_whole_file(*files[i]) != expected.checksum)
       throw Error(ErrorKind::kUsage, "this archive was made against " + describe(base, expected) +
                                          ", the given base differs (" + files[i]->name() + ")");
   }

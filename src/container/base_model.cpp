@@ -141,22 +141,26 @@ void BaseCatalog::plan_references(const Layout& layout, std::vector<ChunkPlan>& 
   plans = std::move(out);
 }
 
-BaseFile describe_base_file(const fs::path& path) {
-  FileSource source(path);
-  BaseFile file;
-  file.name = path.filename().string();
-  file.size = source.size();
+uint64_t hash_whole_file(const ByteSource& source, Sha256* sha) {
   StreamingHash xxh;
-  Sha256 sha;
   ByteBuffer buffer;
   constexpr uint64_t kPiece = 4u << 20;
   for (uint64_t at = 0; at < source.size(); at += kPiece) {
     buffer.resize(std::min(kPiece, source.size() - at));
     source.read(at, buffer);
     xxh.update(buffer);
-    sha.update(buffer);
+    if (sha) sha->update(buffer);
   }
-  file.checksum = xxh.digest();
+  return xxh.digest();
+}
+
+BaseFile describe_base_file(const fs::path& path) {
+  FileSource source(path);
+  BaseFile file;
+  file.name = path.filename().string();
+  file.size = source.size();
+  Sha256 sha;
+  file.checksum = hash_whole_file(source, &sha);
   file.sha256 = sha.finish();
   return file;
 }

@@ -11,6 +11,7 @@
 #include "lcl/codec.hpp"
 #include "lcl/container.hpp"
 #include "lcl/layout.hpp"
+#include "util/sha256.hpp"
 
 namespace lcl::container {
 
@@ -48,7 +49,10 @@ class BaseCatalog {
 // The printable name of a base given as `path` (its directory's name for a checkpoint).
 std::string base_model_name(const std::filesystem::path& path);
 
-// Size, xxh64 and SHA-256 of a whole file, in one read.
+// xxh64 of all of `source`'s bytes, fed to `sha` as well when given, in one read.
+uint64_t hash_whole_file(const ByteSource& source, Sha256* sha = nullptr);
+
+// Size, xxh64 and SHA-256 of a whole file, in one read (SHA-NI where the CPU has it).
 BaseFile describe_base_file(const std::filesystem::path& path);
 
 // Where the base file `name` of an archive lies when the user gives `path`: inside it (a

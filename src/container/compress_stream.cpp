@@ -16,6 +16,7 @@
 #include "container/pipeline.hpp"
 #include "lcl/container.hpp"
 #include "lcl/error.hpp"
+#include "lcl/workspace.hpp"
 #include "util/hash.hpp"
 
 namespace lcl {
@@ -152,15 +153,15 @@ CompressResult compress_stream(InputStream& input, const std::string& name, Byte
   container::ArchiveWriter writer(sink);
   ContentHash whole_file(container::content_uses_xxh3(container::kFormatVersion));
   unsigned threads = resolve_threads(options.threads);
-  ThreadPool pool(threads);
   BufferPool<ByteBuffer> originals;
   BufferPool<> payloads;
+  WorkspacePool workspaces;  // one per worker, freed when the call returns
   size_t next_plan = 0;
   uint64_t offset = 0;
   bool short_of_layout = false;
   const uint64_t chunk_size = std::max<uint64_t>(options.plan.chunk_size, 1);
   container::run_ordered_stream<StreamJob, container::EncodedChunk>(
-      pool, 2 * threads,
+      threads, 2 * threads,
       [&]() -> std::optional<StreamJob> {
         if (reader.ended()) return std::nullopt;
         StreamJob job;
@@ -182,7 +183,8 @@ CompressResult compress_stream(InputStream& input, const std::string& name, Byte
       [&](StreamJob& job) {
         container::EncodedChunk chunk;
         chunk.original = std::move(job.bytes);
-        container::encode_chunk(chunk, job.plan, options.verify_chunks, payloads);
+        WorkspacePool::Lease workspace = workspaces.lease();
+        container::encode_chunk(chunk, job.plan, options.verify_chunks, payloads, *workspace);
         return chunk;
       },
       [&](container::EncodedChunk& chunk) {

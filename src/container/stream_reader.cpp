@@ -12,6 +12,7 @@
 #include "container/pipeline.hpp"
 #include "lcl/container.hpp"
 #include "lcl/error.hpp"
+#include "lcl/workspace.hpp"
 #include "util/buffer_pool.hpp"
 #include "util/byte_buffer.hpp"
 #include "util/hash.hpp"
@@ -110,14 +111,14 @@ void decompress_stream(InputStream& input, ByteSink& sink, const DecompressOptio
                     "stream; decode it from a file");
 
   const unsigned threads = resolve_threads(options.threads);
-  ThreadPool pool(threads);
   BufferPool<ByteBuffer> buffers;
+  WorkspacePool workspaces;  // one per worker, freed when the call returns
   std::vector<ChunkEntry> seen;
   ContentHash whole_file(container::content_uses_xxh3(version));
   uint64_t original_end = 0;
   uint64_t written = 0;
   container::run_ordered_stream<FrameJob, DecodedFrame>(
-      pool, 2 * threads,
+      threads, 2 * threads,
       [&]() -> std::optional<FrameJob> {
         std::vector<uint8_t> raw;
         uint8_t tag = in.byte("frame header");
@@ -163,7 +164,8 @@ void decompress_stream(InputStream& input, ByteSink& sink, const DecompressOptio
         out.bytes = buffers.take();
         out.bytes.resize(e.original_size);
         try {
-          codec->decode(job.payload, out.bytes);
+          WorkspacePool::Lease workspace = workspaces.lease();
+          codec->decode(job.payload, out.bytes, *workspace);
         } catch (const Error& err) {
           if (err.kind() != ErrorKind::kCorruptInput) throw;
           fail(std::string("is corrupt: ") + err.what());

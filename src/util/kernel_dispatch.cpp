@@ -4,6 +4,10 @@
 #include <atomic>
 #include <cstdlib>
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
+
 namespace lcl::kernels {
 
 namespace {
@@ -36,7 +40,23 @@ bool cpu_has_avx2() {
 #endif
 }
 
+bool cpu_has_sha() {
+#if defined(__x86_64__) && defined(LCL_AVX512_KERNELS)
+  __builtin_cpu_init();
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return false;
+  return (ebx >> 29 & 1) && __builtin_cpu_supports("sse4.1") && __builtin_cpu_supports("ssse3");
+#else
+  return false;
+#endif
+}
+
 }  // namespace
+
+bool sha_available() {
+  static const bool available = cpu_has_sha() && !env_forces_portable();
+  return available && !forced_portable.load(std::memory_order_relaxed);
+}
 
 bool avx2_available() {
   static const bool available = cpu_has_avx2() && !env_forces_portable();

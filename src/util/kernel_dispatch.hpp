@@ -12,6 +12,9 @@
 // The target attribute of the AVX2 kernels (the fp8 decoder), for x86-64 CPUs without AVX-512.
 #define LCL_AVX2_KERNEL __attribute__((target("avx2,bmi2,popcnt")))
 
+// The target attribute of the SHA-256 kernel (util/sha256_shani.cpp).
+#define LCL_SHA_KERNEL __attribute__((target("sha,sse4.1,ssse3")))
+
 namespace lcl::kernels {
 
 // Whether this build compiled the AVX-512 kernels (the *_avx512.cpp files: x86-64 builds without
@@ -31,6 +34,10 @@ bool avx512_available();
 // True when the x86-64 kernels are built (kAvx512Built: the AVX2 kernels are built with them),
 // the CPU has AVX2, BMI2 and POPCNT and the portable path is not forced (as above).
 bool avx2_available();
+
+// True when the x86-64 kernels are built, the CPU has the SHA extensions (with SSE4.1 and SSSE3)
+// and the portable path is not forced: SHA-256 then runs its SHA-NI kernel.
+bool sha_available();
 
 // Test hook: true makes later encodes and decodes take the portable path.
 void force_portable(bool portable);

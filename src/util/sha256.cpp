@@ -3,10 +3,11 @@
 #include <algorithm>
 #include <cstring>
 
+#include "util/kernel_dispatch.hpp"
+
 namespace lcl {
 
-namespace {
-constexpr uint32_t kRound[64] = {
+alignas(16) const uint32_t sha256_kernel::kRound[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
     0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -16,6 +17,7 @@ constexpr uint32_t kRound[64] = {
     0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
 
+namespace {
 inline uint32_t rotr(uint32_t x, int n) {
   return (x >> n) | (x << (32 - n));
 }
@@ -37,12 +39,19 @@ void Sha256::block(const uint8_t* p) {
   }
   uint32_t a = h_[0], b = h_[1], c = h_[2], d = h_[3], e = h_[4], f = h_[5], g = h_[6], h = h_[7];
   for (int i = 0; i < 64; ++i) {
-    uint32_t t1 =
-        h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + kRound[i] + w[i];
+    uint32_t t1 = h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) +
+                  sha256_kernel::kRound[i] + w[i];
     uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
     h = g, g = f, f = e, e = d + t1, d = c, c = b, b = a, a = t1 + t2;
   }
   h_[0] += a, h_[1] += b, h_[2] += c, h_[3] += d, h_[4] += e, h_[5] += f, h_[6] += g, h_[7] += h;
+}
+
+void Sha256::blocks(const uint8_t* p, size_t count) {
+  if constexpr (kernels::kAvx512Built) {
+    if (kernels::sha_available()) return sha256_kernel::blocks(h_, p, count);
+  }
+  for (; count != 0; --count, p += 64) block(p);
 }
 
 void Sha256::update(std::span<const uint8_t> bytes) {
@@ -57,7 +66,9 @@ void Sha256::update(std::span<const uint8_t> bytes) {
     block(buffer_);
     buffered_ = 0;
   }
-  for (; i + 64 <= bytes.size(); i += 64) block(bytes.data() + i);
+  const size_t whole = (bytes.size() - i) / 64;
+  if (whole != 0) blocks(bytes.data() + i, whole);
+  i += whole * 64;
   std::memcpy(buffer_, bytes.data() + i, bytes.size() - i);
   buffered_ = bytes.size() - i;
 }

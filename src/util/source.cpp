@@ -39,7 +39,10 @@ bool is_seekable_regular_file(int fd) {
 }
 
 bool is_seekable_regular_file(const std::filesystem::path& path) {
-  // Non-blocking, so that probing a FIFO with no writer does not wait for one.
+  // Only regular files are opened to probe them: opening a FIFO, even without blocking, lets its
+  // writer's open() return, and closing it again makes the writer's next write fail (SIGPIPE).
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return false;
   bool regular = is_seekable_regular_file(fd);
@@ -95,6 +98,11 @@ void FileSource::read(uint64_t offset, std::span<uint8_t> dst) const {
 void MemorySource::read(uint64_t offset, std::span<uint8_t> dst) const {
   if (!range_inside(offset, dst.size(), bytes_.size())) throw_corrupt("unexpected end of " + name_);
   if (!dst.empty()) std::memcpy(dst.data(), bytes_.data() + offset, dst.size());
+}
+
+std::optional<std::span<const uint8_t>> MemorySource::view(uint64_t offset, uint64_t size) const {
+  if (!range_inside(offset, size, bytes_.size())) throw_corrupt("unexpected end of " + name_);
+  return bytes_.subspan(offset, size);
 }
 
 }  // namespace lcl

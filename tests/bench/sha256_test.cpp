@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
+
+#include "util/kernel_dispatch.hpp"
 
 namespace lcl {
 namespace {
@@ -29,6 +32,21 @@ TEST(Sha256, IncrementalUpdatesMatchOneShot) {
     sha.update({reinterpret_cast<const uint8_t*>(text.data()), split});
     sha.update({reinterpret_cast<const uint8_t*>(text.data()) + split, text.size() - split});
     EXPECT_EQ(to_hex(sha.finish()), sha_of(text)) << split;
+  }
+}
+
+// The SHA-NI kernel (where the CPU has it) and the portable rounds give the same digests; the NIST
+// vectors above pin whichever path this CPU takes.
+TEST(Sha256, KernelMatchesPortable) {
+  std::vector<uint8_t> bytes(5000);
+  uint32_t state = 12345;
+  for (uint8_t& b : bytes) b = static_cast<uint8_t>((state = state * 1103515245u + 12345u) >> 24);
+  for (size_t size : {0u, 63u, 64u, 65u, 127u, 128u, 1000u, 4096u, 5000u}) {
+    const std::span<const uint8_t> part(bytes.data(), size);
+    kernels::force_portable(true);
+    const std::string portable = sha256_hex(part);
+    kernels::force_portable(false);
+    EXPECT_EQ(sha256_hex(part), portable) << size;
   }
 }
 

@@ -8,13 +8,7 @@
 namespace lcl {
 namespace {
 
-using test::CliRun;
-using test::q;
-using test::TempDir;
-
-CliRun lcl(const std::string& args) {
-  return test::run_lcl(args);
-}
+using namespace test::cli;
 
 TEST(Cli, CompressDecompressVerify) {
   TempDir dir;

@@ -14,13 +14,7 @@
 namespace lcl {
 namespace {
 
-using test::CliRun;
-using test::q;
-using test::TempDir;
-
-CliRun lcl(const std::string& args) {
-  return test::run_lcl(args);
-}
+using namespace test::cli;
 
 void write_text(const std::filesystem::path& path, const std::string& text) {
   std::ofstream(path) << text;

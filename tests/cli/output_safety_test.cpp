@@ -18,13 +18,7 @@
 namespace lcl {
 namespace {
 
-using test::CliRun;
-using test::q;
-using test::TempDir;
-
-CliRun lcl(const std::string& args) {
-  return test::run_lcl(args);
-}
+using namespace test::cli;
 
 bool is_char_device(const std::filesystem::path& p) {
   struct stat st {};

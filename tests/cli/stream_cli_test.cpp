@@ -1,41 +1,23 @@
 // The zstd-like forms of lcl: standard input and output through pipes (`cat`), -d, -t, -c, --rm,
 // -r with --shard, and inputs that are not regular files.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <array>
 #include <cstdio>
 #include <set>
 
+#include "support/cli_runner.hpp"
 #include "support/file_utils.hpp"
 #include "support/test_paths.hpp"
 
 namespace lcl {
 namespace {
 
-using test::TempDir;
+using namespace test::cli;
 
-struct ShellRun {
-  int status = -1;
-  std::string out;  // stdout and stderr of the whole command line
-};
-
-// Runs a bash command line in `dir` with `lcl` naming the binary under test.
-ShellRun sh(const std::filesystem::path& dir, const std::string& line) {
-  std::string script =
-      "cd '" + dir.string() + "' && lcl() { '" + test::cli_path().string() + "' \"$@\"; }; " + line;
-  std::string command = "bash -c \"$LCL_TEST_SCRIPT\" 2>&1";
-  ::setenv("LCL_TEST_SCRIPT", script.c_str(), 1);
-  ShellRun run;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return run;
-  std::array<char, 4096> buffer;
-  size_t n;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
-    run.out.append(buffer.data(), n);
-  int status = ::pclose(pipe);
-  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+// A bash command line in `dir`, `lcl` naming the binary under test.
+CliRun sh(const std::filesystem::path& dir, const std::string& line) {
+  return test::run_bash_in(dir, line);
 }
 
 std::filesystem::path model() {
@@ -46,10 +28,10 @@ TEST(CliStream, PipesThroughCatBothWays) {
   TempDir dir;
   std::filesystem::copy_file(model(), dir / "m.safetensors");
   auto original = test::read_file(model());
-  ShellRun c = sh(dir.path(), "cat m.safetensors | lcl compress - | cat > a.lcl");
+  CliRun c = sh(dir.path(), "cat m.safetensors | lcl compress - | cat > a.lcl");
   ASSERT_EQ(c.status, 0) << c.out;
   EXPECT_TRUE(c.out.empty()) << c.out;  // nothing but the archive, and that went to the pipe
-  ShellRun d = sh(dir.path(), "cat a.lcl | lcl decompress - | cat > a.out");
+  CliRun d = sh(dir.path(), "cat a.lcl | lcl decompress - | cat > a.out");
   ASSERT_EQ(d.status, 0) << d.out;
   EXPECT_EQ(test::read_file(dir / "a.out"), original);
 
@@ -71,7 +53,7 @@ TEST(CliStream, PipesThroughCatBothWays) {
   ASSERT_EQ(sh(dir.path(), "lcl -d -q e.lcl -o e.out").status, 0);
   EXPECT_EQ(test::read_file(dir / "e.out"), original);
   // The piped archive keeps the tensor table.
-  ShellRun info = sh(dir.path(), "lcl info a.lcl");
+  CliRun info = sh(dir.path(), "lcl info a.lcl");
   EXPECT_EQ(info.status, 0) << info.out;
   EXPECT_EQ(info.out.find(" 0 tensors"), std::string::npos) << info.out;
 }
@@ -80,13 +62,13 @@ TEST(CliStream, TestModeChecksWithoutWriting) {
   TempDir dir;
   test::write_file(dir / "x", test::skewed_bytes(200000, 4));
   ASSERT_EQ(sh(dir.path(), "lcl compress -q x").status, 0);
-  ShellRun t = sh(dir.path(), "lcl decompress -t x.lcl && cat x.lcl | lcl -d -t -");
+  CliRun t = sh(dir.path(), "lcl decompress -t x.lcl && cat x.lcl | lcl -d -t -");
   EXPECT_EQ(t.status, 0) << t.out;
   auto bytes = test::read_file(dir / "x.lcl");
   bytes[bytes.size() / 2] ^= 0x20;
   test::write_file(dir / "bad.lcl", bytes);
   EXPECT_EQ(sh(dir.path(), "lcl -d -t bad.lcl").status, 1);
-  ShellRun piped = sh(dir.path(), "cat bad.lcl | lcl -d -t -");
+  CliRun piped = sh(dir.path(), "cat bad.lcl | lcl -d -t -");
   EXPECT_EQ(piped.status, 1) << piped.out;
   EXPECT_NE(piped.out.find("lcl: "), std::string::npos) << piped.out;
   EXPECT_EQ(sh(dir.path(), "cat bad.lcl | lcl -d - -o never").status, 1);
@@ -101,25 +83,25 @@ TEST(CliStream, NonRegularInputsAreReadAsStreams) {
   std::filesystem::copy_file(model(), dir / "m.safetensors");
   auto original = test::read_file(model());
   // Process substitution (a pipe with a path) and a FIFO: st_size is 0 for both.
-  ShellRun sub = sh(dir.path(),
-                    "lcl compress -q <(cat m.safetensors) -o sub.lcl && "
-                    "lcl -d -q sub.lcl -o sub.out");
+  CliRun sub = sh(dir.path(),
+                  "lcl compress -q <(cat m.safetensors) -o sub.lcl && "
+                  "lcl -d -q sub.lcl -o sub.out");
   ASSERT_EQ(sub.status, 0) << sub.out;
   EXPECT_EQ(test::read_file(dir / "sub.out"), original);
-  ShellRun fifo = sh(dir.path(),
-                     "mkfifo f && (cat m.safetensors > f &) && "
-                     "lcl compress -q f -o f.lcl && lcl -d -q f.lcl -o f.out");
+  CliRun fifo = sh(dir.path(),
+                   "mkfifo f && (cat m.safetensors > f &) && "
+                   "lcl compress -q f -o f.lcl && lcl -d -q f.lcl -o f.out");
   ASSERT_EQ(fifo.status, 0) << fifo.out;
   EXPECT_EQ(test::read_file(dir / "f.out"), original);
   // A /proc file reports size 0 but has content.
-  ShellRun proc = sh(dir.path(),
-                     "lcl compress -q /proc/self/status -o p.lcl && "
-                     "lcl -d -q p.lcl -o p.out");
+  CliRun proc = sh(dir.path(),
+                   "lcl compress -q /proc/self/status -o p.lcl && "
+                   "lcl -d -q p.lcl -o p.out");
   ASSERT_EQ(proc.status, 0) << proc.out;
   auto status_text = test::read_file(dir / "p.out");
   EXPECT_NE(std::string(status_text.begin(), status_text.end()).find("Name:"), std::string::npos);
   // A version-1 archive cannot be decoded from a pipe, and says so.
-  ShellRun v1 =
+  CliRun v1 =
       sh(dir.path(), "cat '" +
                          (test::source_dir() / "tests/golden/tiny-quant.gguf.store.lcl").string() +
                          "' | lcl -d -c - > /dev/null");
@@ -137,13 +119,13 @@ TEST(CliStream, RecursiveWithShardsAndOutputDirectory) {
     test::write_file(dir / ("store/" + files[i]), test::skewed_bytes(3000 + i, i));
   test::write_file(dir / "store/notes.txt", test::skewed_bytes(100, 9));
   // The two shards run at once, as two machines would (the recipe in docs/SCALE.md).
-  ShellRun shards = sh(dir.path(),
-                       "lcl compress -q -r store --shard 0/2 -o out/ & a=$!; "
-                       "lcl compress -q -r store --shard 1/2 -o out/ & b=$!; "
-                       "wait $a && wait $b");
+  CliRun shards = sh(dir.path(),
+                     "lcl compress -q -r store --shard 0/2 -o out/ & a=$!; "
+                     "lcl compress -q -r store --shard 1/2 -o out/ & b=$!; "
+                     "wait $a && wait $b");
   ASSERT_EQ(shards.status, 0) << shards.out;
   // Each file is in exactly one shard.
-  ShellRun again = sh(dir.path(), "lcl compress -q -r store --shard 1/2 -o out/");
+  CliRun again = sh(dir.path(), "lcl compress -q -r store --shard 1/2 -o out/");
   EXPECT_EQ(again.status, 1) << again.out;  // its outputs exist
   std::set<std::string> found;
   for (auto& e : std::filesystem::recursive_directory_iterator(dir / "out"))

@@ -9,6 +9,7 @@
 #include "lcl/codec.hpp"
 #include "lcl/error.hpp"
 #include "support/finetune_pair.hpp"
+#include "util/kernel_dispatch.hpp"
 
 namespace lcl {
 namespace {
@@ -26,10 +27,19 @@ std::vector<uint8_t> encode(const std::vector<uint8_t>& tuned, const std::vector
 
 void expect_roundtrip(const std::vector<uint8_t>& tuned, const std::vector<uint8_t>& base,
                       TypeId type) {
+  kernels::force_portable(true);
+  const auto portable_payload = encode(tuned, base, type);
+  kernels::force_portable(false);
   const auto payload = encode(tuned, base, type);
-  std::vector<uint8_t> decoded(tuned.size(), 0xAB);
-  decode_delta(payload, base, decoded);
-  EXPECT_EQ(decoded, tuned);
+  EXPECT_EQ(payload, portable_payload) << "the AVX2 encoder and the portable one differ";
+  // Both decoders: the AVX2 kernel (where the CPU has it) and the portable loop.
+  for (bool portable : {false, true}) {
+    kernels::force_portable(portable);
+    std::vector<uint8_t> decoded(tuned.size(), 0xAB);
+    decode_delta(payload, base, decoded);
+    EXPECT_EQ(decoded, tuned) << (portable ? "portable" : "kernel");
+  }
+  kernels::force_portable(false);
   const ReferenceRange where = delta_format::read_reference(payload, tuned.size());
   EXPECT_EQ(where.file, 3u);
   EXPECT_EQ(where.offset, 1234u);

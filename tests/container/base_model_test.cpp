@@ -78,6 +78,14 @@ TEST(BaseModel, FineTuneRoundtripsAgainstItsBase) {
   auto archive = Archive::open(packed);
   ASSERT_TRUE(archive->index().base.has_value());
   EXPECT_EQ(archive->index().base->name, "base");
+  // A tensor identical to its base costs a few bytes: one delta chunk in its identical mode.
+  for (const TensorEntry& t : archive->index().tensors)
+    if (t.info.name == "same") {
+      ASSERT_EQ(t.chunk_count, 1u);
+      const ChunkEntry& c = archive->index().chunks[t.first_chunk];
+      EXPECT_EQ(c.codec, codec_id::kDelta);
+      EXPECT_LE(c.payload_size, 16u);
+    }
   ASSERT_EQ(archive->index().base->files.size(), 1u);
   EXPECT_EQ(archive->index().base->files[0].name, "model.safetensors");
   EXPECT_EQ(archive->index().base->files[0].size, fs::file_size(p.base));

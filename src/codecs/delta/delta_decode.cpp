@@ -4,13 +4,16 @@
 #include <cstring>
 #include <string>
 
+#include "codecs/codec_scratch.hpp"
 #include "codecs/delta/delta_coder.hpp"
+#include "codecs/delta/delta_decode_kernel.hpp"
 #include "codecs/delta/delta_format.hpp"
 #include "entropy/bit_pack.hpp"
 #include "entropy/compact_table.hpp"
 #include "entropy/rans_interleaved.hpp"
 #include "lcl/error.hpp"
 #include "util/byte_io.hpp"
+#include "util/kernel_dispatch.hpp"
 
 namespace lcl::delta_format {
 
@@ -33,31 +36,9 @@ Header read_header(ByteReader& in, uint64_t chunk_size) {
   return h;
 }
 
-// Raw bits read in element order from a padded copy; the reads are bounded by the stored size.
-class RawBits {
- public:
-  RawBits(const uint8_t* bytes, uint64_t size) : bytes_(bytes), limit_(size * 8) {}
-  uint32_t get(uint32_t width) {
-    if (width > limit_ - position_) throw_corrupt("delta payload: raw bits run out");
-    uint64_t window;
-    std::memcpy(&window, bytes_ + position_ / 8, 8);
-    const auto v =
-        static_cast<uint32_t>((window >> (position_ % 8)) & ((uint64_t{1} << width) - 1));
-    position_ += width;
-    return v;
-  }
-  // Whole bytes consumed (the encoder pads the last one with zeros).
-  uint64_t bytes_used() const { return (position_ + 7) / 8; }
-
- private:
-  const uint8_t* bytes_;
-  uint64_t limit_;
-  uint64_t position_ = 0;
-};
-
 template <class Elem>
 void decode_float_body(ByteReader& in, uint64_t n, const FloatLayout& layout, const uint8_t* ref,
-                       uint8_t* out) {
+                       uint8_t* out, DeltaDecodeScratch& scratch) {
   const uint32_t k = in.u8();
   const uint32_t m = in.u8();
   if (m < 1 || m >= k || k > 8 || m > 4) in.fail("bucket widths out of range");
@@ -75,7 +56,7 @@ void decode_float_body(ByteReader& in, uint64_t n, const FloatLayout& layout, co
     if (map[c] >= table_count) in.fail("context table index out of range");
     table_of[first + c] = map[c];
   }
-  thread_local std::vector<entropy::DecoderSlot> slots;
+  std::vector<entropy::DecoderSlot>& slots = scratch.slots;
   slots.resize(static_cast<size_t>(table_count) << precision);
   for (uint32_t t = 0; t < table_count; ++t) {
     const entropy::FrequencyTable table = entropy::read_compact_table(in, alphabet);
@@ -90,28 +71,56 @@ void decode_float_body(ByteReader& in, uint64_t n, const FloatLayout& layout, co
   for (uint32_t c = 0; c < contexts; ++c)
     slots_of[c] = slots.data() + (size_t{table_of[c]} << precision);
   const uint64_t raw_size = in.varint_at_most(in.remaining(), "raw byte count");
-  thread_local entropy::PaddedBytes padded;
-  RawBits raw(padded.assign(in.bytes(raw_size)), raw_size);
+  RawBits raw(scratch.padded_raw.assign(in.bytes(raw_size)), raw_size);
   const auto stream = in.bytes(in.remaining());
 
   const uint32_t shift = layout.mantissa_bits;
   const uint32_t mask = (1u << precision) - 1;
   const uint32_t exact = 1u << k;
-  const uint32_t top_mask = (1u << m) - 1;
-  entropy::decode_interleaved<kLanes>(stream, n, [&](size_t i, uint32_t& x) {
+  const Buckets buckets{k, m};
+  auto step = [&](size_t i, uint32_t& x) {
     Elem b;
     std::memcpy(&b, ref + i * sizeof(Elem), sizeof b);
     const entropy::DecoderSlot d = slots_of[(b >> shift) & (contexts - 1)][x & mask];
     x = d.freq * (x >> precision) + d.offset;
     uint32_t z = d.symbol;
-    if (z >= exact) [[unlikely]] {
-      const uint32_t j = z - exact;
-      const uint32_t raw_bits = (j >> m) + k - m;  // bit width - 1 - m
-      z = (((1u << m) | (j & top_mask)) << raw_bits) | raw.get(raw_bits);
-    }
+    if (z >= exact) [[unlikely]]
+      z = unbucket(z, buckets, raw);
     const Elem v = from_ordered(static_cast<Elem>(ordered(b) + unzigzag(static_cast<Elem>(z))));
     std::memcpy(out + i * sizeof(Elem), &v, sizeof v);
-  });
+  };
+  auto group = [&](size_t i, uint32_t(&x)[kLanes], const uint8_t*& p) {
+#pragma GCC unroll 16
+    for (int l = 0; l < kLanes; ++l) {
+      step(i + l, x[l]);
+      entropy::renormalize(x[l], p);
+    }
+  };
+  bool decoded = false;
+  if constexpr (kernels::kAvx512Built && sizeof(Elem) == 2) {
+    if (alphabet <= 256 && precision <= 12 && kernels::avx2_available()) {
+      PackedTables& packed = scratch.packed;
+      packed.precision_bits = precision;
+      packed.mantissa_bits = shift;
+      packed.contexts = contexts;
+      packed.slots.resize(slots.size());
+      for (size_t j = 0; j < slots.size(); ++j)
+        packed.slots[j] =
+            slots[j].symbol | (slots[j].freq - 1) << 8 | uint32_t{slots[j].offset} << 20;
+      for (uint32_t c = 0; c < contexts; ++c)
+        packed.first_slot[c] = uint32_t{table_of[c]} << precision;
+      packed.small_map = count <= sizeof packed.map;
+      packed.map_first = static_cast<uint32_t>(first);
+      for (uint32_t j = 0; j < sizeof packed.map; ++j)
+        packed.map[j] = first + j < contexts ? table_of[first + j] : 0;
+      entropy::decode_interleaved_bulk<kLanes>(
+          stream, n, step, group, [&](uint32_t(&x)[kLanes], const uint8_t*& p, const uint8_t* end) {
+            return decode_groups_avx2(packed, buckets, x, p, end, ref, out, n, raw);
+          });
+      decoded = true;
+    }
+  }
+  if (!decoded) entropy::decode_interleaved<kLanes>(stream, n, step, group);
   if (raw.bytes_used() != raw_size) throw_corrupt("delta payload: unused raw bits");
 }
 
@@ -123,7 +132,8 @@ ReferenceRange read_reference(std::span<const uint8_t> payload, uint64_t chunk_s
 }
 
 void decode_delta(std::span<const uint8_t> payload, std::span<const uint8_t> reference,
-                  std::span<uint8_t> out) {
+                  std::span<uint8_t> out, Workspace& workspace) {
+  DeltaDecodeScratch& scratch = workspace.scratch().delta_decode;
   ByteReader in(payload, "delta payload");
   const Header h = read_header(in, out.size());
   if (reference.size() != out.size()) throw_corrupt("delta payload: reference size mismatch");
@@ -144,9 +154,9 @@ void decode_delta(std::span<const uint8_t> payload, std::span<const uint8_t> ref
     return;
   }
   if (layout->bytes == 2)
-    decode_float_body<uint16_t>(in, n, *layout, reference.data(), out.data());
+    decode_float_body<uint16_t>(in, n, *layout, reference.data(), out.data(), scratch);
   else
-    decode_float_body<uint32_t>(in, n, *layout, reference.data(), out.data());
+    decode_float_body<uint32_t>(in, n, *layout, reference.data(), out.data(), scratch);
 }
 
 }  // namespace lcl::delta_format
