@@ -203,7 +203,7 @@ void encode_body(const uint8_t* data, uint64_t n, const FloatLayout& layout,
                  const FloatModel& model, bool full_width, std::vector<uint8_t>& out) {
   ByteWriter w(out);
   w.u8(static_cast<uint8_t>(model.k));
-  entropy::write_compact_table(model.table, w);
+  entropy::write_smooth_compact_table(model.table, w);
   w.varint(model.escape_count);
   if constexpr (kernels::kAvx512Built)
     if (full_width && kernels::avx512_available() && model.table.table.precision_bits <= 14)

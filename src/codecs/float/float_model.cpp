@@ -25,8 +25,8 @@ const std::vector<SymbolCounts>& symbol_counts_by_k(const SymbolCounts& widest,
   return by_k;
 }
 
-// Bytes of the compact table of the symbols coded at an escape threshold (exact: the table's size
-// depends only on which symbols it holds, not on their frequencies).
+// A lower bound of the smooth table's bytes for the symbols coded at an escape threshold: its exact
+// header (which depends only on the symbols it holds) and at least one bit per code.
 size_t table_bytes(const SymbolCounts& counts, const FloatLayout& layout, uint32_t k,
                    uint32_t escape_threshold, bool escapes, uint32_t precision_bits) {
   thread_local std::vector<uint32_t> coded;
@@ -35,7 +35,8 @@ size_t table_bytes(const SymbolCounts& counts, const FloatLayout& layout, uint32
     if (counts.counts[i] > escape_threshold) coded.push_back(counts.symbols[i]);
   const uint32_t escape = uint32_t{1} << layout.symbol_bits(k);
   if (escapes) coded.push_back(escape);
-  return entropy::compact_table_size(precision_bits, size_t{escape} + 1, coded);
+  return entropy::compact_header_size(precision_bits, size_t{escape} + 1, coded) + 1 +
+         (coded.size() + 7) / 8;
 }
 
 // Lower bounds of float_model_cost for every escape threshold of one symbol histogram: coded bits
@@ -154,8 +155,8 @@ double evaluate(const SymbolCounts& counts, const FloatLayout& layout, uint32_t 
     bits += static_cast<double>(e.coded.counts[i]) * (precision_bits - std::log2(e.freq[i]));
   bits += static_cast<double>(e.escape_count) * layout.symbol_bits(k);
   bits += static_cast<double>(n) * layout.raw_bits(k);
-  const size_t table_bytes =
-      entropy::compact_table_size(precision_bits, size_t{escape} + 1, e.coded.symbols);
+  const size_t table_bytes = entropy::smooth_compact_table_size(precision_bits, size_t{escape} + 1,
+                                                                e.coded.symbols, e.codes);
   e.bytes = bits / 8 + static_cast<double>(table_bytes);
   return e.bytes;
 }
@@ -216,7 +217,8 @@ FloatModel choose_float_model(const SymbolCounts& widest, const FloatLayout& lay
     throw Error(ErrorKind::kUsage, "float model: symbol beyond the widest symbol width");
   const auto& by_k = symbol_counts_by_k(widest, layout);
 
-  // 1. k by an entropy estimate (exact-probability cost plus ~1 table byte per symbol), which
+  // 1. k by an entropy estimate (exact-probability cost plus ~half a table byte per symbol: run
+  // lengths and smooth codes), which
   //    ranks k reliably; the neighbours of the best k are refined with the exact cost below.
   std::vector<uint32_t> ks;
   if (options.k >= 0) {
@@ -230,7 +232,7 @@ FloatModel choose_float_model(const SymbolCounts& widest, const FloatLayout& lay
       const size_t present = counts.size();
       double bytes = entropy::entropy_bits(counts) / 8 +
                      static_cast<double>(n) * layout.raw_bits(k) / 8 +
-                     1.0 * static_cast<double>(present);
+                     0.5 * static_cast<double>(present);
       if (bytes < best) {
         best = bytes;
         best_k = k;
