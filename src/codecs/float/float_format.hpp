@@ -24,9 +24,9 @@
 
 namespace lcl::float_format {
 
-// Versions 2 and 3 store the table's frequency codes a byte each; 4 and 5, which the encoder
-// writes, are 2 and 3 with the smooth table layout (entropy/compact_table.hpp), ~2 bits a code:
-// a chunk of 64K elements has ~1,300 present symbols, so its table shrinks by ~1 KB.
+// Versions 2 and 3 store the table's frequency codes a byte each; 4 and 5 are 2 and 3 with the
+// smooth table layout (entropy/compact_table.hpp), ~2 bits a code: a chunk of 64K elements has
+// ~1,300 present symbols, so its table shrinks by ~1 KB. The encoder writes whichever is smaller.
 inline constexpr uint8_t kVersionBytewiseTable = 2;
 inline constexpr uint8_t kVersionBytewiseTableLowBits = 3;
 inline constexpr uint8_t kVersion = 4;

@@ -25,8 +25,9 @@ const std::vector<SymbolCounts>& symbol_counts_by_k(const SymbolCounts& widest,
   return by_k;
 }
 
-// A lower bound of the smooth table's bytes for the symbols coded at an escape threshold: its exact
-// header (which depends only on the symbols it holds) and at least one bit per code.
+// A lower bound of the table's bytes for the symbols coded at an escape threshold: its exact
+// header (which depends only on the symbols it holds), then a byte per code (bytewise layout) or
+// at least a length byte and one bit per code (smooth layout), whichever is less.
 size_t table_bytes(const SymbolCounts& counts, const FloatLayout& layout, uint32_t k,
                    uint32_t escape_threshold, bool escapes, uint32_t precision_bits) {
   thread_local std::vector<uint32_t> coded;
@@ -35,8 +36,8 @@ size_t table_bytes(const SymbolCounts& counts, const FloatLayout& layout, uint32
     if (counts.counts[i] > escape_threshold) coded.push_back(counts.symbols[i]);
   const uint32_t escape = uint32_t{1} << layout.symbol_bits(k);
   if (escapes) coded.push_back(escape);
-  return entropy::compact_header_size(precision_bits, size_t{escape} + 1, coded) + 1 +
-         (coded.size() + 7) / 8;
+  return entropy::compact_header_size(precision_bits, size_t{escape} + 1, coded) +
+         std::min(coded.size(), 1 + (coded.size() + 7) / 8);
 }
 
 // Lower bounds of float_model_cost for every escape threshold of one symbol histogram: coded bits
@@ -120,6 +121,7 @@ struct Evaluation {
   uint64_t escape_count = 0;
   std::vector<uint8_t> codes;  // compact table: minifloat per coded symbol
   std::vector<uint32_t> freq;  // and the frequency both sides code with
+  bool smooth_table = true;    // the smaller of the two table layouts
   double bytes = std::numeric_limits<double>::infinity();
 };
 
@@ -155,8 +157,13 @@ double evaluate(const SymbolCounts& counts, const FloatLayout& layout, uint32_t 
     bits += static_cast<double>(e.coded.counts[i]) * (precision_bits - std::log2(e.freq[i]));
   bits += static_cast<double>(e.escape_count) * layout.symbol_bits(k);
   bits += static_cast<double>(n) * layout.raw_bits(k);
-  const size_t table_bytes = entropy::smooth_compact_table_size(precision_bits, size_t{escape} + 1,
-                                                                e.coded.symbols, e.codes);
+  // The codes a byte each, or as the smooth layout's bit string: whichever is smaller (noisy
+  // histograms of small chunks can make the differences wider than a byte).
+  const size_t header =
+      entropy::compact_header_size(precision_bits, size_t{escape} + 1, e.coded.symbols);
+  const size_t smooth_codes = entropy::smooth_codes_size(e.codes);
+  e.smooth_table = smooth_codes < e.codes.size();
+  const size_t table_bytes = header + (e.smooth_table ? smooth_codes : e.codes.size());
   e.bytes = bits / 8 + static_cast<double>(table_bytes);
   return e.bytes;
 }
@@ -174,6 +181,7 @@ FloatModel materialize(const Evaluation& e, const FloatLayout& layout) {
   model.escaped.assign(escape, 0);
   for (uint32_t s : e.escaped) model.escaped[s] = 1;
   model.escape_count = e.escape_count;
+  model.smooth_table = e.smooth_table;
   model.estimated_bytes = e.bytes;
   return model;
 }
