@@ -164,15 +164,21 @@ TEST(CompactTable, SizeFromThePresentSymbolsIsWhatWriteWrites) {
   }
 }
 
+// `read` must reject `bytes` with kCorruptInput.
+template <class Read>
+void expect_corrupt_table(const std::vector<uint8_t>& bytes, Read read) {
+  ByteReader r(bytes);
+  try {
+    read(r);
+    ADD_FAILURE() << "expected kCorruptInput";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kCorruptInput);
+  }
+}
+
 TEST(CompactTable, RejectsCorruptTables) {
   auto expect_corrupt = [](std::vector<uint8_t> bytes) {
-    ByteReader r(bytes);
-    try {
-      read_compact_table(r, 1000);
-      ADD_FAILURE() << "expected kCorruptInput";
-    } catch (const Error& e) {
-      EXPECT_EQ(e.kind(), ErrorKind::kCorruptInput);
-    }
+    expect_corrupt_table(bytes, [](ByteReader& r) { read_compact_table(r, 1000); });
   };
   expect_corrupt({});
   expect_corrupt({7, 4, 0, 4, 1, 1, 1, 1});        // precision 7
@@ -228,13 +234,7 @@ TEST(CompactTable, SmoothLayoutRoundtripsAndIsSmallOnSmoothHistograms) {
 
 TEST(CompactTable, SmoothLayoutRejectsCorruptCodes) {
   auto expect_corrupt = [](std::vector<uint8_t> bytes) {
-    ByteReader r(bytes);
-    try {
-      read_smooth_compact_table(r, 1000);
-      ADD_FAILURE() << "expected kCorruptInput";
-    } catch (const Error& e) {
-      EXPECT_EQ(e.kind(), ErrorKind::kCorruptInput);
-    }
+    expect_corrupt_table(bytes, [](ByteReader& r) { read_smooth_compact_table(r, 1000); });
   };
   // Alphabet 2, both present; the bit strings below are read lowest bit first.
   expect_corrupt({12, 2, 0, 2});           // no code section
