@@ -1,22 +1,7 @@
-// Any bytes given to the safetensors parser: either a valid layout or lcl::Error(kCorruptInput);
-// read_layout must never throw on memory input.
-#include <cstddef>
-#include <cstdint>
-#include <cstdlib>
-#include <span>
-
-#include "lcl/error.hpp"
-#include "lcl/layout.hpp"
+// Any bytes given to the safetensors parser: either a valid layout or lcl::Error(kCorruptInput).
+#include "layout_parser_fuzz.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  lcl::MemorySource source(std::span<const uint8_t>(data, size), "fuzz");
-  try {
-    lcl::Layout layout = lcl::parse_safetensors(source);
-    lcl::validate_layout(layout);
-  } catch (const lcl::Error& e) {
-    if (e.kind() != lcl::ErrorKind::kCorruptInput) std::abort();
-  }
-  lcl::Layout layout = lcl::read_layout(source);  // must not throw for an in-memory source
-  lcl::validate_layout(layout);
-  return 0;
+  return fuzz_layout_parser(
+      data, size, [](lcl::MemorySource& source) { return lcl::parse_safetensors(source); });
 }
