@@ -157,17 +157,9 @@ std::span<const uint8_t> predicted_min_contexts(const Q4KFields& f) {
                                              c.data());
     return c;
   }
-  for (size_t b = 0; b < f.d.size(); ++b) {
-    const double ratio = q4k_simd::min_ratio(f.d[b], f.dmin[b]);
-    for (uint32_t j = 0; j < kSubBlocks; ++j) {
-      const size_t s = b * kSubBlocks + j;
-      const double p = ratio * f.scales[s];
-      uint32_t bucket = 0;
-      for (uint32_t k = 1; k < kPredictedMinBuckets; ++k) bucket += p >= 8.0 * k - 0.5;
-      const bool finite = std::fabs(p) <= std::numeric_limits<double>::max();  // false for NaN
-      c[s] = static_cast<uint8_t>(finite ? bucket : kPredictedMinBuckets);
-    }
-  }
+  for (size_t b = 0; b < f.d.size(); ++b)
+    quant::predicted_min_buckets(q4k_simd::min_ratio(f.d[b], f.dmin[b]),
+                                 f.scales.data() + b * kSubBlocks, c.data() + b * kSubBlocks);
   return c;
 }
 

@@ -14,14 +14,15 @@
 #include <limits>
 #include <string>
 
+#include "codecs/fields/predicted_min_buckets.hpp"
 #include "codecs/fields/quant_anchored.hpp"
 #include "codecs/fields/quant_fields.hpp"
 #include "codecs/fields/quant_halves.hpp"
 #include "codecs/fields/quant_scratch.hpp"
-#include "formats/ggml/ggml_block_fields.hpp"
-#include "util/endian.hpp"
 #include "codecs/q5k/q5k_codec.hpp"
+#include "formats/ggml/ggml_block_fields.hpp"
 #include "util/byte_io.hpp"
+#include "util/endian.hpp"
 
 namespace lcl {
 namespace {
@@ -49,8 +50,7 @@ inline uint8_t zero_point_bucket(double d, double dmin, uint16_t scale, uint16_t
 // Mins: weights centre on zero, so m is close to p = sc * 16 * d / dmin (zero mid-grid). Buckets
 // of 8 of p over 0..63 and one for a p that is not a finite number: H(m) 5.11 bits iid, 4.60
 // given the bucket on bytellama-25m-Q5_K_M.
-constexpr uint32_t kPredictedMinBuckets = 8;
-constexpr quant::FieldShape kPredictedMinShape{64, kPredictedMinBuckets + 1};
+constexpr quant::FieldShape kPredictedMinShape{64, quant::kPredictedMinBuckets + 1};
 
 constexpr quant::AnchoredShape kValueGroups{32, 32, kZeroBuckets, 2};
 
@@ -88,14 +88,8 @@ std::span<const uint8_t> predicted_min_contexts(const Q5KFields& f) {
   for (size_t b = 0; b < f.d.size(); ++b) {
     const double ratio =
         16.0 * ggml::half_to_float(f.d[b]) / static_cast<double>(ggml::half_to_float(f.dmin[b]));
-    for (uint32_t j = 0; j < kSubBlocks; ++j) {
-      const size_t s = b * kSubBlocks + j;
-      const double p = ratio * f.scales[s];
-      uint32_t bucket = 0;
-      for (uint32_t k = 1; k < kPredictedMinBuckets; ++k) bucket += p >= 8.0 * k - 0.5;
-      const bool finite = std::fabs(p) <= std::numeric_limits<double>::max();  // false for NaN
-      c[s] = static_cast<uint8_t>(finite ? bucket : kPredictedMinBuckets);
-    }
+    quant::predicted_min_buckets(ratio, f.scales.data() + b * kSubBlocks,
+                                 c.data() + b * kSubBlocks);
   }
   return c;
 }
