@@ -14,6 +14,7 @@
 #include <limits>
 #include <string>
 
+#include "codecs/fields/k_block_header.hpp"
 #include "codecs/fields/predicted_min_buckets.hpp"
 #include "codecs/fields/quant_anchored.hpp"
 #include "codecs/fields/quant_fields.hpp"
@@ -121,12 +122,7 @@ class Q5KCodec final : public Codec {
     Q5KFields f(blocks);
     for (size_t b = 0; b < blocks; ++b) {
       const uint8_t* block = input.data() + b * kBlock;
-      f.d[b] = load_u16le(block);
-      f.dmin[b] = load_u16le(block + 2);
-      uint8_t sc[8], m[8];
-      ggml::unpack_q4k_scales(block + 4, sc, m);
-      std::copy_n(sc, 8, f.scales.data() + b * 8);
-      std::copy_n(m, 8, f.mins.data() + b * 8);
+      quant::split_k_block_header(block, b, f);
       uint8_t q[256];
       ggml::unpack_q5k_quants(block + 16, block + 48, q);
       std::copy_n(q, 256, f.values.data() + b * 256);
@@ -162,10 +158,7 @@ class Q5KCodec final : public Codec {
       uint8_t v[256];  // below 32: the reader checks the alphabet
       std::copy_n(f.values.data() + b * 256, 256, v);
       uint8_t* block = out.data() + b * kBlock;
-      store_u16le(block, f.d[b]);
-      store_u16le(block + 2, f.dmin[b]);
-      ggml::pack_q4k_scales(f.scales.data() + b * kSubBlocks, f.mins.data() + b * kSubBlocks,
-                            block + 4);
+      quant::join_k_block_header(f, b, block);
       ggml::pack_q5k_quants(v, block + 16, block + 48);
     }
   }
