@@ -91,12 +91,41 @@ void gather(std::span<const uint8_t> input, const std::vector<Segment>& pieces,
   }
 }
 
+// Payloads of groups already coded in this chunk, by codec and pieces: the groupings the encoder
+// tries share most of their groups, and each is coded once.
+class GroupPayloads {
+ public:
+  struct Entry {
+    const Codec* codec = nullptr;
+    std::vector<uint32_t> pieces;
+    CodecId used = codec_id::kStore;
+    std::vector<uint8_t> coded;
+  };
+  const Entry* find(const Codec* codec, const std::vector<uint32_t>& pieces) const {
+    for (const Entry& e : entries_)
+      if (e.codec == codec && e.pieces == pieces) return &e;
+    return nullptr;
+  }
+  void add(Entry entry) { entries_.push_back(std::move(entry)); }
+
+ private:
+  std::vector<Entry> entries_;
+};
+
 void encode_groups(std::span<const uint8_t> input, const std::vector<Segment>& pieces,
                    const std::vector<uint32_t>& group_of, const std::vector<Group>& groups,
-                   int level, std::vector<std::vector<uint8_t>>& coded,
+                   int level, GroupPayloads& known, std::vector<std::vector<uint8_t>>& coded,
                    std::vector<CodecId>& used) {
   thread_local std::vector<uint8_t> bytes;
   for (uint32_t g = 0; g < groups.size(); ++g) {
+    std::vector<uint32_t> members;
+    for (uint32_t i = 0; i < group_of.size(); ++i)
+      if (group_of[i] == g) members.push_back(i);
+    if (const GroupPayloads::Entry* e = known.find(groups[g].codec, members)) {
+      used[g] = e->used;
+      coded[g] = e->coded;
+      continue;
+    }
     gather(input, pieces, group_of, g, bytes);
     EncodeContext group_context;
     group_context.type = groups[g].type;
@@ -104,6 +133,7 @@ void encode_groups(std::span<const uint8_t> input, const std::vector<Segment>& p
     used[g] = encode_chunk_payload(bytes, *groups[g].codec, group_context, coded[g]);
     // encode_chunk_payload leaves the payload empty for store: the payload is the bytes.
     if (used[g] == codec_id::kStore) coded[g].assign(bytes.begin(), bytes.end());
+    known.add({groups[g].codec, std::move(members), used[g], coded[g]});
   }
 }
 
@@ -150,13 +180,13 @@ struct CodedGroups {
 };
 
 void code_groups(std::span<const uint8_t> input, const std::vector<Segment>& pieces,
-                 FloatGrouping floats, int level, CodedGroups& out) {
+                 FloatGrouping floats, int level, GroupPayloads& known, CodedGroups& out) {
   std::vector<const Codec*> codec_of(pieces.size());
   for (size_t i = 0; i < pieces.size(); ++i) codec_of[i] = &codec_for(pieces[i]);
   std::vector<Group> groups = assign_groups(pieces, codec_of, floats, out.group_of);
   out.coded.resize(groups.size());
   out.used.assign(groups.size(), codec_id::kStore);
-  encode_groups(input, pieces, out.group_of, groups, level, out.coded, out.used);
+  encode_groups(input, pieces, out.group_of, groups, level, known, out.coded, out.used);
   // A small tensor that zstd codes better than its group's codec does on average (an embedding
   // with repeated rows, say) leaves the group for the plain bytes: what a chunk of its own got
   // from encode_chunk_payload's zstd trial before tensors were grouped.
@@ -165,7 +195,7 @@ void code_groups(std::span<const uint8_t> input, const std::vector<Segment>& pie
     groups = assign_groups(pieces, codec_of, floats, out.group_of);
     out.coded.resize(groups.size());
     out.used.assign(groups.size(), codec_id::kStore);
-    encode_groups(input, pieces, out.group_of, groups, level, out.coded, out.used);
+    encode_groups(input, pieces, out.group_of, groups, level, known, out.coded, out.used);
   }
 }
 
@@ -243,10 +273,11 @@ class SegmentsCodec final : public Codec {
 
     // Per-thread buffers, reused from chunk to chunk (see decode).
     thread_local CodedGroups per_tensor, shared;
-    code_groups(input, pieces, FloatGrouping::kPerTensor, context.level, per_tensor);
+    GroupPayloads known;
+    code_groups(input, pieces, FloatGrouping::kPerTensor, context.level, known, per_tensor);
     const CodedGroups* best = &per_tensor;
     if (has_small_floats_to_share(pieces)) {
-      code_groups(input, pieces, FloatGrouping::kSmallShared, context.level, shared);
+      code_groups(input, pieces, FloatGrouping::kSmallShared, context.level, known, shared);
       if (shared.payload_bytes() < per_tensor.payload_bytes()) best = &shared;
     }
     const auto& group_of = best->group_of;
