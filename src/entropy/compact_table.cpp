@@ -282,9 +282,10 @@ FrequencyTable read_smooth_compact_table(ByteReader& in, uint32_t max_alphabet) 
   uint8_t previous = 0;
   for (uint8_t& c : codes) {
     const uint32_t step = bits.gamma() - 1;
+    if (step > 2u * kMaxCode) in.fail("invalid frequency code");  // before any signed arithmetic
     const int d = (step & 1) ? -static_cast<int>((step + 1) / 2) : static_cast<int>(step / 2);
     const int code = int{previous} + d;
-    if (step > 2u * kMaxCode || code < 1 || code > kMaxCode) in.fail("invalid frequency code");
+    if (code < 1 || code > kMaxCode) in.fail("invalid frequency code");
     c = static_cast<uint8_t>(code);
     previous = c;
   }

@@ -242,6 +242,8 @@ TEST(CompactTable, SmoothLayoutRejectsCorruptCodes) {
   expect_corrupt({12, 2, 0, 2, 1, 0x01});  // gamma 1: step 0 from 0 gives code 0
   expect_corrupt({12, 2, 0, 2, 1, 0x06});  // code 1 (gamma 3: step 2), then truncated
   expect_corrupt({12, 2, 0, 2, 1, 0x00});  // a gamma code that never ends
+  // Alphabet 4: a gamma code of 31 zeros, a one and 31 ones, a step of 2^32 - 2 (beyond 446).
+  expect_corrupt({12, 4, 0, 4, 8, 0, 0, 0, 0x80, 0xff, 0xff, 0xff, 0x7f});
 }
 
 }  // namespace
