@@ -90,11 +90,13 @@ std::vector<Model>& models() {
 }
 
 // A method as the benchmark times it: ours through the codec interface, the baselines through
-// theirs.
+// theirs. Each benchmark thread passes its own workspace, kept across chunks as the container
+// keeps one per worker.
 struct Coder {
   std::string name;
-  std::function<std::vector<uint8_t>(const Chunk&)> encode;
-  std::function<void(std::span<const uint8_t>, const Chunk&, std::span<uint8_t>)> decode;
+  std::function<std::vector<uint8_t>(const Chunk&, Workspace&)> encode;
+  std::function<void(std::span<const uint8_t>, const Chunk&, std::span<uint8_t>, Workspace&)>
+      decode;
   std::function<bool(const Chunk&)> applies;
 };
 
@@ -103,25 +105,24 @@ std::vector<Coder>& coders() {
   static std::vector<Coder> list = [] {
     std::vector<Coder> out;
     out.push_back({"lcl-float",
-                   [](const Chunk& c) {
+                   [](const Chunk& c, Workspace& workspace) {
                      EncodeContext context;
                      context.type = c.info.type;
                      std::vector<uint8_t> payload;
-                     float_codec().encode(c.bytes, context, payload);
+                     float_codec().encode(c.bytes, context, payload, workspace);
                      return payload;
                    },
-                   [](std::span<const uint8_t> p, const Chunk&, std::span<uint8_t> out) {
-                     float_codec().decode(p, out);
-                   },
+                   [](std::span<const uint8_t> p, const Chunk&, std::span<uint8_t> out,
+                      Workspace& workspace) { float_codec().decode(p, out, workspace); },
                    [](const Chunk&) { return true; }});
     for (const auto& m : baselines) {
       const bench::Method* method = m.get();
-      out.push_back({method->name(),
-                     [method](const Chunk& c) { return method->compress(c.bytes, c.info); },
-                     [method](std::span<const uint8_t> p, const Chunk& c, std::span<uint8_t> out) {
-                       method->decompress(p, c.info, out);
-                     },
-                     [method](const Chunk& c) { return method->applies_to(c.info); }});
+      out.push_back(
+          {method->name(),
+           [method](const Chunk& c, Workspace&) { return method->compress(c.bytes, c.info); },
+           [method](std::span<const uint8_t> p, const Chunk& c, std::span<uint8_t> out,
+                    Workspace&) { method->decompress(p, c.info, out); },
+           [method](const Chunk& c) { return method->applies_to(c.info); }});
     }
     return out;
   }();
@@ -160,6 +161,7 @@ void print_report(bool per_tensor) {
   for (const Model& model : models()) {
     std::map<std::string, double> total;
     double iid16 = 0, marginal = 0;
+    Workspace workspace;
     for (const Chunk& c : model.chunks) {
       const Bounds b = bounds_of(c);
       iid16 += b.iid16;
@@ -167,9 +169,9 @@ void print_report(bool per_tensor) {
       std::string line;
       for (Coder& coder : coders()) {
         if (!coder.applies(c)) continue;
-        auto payload = coder.encode(c);
+        auto payload = coder.encode(c, workspace);
         std::vector<uint8_t> back(c.bytes.size());
-        coder.decode(payload, c, back);
+        coder.decode(payload, c, back, workspace);
         if (back != c.bytes) {
           std::fprintf(stderr, "ROUNDTRIP FAILURE: %s on %s\n", coder.name.c_str(),
                        c.tensor.c_str());
@@ -242,11 +244,12 @@ void print_precision_report() {
 void run_encode(benchmark::State& state, const Model* model, const Coder* coder) {
   const size_t threads = state.threads(), me = state.thread_index();
   uint64_t bytes = 0;
+  Workspace workspace;
   for (auto _ : state) {
     for (size_t i = me; i < model->chunks.size(); i += threads) {
       const Chunk& c = model->chunks[i];
       if (!coder->applies(c)) continue;
-      auto payload = coder->encode(c);
+      auto payload = coder->encode(c, workspace);
       benchmark::DoNotOptimize(payload.data());
       bytes += c.bytes.size();
     }
@@ -259,16 +262,17 @@ void run_decode(benchmark::State& state, const Model* model, const Coder* coder)
   std::vector<std::vector<uint8_t>> payloads;
   std::vector<std::vector<uint8_t>> outputs;
   std::vector<size_t> mine;
+  Workspace workspace;
   for (size_t i = me; i < model->chunks.size(); i += threads) {
     if (!coder->applies(model->chunks[i])) continue;
     mine.push_back(i);
-    payloads.push_back(coder->encode(model->chunks[i]));
+    payloads.push_back(coder->encode(model->chunks[i], workspace));
     outputs.emplace_back(model->chunks[i].bytes.size());
   }
   uint64_t bytes = 0;
   for (auto _ : state) {
     for (size_t j = 0; j < mine.size(); ++j) {
-      coder->decode(payloads[j], model->chunks[mine[j]], outputs[j]);
+      coder->decode(payloads[j], model->chunks[mine[j]], outputs[j], workspace);
       benchmark::DoNotOptimize(outputs[j].data());
       bytes += outputs[j].size();
     }

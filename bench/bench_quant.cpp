@@ -93,10 +93,11 @@ void encode(benchmark::State& state, const std::string& file, lcl::TypeId type) 
   const Workload& w = workload(file, type);
   if (w.chunks.empty()) return state.SkipWithError("corpus file or tensors of this type not found");
   std::vector<uint8_t> payload;
+  lcl::Workspace workspace;  // kept across chunks, as the compressor's workers keep theirs
   for (auto _ : state)
     for (const Chunk& c : w.chunks) {
       payload.clear();
-      w.codec->encode(c.bytes, w.context, payload);
+      w.codec->encode(c.bytes, w.context, payload, workspace);
       benchmark::DoNotOptimize(payload.data());
     }
   report(state, w.original, w.coded);
@@ -106,10 +107,11 @@ void decode(benchmark::State& state, const std::string& file, lcl::TypeId type) 
   const Workload& w = workload(file, type);
   if (w.chunks.empty()) return state.SkipWithError("corpus file or tensors of this type not found");
   std::vector<uint8_t> out;
+  lcl::Workspace workspace;
   for (auto _ : state)
     for (const Chunk& c : w.chunks) {
       out.resize(c.bytes.size());
-      w.codec->decode(c.payload, out);
+      w.codec->decode(c.payload, out, workspace);
       benchmark::DoNotOptimize(out.data());
     }
   report(state, w.original, w.coded);
@@ -140,14 +142,15 @@ const FileWorkload& file_workload(const std::string& name) {
   if (std::filesystem::exists(file)) {
     lcl::FileSource source(file);
     const lcl::Layout layout = lcl::read_layout(source);
+    lcl::Workspace workspace;
     for (const lcl::ChunkPlan& plan : lcl::plan_chunks(layout, lcl::PlanOptions{})) {
       FileChunk c;
       c.bytes.resize(plan.size);
       source.read(plan.offset, c.bytes);
       c.routed = lcl::find_codec(plan.codec);
       c.context = plan.context;
-      c.coded_by =
-          lcl::find_codec(lcl::encode_chunk_payload(c.bytes, *c.routed, c.context, c.payload));
+      c.coded_by = lcl::find_codec(
+          lcl::encode_chunk_payload(c.bytes, *c.routed, c.context, c.payload, workspace));
       w.original += c.bytes.size();
       // A stored chunk's payload is the chunk itself.
       w.coded += c.coded_by->id() == lcl::codec_id::kStore ? c.bytes.size() : c.payload.size();
@@ -161,9 +164,11 @@ void encode_file(benchmark::State& state, const std::string& name) {
   const FileWorkload& w = file_workload(name);
   if (w.chunks.empty()) return state.SkipWithError("corpus file not found");
   std::vector<uint8_t> payload;
+  lcl::Workspace workspace;
   for (auto _ : state)
     for (const FileChunk& c : w.chunks) {
-      benchmark::DoNotOptimize(lcl::encode_chunk_payload(c.bytes, *c.routed, c.context, payload));
+      benchmark::DoNotOptimize(
+          lcl::encode_chunk_payload(c.bytes, *c.routed, c.context, payload, workspace));
       benchmark::DoNotOptimize(payload.data());
     }
   report(state, w.original, w.coded);
@@ -173,13 +178,14 @@ void decode_file(benchmark::State& state, const std::string& name) {
   const FileWorkload& w = file_workload(name);
   if (w.chunks.empty()) return state.SkipWithError("corpus file not found");
   std::vector<uint8_t> out;
+  lcl::Workspace workspace;
   for (auto _ : state)
     for (const FileChunk& c : w.chunks) {
       out.resize(c.bytes.size());
       if (c.coded_by->id() == lcl::codec_id::kStore) {
         std::copy(c.bytes.begin(), c.bytes.end(), out.begin());
       } else {
-        c.coded_by->decode(c.payload, out);
+        c.coded_by->decode(c.payload, out, workspace);
       }
       benchmark::DoNotOptimize(out.data());
     }

@@ -56,12 +56,14 @@ Coder old_versions(uint8_t q4k_version, uint8_t q6k_version) {
     Payload p{0, {}};
     if (region.kind == lcl::RegionKind::kTensor && region.tensor.type == lcl::type::kQ4_K) {
       p.codec = lcl::q4k_codec().id();
-      lcl::encode_q4k(bytes, q4k_version, p.bytes);
+      lcl::Workspace workspace;
+      lcl::encode_q4k(bytes, q4k_version, p.bytes, workspace);
       return p;
     }
     if (region.kind == lcl::RegionKind::kTensor && region.tensor.type == lcl::type::kQ6_K) {
       p.codec = lcl::q6k_codec().id();
-      lcl::encode_q6k(bytes, q6k_version, p.bytes);
+      lcl::Workspace workspace;
+      lcl::encode_q6k(bytes, q6k_version, p.bytes, workspace);
       return p;
     }
     return routed(region, bytes);

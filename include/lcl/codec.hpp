@@ -11,6 +11,7 @@
 
 #include "lcl/layout.hpp"
 #include "lcl/types.hpp"
+#include "lcl/workspace.hpp"
 
 namespace lcl {
 
@@ -66,12 +67,14 @@ class Codec {
   virtual bool accepts(TypeId type) const = 0;
   // Appends the payload of `input` to `out`. `input` may have any length (a codec for a block type
   // gets whole blocks from the planner, but must still handle or reject a ragged tail by throwing
-  // lcl::Error(kUnsupported)).
+  // lcl::Error(kUnsupported)). Scratch memory comes from `workspace` (lcl/workspace.hpp), which
+  // the caller keeps from one chunk to the next; the codec holds none between calls.
   virtual void encode(std::span<const uint8_t> input, const EncodeContext& context,
-                      std::vector<uint8_t>& out) const = 0;
+                      std::vector<uint8_t>& out, Workspace& workspace) const = 0;
   // Decodes `payload` into exactly out.size() bytes. Throws lcl::Error(kCorruptInput) when the
   // payload is inconsistent; never reads or writes outside the two spans, whatever the payload.
-  virtual void decode(std::span<const uint8_t> payload, std::span<uint8_t> out) const = 0;
+  virtual void decode(std::span<const uint8_t> payload, std::span<uint8_t> out,
+                      Workspace& workspace) const = 0;
   // The reference bytes a payload is coded against, read from the payload's header (codecs that
   // need none return nothing, and so may a payload of a reference codec that needs none). Throws
   // lcl::Error(kCorruptInput) when the header is inconsistent with a chunk of `chunk_size` bytes.
@@ -81,10 +84,18 @@ class Codec {
   }
   // Decodes a payload that reference() named a reference for, given that reference's bytes.
   virtual void decode_with_reference(std::span<const uint8_t> payload,
-                                     std::span<const uint8_t> /*reference*/,
-                                     std::span<uint8_t> out) const {
-    decode(payload, out);
+                                     std::span<const uint8_t> /*reference*/, std::span<uint8_t> out,
+                                     Workspace& workspace) const {
+    decode(payload, out, workspace);
   }
+
+  // The same three with a workspace of their own for the one call (tests, tools, single chunks):
+  // a caller coding many chunks passes one workspace instead, so its buffers are reused.
+  void encode(std::span<const uint8_t> input, const EncodeContext& context,
+              std::vector<uint8_t>& out) const;
+  void decode(std::span<const uint8_t> payload, std::span<uint8_t> out) const;
+  void decode_with_reference(std::span<const uint8_t> payload, std::span<const uint8_t> reference,
+                             std::span<uint8_t> out) const;
 };
 
 // nullptr for ids this version does not know.

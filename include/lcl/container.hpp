@@ -20,6 +20,7 @@
 #include "lcl/sink.hpp"
 #include "lcl/source.hpp"
 #include "lcl/stream.hpp"
+#include "lcl/workspace.hpp"
 
 namespace lcl {
 
@@ -134,8 +135,12 @@ class Archive {
   void require_base() const;
 
   // Decodes chunk i into out (out.size() == its original size) and checks its checksum; throws
-  // lcl::Error(kCorruptInput) naming the chunk on any failure.
+  // lcl::Error(kCorruptInput) naming the chunk on any failure. Safe to call from several threads
+  // at once: each call leases one of the archive's workspaces (lcl/workspace.hpp), which keep
+  // their buffers from one call to the next while the archive lives.
   void decode_chunk(size_t chunk, std::span<uint8_t> out) const;
+  // Frees the scratch memory the archive keeps between reads (it grows back on the next read).
+  void release_workspaces() const { workspaces_.release(); }
   // The tensor named `name`; throws kUsage for an unknown name.
   const TensorEntry& find_tensor(const std::string& name) const;
   // Hands the original bytes of one tensor to `sink` in order, decoding only its chunks, with
@@ -176,6 +181,7 @@ class Archive {
   std::unique_ptr<ByteSource> source_;
   ArchiveIndex index_;
   std::vector<std::unique_ptr<ByteSource>> base_files_;  // index_.base's files, once attached
+  mutable WorkspacePool workspaces_;  // at most one per thread that decoded at once
 };
 
 // A ByteSource over the original bytes of an archive, decoding chunks on demand (the most recent

@@ -9,8 +9,11 @@
 #include <pybind11/stl/filesystem.h>
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -114,22 +117,91 @@ class PyArchive {
     return lcl::read_layout(*original).metadata;
   }
 
-  // `size` original bytes from `offset`, decoding only the chunks they touch.
+  // `size` original bytes from `offset`, decoding only the chunks they touch. A chunk the range
+  // covers only in part is shared with other tensors (small tensors share chunks, GGUF tensors
+  // often do): it is decoded once into the handle's cache, and the reads of its other tensors
+  // copy from there instead of decoding it again.
   py::array_t<uint8_t> read(uint64_t offset, uint64_t size, unsigned threads) const {
     if (offset > original_size() || size > original_size() - offset)
       throw lcl::Error(lcl::ErrorKind::kUsage, "byte range outside the original");
     auto buffer = std::make_unique<DecodedBytes>(size);
     {
       py::gil_scoped_release release;
-      const lcl::OriginalRange range{offset, buffer->bytes()};
-      archive_->read_original({&range, 1}, threads);
+      read_into(offset, buffer->bytes(), threads);
     }
     return to_array(std::move(buffer));
   }
 
  private:
+  // The two chunks most recently shared by ranges (a range's two ends), while the handle lives.
+  struct SharedChunks {
+    struct Chunk {
+      size_t index = SIZE_MAX;
+      lcl::ByteBuffer bytes;
+    };
+    std::mutex mutex;
+    std::array<Chunk, 2> chunks;
+    size_t next_victim = 0;
+  };
+
+  void read_into(uint64_t offset, std::span<uint8_t> out, unsigned threads) const {
+    if (out.empty()) return;
+    const auto& chunks = archive_->index().chunks;
+    const uint64_t end = offset + out.size();
+    auto first = std::upper_bound(chunks.begin(), chunks.end(), offset,
+                                  [](uint64_t p, const lcl::ChunkEntry& c) {
+                                    return p < c.original_offset + c.original_size;
+                                  });
+    auto last = std::upper_bound(chunks.begin(), chunks.end(), end - 1,
+                                 [](uint64_t p, const lcl::ChunkEntry& c) {
+                                   return p < c.original_offset + c.original_size;
+                                 });
+    if (first == chunks.end() || last == chunks.end())
+      throw lcl::Error(lcl::ErrorKind::kUsage, "byte range outside the chunks");
+    // The chunks at either end that the range covers only in part come from the cache; the ones
+    // between are decoded straight into `out` (in parallel with `threads`).
+    uint64_t inner_begin = offset, inner_end = end;
+    if (first->original_offset < offset) {
+      inner_begin = std::min(end, first->original_offset + first->original_size);
+      copy_shared(static_cast<size_t>(first - chunks.begin()), offset,
+                  out.first(inner_begin - offset));
+    }
+    if (inner_begin < end && last->original_offset + last->original_size > end &&
+        last->original_offset >= inner_begin) {
+      inner_end = last->original_offset;
+      copy_shared(static_cast<size_t>(last - chunks.begin()), inner_end,
+                  out.subspan(inner_end - offset));
+    }
+    if (inner_begin < inner_end) {
+      const lcl::OriginalRange range{inner_begin,
+                                     out.subspan(inner_begin - offset, inner_end - inner_begin)};
+      archive_->read_original({&range, 1}, threads);
+    }
+  }
+
+  // Copies the original bytes from `from` into `out`, all inside chunk `index`, decoding the
+  // chunk into the cache unless it is there.
+  void copy_shared(size_t index, uint64_t from, std::span<uint8_t> out) const {
+    const lcl::ChunkEntry& chunk = archive_->index().chunks[index];
+    SharedChunks& cache = *shared_;
+    std::lock_guard lock(cache.mutex);
+    SharedChunks::Chunk* hit = nullptr;
+    for (SharedChunks::Chunk& c : cache.chunks)
+      if (c.index == index) hit = &c;
+    if (!hit) {
+      hit = &cache.chunks[cache.next_victim];
+      cache.next_victim = (cache.next_victim + 1) % cache.chunks.size();
+      hit->index = SIZE_MAX;  // until the decode succeeded
+      hit->bytes.resize(chunk.original_size);
+      archive_->decode_chunk(index, hit->bytes);
+      hit->index = index;
+    }
+    std::memcpy(out.data(), hit->bytes.data() + (from - chunk.original_offset), out.size());
+  }
+
   std::shared_ptr<const lcl::Archive> archive_;
   std::shared_ptr<std::vector<uint8_t>> memory_;  // the bytes of an archive opened from memory
+  std::shared_ptr<SharedChunks> shared_ = std::make_shared<SharedChunks>();
 };
 
 py::array_t<float> dequantize(lcl::TypeId type, py::array_t<uint8_t, py::array::c_style> blocks,

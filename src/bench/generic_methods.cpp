@@ -110,9 +110,10 @@ class LclMethod final : public Method {
     ByteWriter writer(out);
     uint64_t chunk = chunk_bytes_for(tensor.type);
     std::vector<uint8_t> payload;
+    Workspace workspace;
     for (uint64_t offset = 0; offset < input.size(); offset += chunk) {
       auto piece = input.subspan(offset, std::min<uint64_t>(chunk, input.size() - offset));
-      const CodecId used = encode_chunk_payload(piece, *routed, context, payload);
+      const CodecId used = encode_chunk_payload(piece, *routed, context, payload, workspace);
       const bool store = used == codec_id::kStore;
       writer.u16(used);
       writer.varint(store ? piece.size() : payload.size());
@@ -124,12 +125,13 @@ class LclMethod final : public Method {
                   std::span<uint8_t> out) const override {
     ByteReader reader(payload, "lcl method payload");
     uint64_t chunk = chunk_bytes_for(tensor.type);
+    Workspace workspace;
     for (uint64_t offset = 0; offset < out.size(); offset += chunk) {
       const Codec* codec = find_codec(reader.u16());
       if (!codec) reader.fail("unknown codec id");
       uint64_t size = reader.varint_at_most(reader.remaining(), "chunk payload size");
       codec->decode(reader.bytes(size),
-                    out.subspan(offset, std::min<uint64_t>(chunk, out.size() - offset)));
+                    out.subspan(offset, std::min<uint64_t>(chunk, out.size() - offset)), workspace);
     }
     if (!reader.at_end()) reader.fail("bytes after the last chunk");
   }

@@ -16,6 +16,9 @@ struct lcl_archive {
 
 namespace {
 
+// The message of the last failed call on this thread, which lcl_last_error() returns (as errno
+// works: a caller reads it after the call failed, on the same thread, while other threads make
+// calls of their own). A few hundred bytes at most: the only state the library keeps per thread.
 thread_local std::string last_error;
 
 lcl_status fail(lcl_status status, const char* message) {

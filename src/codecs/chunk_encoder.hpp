@@ -21,7 +21,7 @@ inline constexpr uint64_t kGenericTrialBytes = 256 * 1024;
 // (64 MiB of bf16 zeros: 16x without the trial; see README). Weight matrices sample at about
 // 1.1-1.4x and skip the trial, which costs one zstd -1 pass over 1/64 of the chunk.
 inline constexpr double kZstdTrialSampleRatio = 4.0;
-bool zstd_may_win(std::span<const uint8_t> chunk);
+bool zstd_may_win(std::span<const uint8_t> chunk, Workspace& workspace);
 
 // Encodes `chunk` with `routed` into `payload` (replacing its contents) and returns the codec that
 // produced it: `routed`; zstd when `routed` declines the bytes (ErrorKind::kUnsupported) or, for
@@ -29,6 +29,7 @@ bool zstd_may_win(std::span<const uint8_t> chunk);
 // itself) when nothing shrinks the bytes. Small chunks, and those whose sample zstd shrinks
 // well, are also tried with zstd, and the smaller payload is kept.
 CodecId encode_chunk_payload(std::span<const uint8_t> chunk, const Codec& routed,
-                             const EncodeContext& context, std::vector<uint8_t>& payload);
+                             const EncodeContext& context, std::vector<uint8_t>& payload,
+                             Workspace& workspace);
 
 }  // namespace lcl

@@ -7,6 +7,7 @@
 #include <string>
 #include <utility>
 
+#include "codecs/codec_scratch.hpp"
 #include "container/format.hpp"
 #include "container/pipeline.hpp"
 #include "lcl/container.hpp"
@@ -62,9 +63,12 @@ void Archive::decode_chunk(size_t i, std::span<uint8_t> out) const {
   if (out.size() != chunk.original_size) fail("decoded into a buffer of the wrong size");
   const Codec* codec = find_codec(chunk.codec);
   if (!codec) fail("uses codec id " + std::to_string(chunk.codec) + ", unknown to this version");
-  // Reused per thread and not zeroed: the read fills it. Version 2 reads the frame header with
-  // the payload (one read) and checks that it says what the index says.
-  thread_local ByteBuffer frame;
+  // The archive's workspaces: one per worker of the read calls, kept while the archive lives.
+  WorkspacePool::Lease workspace = workspaces_.lease();
+  ContainerScratch& scratch = workspace->scratch().container;
+  // Kept by the workspace and not zeroed: the read fills it. Version 2 reads the frame header
+  // with the payload (one read) and checks that it says what the index says.
+  ByteBuffer& frame = scratch.frame;
   const size_t header = index_.format_version >= 2 ? container::frame_header_size(chunk) : 0;
   frame.resize(header + chunk.payload_size);
   source_->read(chunk.payload_offset - header, frame);
@@ -85,12 +89,12 @@ void Archive::decode_chunk(size_t i, std::span<uint8_t> out) const {
       if (reference->offset > base.size() || reference->size > base.size() - reference->offset)
         throw_corrupt("refers to bytes beyond the end of base file " + base.name());
       // Read on demand, chunk by chunk: memory stays bounded whatever the base's size.
-      thread_local ByteBuffer reference_bytes;
+      ByteBuffer& reference_bytes = scratch.reference;
       reference_bytes.resize(reference->size);
       base.read(reference->offset, reference_bytes);
-      codec->decode_with_reference(payload, reference_bytes, out);
+      codec->decode_with_reference(payload, reference_bytes, out, *workspace);
     } else {
-      codec->decode(payload, out);
+      codec->decode(payload, out, *workspace);
     }
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::kCorruptInput) throw;

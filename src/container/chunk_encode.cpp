@@ -4,6 +4,7 @@
 #include <string>
 
 #include "codecs/chunk_encoder.hpp"
+#include "codecs/codec_scratch.hpp"
 #include "container/format.hpp"
 #include "lcl/error.hpp"
 #include "util/hash.hpp"
@@ -20,13 +21,14 @@ constexpr double kDeltaKeepFraction = 0.5;
 // Codes the chunk against its reference with the delta codec; returns false when the delta
 // codec declines the bytes (quantized blocks that differ from the base).
 bool encode_delta_chunk(std::span<const uint8_t> original, std::span<const uint8_t> reference,
-                        const ChunkPlan& plan, std::vector<uint8_t>& payload) {
+                        const ChunkPlan& plan, std::vector<uint8_t>& payload,
+                        Workspace& workspace) {
   EncodeContext context = plan.context;
   context.reference = reference;
   context.reference_range = *plan.reference;
   payload.clear();
   try {
-    find_codec(codec_id::kDelta)->encode(original, context, payload);
+    find_codec(codec_id::kDelta)->encode(original, context, payload, workspace);
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::kUnsupported) throw;
     return false;
@@ -37,22 +39,24 @@ bool encode_delta_chunk(std::span<const uint8_t> original, std::span<const uint8
 }  // namespace
 
 void encode_chunk(EncodedChunk& chunk, const ChunkPlan& plan, bool verify, BufferPool<>& payloads,
-                  const std::vector<std::unique_ptr<ByteSource>>& base) {
+                  Workspace& workspace, const std::vector<std::unique_ptr<ByteSource>>& base) {
   chunk.payload = payloads.take();
   chunk.checksum = content_checksum(kFormatVersion, chunk.original);
-  thread_local ByteBuffer reference;
+  ContainerScratch& scratch = workspace.scratch().container;
+  ByteBuffer& reference = scratch.reference;
   bool delta = false;
   if (plan.reference) {
     reference.resize(plan.reference->size);
     base.at(plan.reference->file)->read(plan.reference->offset, reference);
-    delta = encode_delta_chunk(chunk.original, reference, plan, chunk.payload);
+    delta = encode_delta_chunk(chunk.original, reference, plan, chunk.payload, workspace);
   }
   if (delta && static_cast<double>(chunk.payload.size()) <=
                    kDeltaKeepFraction * static_cast<double>(chunk.original.size())) {
     chunk.codec = codec_id::kDelta;
   } else {
-    thread_local std::vector<uint8_t> own;
-    chunk.codec = encode_chunk_payload(chunk.original, *find_codec(plan.codec), plan.context, own);
+    std::vector<uint8_t>& own = scratch.own;
+    chunk.codec =
+        encode_chunk_payload(chunk.original, *find_codec(plan.codec), plan.context, own, workspace);
     const uint64_t own_size = chunk.codec == codec_id::kStore ? chunk.original.size() : own.size();
     if (delta && chunk.payload.size() < own_size)
       chunk.codec = codec_id::kDelta;
@@ -61,13 +65,13 @@ void encode_chunk(EncodedChunk& chunk, const ChunkPlan& plan, bool verify, Buffe
   }
   if (chunk.codec == codec_id::kStore || !verify) return;
   const Codec* codec = find_codec(chunk.codec);
-  // Reused per thread and not zeroed: the codec writes every byte (or throws).
-  thread_local ByteBuffer decoded;
+  // Kept by the workspace and not zeroed: the codec writes every byte (or throws).
+  ByteBuffer& decoded = scratch.decoded;
   decoded.resize(chunk.original.size());
   if (chunk.codec == codec_id::kDelta)
-    codec->decode_with_reference(chunk.payload, reference, decoded);
+    codec->decode_with_reference(chunk.payload, reference, decoded, workspace);
   else
-    codec->decode(chunk.payload, decoded);
+    codec->decode(chunk.payload, decoded, workspace);
   if (!std::equal(decoded.begin(), decoded.end(), chunk.original.begin(), chunk.original.end()))
     throw Error(ErrorKind::kUnsupported, "internal error: codec " + std::string(codec->name()) +
                                              " did not reproduce the chunk at offset " +

@@ -27,9 +27,9 @@ struct EncodedChunk {
 // codec declines or loses on a small chunk and to store where nothing shrinks; with `verify`,
 // decodes the payload again and compares. `payloads` recycles payload buffers. A chunk whose plan
 // names a reference in `base` (the base files, in the order of the index's base section) is first
-// coded with the delta codec, which is kept when it wins.
+// coded with the delta codec, which is kept when it wins. Scratch memory comes from `workspace`.
 void encode_chunk(EncodedChunk& chunk, const ChunkPlan& plan, bool verify, BufferPool<>& payloads,
-                  const std::vector<std::unique_ptr<ByteSource>>& base = {});
+                  Workspace& workspace, const std::vector<std::unique_ptr<ByteSource>>& base = {});
 
 // The tensors of `layout` that lie inside the first `original_size` bytes, with the chunks that
 // cover each (chunks sorted and contiguous from offset 0).

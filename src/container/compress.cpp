@@ -12,6 +12,7 @@
 #include "container/pipeline.hpp"
 #include "lcl/container.hpp"
 #include "lcl/error.hpp"
+#include "lcl/workspace.hpp"
 #include "util/atomic_file.hpp"
 #include "util/buffer_pool.hpp"
 #include "util/byte_buffer.hpp"
@@ -49,6 +50,7 @@ CompressResult compress(const ByteSource& source, ByteSink& sink, const Compress
   ThreadPool pool(threads);
   BufferPool<ByteBuffer> originals;
   BufferPool<> payloads;
+  WorkspacePool workspaces;  // one per worker, freed when compress() returns
   container::run_ordered<container::EncodedChunk>(
       pool, plans.size(), 2 * threads,
       [&](size_t i) {
@@ -56,7 +58,8 @@ CompressResult compress(const ByteSource& source, ByteSink& sink, const Compress
         chunk.original = originals.take();
         chunk.original.resize(plans[i].size);
         source.read(plans[i].offset, chunk.original);
-        container::encode_chunk(chunk, plans[i], options.verify_chunks, payloads, base);
+        WorkspacePool::Lease workspace = workspaces.lease();
+        container::encode_chunk(chunk, plans[i], options.verify_chunks, payloads, *workspace, base);
         return chunk;
       },
       [&](size_t, container::EncodedChunk& chunk) {

@@ -16,6 +16,7 @@
 #include "container/pipeline.hpp"
 #include "lcl/container.hpp"
 #include "lcl/error.hpp"
+#include "lcl/workspace.hpp"
 #include "util/hash.hpp"
 
 namespace lcl {
@@ -155,6 +156,7 @@ CompressResult compress_stream(InputStream& input, const std::string& name, Byte
   ThreadPool pool(threads);
   BufferPool<ByteBuffer> originals;
   BufferPool<> payloads;
+  WorkspacePool workspaces;  // one per worker, freed when the call returns
   size_t next_plan = 0;
   uint64_t offset = 0;
   bool short_of_layout = false;
@@ -182,7 +184,8 @@ CompressResult compress_stream(InputStream& input, const std::string& name, Byte
       [&](StreamJob& job) {
         container::EncodedChunk chunk;
         chunk.original = std::move(job.bytes);
-        container::encode_chunk(chunk, job.plan, options.verify_chunks, payloads);
+        WorkspacePool::Lease workspace = workspaces.lease();
+        container::encode_chunk(chunk, job.plan, options.verify_chunks, payloads, *workspace);
         return chunk;
       },
       [&](container::EncodedChunk& chunk) {

@@ -12,6 +12,7 @@
 #include "container/pipeline.hpp"
 #include "lcl/container.hpp"
 #include "lcl/error.hpp"
+#include "lcl/workspace.hpp"
 #include "util/buffer_pool.hpp"
 #include "util/byte_buffer.hpp"
 #include "util/hash.hpp"
@@ -112,6 +113,7 @@ void decompress_stream(InputStream& input, ByteSink& sink, const DecompressOptio
   const unsigned threads = resolve_threads(options.threads);
   ThreadPool pool(threads);
   BufferPool<ByteBuffer> buffers;
+  WorkspacePool workspaces;  // one per worker, freed when the call returns
   std::vector<ChunkEntry> seen;
   ContentHash whole_file(container::content_uses_xxh3(version));
   uint64_t original_end = 0;
@@ -163,7 +165,8 @@ void decompress_stream(InputStream& input, ByteSink& sink, const DecompressOptio
         out.bytes = buffers.take();
         out.bytes.resize(e.original_size);
         try {
-          codec->decode(job.payload, out.bytes);
+          WorkspacePool::Lease workspace = workspaces.lease();
+          codec->decode(job.payload, out.bytes, *workspace);
         } catch (const Error& err) {
           if (err.kind() != ErrorKind::kCorruptInput) throw;
           fail(std::string("is corrupt: ") + err.what());

@@ -22,12 +22,12 @@ constexpr uint64_t packed_bytes(uint64_t count, uint32_t width) {
 }
 
 // Appends `count` fields of `width` (<= 32) bits, field i being field_of(i), in one pass with
-// whole-word stores (the bulk path of the float codec's raw mantissa bits).
+// whole-word stores (the bulk path of the float codec's raw mantissa bits). Packed into
+// `scratch` (kept by the caller's workspace), then inserted: out.resize() would zero-fill first.
 template <class FieldOf>
-void append_packed(std::vector<uint8_t>& out, uint64_t count, uint32_t width, FieldOf&& field_of) {
+void append_packed(std::vector<uint8_t>& out, uint64_t count, uint32_t width, FieldOf&& field_of,
+                   std::vector<uint8_t>& scratch) {
   const uint64_t bytes = packed_bytes(count, width);
-  // Packed into a reused per-thread buffer, then inserted: out.resize() would zero-fill first.
-  thread_local std::vector<uint8_t> scratch;
   scratch.resize(std::max<size_t>(scratch.size(), bytes + 8));  // + slack for whole-word stores
   uint8_t* p = scratch.data();
   uint64_t acc = 0;
@@ -45,6 +45,12 @@ void append_packed(std::vector<uint8_t>& out, uint64_t count, uint32_t width, Fi
   }
   std::memcpy(p, &acc, 8);
   out.insert(out.end(), scratch.data(), scratch.data() + bytes);
+}
+// The same with a buffer of its own for the one call (tests and tools).
+template <class FieldOf>
+void append_packed(std::vector<uint8_t>& out, uint64_t count, uint32_t width, FieldOf&& field_of) {
+  std::vector<uint8_t> scratch;
+  append_packed(out, count, width, field_of, scratch);
 }
 
 // Field `index` of width `width` (<= 32) from `bytes`, which must hold packed_bytes(index + 1,

@@ -109,10 +109,10 @@ FrequencyTable rebuild(size_t alphabet, uint32_t precision_bits,
 
 void compact_present_frequencies(std::span<const uint64_t> counts, uint32_t precision_bits,
                                  std::vector<uint8_t>& codes, std::vector<uint32_t>& freq) {
-  thread_local std::vector<uint32_t> exact;
+  std::vector<uint32_t> exact;  // per present symbol: a few KiB at most
   normalize_present_frequencies(counts, precision_bits, exact);
   codes.resize(exact.size());
-  thread_local std::vector<uint32_t> weights;
+  std::vector<uint32_t> weights;
   weights.resize(exact.size());
   for (size_t i = 0; i < exact.size(); ++i) {
     codes[i] = frequency_to_code(exact[i]);
@@ -161,8 +161,7 @@ void write_compact_header(uint32_t precision_bits, size_t alphabet,
 
 size_t compact_header_size(uint32_t precision_bits, size_t alphabet,
                            std::span<const uint32_t> present_symbols) {
-  thread_local std::vector<uint8_t> header;
-  header.clear();
+  std::vector<uint8_t> header;
   ByteWriter writer(header);
   write_compact_header(precision_bits, alphabet, present_symbols, writer);
   return header.size();

@@ -76,10 +76,10 @@ void normalize_present_frequencies(std::span<const uint64_t> counts, uint32_t pr
   };
   const auto gains_less = [](const Entry& a, const Entry& b) { return a.value < b.value; };
   const auto losses_less = [](const Entry& a, const Entry& b) { return a.value > b.value; };
-  thread_local std::vector<Entry> gains;   // largest first
-  thread_local std::vector<Entry> losses;  // smallest first
-  gains.clear();
-  losses.clear();
+  std::vector<Entry> gains;   // largest first
+  std::vector<Entry> losses;  // smallest first
+  gains.reserve(2 * present);
+  losses.reserve(2 * present);
   auto push = [&](uint32_t s) {
     const uint32_t f = freq[s];
     gains.push_back({gain_of_increment(counts[s], f), s, f});
@@ -140,9 +140,8 @@ FrequencyTable normalize_frequencies(std::span<const uint64_t> counts, uint32_t 
   if (counts.size() > kMaxAlphabet)
     throw Error(ErrorKind::kUsage, "alphabet larger than 65536 symbols");
   // The work is on the present symbols alone (in symbol order, so the result is the same).
-  thread_local std::vector<uint64_t> present_counts;
-  thread_local std::vector<uint32_t> present_freq;
-  present_counts.clear();
+  std::vector<uint64_t> present_counts;  // per present symbol: a few KiB at most
+  std::vector<uint32_t> present_freq;
   for (uint64_t c : counts)
     if (c != 0) present_counts.push_back(c);
   normalize_present_frequencies(present_counts, precision_bits, present_freq);

@@ -31,18 +31,21 @@ constexpr size_t max_encoded_bytes(size_t n) {
   return n == 0 ? 0 : 2 * n + 4 * Lanes;
 }
 
-// `symbol_of(i)` returns the EncoderSymbol of symbol i. Appends the stream to `out`. The lanes
-// start from `initial` (each in [kStateLow, 2 * kStateLow)), which the decoder gets back as its
-// final states: a coder can carry 16 bits per lane there instead of in its payload.
+// The buffer the stream is built in (kept by the caller's workspace: a fresh multi-MiB buffer per
+// chunk costs more in page faults than coding). Not zeroed when it grows, huge pages when large
+// (util/byte_buffer.hpp).
+using StreamWords = std::vector<uint16_t, DefaultInitAllocator<uint16_t>>;
+
+// `symbol_of(i)` returns the EncoderSymbol of symbol i. Appends the stream to `out`, built in
+// `words`. The lanes start from `initial` (each in [kStateLow, 2 * kStateLow)), which the decoder
+// gets back as its final states: a coder can carry 16 bits per lane there instead of in its
+// payload.
 template <int Lanes, class SymbolOf>
 void encode_interleaved(size_t n, SymbolOf&& symbol_of, std::vector<uint8_t>& out,
-                        const uint32_t (&initial)[Lanes]) {
+                        const uint32_t (&initial)[Lanes], StreamWords& words) {
   if (n == 0) return;
-  // Reused per thread: a fresh multi-MiB buffer per chunk costs more in page faults than coding.
   // The 2 * Lanes words below the symbols' words hold the final states; encode_step's
   // unconditional store below its pointer therefore always stays inside the buffer.
-  // Not zeroed when it grows, huge pages when large (util/byte_buffer.hpp).
-  thread_local std::vector<uint16_t, DefaultInitAllocator<uint16_t>> words;
   words.resize(std::max(words.size(), n + 2 * Lanes));
   uint16_t* const end = words.data() + n + 2 * Lanes;
   uint16_t* w = end;
@@ -73,10 +76,17 @@ void encode_interleaved(size_t n, SymbolOf&& symbol_of, std::vector<uint8_t>& ou
 
 // Lanes starting from kStateLow (the decoder checks that it ends there).
 template <int Lanes, class SymbolOf>
-void encode_interleaved(size_t n, SymbolOf&& symbol_of, std::vector<uint8_t>& out) {
+void encode_interleaved(size_t n, SymbolOf&& symbol_of, std::vector<uint8_t>& out,
+                        StreamWords& words) {
   uint32_t initial[Lanes];
   for (int l = 0; l < Lanes; ++l) initial[l] = kStateLow;
-  encode_interleaved<Lanes>(n, symbol_of, out, initial);
+  encode_interleaved<Lanes>(n, symbol_of, out, initial, words);
+}
+// The same with a buffer of its own for the one call (tests and tools).
+template <int Lanes, class SymbolOf>
+void encode_interleaved(size_t n, SymbolOf&& symbol_of, std::vector<uint8_t>& out) {
+  StreamWords words;
+  encode_interleaved<Lanes>(n, symbol_of, out, words);
 }
 
 // Renormalises one state after its decode step: branch-free, since whether a lane needs a word

@@ -17,6 +17,13 @@ std::vector<uint8_t> decode_with(CodecId id, std::span<const uint8_t> payload, s
   return out;
 }
 
+// encode_chunk_payload with a workspace for the one chunk.
+CodecId encode_payload(std::span<const uint8_t> chunk, const Codec& routed,
+                       const EncodeContext& context, std::vector<uint8_t>& payload) {
+  Workspace workspace;
+  return encode_chunk_payload(chunk, routed, context, payload, workspace);
+}
+
 EncodeContext context_for(TypeId type) {
   EncodeContext context;
   context.type = type;
@@ -33,7 +40,7 @@ TEST(ChunkEncoder, WeightsKeepTheSpecialisedCodec) {
   }
   std::vector<uint8_t> payload;
   const CodecId used =
-      encode_chunk_payload(chunk, *find_codec(codec_id::kFloat), context_for(type::kBF16), payload);
+      encode_payload(chunk, *find_codec(codec_id::kFloat), context_for(type::kBF16), payload);
   EXPECT_EQ(used, codec_id::kFloat);
   EXPECT_LT(payload.size(), chunk.size() * 0.7);
   EXPECT_EQ(decode_with(used, payload, chunk.size()), chunk);
@@ -47,7 +54,7 @@ TEST(ChunkEncoder, SmallChunkWithRepeatedValuesGoesToZstd) {
   for (size_t i = 0; i < 2048; ++i) std::memcpy(&chunk[4 * i], &values[(i * 7) % 4], 4);
   std::vector<uint8_t> payload;
   const CodecId used =
-      encode_chunk_payload(chunk, *find_codec(codec_id::kFloat), context_for(type::kF32), payload);
+      encode_payload(chunk, *find_codec(codec_id::kFloat), context_for(type::kF32), payload);
   EXPECT_EQ(used, codec_id::kZstd);
   EXPECT_EQ(decode_with(used, payload, chunk.size()), chunk);
 }
@@ -57,17 +64,16 @@ TEST(ChunkEncoder, IncompressibleBytesAreStoredWithAnEmptyPayload) {
   std::vector<uint8_t> chunk(10000);
   for (auto& b : chunk) b = static_cast<uint8_t>(rng());
   std::vector<uint8_t> payload = {1, 2, 3};  // replaced, not appended to
-  EXPECT_EQ(encode_chunk_payload(chunk, *find_codec(codec_id::kZstd), context_for(type::kOpaque),
-                                 payload),
-            codec_id::kStore);
+  EXPECT_EQ(
+      encode_payload(chunk, *find_codec(codec_id::kZstd), context_for(type::kOpaque), payload),
+      codec_id::kStore);
   EXPECT_TRUE(payload.empty());
 }
 
 TEST(ChunkEncoder, EmptyChunkIsStored) {
   std::vector<uint8_t> payload;
-  EXPECT_EQ(
-      encode_chunk_payload({}, *find_codec(codec_id::kFloat), context_for(type::kBF16), payload),
-      codec_id::kStore);
+  EXPECT_EQ(encode_payload({}, *find_codec(codec_id::kFloat), context_for(type::kBF16), payload),
+            codec_id::kStore);
 }
 
 }  // namespace

@@ -7,11 +7,12 @@
 #include <cmath>
 #include <random>
 
-#include "util/kernel_dispatch.hpp"
 #include "codecs/fields/quant_anchored.hpp"
 #include "codecs/fields/quant_fields.hpp"
 #include "codecs/fields/quant_halves.hpp"
+#include "codecs/fields/quant_scratch.hpp"
 #include "lcl/error.hpp"
+#include "util/kernel_dispatch.hpp"
 
 namespace lcl::quant {
 namespace {
@@ -39,6 +40,8 @@ std::vector<uint16_t> roundtrip_field(std::span<const uint16_t> symbols,
 }
 
 TEST(QuantFieldCoding, RoundTripsAcrossShapes) {
+  lcl::Workspace workspace;  // the field arrays of the functions under test
+  const lcl::quant::FieldScratchScope scope(workspace);
   std::mt19937 rng(1);
   for (uint32_t alphabet : {2u, 16u, 64u, 256u})
     for (uint32_t contexts : {1u, 3u, 256u})
@@ -52,6 +55,8 @@ TEST(QuantFieldCoding, RoundTripsAcrossShapes) {
 }
 
 TEST(QuantFieldCoding, SkewedFieldsShrinkAndUniformOnesStayPacked) {
+  lcl::Workspace workspace;  // the field arrays of the functions under test
+  const lcl::quant::FieldScratchScope scope(workspace);
   auto skewed = skewed_symbols(20000, 16, 2);
   size_t size = 0;
   roundtrip_field(skewed, {}, {16, 1}, &size);
@@ -77,6 +82,8 @@ TEST(QuantFieldCoding, SkewedFieldsShrinkAndUniformOnesStayPacked) {
 // must still be the cheapest candidate by field_cost_bits, and the payload must read back. The
 // candidates range from useful contexts to many sparse ones (which the bound prunes).
 TEST(QuantFieldCoding, BestFieldPicksTheCheapestCandidate) {
+  lcl::Workspace workspace;  // the field arrays of the functions under test
+  const lcl::quant::FieldScratchScope scope(workspace);
   std::mt19937 rng(9);
   for (int trial = 0; trial < 40; ++trial) {
     const uint32_t alphabet = trial % 2 ? 256 : 16;
@@ -111,6 +118,8 @@ TEST(QuantFieldCoding, BestFieldPicksTheCheapestCandidate) {
 }
 
 TEST(QuantFieldCoding, RejectsInconsistentPayloads) {
+  lcl::Workspace workspace;  // the field arrays of the functions under test
+  const lcl::quant::FieldScratchScope scope(workspace);
   auto symbols = skewed_symbols(3000, 16, 4);
   std::vector<uint8_t> contexts(symbols.size(), 0);
   std::vector<uint8_t> payload;
@@ -136,6 +145,8 @@ TEST(QuantFieldCoding, RejectsInconsistentPayloads) {
 // A field nearly all one symbol is stored as that symbol and its exceptions (the Q4_K sub-block
 // minima): a few bytes per exception, exceptions at both ends included, whatever the contexts.
 TEST(QuantFieldCoding, NearlyConstantFieldsCostAFewBytesPerException) {
+  lcl::Workspace workspace;  // the field arrays of the functions under test
+  const lcl::quant::FieldScratchScope scope(workspace);
   std::mt19937 rng(11);
   std::vector<uint16_t> symbols(200000, 0);
   std::vector<uint8_t> contexts(symbols.size());
@@ -155,6 +166,8 @@ TEST(QuantFieldCoding, NearlyConstantFieldsCostAFewBytesPerException) {
 // Hand-made sparse fields (mode 3: varint base, varint count, then varint gap and symbol per
 // exception) that overrun the field or the alphabet are rejected, not written out of bounds.
 TEST(QuantFieldCoding, RejectsHostileSparseFields) {
+  lcl::Workspace workspace;  // the field arrays of the functions under test
+  const lcl::quant::FieldScratchScope scope(workspace);
   std::vector<uint16_t> out(10);
   auto expect_rejected = [&](std::vector<uint8_t> payload, const char* what) {
     ByteReader r(payload);
@@ -176,6 +189,8 @@ TEST(QuantFieldCoding, RejectsHostileSparseFields) {
 // Fields from kFieldLanesMinWide symbols on take 32 lanes, which the AVX-512 decoder runs; the
 // portable decoder reads the same payload.
 TEST(QuantFieldCoding, WideFieldsReadTheSameWithAndWithoutKernels) {
+  lcl::Workspace workspace;  // the field arrays of the functions under test
+  const lcl::quant::FieldScratchScope scope(workspace);
   std::mt19937 rng(12);
   for (size_t n : {size_t{40000}, size_t{70001}}) {
     std::vector<uint8_t> contexts(n);
@@ -200,6 +215,8 @@ TEST(QuantFieldCoding, WideFieldsReadTheSameWithAndWithoutKernels) {
 }
 
 TEST(QuantAnchoredGroups, RoundTripsAnyValues) {
+  lcl::Workspace workspace;  // the field arrays of the functions under test
+  const lcl::quant::FieldScratchScope scope(workspace);
   std::mt19937 rng(5);
   const AnchoredShape shape{16, 32, 3, 2};
   for (size_t groups : {0u, 1u, 100u}) {
@@ -239,6 +256,8 @@ TEST(QuantAnchoredGroups, RoundTripsAnyValues) {
 // Group sizes the AVX-512 restore handles (up to 32, Q4_K's 8 among them) and one it leaves to
 // the portable loop; both paths rebuild the same groups.
 TEST(QuantAnchoredGroups, EveryGroupSizeRestoresTheSameOnBothPaths) {
+  lcl::Workspace workspace;  // the field arrays of the functions under test
+  const lcl::quant::FieldScratchScope scope(workspace);
   std::mt19937 rng(13);
   for (uint32_t n : {2u, 8u, 16u, 31u, 32u, 40u}) {
     const AnchoredShape shape{64, n, 2, 2};
@@ -267,6 +286,8 @@ TEST(QuantAnchoredGroups, EveryGroupSizeRestoresTheSameOnBothPaths) {
 }
 
 TEST(QuantHalves, RoundTripWithAndWithoutContexts) {
+  lcl::Workspace workspace;  // the field arrays of the functions under test
+  const lcl::quant::FieldScratchScope scope(workspace);
   std::mt19937 rng(6);
   std::vector<uint16_t> values(3000);
   std::vector<uint8_t> contexts(values.size());

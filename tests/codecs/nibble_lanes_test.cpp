@@ -7,10 +7,11 @@
 
 #include <random>
 
-#include "util/kernel_dispatch.hpp"
+#include "codecs/fields/quant_scratch.hpp"
 #include "codecs/q4k/nibble_lanes.hpp"
 #include "lcl/error.hpp"
 #include "quant_test_support.hpp"
+#include "util/kernel_dispatch.hpp"
 
 namespace lcl::quant {
 namespace {
@@ -73,6 +74,8 @@ std::vector<uint8_t> decode(std::span<const uint8_t> payload, const Groups& g, u
 }
 
 TEST(NibbleLanes, RoundTripAcrossSizesOnBothPaths) {
+  lcl::Workspace workspace;  // the field arrays of the functions under test
+  const lcl::quant::FieldScratchScope scope(workspace);
   for (size_t pairs : {0, 1, 2, 3, 7, 8, 9, 64, 333, 4096}) {
     for (uint32_t contexts : {1u, 18u}) {
       const Groups g = make_groups(pairs, contexts, static_cast<uint32_t>(pairs * 31 + contexts));
@@ -85,12 +88,16 @@ TEST(NibbleLanes, RoundTripAcrossSizesOnBothPaths) {
 }
 
 TEST(NibbleLanes, PeakedGroupsCompress) {
+  lcl::Workspace workspace;  // the field arrays of the functions under test
+  const lcl::quant::FieldScratchScope scope(workspace);
   const Groups g = make_groups(4096, 18, 7);
   // Values within ~2.5 of a zero point the contexts tell: about 3.3 bits of 4.
   EXPECT_LT(encode(g, 18).size(), g.packed.size() * 9 / 10);
 }
 
 TEST(NibbleLanes, RejectsBadShapes) {
+  lcl::Workspace workspace;  // the field arrays of the functions under test
+  const lcl::quant::FieldScratchScope scope(workspace);
   const Groups g = make_groups(4, 4, 1);
   std::vector<uint8_t> payload;
   ByteWriter w(payload);
@@ -100,6 +107,8 @@ TEST(NibbleLanes, RejectsBadShapes) {
 }
 
 TEST(NibbleLanes, DamagedPayloadsThrowOnBothPaths) {
+  lcl::Workspace workspace;  // the field arrays of the functions under test
+  const lcl::quant::FieldScratchScope scope(workspace);
   const Groups g = make_groups(300, 18, 3);
   const std::vector<uint8_t> payload = encode(g, 18);
   for (bool portable : {false, true}) {

@@ -7,10 +7,11 @@
 
 #include <random>
 
-#include "util/kernel_dispatch.hpp"
 #include "codecs/fields/quant_rans.hpp"
+#include "codecs/fields/quant_scratch.hpp"
 #include "entropy/rans_interleaved.hpp"
 #include "lcl/error.hpp"
+#include "util/kernel_dispatch.hpp"
 
 namespace lcl::quant {
 namespace {
@@ -69,6 +70,8 @@ std::vector<uint16_t> roundtrip(const Field& f, uint32_t alphabet, uint32_t prec
 }
 
 TEST(QuantRans, RoundTripsAtEveryPrecisionAndLength) {
+  lcl::Workspace workspace;  // the field arrays of the functions under test
+  const lcl::quant::FieldScratchScope scope(workspace);
   const size_t lengths[] = {0,
                             1,
                             3,
@@ -94,6 +97,8 @@ TEST(QuantRans, RoundTripsAtEveryPrecisionAndLength) {
 }
 
 TEST(QuantRans, WritesTheInterleavedLayoutWithTheFieldsLaneCount) {
+  lcl::Workspace workspace;  // the field arrays of the functions under test
+  const lcl::quant::FieldScratchScope scope(workspace);
   for (size_t n : {kFieldLanesMinLong - 1, kFieldLanesMinLong}) {
     const Field f = make_field(n, 16, 1, 10, 3);
     std::vector<uint8_t> stream;
@@ -114,6 +119,8 @@ TEST(QuantRans, WritesTheInterleavedLayoutWithTheFieldsLaneCount) {
 }
 
 TEST(QuantRans, WideFieldsAreTheInterleavedLayoutWithTheirLaneCount) {
+  lcl::Workspace workspace;  // the field arrays of the functions under test
+  const lcl::quant::FieldScratchScope scope(workspace);
   const size_t n = 5003;  // ragged: the last 11 symbols after the whole groups
   const Field f = make_field(n, 64, 1, 12, 5);
   std::vector<uint8_t> stream;
@@ -127,6 +134,8 @@ TEST(QuantRans, WideFieldsAreTheInterleavedLayoutWithTheirLaneCount) {
 }
 
 TEST(QuantRans, RejectsInconsistentTables) {
+  lcl::Workspace workspace;  // the field arrays of the functions under test
+  const lcl::quant::FieldScratchScope scope(workspace);
   entropy::FrequencyTable short_sum{10, {500, 500}};
   EXPECT_THROW(FlatDecodeTable(std::span(&short_sum, 1), 10), Error);
   entropy::FrequencyTable fine{13, {4096, 4096}};
@@ -136,6 +145,8 @@ TEST(QuantRans, RejectsInconsistentTables) {
 }
 
 TEST(QuantRans, DamagedStreamsThrowCorruptInput) {
+  lcl::Workspace workspace;  // the field arrays of the functions under test
+  const lcl::quant::FieldScratchScope scope(workspace);
   for (const auto& [n, lanes] : {std::pair{size_t{200}, 1}, std::pair{size_t{5000}, 4},
                                  std::pair{size_t{5000}, kFieldLanesWide}}) {
     const Field f = make_field(n, 16, 3, 11, 9);

@@ -7,10 +7,11 @@
 #include <algorithm>
 #include <random>
 
-#include "util/kernel_dispatch.hpp"
+#include "codecs/fields/quant_scratch.hpp"
 #include "codecs/q6k/value_lanes.hpp"
 #include "lcl/error.hpp"
 #include "quant_test_support.hpp"
+#include "util/kernel_dispatch.hpp"
 
 namespace lcl::quant {
 namespace {
@@ -68,6 +69,8 @@ std::vector<uint8_t> decode(std::span<const uint8_t> payload, const Groups& g, u
 }
 
 TEST(ValueLanes, RoundTripAcrossSizesOnBothPaths) {
+  lcl::Workspace workspace;  // the field arrays of the functions under test
+  const lcl::quant::FieldScratchScope scope(workspace);
   for (size_t groups : {0, 1, 3, 4, 19, 20, 21, 36, 100, 1001, 8192}) {
     for (uint32_t contexts : {1u, 4u}) {
       const Groups g = make_groups(groups, contexts, static_cast<uint32_t>(groups * 7 + contexts));
@@ -80,12 +83,16 @@ TEST(ValueLanes, RoundTripAcrossSizesOnBothPaths) {
 }
 
 TEST(ValueLanes, PeakedGroupsCompress) {
+  lcl::Workspace workspace;  // the field arrays of the functions under test
+  const lcl::quant::FieldScratchScope scope(workspace);
   const Groups g = make_groups(8192, 4, 7);
   // Normal values of width 6-12 on a 64-step grid: about 4.5-5.5 bits of 6 (bytes of 8 here).
   EXPECT_LT(encode(g, 4).size(), g.values.size() * 6 / 8);
 }
 
 TEST(ValueLanes, RejectsBadShapes) {
+  lcl::Workspace workspace;  // the field arrays of the functions under test
+  const lcl::quant::FieldScratchScope scope(workspace);
   Groups g = make_groups(8, 4, 1);
   std::vector<uint8_t> payload;
   ByteWriter w(payload);
@@ -98,6 +105,8 @@ TEST(ValueLanes, RejectsBadShapes) {
 }
 
 TEST(ValueLanes, DamagedPayloadsThrowOnBothPaths) {
+  lcl::Workspace workspace;  // the field arrays of the functions under test
+  const lcl::quant::FieldScratchScope scope(workspace);
   const Groups g = make_groups(600, 4, 3);
   const std::vector<uint8_t> payload = encode(g, 4);
   for (bool portable : {false, true}) {

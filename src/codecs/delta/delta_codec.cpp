@@ -18,13 +18,13 @@ class DeltaCodec final : public Codec {
   // Only through a plan that names a reference: never chosen by type alone.
   bool accepts(TypeId) const override { return false; }
   void encode(std::span<const uint8_t> input, const EncodeContext& context,
-              std::vector<uint8_t>& out) const override {
+              std::vector<uint8_t>& out, Workspace& workspace) const override {
     if (context.reference.size() != input.size())
       throw Error(ErrorKind::kUnsupported, "delta codec: no reference bytes for this chunk");
-    delta_format::encode_delta(input, context.reference, context.reference_range, context.type,
-                               out);
+    delta_format::encode_delta(input, context.reference, context.reference_range, context.type, out,
+                               workspace);
   }
-  void decode(std::span<const uint8_t>, std::span<uint8_t>) const override {
+  void decode(std::span<const uint8_t>, std::span<uint8_t>, Workspace&) const override {
     throw_corrupt("delta payload decoded without its reference (the base model)");
   }
   std::optional<ReferenceRange> reference(std::span<const uint8_t> payload,
@@ -32,8 +32,8 @@ class DeltaCodec final : public Codec {
     return delta_format::read_reference(payload, chunk_size);
   }
   void decode_with_reference(std::span<const uint8_t> payload, std::span<const uint8_t> reference,
-                             std::span<uint8_t> out) const override {
-    delta_format::decode_delta(payload, reference, out);
+                             std::span<uint8_t> out, Workspace& workspace) const override {
+    delta_format::decode_delta(payload, reference, out, workspace);
   }
 };
 

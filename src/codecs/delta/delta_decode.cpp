@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "codecs/codec_scratch.hpp"
 #include "codecs/delta/delta_coder.hpp"
 #include "codecs/delta/delta_format.hpp"
 #include "entropy/bit_pack.hpp"
@@ -57,7 +58,7 @@ class RawBits {
 
 template <class Elem>
 void decode_float_body(ByteReader& in, uint64_t n, const FloatLayout& layout, const uint8_t* ref,
-                       uint8_t* out) {
+                       uint8_t* out, DeltaDecodeScratch& scratch) {
   const uint32_t k = in.u8();
   const uint32_t m = in.u8();
   if (m < 1 || m >= k || k > 8 || m > 4) in.fail("bucket widths out of range");
@@ -75,7 +76,7 @@ void decode_float_body(ByteReader& in, uint64_t n, const FloatLayout& layout, co
     if (map[c] >= table_count) in.fail("context table index out of range");
     table_of[first + c] = map[c];
   }
-  thread_local std::vector<entropy::DecoderSlot> slots;
+  std::vector<entropy::DecoderSlot>& slots = scratch.slots;
   slots.resize(static_cast<size_t>(table_count) << precision);
   for (uint32_t t = 0; t < table_count; ++t) {
     const entropy::FrequencyTable table = entropy::read_compact_table(in, alphabet);
@@ -90,8 +91,7 @@ void decode_float_body(ByteReader& in, uint64_t n, const FloatLayout& layout, co
   for (uint32_t c = 0; c < contexts; ++c)
     slots_of[c] = slots.data() + (size_t{table_of[c]} << precision);
   const uint64_t raw_size = in.varint_at_most(in.remaining(), "raw byte count");
-  thread_local entropy::PaddedBytes padded;
-  RawBits raw(padded.assign(in.bytes(raw_size)), raw_size);
+  RawBits raw(scratch.padded_raw.assign(in.bytes(raw_size)), raw_size);
   const auto stream = in.bytes(in.remaining());
 
   const uint32_t shift = layout.mantissa_bits;
@@ -123,7 +123,8 @@ ReferenceRange read_reference(std::span<const uint8_t> payload, uint64_t chunk_s
 }
 
 void decode_delta(std::span<const uint8_t> payload, std::span<const uint8_t> reference,
-                  std::span<uint8_t> out) {
+                  std::span<uint8_t> out, Workspace& workspace) {
+  DeltaDecodeScratch& scratch = workspace.scratch().delta_decode;
   ByteReader in(payload, "delta payload");
   const Header h = read_header(in, out.size());
   if (reference.size() != out.size()) throw_corrupt("delta payload: reference size mismatch");
@@ -144,9 +145,9 @@ void decode_delta(std::span<const uint8_t> payload, std::span<const uint8_t> ref
     return;
   }
   if (layout->bytes == 2)
-    decode_float_body<uint16_t>(in, n, *layout, reference.data(), out.data());
+    decode_float_body<uint16_t>(in, n, *layout, reference.data(), out.data(), scratch);
   else
-    decode_float_body<uint32_t>(in, n, *layout, reference.data(), out.data());
+    decode_float_body<uint32_t>(in, n, *layout, reference.data(), out.data(), scratch);
 }
 
 }  // namespace lcl::delta_format

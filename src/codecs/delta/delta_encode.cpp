@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "codecs/codec_scratch.hpp"
 #include "codecs/delta/delta_coder.hpp"
 #include "codecs/delta/delta_format.hpp"
 #include "entropy/bit_io.hpp"
@@ -59,17 +60,17 @@ double own_entropy_bits(const uint32_t* counts, uint64_t n, uint32_t alphabet, u
 
 template <class Elem>
 void encode_float_body(const uint8_t* in, const uint8_t* ref, uint64_t n, const FloatLayout& layout,
-                       ByteWriter& w) {
+                       ByteWriter& w, DeltaEncodeScratch& scratch, entropy::StreamWords& words) {
   const uint32_t k = kExactBits, m = kBucketBits;
   const uint32_t alphabet = alphabet_size(layout.bits, k, m);
   const uint32_t contexts = 1u << exponent_bits(layout);
   const uint32_t shift = layout.mantissa_bits;
 
-  // Pass 1: symbols, contexts, raw bits, histograms. Reused per thread and not zeroed.
-  thread_local std::vector<uint16_t, DefaultInitAllocator<uint16_t>> symbols;
-  thread_local std::vector<uint8_t, DefaultInitAllocator<uint8_t>> context_of;
-  thread_local std::vector<uint32_t> counts;
-  thread_local std::vector<uint8_t> raw;
+  // Pass 1: symbols, contexts, raw bits, histograms. Kept by the workspace and not zeroed.
+  auto& symbols = scratch.symbols;
+  auto& context_of = scratch.context_of;
+  std::vector<uint32_t>& counts = scratch.counts;
+  std::vector<uint8_t>& raw = scratch.raw;
   symbols.resize(n);
   context_of.resize(n);
   counts.assign(static_cast<size_t>(contexts) * alphabet, 0);
@@ -162,13 +163,14 @@ void encode_float_body(const uint8_t* in, const uint8_t* ref, uint64_t n, const 
   const uint8_t* ctx = context_of.data();
   entropy::encode_interleaved<kLanes>(
       n, [&](size_t i) -> const entropy::EncoderSymbol& { return table_for[ctx[i]][sym[i]]; },
-      w.buffer());
+      w.buffer(), words);
 }
 
 }  // namespace
 
 void encode_delta(std::span<const uint8_t> input, std::span<const uint8_t> reference,
-                  const ReferenceRange& where, TypeId type, std::vector<uint8_t>& out) {
+                  const ReferenceRange& where, TypeId type, std::vector<uint8_t>& out,
+                  Workspace& workspace) {
   if (reference.size() != input.size())
     throw Error(ErrorKind::kUsage, "delta codec: the reference differs in size from the chunk");
   ByteWriter w(out);
@@ -189,9 +191,11 @@ void encode_delta(std::span<const uint8_t> input, std::span<const uint8_t> refer
   w.bytes(input.subspan(n * layout->bytes));
   if (n == 0) return;
   if (layout->bytes == 2)
-    encode_float_body<uint16_t>(input.data(), reference.data(), n, *layout, w);
+    encode_float_body<uint16_t>(input.data(), reference.data(), n, *layout, w,
+                                workspace.scratch().delta_encode, workspace.scratch().coder.words);
   else
-    encode_float_body<uint32_t>(input.data(), reference.data(), n, *layout, w);
+    encode_float_body<uint32_t>(input.data(), reference.data(), n, *layout, w,
+                                workspace.scratch().delta_encode, workspace.scratch().coder.words);
 }
 
 }  // namespace lcl::delta_format

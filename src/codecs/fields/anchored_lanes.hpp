@@ -9,38 +9,42 @@
 #include <span>
 #include <vector>
 
-#include "util/kernel_dispatch.hpp"
 #include "codecs/fields/quant_fields.hpp"
+#include "codecs/fields/quant_scratch.hpp"
 #include "entropy/rans_interleaved.hpp"
 #include "entropy/rans_tables.hpp"
 #include "util/byte_buffer.hpp"
 #include "util/byte_io.hpp"
+#include "util/kernel_dispatch.hpp"
 
 namespace lcl::quant::anchored_lanes {
 
 inline constexpr int kLanes = 64;
 
 // The stream of n symbols (entropy::encode_interleaved<Lanes>'s layout, lanes starting from
-// `initial`; 64 lanes for the nibble and value lanes, 32 for wide fields), in a per-thread buffer
-// that stays valid until the next call on this thread with as many lanes (the caller copies it
-// once, into its payload). symbol_of(i) is symbol i's EncoderSymbol; kernel(steps, x, w) codes the
-// first `steps` whole steps of Lanes symbols, last to first, into the states x, storing the words
-// below w (16 words of room below what it writes), as encode_interleaved would. The kernel runs
-// only when kernels::avx512_available(); the ragged tail is coded first, one lane at a time.
+// `initial`; 64 lanes for the nibble and value lanes, 32 for wide fields), in a buffer of the
+// workspace's field arrays (quant_scratch.hpp) that stays valid until the next call with as many
+// lanes (the caller copies it once, into its payload). symbol_of(i) is symbol i's EncoderSymbol;
+// kernel(steps, x, w) codes the first `steps` whole steps of Lanes symbols, last to first, into the
+// states x, storing the words below w (16 words of room below what it writes), as
+// encode_interleaved would. The kernel runs only when kernels::avx512_available(); the ragged tail
+// is coded first, one lane at a time.
 template <int Lanes, class SymbolOf, class Kernel>
 std::span<const uint8_t> encode_stream(size_t n, const uint32_t (&initial)[Lanes],
                                        SymbolOf&& symbol_of, Kernel&& kernel) {
+  static_assert(Lanes == 32 || Lanes == 64);
+  FieldScratch& scratch = field_scratch();
+  entropy::StreamWords& words = Lanes == 32 ? scratch.words32 : scratch.words64;
   if (!kernels::avx512_available()) {
-    thread_local std::vector<uint8_t> portable;
+    std::vector<uint8_t>& portable = Lanes == 32 ? scratch.stream32 : scratch.stream64;
     portable.clear();
-    entropy::encode_interleaved<Lanes>(n, symbol_of, portable, initial);
+    entropy::encode_interleaved<Lanes>(n, symbol_of, portable, initial, words);
     return portable;
   }
   if (n == 0) return {};
   // At most one word per symbol plus the final states. Not zero-filled: only the words written
   // (about the compressed size) are ever touched, and a fresh chunk-sized buffer's page faults
   // cost more than the coding of a small file.
-  thread_local std::vector<uint16_t, DefaultInitAllocator<uint16_t>> words;
   const size_t needed = n + 2 * Lanes + 16;
   if (words.size() < needed) words.resize(needed);
   uint16_t* const end = words.data() + words.size();

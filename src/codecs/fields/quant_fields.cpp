@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "codecs/fields/quant_rans.hpp"
+#include "codecs/fields/quant_scratch.hpp"
 #include "entropy/bit_io.hpp"
 #include "entropy/bit_pack.hpp"
 #include "entropy/rans.hpp"
@@ -22,6 +23,7 @@ using entropy::BitCounter;
 using entropy::BitReader;
 using entropy::BitWriter;
 
+// The innermost FieldModeTrace on this thread (a test hook; not owning, null unless one lives).
 thread_local FieldModeTrace* active_trace = nullptr;
 
 // A field is stored bit-packed unless coding it saves more than this fraction of the packed size:
@@ -364,7 +366,7 @@ void write_chosen(ByteWriter& out, std::span<const uint16_t> symbols,
   const unsigned width = symbol_width(shape.alphabet);
   const double packed_bits = static_cast<double>(symbols.size()) * width;
   if (choice.bits < kSparseTryBits * static_cast<double>(symbols.size())) {
-    thread_local std::vector<uint8_t> sparse;
+    std::vector<uint8_t>& sparse = field_scratch().sparse;
     sparse.clear();
     // Taken unless coding saves more than kPackedMargin, as packing is: both decode at a
     // fraction of rANS's cost per symbol.
@@ -390,8 +392,8 @@ void write_chosen(ByteWriter& out, std::span<const uint16_t> symbols,
       table.precision_bits = choice.precision;
       table.freq.assign(1, 1u << choice.precision);
     }
-  // Reused per thread: the coded field is copied into `out` right away.
-  thread_local std::vector<uint8_t> coded;
+  // Kept by the workspace: the coded field is copied into `out` right away.
+  std::vector<uint8_t>& coded = field_scratch().coded;
   coded.clear();
   flat_encode(symbols, contexts, choice.tables, shape.alphabet,
               wide ? kFieldLanesWide : field_lanes(symbols.size()), coded);

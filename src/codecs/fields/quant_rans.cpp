@@ -5,6 +5,7 @@
 
 #include "codecs/fields/anchored_lanes.hpp"
 #include "codecs/fields/quant_rans_simd.hpp"
+#include "codecs/fields/quant_scratch.hpp"
 #include "entropy/rans_interleaved.hpp"
 #include "entropy/rans_tables.hpp"
 #include "lcl/error.hpp"
@@ -134,7 +135,7 @@ void encode_wide(std::span<const uint16_t> symbols, const uint8_t* contexts,
     return encode_lanes<kFieldLanesWide>(symbols, contexts, flat, alphabet, out);
   const uint32_t precision = tables.front().precision_bits;
   // The kernel's entries, packed; like `flat`, only present symbols' entries are written or read.
-  thread_local std::vector<uint64_t> entries;
+  std::vector<uint64_t>& entries = field_scratch().wide_entries;
   if (entries.size() < tables.size() * alphabet) entries.resize(tables.size() * alphabet);
   for (size_t c = 0; c < tables.size(); ++c)
     for (uint32_t s = 0; s < tables[c].freq.size(); ++s)
@@ -190,9 +191,9 @@ void flat_encode(std::span<const uint16_t> symbols, std::span<const uint8_t> con
   if (symbols.empty()) return;
   if (!contexts.empty() && contexts.size() != symbols.size())
     throw Error(ErrorKind::kUsage, "flat_encode: one context per symbol");
-  // One array over (context, symbol), so a symbol costs one indexed load. Reused per thread and
-  // not cleared: only the entries of symbols present in their table are ever read.
-  thread_local std::vector<entropy::EncoderSymbol> flat;
+  // One array over (context, symbol), so a symbol costs one indexed load. Kept by the workspace
+  // and not cleared: only the entries of symbols present in their table are ever read.
+  std::vector<entropy::EncoderSymbol>& flat = field_scratch().flat;
   if (flat.size() < tables.size() * alphabet) flat.resize(tables.size() * alphabet);
   for (size_t c = 0; c < tables.size(); ++c) {
     const entropy::FrequencyTable& t = tables[c];

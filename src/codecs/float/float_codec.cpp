@@ -20,15 +20,16 @@ class FloatCodec final : public Codec {
  public:
   bool accepts(TypeId type) const override { return float_format::layout_of_type(type) != nullptr; }
   void encode(std::span<const uint8_t> input, const EncodeContext& context,
-              std::vector<uint8_t>& out) const override {
+              std::vector<uint8_t>& out, Workspace& workspace) const override {
     const float_format::FloatLayout* layout = float_format::layout_of_type(context.type);
     if (!layout)
       throw Error(ErrorKind::kUsage, "float codec: element type " + std::to_string(context.type) +
                                          " is not BF16, F16 or F32");
-    float_format::encode_floats(input, *layout, out);
+    float_format::encode_floats(input, *layout, out, workspace);
   }
-  void decode(std::span<const uint8_t> payload, std::span<uint8_t> out) const override {
-    float_format::decode_floats(payload, out);
+  void decode(std::span<const uint8_t> payload, std::span<uint8_t> out,
+              Workspace& workspace) const override {
+    float_format::decode_floats(payload, out, workspace);
   }
 };
 

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "codecs/codec_scratch.hpp"
 #include "codecs/float/float_coder.hpp"
 #include "codecs/float/float_decode_body.hpp"
 #include "codecs/float/float_decode_simd.hpp"
@@ -179,7 +180,7 @@ void restore_stashed_bits(const Body& b, const uint32_t (&final)[kLanes],
 
 template <class Elem>
 void decode_body(ByteReader& in, uint64_t n, const FloatLayout& layout, bool full_width,
-                 bool smooth_table, uint8_t* out) {
+                 bool smooth_table, uint8_t* out, FloatDecodeScratch& scratch) {
   const uint32_t k = in.u8();
   if (k > layout.max_k())
     in.fail("float payload: k " + std::to_string(k) + " beyond the symbol width");
@@ -193,7 +194,7 @@ void decode_body(ByteReader& in, uint64_t n, const FloatLayout& layout, bool ful
                                             ? entropy::read_smooth_compact_table(in, b.escape + 1)
                                             : entropy::read_compact_table(in, b.escape + 1);
   if (table.freq.size() != b.escape + 1) in.fail("float payload: table alphabet does not match k");
-  thread_local entropy::DecoderTable decoder;
+  entropy::DecoderTable& decoder = scratch.decoder;
   decoder = entropy::make_decoder_table(table);
   if (decoder.slots.empty()) in.fail("float payload: empty symbol table");
   b.slots = decoder.slots.data();
@@ -205,8 +206,7 @@ void decode_body(ByteReader& in, uint64_t n, const FloatLayout& layout, bool ful
   const size_t stashed = stashed_raw_bytes(raw_bytes);
   const auto raw = in.bytes(raw_bytes - stashed);
   b.stream = in.bytes(in.remaining());
-  thread_local entropy::PaddedBytes padded_escapes;
-  b.escape_fields = padded_escapes.assign(escapes);
+  b.escape_fields = scratch.padded_escapes.assign(escapes);
   const DecodeFn decode = choose_decoder<Elem>(b.raw_bits, b.precision, full_width);
   bool in_place = false;  // the AVX-512 decoder, which reads the raw section where it is
   if constexpr (kernels::kAvx512Built) in_place = decode == decode_simd<Elem>;
@@ -217,7 +217,7 @@ void decode_body(ByteReader& in, uint64_t n, const FloatLayout& layout, bool ful
     b.raw_fields = raw.data();
   } else {
     // A padded copy lets the portable loops read 8-byte windows without an end check.
-    thread_local std::vector<uint8_t> raw_fields;
+    std::vector<uint8_t>& raw_fields = scratch.raw_fields;
     raw_fields.resize(raw_bytes + 8);
     if (!raw.empty()) std::memcpy(raw_fields.data(), raw.data(), raw.size());
     std::memset(raw_fields.data() + raw.size(), 0, stashed + 8);
@@ -235,13 +235,13 @@ void decode_body(ByteReader& in, uint64_t n, const FloatLayout& layout, bool ful
 // then the body of the shifted elements, which are shifted back with their low bits in place.
 template <class Elem>
 void decode_low_bits_body(ByteReader& in, uint64_t n, const FloatLayout& layout, bool smooth_table,
-                          uint8_t* out) {
+                          uint8_t* out, FloatDecodeScratch& scratch) {
   const uint32_t t = in.u8();
   if (t < 1 || t > layout.mantissa_bits) in.fail("low bit count out of range");
   const auto bitmap = in.bytes(layout.classes() / 8);
   const uint64_t kept_count = in.varint_at_most(n, "kept element count");
   const auto kept_bytes = in.bytes(entropy::packed_bytes(kept_count, t));
-  decode_body<Elem>(in, n, layout.without_low_bits(t), false, smooth_table, out);
+  decode_body<Elem>(in, n, layout.without_low_bits(t), false, smooth_table, out, scratch);
   const uint32_t class_shift = layout.mantissa_bits - t;
   uint64_t kept_read = 0;
   for (uint64_t i = 0; i < n; ++i) {
@@ -261,7 +261,8 @@ void decode_low_bits_body(ByteReader& in, uint64_t n, const FloatLayout& layout,
 
 }  // namespace
 
-void decode_floats(std::span<const uint8_t> payload, std::span<uint8_t> out) {
+void decode_floats(std::span<const uint8_t> payload, std::span<uint8_t> out, Workspace& workspace) {
+  FloatDecodeScratch& scratch = workspace.scratch().float_decode;
   ByteReader in(payload, "float payload");
   const uint8_t version = in.u8();
   if (version < kVersionBytewiseTable || version > kVersionLowBits) in.fail("unknown version");
@@ -281,13 +282,13 @@ void decode_floats(std::span<const uint8_t> payload, std::span<uint8_t> out) {
   }
   if (low_bits) {
     if (layout->bytes == 2)
-      decode_low_bits_body<uint16_t>(in, n, *layout, smooth_table, out.data());
+      decode_low_bits_body<uint16_t>(in, n, *layout, smooth_table, out.data(), scratch);
     else
-      decode_low_bits_body<uint32_t>(in, n, *layout, smooth_table, out.data());
+      decode_low_bits_body<uint32_t>(in, n, *layout, smooth_table, out.data(), scratch);
   } else if (layout->bytes == 2) {
-    decode_body<uint16_t>(in, n, *layout, true, smooth_table, out.data());
+    decode_body<uint16_t>(in, n, *layout, true, smooth_table, out.data(), scratch);
   } else {
-    decode_body<uint32_t>(in, n, *layout, true, smooth_table, out.data());
+    decode_body<uint32_t>(in, n, *layout, true, smooth_table, out.data(), scratch);
   }
 }
 

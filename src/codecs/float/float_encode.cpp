@@ -3,6 +3,7 @@
 #include <bit>
 #include <cstring>
 
+#include "codecs/codec_scratch.hpp"
 #include "codecs/float/float_coder.hpp"
 #include "codecs/float/float_encode_simd.hpp"
 #include "entropy/bit_pack.hpp"
@@ -23,8 +24,7 @@ Elem load(const uint8_t* p) {
 
 // Adds the non-zero counters to `into` (present symbols, increasing) and zeroes them again, 16
 // counters at a time past untouched stretches (a chunk touches a few thousand of 2^15).
-void drain_counters(std::span<uint32_t> counters, SymbolCounts& into) {
-  thread_local SymbolCounts merged;
+void drain_counters(std::span<uint32_t> counters, SymbolCounts& into, SymbolCounts& merged) {
   merged.clear();
   size_t j = 0;  // next entry of `into` to merge
   constexpr size_t kGroup = 16;
@@ -74,31 +74,31 @@ void count_block(const uint8_t* data, uint64_t begin, uint64_t end, uint32_t shi
 
 // Histogram of the top `symbol_bits` of the `value_bits` bits of each element (the widest
 // symbols), as its present symbols. Counted in 32 bits over blocks that cannot overflow. The
-// counters are reused per thread and drain_counters leaves them zero, so a chunk pays neither for
-// clearing the whole table nor for page faults on a fresh one.
+// counters are kept by the workspace and drain_counters leaves them zero, so a chunk pays neither
+// for clearing the whole table nor for page faults on a fresh one.
 template <class Elem>
 void count_symbols(const uint8_t* data, uint64_t n, uint32_t value_bits, uint32_t symbol_bits,
-                   SymbolCounts& out) {
+                   SymbolCounts& out, FloatEncodeScratch& scratch) {
   const uint32_t shift = value_bits - symbol_bits;
-  thread_local std::vector<uint32_t> counters;  // all zero between calls
+  std::vector<uint32_t>& counters = scratch.counters;  // all zero between calls
   if (counters.size() < (size_t{1} << symbol_bits)) counters.resize(size_t{1} << symbol_bits);
   const std::span<uint32_t> table(counters.data(), size_t{1} << symbol_bits);
   out.clear();
   for (uint64_t start = 0; start < n;) {
     const uint64_t end = std::min<uint64_t>(n, start + 0xFFFFFFFFull);
     count_block<Elem>(data, start, end, shift, symbol_bits, table.data());
-    drain_counters(table, out);
+    drain_counters(table, out, scratch.merged);
     start = end;
   }
 }
 
 // Coding entry per symbol value: escaped values share the escape's entry, so the hot loops have
 // no branch for them. Entries of values that do not occur are never read and keep whatever they
-// held (the buffer is reused per thread: a fresh one per chunk costs page faults and zeroing).
+// held (the buffer is kept by the workspace: a fresh one per chunk costs page faults and zeroing).
 const entropy::EncoderSymbol* entries_by_value(const FloatModel& model, size_t escape,
-                                               entropy::EncoderSymbol* escape_entry) {
+                                               entropy::EncoderSymbol* escape_entry,
+                                               std::vector<entropy::EncoderSymbol>& by_value) {
   const entropy::FrequencyTable& table = model.table.table;
-  thread_local std::vector<entropy::EncoderSymbol> by_value;
   by_value.resize(std::max(by_value.size(), escape));
   uint32_t cum = 0;
   for (size_t s = 0; s < escape; ++s) {
@@ -128,7 +128,8 @@ void take_stash(std::vector<uint8_t>& raw, uint64_t raw_bytes, uint32_t (&initia
 // The portable encoder: the escape fields, the raw fields and the stream, one pass each.
 template <class Elem>
 void encode_streams(const uint8_t* data, uint64_t n, const FloatLayout& layout,
-                    const FloatModel& model, std::vector<uint8_t>& out) {
+                    const FloatModel& model, std::vector<uint8_t>& out, FloatEncodeScratch& scratch,
+                    entropy::CoderScratch& coder) {
   const uint32_t symbol_bits = layout.symbol_bits(model.k);
   const uint32_t raw_bits = layout.raw_bits(model.k);
   const Elem raw_mask = static_cast<Elem>((uint64_t{1} << raw_bits) - 1);
@@ -139,23 +140,25 @@ void encode_streams(const uint8_t* data, uint64_t n, const FloatLayout& layout,
       const uint32_t s = load<Elem>(data + i * sizeof(Elem)) >> raw_bits;
       if (model.escaped[s]) escaped_values.push_back(s);
     }
-    entropy::append_packed(out, escaped_values.size(), symbol_bits,
-                           [&](uint64_t i) { return escaped_values[i]; });
+    entropy::append_packed(
+        out, escaped_values.size(), symbol_bits, [&](uint64_t i) { return escaped_values[i]; },
+        coder.packed);
   }
-  entropy::append_packed(out, n, raw_bits, [&](uint64_t i) -> uint32_t {
-    return load<Elem>(data + i * sizeof(Elem)) & raw_mask;
-  });
+  entropy::append_packed(
+      out, n, raw_bits,
+      [&](uint64_t i) -> uint32_t { return load<Elem>(data + i * sizeof(Elem)) & raw_mask; },
+      coder.packed);
   uint32_t initial[kLanes];
   take_stash(out, entropy::packed_bytes(n, raw_bits), initial);
   entropy::EncoderSymbol escape_entry;
   const entropy::EncoderSymbol* entries =
-      entries_by_value(model, size_t{1} << symbol_bits, &escape_entry);
+      entries_by_value(model, size_t{1} << symbol_bits, &escape_entry, scratch.by_value);
   entropy::encode_interleaved<kLanes>(
       n,
       [&](size_t i) -> const entropy::EncoderSymbol& {
         return entries[load<Elem>(data + i * sizeof(Elem)) >> raw_bits];
       },
-      out, initial);
+      out, initial, coder.words);
 }
 
 // The same bytes with the x86-64 kernels: the rANS kernel finds the escaped elements while it
@@ -165,32 +168,36 @@ void encode_streams(const uint8_t* data, uint64_t n, const FloatLayout& layout,
 // is a large part of the payload: copying it once more cost ~2% of the encoder's time).
 template <class Elem>
 void encode_streams_with_kernels(const uint8_t* data, uint64_t n, const FloatLayout& layout,
-                                 const FloatModel& model, std::vector<uint8_t>& out) {
+                                 const FloatModel& model, std::vector<uint8_t>& out,
+                                 FloatEncodeScratch& scratch) {
   const uint32_t symbol_bits = layout.symbol_bits(model.k);
   const uint32_t raw_bits = layout.raw_bits(model.k);
   const size_t escapes_at = out.size();
   const uint64_t escape_bytes = entropy::packed_bytes(model.escape_count, symbol_bits);
   out.resize(escapes_at + escape_bytes);
-  append_raw_bits_bmi2(data, n, sizeof(Elem), raw_bits, out);
+  append_raw_bits_bmi2(data, n, sizeof(Elem), raw_bits, out, scratch.raw_bits);
   uint32_t initial[kLanes];
   take_stash(out, entropy::packed_bytes(n, raw_bits), initial);
   const size_t escape = size_t{1} << symbol_bits;
   entropy::EncoderSymbol escape_entry;
-  const entropy::EncoderSymbol* entries = entries_by_value(model, escape, &escape_entry);
-  thread_local std::vector<uint64_t> escaped_at;
+  const entropy::EncoderSymbol* entries =
+      entries_by_value(model, escape, &escape_entry, scratch.by_value);
+  std::vector<uint64_t>& escaped_at = scratch.escaped_at;
   const auto stream =
       encode_symbols_avx512(data, n, sizeof(Elem), raw_bits, entries, static_cast<uint32_t>(escape),
                             model.table.table.precision_bits, initial,
-                            model.escape_count != 0 ? &escape_entry : nullptr, escaped_at);
+                            model.escape_count != 0 ? &escape_entry : nullptr, scratch);
   if (escaped_at.size() != model.escape_count)
     throw Error(ErrorKind::kUsage,
                 "float encoder (internal): escape count differs from the model's");
-  thread_local std::vector<uint8_t> escape_fields;
+  std::vector<uint8_t>& escape_fields = scratch.escape_fields;
   escape_fields.clear();
-  entropy::append_packed(escape_fields, escaped_at.size(), symbol_bits,
-                         [&](uint64_t i) -> uint32_t {
-                           return load<Elem>(data + escaped_at[i] * sizeof(Elem)) >> raw_bits;
-                         });
+  entropy::append_packed(
+      escape_fields, escaped_at.size(), symbol_bits,
+      [&](uint64_t i) -> uint32_t {
+        return load<Elem>(data + escaped_at[i] * sizeof(Elem)) >> raw_bits;
+      },
+      scratch.raw_bits);
   std::copy(escape_fields.begin(), escape_fields.end(),
             out.begin() + static_cast<ptrdiff_t>(escapes_at));
   out.insert(out.end(), stream.begin(), stream.end());
@@ -200,7 +207,8 @@ void encode_streams_with_kernels(const uint8_t* data, uint64_t n, const FloatLay
 // take the portable path).
 template <class Elem>
 void encode_body(const uint8_t* data, uint64_t n, const FloatLayout& layout,
-                 const FloatModel& model, bool full_width, std::vector<uint8_t>& out) {
+                 const FloatModel& model, bool full_width, std::vector<uint8_t>& out,
+                 FloatEncodeScratch& scratch, entropy::CoderScratch& coder) {
   ByteWriter w(out);
   w.u8(static_cast<uint8_t>(model.k));
   if (model.smooth_table)
@@ -210,8 +218,8 @@ void encode_body(const uint8_t* data, uint64_t n, const FloatLayout& layout,
   w.varint(model.escape_count);
   if constexpr (kernels::kAvx512Built)
     if (full_width && kernels::avx512_available() && model.table.table.precision_bits <= 14)
-      return encode_streams_with_kernels<Elem>(data, n, layout, model, out);
-  encode_streams<Elem>(data, n, layout, model, out);
+      return encode_streams_with_kernels<Elem>(data, n, layout, model, out, scratch);
+  encode_streams<Elem>(data, n, layout, model, out, scratch, coder);
 }
 
 // Version 3's choice (float_format.hpp): how many low mantissa bits t to take off, and which
@@ -264,18 +272,20 @@ LowBits choose_low_bits(const uint8_t* data, uint64_t n, const FloatLayout& layo
 // smooth layout.
 template <class Elem>
 bool encode_elements(const uint8_t* data, uint64_t n, const FloatLayout& layout, const LowBits& low,
-                     const FloatModelOptions& options, std::vector<uint8_t>& out) {
-  thread_local SymbolCounts widest;  // reused per thread: it keeps its capacity
+                     const FloatModelOptions& options, std::vector<uint8_t>& out,
+                     FloatEncodeScratch& scratch, entropy::CoderScratch& coder) {
+  SymbolCounts& widest = scratch.widest;
   if (low.t == 0) {
     const uint32_t widest_bits = layout.symbol_bits(layout.max_k());
-    count_symbols<Elem>(data, n, layout.bits, widest_bits, widest);
+    count_symbols<Elem>(data, n, layout.bits, widest_bits, widest, scratch);
     const FloatModel model = choose_float_model(widest, layout, n, options);
-    encode_body<Elem>(data, n, layout, model, true, out);
+    encode_body<Elem>(data, n, layout, model, true, out, scratch, coder);
     return model.smooth_table;
   }
   const uint32_t t = low.t;
   const uint32_t m = layout.mantissa_bits;
-  thread_local std::vector<Elem> shifted, kept_low;
+  std::vector<Elem>& shifted = scratch.shifted<Elem>();
+  std::vector<Elem>& kept_low = scratch.kept_low<Elem>();
   shifted.resize(n);
   kept_low.clear();
   for (uint64_t i = 0; i < n; ++i) {
@@ -291,20 +301,23 @@ bool encode_elements(const uint8_t* data, uint64_t n, const FloatLayout& layout,
     w.u8(bits);
   }
   w.varint(kept_low.size());
-  entropy::append_packed(out, kept_low.size(), t,
-                         [&](uint64_t i) -> uint32_t { return kept_low[i]; });
+  entropy::append_packed(
+      out, kept_low.size(), t, [&](uint64_t i) -> uint32_t { return kept_low[i]; }, coder.packed);
   const FloatLayout narrow = layout.without_low_bits(t);
   const auto* bytes = reinterpret_cast<const uint8_t*>(shifted.data());
-  count_symbols<Elem>(bytes, n, narrow.bits, narrow.symbol_bits(narrow.max_k()), widest);
+  count_symbols<Elem>(bytes, n, narrow.bits, narrow.symbol_bits(narrow.max_k()), widest, scratch);
   const FloatModel model = choose_float_model(widest, narrow, n, options);
-  encode_body<Elem>(bytes, n, narrow, model, false, out);
+  encode_body<Elem>(bytes, n, narrow, model, false, out, scratch, coder);
   return model.smooth_table;
 }
 
 }  // namespace
 
 void encode_floats(std::span<const uint8_t> input, const FloatLayout& layout,
-                   std::vector<uint8_t>& out, const FloatModelOptions& options) {
+                   std::vector<uint8_t>& out, Workspace& workspace,
+                   const FloatModelOptions& options) {
+  FloatEncodeScratch& scratch = workspace.scratch().float_encode;
+  entropy::CoderScratch& coder = workspace.scratch().coder;
   const uint64_t n = input.size() / layout.bytes;
   out.reserve(out.size() + input.size() + input.size() / 8 + 4096);  // one allocation, any data
   const auto tail = input.subspan(n * layout.bytes);
@@ -325,8 +338,9 @@ void encode_floats(std::span<const uint8_t> input, const FloatLayout& layout,
   w.bytes(tail);
   if (n == 0) return;
   const bool smooth_table =
-      layout.bytes == 2 ? encode_elements<uint16_t>(input.data(), n, layout, low, options, out)
-                        : encode_elements<uint32_t>(input.data(), n, layout, low, options, out);
+      layout.bytes == 2
+          ? encode_elements<uint16_t>(input.data(), n, layout, low, options, out, scratch, coder)
+          : encode_elements<uint32_t>(input.data(), n, layout, low, options, out, scratch, coder);
   if (!smooth_table)
     out[version_at] = low.t == 0 ? kVersionBytewiseTable : kVersionBytewiseTableLowBits;
 }

@@ -7,12 +7,12 @@
 #include <bit>
 #include <cstring>
 
-#include "util/avx512_intrinsics.hpp"
 #include "codecs/float/float_encode_simd.hpp"
 #include "codecs/float/float_format.hpp"
-#include "util/kernel_dispatch.hpp"
-#include "entropy/rans_avx512.hpp"
 #include "entropy/bit_pack.hpp"
+#include "entropy/rans_avx512.hpp"
+#include "util/avx512_intrinsics.hpp"
+#include "util/kernel_dispatch.hpp"
 
 namespace lcl::float_format {
 
@@ -89,7 +89,8 @@ std::span<const uint8_t> encode_symbols_avx512(const uint8_t* data, uint64_t n, 
                                                uint32_t alphabet, uint32_t precision,
                                                const uint32_t (&initial)[kLanes],
                                                const entropy::EncoderSymbol* escape_entry,
-                                               std::vector<uint64_t>& escaped_at) {
+                                               FloatEncodeScratch& scratch) {
+  std::vector<uint64_t>& escaped_at = scratch.escaped_at;
   escaped_at.clear();
   if (n == 0) return {};
   // Escaped elements are those whose entry is the escape's (its start is unique to it).
@@ -97,14 +98,14 @@ std::span<const uint8_t> encode_symbols_avx512(const uint8_t* data, uint64_t n, 
       escape_entry
           ? static_cast<uint32_t>(entropy::pack_encoder_symbol(*escape_entry, precision) >> 32)
           : ~0u;
-  thread_local std::vector<uint64_t> table;
+  std::vector<uint64_t>& table = scratch.kernel_table;
   table.resize(alphabet);
   for (uint32_t s = 0; s < alphabet; ++s)
     table[s] = entropy::pack_encoder_symbol(entries[s], precision);
 
   // The same buffer layout as encode_interleaved, with 16 more words of room at the bottom for
   // the vector stores.
-  thread_local std::vector<uint16_t> words;
+  std::vector<uint16_t>& words = scratch.kernel_words;
   words.resize(std::max<size_t>(words.size(), n + 2 * kLanes + 16));
   uint16_t* const end = words.data() + n + 2 * kLanes + 16;
   uint16_t* w = end;
@@ -178,9 +179,8 @@ LCL_AVX512_KERNEL void pack_raw(const uint8_t* data, uint64_t n, uint32_t raw_bi
 }  // namespace
 
 void append_raw_bits_bmi2(const uint8_t* data, uint64_t n, uint32_t elem_bytes, uint32_t raw_bits,
-                          std::vector<uint8_t>& out) {
+                          std::vector<uint8_t>& out, std::vector<uint8_t>& scratch) {
   const uint64_t bytes = entropy::packed_bytes(n, raw_bits);
-  thread_local std::vector<uint8_t> scratch;
   scratch.resize(std::max<size_t>(scratch.size(), bytes + 8));  // + the last whole-word store
   if (elem_bytes == 2)
     pack_raw<uint16_t>(data, n, raw_bits, scratch.data());

@@ -13,12 +13,11 @@ namespace lcl::float_format {
 namespace {
 
 // Histograms of the symbols at every k (index k), the widest given, each narrower one by merging
-// symbol pairs. Reused per thread (the vectors keep their capacity).
-const std::vector<SymbolCounts>& symbol_counts_by_k(const SymbolCounts& widest,
-                                                    const FloatLayout& layout) {
+// symbol pairs (a few thousand present symbols each).
+std::vector<SymbolCounts> symbol_counts_by_k(const SymbolCounts& widest,
+                                             const FloatLayout& layout) {
   const uint32_t max_k = layout.max_k();
-  thread_local std::vector<SymbolCounts> by_k;
-  by_k.resize(max_k + 1);
+  std::vector<SymbolCounts> by_k(max_k + 1);
   by_k[max_k].symbols.assign(widest.symbols.begin(), widest.symbols.end());
   by_k[max_k].counts.assign(widest.counts.begin(), widest.counts.end());
   for (uint32_t k = max_k; k-- > 0;) narrow_symbol_counts(by_k[k + 1], by_k[k]);
@@ -30,8 +29,8 @@ const std::vector<SymbolCounts>& symbol_counts_by_k(const SymbolCounts& widest,
 // at least a length byte and one bit per code (smooth layout), whichever is less.
 size_t table_bytes(const SymbolCounts& counts, const FloatLayout& layout, uint32_t k,
                    uint32_t escape_threshold, bool escapes, uint32_t precision_bits) {
-  thread_local std::vector<uint32_t> coded;
-  coded.clear();
+  std::vector<uint32_t> coded;
+  coded.reserve(counts.symbols.size() + 1);
   for (size_t i = 0; i < counts.symbols.size(); ++i)
     if (counts.counts[i] > escape_threshold) coded.push_back(counts.symbols[i]);
   const uint32_t escape = uint32_t{1} << layout.symbol_bits(k);
@@ -286,7 +285,7 @@ FloatModel choose_float_model(const SymbolCounts& widest, const FloatLayout& lay
   std::stable_sort(candidates.begin(), candidates.end(),
                    [](const Candidate& a, const Candidate& b) { return a.bound < b.bound; });
   // Each candidate's model is kept while it is the best, so the winner is not built twice.
-  thread_local Evaluation model, scratch;  // reused per thread: they keep their capacity
+  Evaluation model, scratch;  // swapped, so each keeps its capacity through the search
   size_t best_order = 0;
   for (const Candidate& c : candidates) {
     if (!std::isfinite(c.bound) || c.bound > best_bytes) break;

@@ -20,15 +20,16 @@ class Fp8Codec final : public Codec {
     return fp8_format::kind_of_type(type, kind);
   }
   void encode(std::span<const uint8_t> input, const EncodeContext& context,
-              std::vector<uint8_t>& out) const override {
+              std::vector<uint8_t>& out, Workspace& workspace) const override {
     fp8_format::Fp8Kind kind;
     if (!fp8_format::kind_of_type(context.type, kind))
       throw Error(ErrorKind::kUsage, "fp8 codec: element type " + std::to_string(context.type) +
                                          " is not F8_E4M3 or F8_E5M2");
-    fp8_format::encode_fp8(input, kind, out);
+    fp8_format::encode_fp8(input, kind, out, workspace);
   }
-  void decode(std::span<const uint8_t> payload, std::span<uint8_t> out) const override {
-    fp8_format::decode_fp8(payload, out);
+  void decode(std::span<const uint8_t> payload, std::span<uint8_t> out,
+              Workspace& workspace) const override {
+    fp8_format::decode_fp8(payload, out, workspace);
   }
 };
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "codecs/fp8/fp8_format.hpp"
+#include "lcl/workspace.hpp"
 
 namespace lcl::fp8_format {
 
@@ -15,11 +16,22 @@ struct Fp8Options {
 
 // Appends the payload of `input` (one element per byte).
 void encode_fp8(std::span<const uint8_t> input, Fp8Kind kind, std::vector<uint8_t>& out,
-                const Fp8Options& options = {});
+                Workspace& workspace, const Fp8Options& options = {});
 
 // Decodes a payload into exactly out.size() bytes; throws lcl::Error(kCorruptInput) on any
 // inconsistency and never reads or writes outside the two spans.
-void decode_fp8(std::span<const uint8_t> payload, std::span<uint8_t> out);
+void decode_fp8(std::span<const uint8_t> payload, std::span<uint8_t> out, Workspace& workspace);
+
+// The same with a workspace of their own for the one call (tests and tools).
+inline void encode_fp8(std::span<const uint8_t> input, Fp8Kind kind, std::vector<uint8_t>& out,
+                       const Fp8Options& options = {}) {
+  Workspace workspace;
+  encode_fp8(input, kind, out, workspace, options);
+}
+inline void decode_fp8(std::span<const uint8_t> payload, std::span<uint8_t> out) {
+  Workspace workspace;
+  decode_fp8(payload, out, workspace);
+}
 
 // The decoder's slot table packed for the AVX2 kernel: per slot, symbol | (freq - 1) << 8 |
 // offset << 20, which holds every table whose frequencies are at most 2^12 (at precision 14:

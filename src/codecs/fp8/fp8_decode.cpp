@@ -3,6 +3,7 @@
 #include <cstring>
 #include <string>
 
+#include "codecs/codec_scratch.hpp"
 #include "codecs/fp8/fp8_coder.hpp"
 #include "entropy/compact_table.hpp"
 #include "entropy/rans_interleaved.hpp"
@@ -26,7 +27,8 @@ PackedSlots pack_slots(const entropy::DecoderTable& table) {
 
 }  // namespace
 
-void decode_fp8(std::span<const uint8_t> payload, std::span<uint8_t> out) {
+void decode_fp8(std::span<const uint8_t> payload, std::span<uint8_t> out, Workspace& workspace) {
+  Fp8DecodeScratch& scratch = workspace.scratch().fp8_decode;
   ByteReader in(payload, "fp8 payload");
   if (in.u8() != kVersion) in.fail("unknown version");
   if (in.u8() > static_cast<uint8_t>(Fp8Kind::kE5M2)) in.fail("unknown fp8 kind");
@@ -40,7 +42,7 @@ void decode_fp8(std::span<const uint8_t> payload, std::span<uint8_t> out) {
   if (table.freq.size() != kAlphabet) in.fail("table alphabet is not 256");
   if (table.precision_bits < kMinPrecision || table.precision_bits > kMaxPrecision)
     in.fail("precision outside [10, 14]");
-  thread_local entropy::DecoderTable decoder;
+  entropy::DecoderTable& decoder = scratch.decoder;
   decoder = entropy::make_decoder_table(table);
   if (decoder.slots.empty()) in.fail("empty symbol table");
   const std::span<const uint8_t> stream = in.bytes(in.remaining());
@@ -65,7 +67,7 @@ void decode_fp8(std::span<const uint8_t> payload, std::span<uint8_t> out) {
   bool decoded = false;
   if constexpr (kernels::kAvx512Built) {  // the kernel exists only in builds with the kernels
     if (packable && kernels::avx2_available()) {
-      thread_local PackedSlots packed;
+      PackedSlots& packed = scratch.packed;
       packed = pack_slots(decoder);
       entropy::decode_interleaved_bulk<kLanes>(
           stream, coded, step, group,

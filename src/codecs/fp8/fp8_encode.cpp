@@ -3,6 +3,7 @@
 #include <cstring>
 #include <limits>
 
+#include "codecs/codec_scratch.hpp"
 #include "codecs/fp8/fp8_coder.hpp"
 #include "entropy/compact_table.hpp"
 #include "entropy/rans_interleaved.hpp"
@@ -71,7 +72,7 @@ uint32_t choose_precision(const uint64_t (&counts)[kAlphabet]) {
 }  // namespace
 
 void encode_fp8(std::span<const uint8_t> input, Fp8Kind kind, std::vector<uint8_t>& out,
-                const Fp8Options& options) {
+                Workspace& workspace, const Fp8Options& options) {
   if (options.precision_bits != 0 &&
       (options.precision_bits < kMinPrecision || options.precision_bits > kMaxPrecision))
     throw Error(ErrorKind::kUsage, "fp8 codec: precision outside [10, 14]");
@@ -105,7 +106,7 @@ void encode_fp8(std::span<const uint8_t> input, Fp8Kind kind, std::vector<uint8_
     initial[l] = entropy::kStateLow | stash[2 * l] | uint32_t{stash[2 * l + 1]} << 8;
   entropy::encode_interleaved<kLanes>(
       n - stashed, [&](size_t i) -> const entropy::EncoderSymbol& { return entries[data[i]]; }, out,
-      initial);
+      initial, workspace.scratch().coder.words);
 }
 
 }  // namespace lcl::fp8_format

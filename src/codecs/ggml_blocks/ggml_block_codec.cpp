@@ -149,7 +149,8 @@ class GgmlBlockCodec final : public Codec {
   }
 
   void encode(std::span<const uint8_t> input, const EncodeContext& context,
-              std::vector<uint8_t>& out) const override {
+              std::vector<uint8_t>& out, Workspace& workspace) const override {
+    const quant::FieldScratchScope scope(workspace);
     const ggml::BlockLayout* layout = ggml::find_block_layout(context.type);
     if (!layout)
       throw Error(ErrorKind::kUnsupported,
@@ -176,7 +177,9 @@ class GgmlBlockCodec final : public Codec {
     }
   }
 
-  void decode(std::span<const uint8_t> payload, std::span<uint8_t> out) const override {
+  void decode(std::span<const uint8_t> payload, std::span<uint8_t> out,
+              Workspace& workspace) const override {
+    const quant::FieldScratchScope scope(workspace);
     ByteReader r(payload, "ggml-blocks payload");
     read_frame_version(r, kGgmlBlockVersions);
     const uint64_t type = r.varint();

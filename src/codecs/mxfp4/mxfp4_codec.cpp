@@ -13,10 +13,10 @@
 
 #include "codecs/fields/quant_fields.hpp"
 #include "codecs/fields/quant_scratch.hpp"
-#include "formats/ggml/ggml_block_fields.hpp"
-#include "util/endian.hpp"
 #include "codecs/mxfp4/mxfp4_codec.hpp"
+#include "formats/ggml/ggml_block_fields.hpp"
 #include "util/byte_io.hpp"
+#include "util/endian.hpp"
 
 namespace lcl {
 namespace {
@@ -53,8 +53,9 @@ class MXFP4Codec final : public Codec {
  public:
   bool accepts(TypeId type) const override { return type == type::kMXFP4; }
 
-  void encode(std::span<const uint8_t> input, const EncodeContext&,
-              std::vector<uint8_t>& out) const override {
+  void encode(std::span<const uint8_t> input, const EncodeContext&, std::vector<uint8_t>& out,
+              Workspace& workspace) const override {
+    const quant::FieldScratchScope scope(workspace);
     if (input.size() % kBlock != 0)
       throw Error(ErrorKind::kUnsupported,
                   "mxfp4: " + std::to_string(input.size()) + " bytes are not whole blocks");
@@ -80,7 +81,9 @@ class MXFP4Codec final : public Codec {
     quant::write_best_field(w, codes, candidates);
   }
 
-  void decode(std::span<const uint8_t> payload, std::span<uint8_t> out) const override {
+  void decode(std::span<const uint8_t> payload, std::span<uint8_t> out,
+              Workspace& workspace) const override {
+    const quant::FieldScratchScope scope(workspace);
     ByteReader r(payload, "mxfp4 payload");
     if (r.u8() != kFormatVersion) r.fail("unknown mxfp4 format version");
     const uint64_t blocks = r.varint();

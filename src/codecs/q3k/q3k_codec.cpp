@@ -16,10 +16,10 @@
 #include "codecs/fields/quant_fields.hpp"
 #include "codecs/fields/quant_halves.hpp"
 #include "codecs/fields/quant_scratch.hpp"
-#include "formats/ggml/ggml_block_fields.hpp"
-#include "util/endian.hpp"
 #include "codecs/q3k/q3k_codec.hpp"
+#include "formats/ggml/ggml_block_fields.hpp"
 #include "util/byte_io.hpp"
+#include "util/endian.hpp"
 
 namespace lcl {
 namespace {
@@ -65,8 +65,9 @@ class Q3KCodec final : public Codec {
  public:
   bool accepts(TypeId type) const override { return type == type::kQ3_K; }
 
-  void encode(std::span<const uint8_t> input, const EncodeContext&,
-              std::vector<uint8_t>& out) const override {
+  void encode(std::span<const uint8_t> input, const EncodeContext&, std::vector<uint8_t>& out,
+              Workspace& workspace) const override {
+    const quant::FieldScratchScope scope(workspace);
     if (input.size() % kBlock != 0)
       throw Error(ErrorKind::kUnsupported,
                   "q3k: " + std::to_string(input.size()) + " bytes are not whole blocks");
@@ -94,7 +95,9 @@ class Q3KCodec final : public Codec {
     quant::write_best_field(w, f.pairs, candidates);
   }
 
-  void decode(std::span<const uint8_t> payload, std::span<uint8_t> out) const override {
+  void decode(std::span<const uint8_t> payload, std::span<uint8_t> out,
+              Workspace& workspace) const override {
+    const quant::FieldScratchScope scope(workspace);
     ByteReader r(payload, "q3k payload");
     if (r.u8() != kFormatVersion) r.fail("unknown q3k format version");
     const uint64_t blocks = r.varint();

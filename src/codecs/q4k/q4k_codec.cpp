@@ -166,7 +166,9 @@ std::span<const uint8_t> predicted_min_contexts(const Q4KFields& f) {
 
 }  // namespace
 
-void encode_q4k(std::span<const uint8_t> input, uint8_t version, std::vector<uint8_t>& out) {
+void encode_q4k(std::span<const uint8_t> input, uint8_t version, std::vector<uint8_t>& out,
+                Workspace& workspace) {
+  const quant::FieldScratchScope scope(workspace);
   check_version_known(version, kQ4KVersions, "q4k");
   const size_t blocks = whole_blocks(input, kBlock, "q4k");
   Q4KFields f(blocks);
@@ -210,12 +212,14 @@ class Q4KCodec final : public Codec {
  public:
   bool accepts(TypeId type) const override { return type == type::kQ4_K; }
 
-  void encode(std::span<const uint8_t> input, const EncodeContext&,
-              std::vector<uint8_t>& out) const override {
-    encode_q4k(input, kFormatVersion, out);
+  void encode(std::span<const uint8_t> input, const EncodeContext&, std::vector<uint8_t>& out,
+              Workspace& workspace) const override {
+    encode_q4k(input, kFormatVersion, out, workspace);
   }
 
-  void decode(std::span<const uint8_t> payload, std::span<uint8_t> out) const override {
+  void decode(std::span<const uint8_t> payload, std::span<uint8_t> out,
+              Workspace& workspace) const override {
+    const quant::FieldScratchScope scope(workspace);
     ByteReader r(payload, "q4k payload");
     const uint8_t version = read_frame_version(r, kQ4KVersions);
     const size_t blocks = read_frame_blocks(r, out.size(), kBlock);

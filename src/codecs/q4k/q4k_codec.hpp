@@ -13,6 +13,7 @@ const Codec& q4k_codec();
 inline constexpr uint8_t kQ4KVersions[] = {2, 3, 4};
 // Encodes whole Q4_K blocks as payload `version` (one of kQ4KVersions): the golden archives of
 // the older versions are written with it.
-void encode_q4k(std::span<const uint8_t> input, uint8_t version, std::vector<uint8_t>& out);
+void encode_q4k(std::span<const uint8_t> input, uint8_t version, std::vector<uint8_t>& out,
+                Workspace& workspace);
 
 }  // namespace lcl

@@ -113,8 +113,9 @@ class Q5KCodec final : public Codec {
  public:
   bool accepts(TypeId type) const override { return type == type::kQ5_K; }
 
-  void encode(std::span<const uint8_t> input, const EncodeContext&,
-              std::vector<uint8_t>& out) const override {
+  void encode(std::span<const uint8_t> input, const EncodeContext&, std::vector<uint8_t>& out,
+              Workspace& workspace) const override {
+    const quant::FieldScratchScope scope(workspace);
     if (input.size() % kBlock != 0)
       throw Error(ErrorKind::kUnsupported,
                   "q5k: " + std::to_string(input.size()) + " bytes are not whole blocks");
@@ -139,7 +140,9 @@ class Q5KCodec final : public Codec {
     quant::write_anchored_groups(w, f.values, group_contexts(f), kValueGroups);
   }
 
-  void decode(std::span<const uint8_t> payload, std::span<uint8_t> out) const override {
+  void decode(std::span<const uint8_t> payload, std::span<uint8_t> out,
+              Workspace& workspace) const override {
+    const quant::FieldScratchScope scope(workspace);
     ByteReader r(payload, "q5k payload");
     if (r.u8() != kFormatVersion) r.fail("unknown q5k format version");
     const uint64_t blocks = r.varint();

@@ -76,7 +76,9 @@ std::vector<uint16_t> flip_scale_signs(std::span<const uint16_t> scale_bytes) {
 
 }  // namespace
 
-void encode_q6k(std::span<const uint8_t> input, uint8_t version, std::vector<uint8_t>& out) {
+void encode_q6k(std::span<const uint8_t> input, uint8_t version, std::vector<uint8_t>& out,
+                Workspace& workspace) {
+  const quant::FieldScratchScope scope(workspace);
   check_version_known(version, kQ6KVersions, "q6k");
   const size_t blocks = whole_blocks(input, kBlock, "q6k");
   Q6KFields f(blocks);
@@ -108,12 +110,14 @@ class Q6KCodec final : public Codec {
  public:
   bool accepts(TypeId type) const override { return type == type::kQ6_K; }
 
-  void encode(std::span<const uint8_t> input, const EncodeContext&,
-              std::vector<uint8_t>& out) const override {
-    encode_q6k(input, kFormatVersion, out);
+  void encode(std::span<const uint8_t> input, const EncodeContext&, std::vector<uint8_t>& out,
+              Workspace& workspace) const override {
+    encode_q6k(input, kFormatVersion, out, workspace);
   }
 
-  void decode(std::span<const uint8_t> payload, std::span<uint8_t> out) const override {
+  void decode(std::span<const uint8_t> payload, std::span<uint8_t> out,
+              Workspace& workspace) const override {
+    const quant::FieldScratchScope scope(workspace);
     ByteReader r(payload, "q6k payload");
     const uint8_t version = read_frame_version(r, kQ6KVersions);
     const size_t blocks = read_frame_blocks(r, out.size(), kBlock);

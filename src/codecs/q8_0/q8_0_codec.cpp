@@ -47,8 +47,9 @@ class Q8_0Codec final : public Codec {
  public:
   bool accepts(TypeId type) const override { return type == type::kQ8_0; }
 
-  void encode(std::span<const uint8_t> input, const EncodeContext&,
-              std::vector<uint8_t>& out) const override {
+  void encode(std::span<const uint8_t> input, const EncodeContext&, std::vector<uint8_t>& out,
+              Workspace& workspace) const override {
+    const quant::FieldScratchScope scope(workspace);
     const size_t blocks = whole_blocks(input, kBlock, "q8_0");
     std::vector<uint16_t> d(blocks);
     auto quants = quant::scratch<uint16_t, quant::kScratchValues>(blocks * kValues);
@@ -68,7 +69,9 @@ class Q8_0Codec final : public Codec {
     quant::write_best_field(w, quants, candidates);
   }
 
-  void decode(std::span<const uint8_t> payload, std::span<uint8_t> out) const override {
+  void decode(std::span<const uint8_t> payload, std::span<uint8_t> out,
+              Workspace& workspace) const override {
+    const quant::FieldScratchScope scope(workspace);
     ByteReader r(payload, "q8_0 payload");
     read_frame_version(r, kQ8_0Versions);
     const size_t blocks = read_frame_blocks(r, out.size(), kBlock);

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "codecs/chunk_encoder.hpp"
+#include "codecs/codec_scratch.hpp"
 #include "codecs/segments/segments_codec.hpp"
 #include "codecs/zstd/zstd_codec.hpp"
 #include "lcl/error.hpp"
@@ -115,8 +116,8 @@ class GroupPayloads {
 void encode_groups(std::span<const uint8_t> input, const std::vector<Segment>& pieces,
                    const std::vector<uint32_t>& group_of, const std::vector<Group>& groups,
                    int level, GroupPayloads& known, std::vector<std::vector<uint8_t>>& coded,
-                   std::vector<CodecId>& used) {
-  thread_local std::vector<uint8_t> bytes;
+                   std::vector<CodecId>& used, Workspace& workspace) {
+  std::vector<uint8_t>& bytes = workspace.scratch().segments.gathered;
   for (uint32_t g = 0; g < groups.size(); ++g) {
     std::vector<uint32_t> members;
     for (uint32_t i = 0; i < group_of.size(); ++i)
@@ -130,7 +131,7 @@ void encode_groups(std::span<const uint8_t> input, const std::vector<Segment>& p
     EncodeContext group_context;
     group_context.type = groups[g].type;
     group_context.level = level;
-    used[g] = encode_chunk_payload(bytes, *groups[g].codec, group_context, coded[g]);
+    used[g] = encode_chunk_payload(bytes, *groups[g].codec, group_context, coded[g], workspace);
     // encode_chunk_payload leaves the payload empty for store: the payload is the bytes.
     if (used[g] == codec_id::kStore) coded[g].assign(bytes.begin(), bytes.end());
     known.add({groups[g].codec, std::move(members), used[g], coded[g]});
@@ -143,9 +144,9 @@ bool moves_small_tensors_to_zstd(std::span<const uint8_t> input, const std::vect
                                  const std::vector<uint32_t>& group_of,
                                  const std::vector<Group>& groups,
                                  const std::vector<std::vector<uint8_t>>& coded, int level,
-                                 std::vector<const Codec*>& codec_of) {
+                                 std::vector<const Codec*>& codec_of, Workspace& workspace) {
   bool moved = false;
-  thread_local std::vector<uint8_t> trial;
+  std::vector<uint8_t>& trial = workspace.scratch().segments.trial;
   EncodeContext generic;
   generic.level = level;
   uint64_t at = 0;
@@ -154,7 +155,7 @@ bool moves_small_tensors_to_zstd(std::span<const uint8_t> input, const std::vect
     const uint64_t size = pieces[i].size;
     if (group.pieces > 1 && group.codec != &zstd_codec() && size <= kGenericTrialBytes) {
       trial.clear();
-      zstd_codec().encode(input.subspan(at, size), generic, trial);
+      zstd_codec().encode(input.subspan(at, size), generic, trial, workspace);
       // trial / size < payload / group bytes, without division.
       if (static_cast<double>(trial.size()) * static_cast<double>(group.bytes) <
           static_cast<double>(coded[group_of[i]].size()) * static_cast<double>(size)) {
@@ -169,9 +170,9 @@ bool moves_small_tensors_to_zstd(std::span<const uint8_t> input, const std::vect
 
 // The pieces' groups and their payloads under one float grouping.
 struct CodedGroups {
-  std::vector<uint32_t> group_of;           // per piece
-  std::vector<std::vector<uint8_t>> coded;  // per group
-  std::vector<CodecId> used;                // per group
+  std::vector<std::vector<uint8_t>>& coded;  // per group (a workspace buffer)
+  std::vector<uint32_t> group_of;            // per piece
+  std::vector<CodecId> used;                 // per group
   uint64_t payload_bytes() const {
     uint64_t bytes = 0;
     for (const auto& c : coded) bytes += c.size();
@@ -180,22 +181,24 @@ struct CodedGroups {
 };
 
 void code_groups(std::span<const uint8_t> input, const std::vector<Segment>& pieces,
-                 FloatGrouping floats, int level, GroupPayloads& known, CodedGroups& out) {
+                 FloatGrouping floats, int level, GroupPayloads& known, CodedGroups& out,
+                 Workspace& workspace) {
   std::vector<const Codec*> codec_of(pieces.size());
   for (size_t i = 0; i < pieces.size(); ++i) codec_of[i] = &codec_for(pieces[i]);
   std::vector<Group> groups = assign_groups(pieces, codec_of, floats, out.group_of);
   out.coded.resize(groups.size());
   out.used.assign(groups.size(), codec_id::kStore);
-  encode_groups(input, pieces, out.group_of, groups, level, known, out.coded, out.used);
+  encode_groups(input, pieces, out.group_of, groups, level, known, out.coded, out.used, workspace);
   // A small tensor that zstd codes better than its group's codec does on average (an embedding
   // with repeated rows, say) leaves the group for the plain bytes: what a chunk of its own got
   // from encode_chunk_payload's zstd trial before tensors were grouped.
-  if (moves_small_tensors_to_zstd(input, pieces, out.group_of, groups, out.coded, level,
-                                  codec_of)) {
+  if (moves_small_tensors_to_zstd(input, pieces, out.group_of, groups, out.coded, level, codec_of,
+                                  workspace)) {
     groups = assign_groups(pieces, codec_of, floats, out.group_of);
     out.coded.resize(groups.size());
     out.used.assign(groups.size(), codec_id::kStore);
-    encode_groups(input, pieces, out.group_of, groups, level, known, out.coded, out.used);
+    encode_groups(input, pieces, out.group_of, groups, level, known, out.coded, out.used,
+                  workspace);
   }
 }
 
@@ -259,7 +262,7 @@ class SegmentsCodec final : public Codec {
   bool accepts(TypeId) const override { return false; }
 
   void encode(std::span<const uint8_t> input, const EncodeContext& context,
-              std::vector<uint8_t>& out) const override {
+              std::vector<uint8_t>& out, Workspace& workspace) const override {
     // Empty pieces are dropped (the decoder rejects them: each piece holds at least one byte).
     std::vector<Segment> pieces;
     for (const Segment& s : context.segments)
@@ -271,13 +274,16 @@ class SegmentsCodec final : public Codec {
       throw Error(ErrorKind::kUsage, "segments: pieces of " + std::to_string(total) +
                                          " bytes for a chunk of " + std::to_string(input.size()));
 
-    // Per-thread buffers, reused from chunk to chunk (see decode).
-    thread_local CodedGroups per_tensor, shared;
+    // The payloads are kept by the workspace from chunk to chunk (see decode).
+    auto& scratch = workspace.scratch().segments;
+    CodedGroups per_tensor{scratch.coded, {}, {}}, shared{scratch.coded_shared, {}, {}};
     GroupPayloads known;
-    code_groups(input, pieces, FloatGrouping::kPerTensor, context.level, known, per_tensor);
+    code_groups(input, pieces, FloatGrouping::kPerTensor, context.level, known, per_tensor,
+                workspace);
     const CodedGroups* best = &per_tensor;
     if (has_small_floats_to_share(pieces)) {
-      code_groups(input, pieces, FloatGrouping::kSmallShared, context.level, known, shared);
+      code_groups(input, pieces, FloatGrouping::kSmallShared, context.level, known, shared,
+                  workspace);
       if (shared.payload_bytes() < per_tensor.payload_bytes()) best = &shared;
     }
     const auto& group_of = best->group_of;
@@ -299,7 +305,8 @@ class SegmentsCodec final : public Codec {
     }
   }
 
-  void decode(std::span<const uint8_t> payload, std::span<uint8_t> out) const override {
+  void decode(std::span<const uint8_t> payload, std::span<uint8_t> out,
+              Workspace& workspace) const override {
     ByteReader r(payload, "segments payload");
     const PieceLayout layout = read_layout(r, out.size());
     if (!r.at_end()) r.fail("trailing bytes");
@@ -308,24 +315,52 @@ class SegmentsCodec final : public Codec {
     const auto& group_bytes = layout.group_bytes;
     const size_t piece_count = sizes.size();
 
-    // Each group decoded whole into its part of a per-thread buffer (reused: a fresh chunk-sized
-    // allocation per chunk costs its zero fill and page faults), then the pieces copied to their
-    // places in one pass.
-    thread_local ByteBuffer decoded;
-    if (decoded.size() < out.size()) decoded.resize(out.size());
-    std::vector<uint64_t> taken(group_bytes.size(), 0);  // first where each group starts
-    for (size_t g = 0, start = 0; g < group_bytes.size(); start += group_bytes[g], ++g) {
+    // A group whose pieces follow each other in the chunk (a chunk of one type, or the run of
+    // tensors after a header) is decoded straight into its place. The others are decoded whole
+    // into their part of the workspace's buffer (reused: a fresh chunk-sized allocation per
+    // chunk costs its zero fill and page faults), then their pieces copied to their places.
+    const size_t groups = group_bytes.size();
+    std::vector<uint64_t> first_at(groups, UINT64_MAX);  // where each group's first piece starts
+    std::vector<uint64_t> last_piece(groups, 0), piece_total(groups, 0);
+    std::vector<uint64_t> first_piece(groups, 0);
+    for (uint64_t i = 0, at = 0; i < piece_count; at += sizes[i], ++i) {
+      const uint32_t g = group_of[i];
+      if (first_at[g] == UINT64_MAX) {
+        first_at[g] = at;
+        first_piece[g] = i;
+      }
+      last_piece[g] = i;
+      ++piece_total[g];
+    }
+    std::vector<uint8_t> in_place(groups, 0);
+    uint64_t elsewhere = 0;  // bytes of the groups decoded into the buffer
+    for (size_t g = 0; g < groups; ++g) {
+      in_place[g] = piece_total[g] != 0 && last_piece[g] - first_piece[g] + 1 == piece_total[g];
+      if (!in_place[g]) elsewhere += group_bytes[g];
+    }
+    ByteBuffer& decoded = workspace.scratch().segments.decoded;
+    if (decoded.size() < elsewhere) decoded.resize(elsewhere);
+    std::vector<uint64_t> taken(groups, 0);  // first where each group starts in `decoded`
+    for (size_t g = 0, start = 0; g < groups; ++g) {
       const CodecId id = layout.group_codec[g];
       const Codec* codec = find_codec(id);
       if (!codec || id == codec_id::kSegments) r.fail("unknown codec " + std::to_string(id));
+      if (in_place[g]) {
+        codec->decode(layout.group_payload[g], out.subspan(first_at[g], group_bytes[g]), workspace);
+        continue;
+      }
       codec->decode(layout.group_payload[g],
-                    std::span<uint8_t>(decoded).subspan(start, group_bytes[g]));
+                    std::span<uint8_t>(decoded).subspan(start, group_bytes[g]), workspace);
       taken[g] = start;
+      start += group_bytes[g];
     }
     uint64_t at = 0;
     for (uint64_t i = 0; i < piece_count; ++i) {
-      std::memcpy(out.data() + at, decoded.data() + taken[group_of[i]], sizes[i]);
-      taken[group_of[i]] += sizes[i];
+      const uint32_t g = group_of[i];
+      if (!in_place[g]) {
+        std::memcpy(out.data() + at, decoded.data() + taken[g], sizes[i]);
+        taken[g] += sizes[i];
+      }
       at += sizes[i];
     }
   }

@@ -2,6 +2,7 @@
 // unknown type and as the fall-back of every other codec.
 #include <zstd.h>
 
+#include "codecs/codec_scratch.hpp"
 #include "codecs/zstd/zstd_codec.hpp"
 #include "codecs/zstd/zstd_util.hpp"
 #include "lcl/error.hpp"
@@ -14,11 +15,12 @@ class ZstdCodec final : public Codec {
  public:
   bool accepts(TypeId) const override { return true; }
   void encode(std::span<const uint8_t> input, const EncodeContext& context,
-              std::vector<uint8_t>& out) const override {
-    zstd_compress_append(input, context.level, out);
+              std::vector<uint8_t>& out, Workspace& workspace) const override {
+    zstd_compress_append(input, context.level, out, workspace.scratch().zstd);
   }
-  void decode(std::span<const uint8_t> payload, std::span<uint8_t> out) const override {
-    zstd_decompress_exact(payload, out);
+  void decode(std::span<const uint8_t> payload, std::span<uint8_t> out,
+              Workspace& workspace) const override {
+    zstd_decompress_exact(payload, out, workspace.scratch().zstd);
   }
 };
 

@@ -1,0 +1,48 @@
+#pragma once
+// What a Workspace (lcl/workspace.hpp) holds: one scratch struct per codec that keeps buffers
+// between chunks, the entropy coders' buffers they share, and the container's per-chunk buffers.
+// A member is used by one function at a time (nested calls use other members), so a codec that
+// calls another (segments, the chunk encoder's zstd trials) passes the same workspace down.
+#include <cstdint>
+#include <vector>
+
+#include "codecs/delta/delta_scratch.hpp"
+#include "codecs/fields/quant_scratch.hpp"
+#include "codecs/float/float_scratch.hpp"
+#include "codecs/fp8/fp8_scratch.hpp"
+#include "codecs/segments/segments_scratch.hpp"
+#include "codecs/zstd/zstd_util.hpp"
+#include "entropy/coder_scratch.hpp"
+#include "lcl/workspace.hpp"
+#include "util/byte_buffer.hpp"
+
+namespace lcl {
+
+// The chunk encoder's (chunk_encoder.hpp): the sample and zstd trials that pick a chunk's codec.
+struct ChunkEncoderScratch {
+  std::vector<uint8_t> sample, sample_coded, trial;
+};
+
+// The container's, per chunk: the frame read from the archive, the reference bytes of a delta
+// chunk, the chunk's own payload beside a delta one, and the chunk decoded again to verify it.
+struct ContainerScratch {
+  ByteBuffer frame, reference;
+  std::vector<uint8_t> own;
+  ByteBuffer decoded;
+};
+
+struct CodecScratch {
+  entropy::CoderScratch coder;
+  float_format::FloatEncodeScratch float_encode;
+  float_format::FloatDecodeScratch float_decode;
+  fp8_format::Fp8DecodeScratch fp8_decode;
+  delta_format::DeltaEncodeScratch delta_encode;
+  delta_format::DeltaDecodeScratch delta_decode;
+  quant::FieldScratch fields;
+  SegmentsScratch segments;
+  ZstdContexts zstd;
+  ChunkEncoderScratch chunk_encoder;
+  ContainerScratch container;
+};
+
+}  // namespace lcl
