@@ -61,6 +61,8 @@ LCL_AVX2_KERNEL size_t decode_pairs_avx2(const uint32_t* steps, const Groups& gr
   size_t in_row = first % pairs_per_row;
   // A pair reads at most 64 words, each vector's refill loads 16 bytes.
   for (; pair < pairs && end - p >= 2 * kLanes; ++pair) {
+    // All eight steps first, then the refills: each refill waits on the one before it (the
+    // stream position), the steps do not.
     __m256i values[4];
     for (uint32_t half = 0; half < 2; ++half) {
       const size_t g = 2 * pair + half;
@@ -68,18 +70,17 @@ LCL_AVX2_KERNEL size_t decode_pairs_avx2(const uint32_t* steps, const Groups& gr
       const __m256i position = _mm256_set1_epi32(groups.positions[g]);
       const __m256i minimum = _mm256_set1_epi32(groups.minima[g]);
       for (int v = 0; v < 4; ++v) {
-        __m256i& state = xs[4 * half + v];
         const __m256i lane = _mm256_add_epi32(iota, _mm256_set1_epi32(8 * v));
-        const __m256i value =
-            decode_vector(state, tables, lane, position, minimum, before_offset, shift, slot_mask);
+        const __m256i value = decode_vector(xs[4 * half + v], tables, lane, position, minimum,
+                                            before_offset, shift, slot_mask);
         seen = _mm256_or_si256(seen, value);
-        state = rans_avx2::renormalize(state, p);
         values[v] = half == 0
                         ? value
                         : _mm256_and_si256(_mm256_or_si256(values[v], _mm256_slli_epi32(value, 4)),
                                            byte_mask);
       }
     }
+    for (int v = 0; v < 8; ++v) xs[v] = rans_avx2::renormalize(xs[v], p);
     const __m256i bytes = _mm256_packus_epi16(_mm256_packus_epi32(values[0], values[1]),
                                               _mm256_packus_epi32(values[2], values[3]));
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(row + in_row * 32),

@@ -34,6 +34,8 @@ LCL_AVX2_KERNEL size_t decode_steps_avx2(const uint32_t* slots, const Groups& gr
   size_t step = first;
   // A step reads at most 64 words, each vector's refill loads 16 bytes.
   for (; step < steps && end - p >= 2 * kLanes; ++step) {
+    // All eight steps first, then the refills: each refill waits on the one before it (the
+    // stream position), the steps do not.
     __m256i out[8];
     for (int v = 0; v < 8; ++v) {
       const size_t g = 4 * step + v / 2;
@@ -51,11 +53,12 @@ LCL_AVX2_KERNEL size_t decode_steps_avx2(const uint32_t* slots, const Groups& gr
       const __m256i offset = _mm256_and_si256(_mm256_srli_epi32(slot, 8), low12);
       const __m256i next =
           _mm256_add_epi32(_mm256_mullo_epi32(freq, _mm256_srl_epi32(state, shift)), offset);
-      state = rans_avx2::renormalize(_mm256_blendv_epi8(next, state, anchor), p);
+      state = _mm256_blendv_epi8(next, state, anchor);
       const __m256i residual = _mm256_andnot_si256(anchor, _mm256_and_si256(slot, low8));
       out[v] = _mm256_add_epi32(residual, _mm256_set1_epi32(groups.minima[g]));
       seen = _mm256_or_si256(seen, out[v]);
     }
+    for (int v = 0; v < 8; ++v) xs[v] = rans_avx2::renormalize(xs[v], p);
     for (int half = 0; half < 2; ++half) {
       const __m256i* o = out + 4 * half;
       const __m256i bytes =
