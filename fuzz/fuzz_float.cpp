@@ -1,8 +1,8 @@
 // libFuzzer target: decoding arbitrary bytes as a float codec payload and as an fp8 codec payload
 // must either succeed or throw lcl::Error(kCorruptInput); never read or write out of bounds, never
-// hang. Each input is decoded twice per codec, by the x86-64 kernels (AVX-512 for the float codec,
-// AVX2 for fp8, where the CPU has them) and by the portable code, which must agree: both throw,
-// or both write the same bytes.
+// hang. Each input is decoded twice per codec, by the x86-64 kernels (AVX-512, else AVX2, for the
+// float codec, AVX2 for fp8, where the CPU has them) and by the portable code, which must agree:
+// both throw, or both write the same bytes.
 // Input layout: u16 output size (LE), then the payload.
 #include <cstddef>
 #include <cstdint>
