@@ -1,11 +1,12 @@
 // The float decoder's AVX2 kernel, for x86-64 CPUs without AVX-512: the 32 rANS lanes as four
-// vectors of 8 states. Per vector and group: two 8 x 32-bit gathers fetch each lane's DecoderSlot
-// halves (scale 8: the freq dwords, then the offset and symbol dwords), the 8 raw fields (exactly
-// W bytes) come from two 16-byte loads spread to dword lanes by a byte shuffle per 128-bit half,
-// and the refill words are distributed in lane order (rans_avx2.hpp). The decoder calls it only
-// when kernels::avx2_available() (kernel_dispatch.hpp).
+// vectors of 8 states. Per vector and group: scalar loads fetch the lanes' DecoderSlots, the 8 raw
+// fields (exactly W bytes) come from two 16-byte loads spread to dword lanes by a byte shuffle per
+// 128-bit half, and the refill words are distributed in lane order (rans_avx2.hpp). The decoder
+// calls it only when kernels::avx2_available() (kernel_dispatch.hpp).
 #if defined(LCL_AVX512_KERNELS)  // x86-64 builds that compile the kernels (CMakeLists.txt)
 #include <immintrin.h>
+
+#include <cstring>
 
 #include "codecs/float/float_decode_simd.hpp"
 #include "entropy/rans_avx2.hpp"
@@ -49,14 +50,31 @@ LCL_AVX2_KERNEL Constants make_constants(const Body& b) {
   return c;
 }
 
+// The 8 lanes' DecoderSlots {u32 freq, u16 offset, u16 symbol} by scalar 64-bit loads: AMD's
+// Zen 2/3 run vpgatherdd at a fraction of this rate (two gathers per vector took ~55% of the
+// kernel's cycles). Slots 0, 1, 4, 5 go to one vector and 2, 3, 6, 7 to the other, so that one
+// shuffle per dword field leaves the fields in lane order.
+LCL_AVX2_KERNEL inline void load_slots(const entropy::DecoderSlot* slots, __m256i index,
+                                       __m256i& freq, __m256i& offset_symbol) {
+  static_assert(sizeof(entropy::DecoderSlot) == 8, "one 64-bit load per slot");
+  alignas(32) uint32_t at[8];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(at), index);
+  auto slot = [&](int l) {
+    long long v;
+    std::memcpy(&v, slots + at[l], 8);
+    return v;
+  };
+  const __m256 a = _mm256_castsi256_ps(_mm256_set_epi64x(slot(5), slot(4), slot(1), slot(0)));
+  const __m256 b = _mm256_castsi256_ps(_mm256_set_epi64x(slot(7), slot(6), slot(3), slot(2)));
+  freq = _mm256_castps_si256(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)));
+  offset_symbol = _mm256_castps_si256(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1)));
+}
+
 // Decodes 8 lanes: the new states in x, the symbols returned.
 LCL_AVX2_KERNEL inline __m256i decode_step(const Constants& c, const entropy::DecoderSlot* slots,
                                            __m256i& x) {
-  static_assert(sizeof(entropy::DecoderSlot) == 8, "two dwords per slot: {freq}, {offset, symbol}");
-  const __m256i slot = _mm256_and_si256(x, c.slot_mask);
-  const int* const base = reinterpret_cast<const int*>(slots);
-  const __m256i freq = _mm256_i32gather_epi32(base, slot, 8);
-  const __m256i offset_symbol = _mm256_i32gather_epi32(base + 1, slot, 8);
+  __m256i freq, offset_symbol;
+  load_slots(slots, _mm256_and_si256(x, c.slot_mask), freq, offset_symbol);
   x = _mm256_add_epi32(_mm256_mullo_epi32(freq, _mm256_srl_epi32(x, c.precision)),
                        _mm256_and_si256(offset_symbol, c.low16));
   return _mm256_srli_epi32(offset_symbol, 16);
