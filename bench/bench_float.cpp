@@ -25,6 +25,7 @@
 #include "entropy/rans_interleaved.hpp"
 #include "lcl/layout.hpp"
 #include "lcl/source.hpp"
+#include "report_flags.hpp"
 
 namespace {
 
@@ -373,20 +374,8 @@ void register_cases() {
 
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
-  bool per_tensor = false, report_only = false, no_report = false;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--per_tensor")
-      per_tensor = true;
-    else if (arg == "--report_only")
-      report_only = true;
-    else if (arg == "--no_report")
-      no_report = true;
-    else {
-      std::fprintf(stderr, "unknown argument %s\n", argv[i]);
-      return 2;
-    }
-  }
+  const auto [per_tensor, report_only, no_report] =
+      lcl::bench_tools::parse_report_flags(argc, argv);
   if (models().empty()) {
     std::printf("corpus not found at %s: nothing to measure\n", LCL_CORPUS_DIR);
     return 0;

@@ -23,6 +23,7 @@
 #include "entropy/rans.hpp"
 #include "lcl/layout.hpp"
 #include "lcl/source.hpp"
+#include "report_flags.hpp"
 
 namespace {
 
@@ -176,20 +177,9 @@ void BM_Decode(benchmark::State& state, const Model* m) {
 
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
-  bool report_only = false, no_report = false;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--per_tensor")
-      per_tensor = true;
-    else if (arg == "--report_only")
-      report_only = true;
-    else if (arg == "--no_report")
-      no_report = true;
-    else {
-      std::fprintf(stderr, "unknown argument %s\n", argv[i]);
-      return 2;
-    }
-  }
+  const auto flags = lcl::bench_tools::parse_report_flags(argc, argv);
+  per_tensor = flags.per_tensor;
+  const bool report_only = flags.report_only, no_report = flags.no_report;
   if (!no_report) report();
   if (report_only) return 0;
   for (const Model& m : models()) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -42,11 +43,35 @@ std::string fixed4(double v) {
   return buf;
 }
 
+// A type as papers write it: ggml's lower-case names upper-cased (q4_K -> Q4_K, mxfp4 -> MXFP4),
+// so every figure names a type the way the tables do.
+std::string type_label(std::string dtype) {
+  if (dtype == "whole files") return dtype;
+  for (char& c : dtype) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return dtype;
+}
+
 void no_data(SvgPlot& plot, const std::string& why) {
   plot.center_message(why);
 }
 
+// An atlas row names its folder; a result row names the model identity (what the weights declare)
+// and, when that differs from the folder, a file "FOLDER/NAME". Folder -> model, from the results.
+std::map<std::string, std::string> model_of_folder(const std::vector<ResultRow>& results) {
+  std::map<std::string, std::string> models;
+  for (const auto& r : results) {
+    const auto slash = r.file.find('/');
+    models.emplace(slash == std::string::npos ? r.model : r.file.substr(0, slash), r.model);
+  }
+  return models;
+}
+
 fs::path byte_planes(const FigureInputs& in, const fs::path& dir) {
+  const auto models = model_of_folder(in.results);
+  auto model_name = [&](const std::string& folder) {
+    auto it = models.find(folder);
+    return it == models.end() ? folder : it->second;
+  };
   std::vector<const analysis::AtlasRow*> rows;
   for (const auto& r : in.atlas)
     if (measure_value(r.measures, "h_high") >= 0 && (r.dtype == "BF16" || r.dtype == "F16"))
@@ -59,20 +84,20 @@ fs::path byte_planes(const FigureInputs& in, const fs::path& dir) {
   SvgPlot plot("Byte-plane entropy per tensor (BF16/F16)",
                {0, static_cast<double>(std::max<size_t>(shown.size(), 1)), false,
                 "tensors, grouped by model and file"},
-               {0, 17.5, false, "bits per element"});
+               {0, 18.5, false, "bits per element"});
   plot.hide_x_ticks();
   plot.note(
       "Stacked: H(high byte) + H(low byte), plug-in entropies of each tensor; dashed: the 16 bits "
-      "stored.");
+      "stored." +
+      (rows.size() > shown.size() ? " Showing " + std::to_string(shown.size()) + " of " +
+                                        std::to_string(rows.size()) + " tensors (every k-th)."
+                                  : std::string()));
   plot.note(
       "The per-tensor byte-marginal bound is 16 / stack height (the reference's byte-plane "
       "bound; the 16-bit iid bound is tighter).");
-  if (rows.size() > shown.size())
-    plot.note("Showing " + std::to_string(shown.size()) + " of " + std::to_string(rows.size()) +
-              " tensors (every k-th).");
   if (shown.empty()) no_data(plot, "no BF16/F16 tensors in the atlas");
-  std::string group;
-  double last_label_end = 0;
+  std::string group, last_name;
+  double last_label_end[2] = {0, 0};
   for (size_t i = 0; i < shown.size(); ++i) {
     const auto& r = *shown[i];
     double hi = measure_value(r.measures, "h_high"), lo = measure_value(r.measures, "h_low");
@@ -85,11 +110,18 @@ fs::path byte_planes(const FigureInputs& in, const fs::path& dir) {
       // room for it after the previous label.
       bool new_model = group.rfind(r.model + "/", 0) != 0;
       group = g;
-      plot.line(x, 0, x, 17.5, "#999", 1, "2,3");
-      if (new_model && plot.px(x) >= last_label_end) {
-        plot.text(x, 17.0, r.model, 11, "start", 3, 0, "#333");
-        last_label_end = plot.px(x) + 7.0 * static_cast<double>(r.model.size()) + 8;
-      }
+      plot.line(x, 0, x, 18.5, "#999", 1, "2,3");
+      const std::string name = model_name(r.model);
+      const double label_width = 7.0 * static_cast<double>(name.size()) + 8;
+      // Never into the legend: a label with no room after its line ends at the plot's edge.
+      // Two rows of labels above the 16-bit line; a label takes the first row with room.
+      const double start = std::min(plot.px(x), plot.area()[2] - label_width);
+      for (size_t row = 0; row < 2 && new_model && name != last_name; ++row)
+        if (start >= last_label_end[row]) {
+          plot.text_px(start + 3, plot.py(row == 0 ? 17.6 : 16.7) + 4, name, 11, "#333");
+          last_label_end[row] = start + label_width;
+          last_name = name;
+        }
     }
   }
   plot.line(0, 16, static_cast<double>(std::max<size_t>(shown.size(), 1)), 16, "#000", 1.5, "6,4");
@@ -153,7 +185,7 @@ fs::path ratio_vs_bound(const FigureInputs& in, const fs::path& dir) {
   for (const auto& p : points)
     plot.circle(std::min(p.bound, hi), std::min(p.ratio, hi), 4, SvgPlot::color_of(p.dtype),
                 p.label);
-  for (const auto& d : dtypes) plot.legend(d, SvgPlot::color_of(d));
+  for (const auto& d : dtypes) plot.legend(type_label(d), SvgPlot::color_of(d));
   plot.legend("ratio = bound", "#555", true);
   fs::path path = dir / "ratio_vs_bound.svg";
   plot.write(path.string());
@@ -207,7 +239,7 @@ fs::path q4k_histogram(const FigureInputs& in, const fs::path& dir) {
   int bins = static_cast<int>(std::round((hi - lo) / 0.01));
   std::vector<std::vector<double>> series = {alone, given};
   SvgPlot plot("Q4_K nibble entropy per tensor", {lo, hi, false, "bits per 4-bit value"},
-               {0, max_bin_count(series, lo, hi, bins) * 1.15, false, "tensors"});
+               {0, max_bin_count(series, lo, hi, bins) * 1.15, false, "tensors", true});
   plot.note(
       "4 bits are stored; the gap to 4 is what an entropy coder of the nibbles can save (0.01-bit "
       "bins).");
@@ -229,7 +261,7 @@ fs::path pearson_histogram(const FigureInputs& in, const fs::path& dir) {
   double top = max_bin_count(series, -extent, extent, bins) * 1.15;
   SvgPlot plot("Pearson correlation of adjacent layers (same role, same shape)",
                {-extent, extent, false, "Pearson r between layer K and layer K+1"},
-               {0, top, false, "layer pairs"});
+               {0, top, false, "layer pairs", true});
   if (all.empty()) {
     no_data(plot,
             "no cross-layer data: run lcl crosslayer MODEL --jsonl FILE, pass --crosslayer FILE");
@@ -309,7 +341,7 @@ fs::path pareto(const FigureInputs& in, const fs::path& dir) {
         : domain == "whole files" ? "whole files, every format; no entropy ceiling"
                                   : "no atlas bound for this type";
     auto plot = std::make_unique<SvgPlot>(
-        domain + " (" + std::to_string(list.front()->ratios.count) + " " +
+        type_label(domain) + " (" + std::to_string(list.front()->ratios.count) + " " +
             (domain == "whole files" ? "files" : "tensors") + ")",
         Axis{x_lo, x_hi, true, "encode MB/s per thread (log)"},
         Axis{ratio_lo - pad, ratio_hi + pad, false, "byte-weighted ratio (x)"}, 720, 430);
@@ -338,9 +370,32 @@ fs::path pareto(const FigureInputs& in, const fs::path& dir) {
       plot->legend(s->method, SvgPlot::color_of(s->method));
     }
     if (has_ceiling) plot->legend("ceiling", "#000", true);
+    // The ceiling and the frontier are obstacles too: unlabelled markers every few pixels along
+    // them keep labels from being struck through.
+    auto obstacles_along = [&](double x0, double y0, double x1, double y1) {
+      const double length = std::hypot(x1 - x0, y1 - y0);
+      for (double t = 0; t <= length; t += 5)
+        markers.push_back({x0 + (x1 - x0) * t / std::max(length, 1.0),
+                           y0 + (y1 - y0) * t / std::max(length, 1.0), 1.5});
+    };
+    if (has_ceiling)
+      obstacles_along(plot->px(x_lo), plot->py(ceiling->second.first), plot->px(x_hi),
+                      plot->py(ceiling->second.first));
+    for (size_t i = 1; i < frontier.size(); ++i)
+      obstacles_along(plot->px(frontier[i - 1].first), plot->py(frontier[i - 1].second),
+                      plot->px(frontier[i].first), plot->py(frontier[i].second));
     auto placed = place_labels(markers, labels, 11, plot->area());
-    for (size_t i = 0; i < placed.size(); ++i)
-      if (placed[i].placed) plot->text_px(placed[i].x, placed[i].y, labels[i], 11, "#333");
+    for (size_t i = 0; i < placed.size(); ++i) {
+      if (!placed[i].placed) continue;
+      plot->text_px(placed[i].x, placed[i].y, labels[i], 11, "#333");
+      // A label pushed away from its marker gets a thin leader line to the box's nearest point.
+      const PlacedLabel& l = placed[i];
+      const double top = l.y - l.height + 4;
+      const double nx = std::clamp(markers[i].x, l.x, l.x + l.width),
+                   ny = std::clamp(markers[i].y, top, top + l.height);
+      if (std::hypot(nx - markers[i].x, ny - markers[i].y) > markers[i].radius + 10)
+        plot->line_px(markers[i].x, markers[i].y, nx, ny, "#999", 0.8);
+    }
     panels.push_back(std::move(plot));
   }
   std::vector<const SvgPlot*> views;
@@ -355,7 +410,9 @@ fs::path pareto(const FigureInputs& in, const fs::path& dir) {
       {"Each point: one method on all tensors of the type (byte-weighted ratio, profile bytes "
        "included; every row roundtrip-verified).",
        "Solid line: Pareto frontier (no other method both faster and better). Dashed: the type's "
-       "entropy ceiling from lcl atlas."},
+       "entropy ceiling from lcl atlas,",
+       "an order-0 bound per tensor: a coder that uses context across elements (lcl's field "
+       "models, zstd and xz on repeated content) can pass it."},
       views, 2);
   fs::path path = dir / "pareto.svg";
   std::ofstream out(path);

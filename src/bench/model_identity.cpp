@@ -92,7 +92,9 @@ std::map<std::string, std::string> resolve_models(
       if (auto it = declared.find(folders[i].folder); it != declared.end())
         all_declared.insert(it->second.begin(), it->second.end());
     }
-    std::string name = *member_folders.begin();
+    // The weights' own name wins over how a folder happens to be called: a folder named after a
+    // declared name, else the first declared name, else the first folder.
+    std::string name = all_declared.empty() ? *member_folders.begin() : *all_declared.begin();
     for (const auto& folder : member_folders)
       if (all_declared.count(folder)) {
         name = folder;

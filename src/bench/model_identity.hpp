@@ -8,8 +8,9 @@
 //     all count as names of the folder's model;
 //   - an explicit mapping (`--model-of FILE`: lines "FOLDER-OR-FILE MODEL", '#' comments) wins
 //     over all of that.
-// The merged model is named after the folder whose name one of its files declares, else after
-// the alphabetically first folder of the group.
+// The merged model is named after the folder whose name one of its files declares, else after the
+// (alphabetically first) declared name, else after the alphabetically first folder: renamed
+// folders or files of a model that declares its name keep that name.
 #include <filesystem>
 #include <map>
 #include <string>

@@ -1,5 +1,6 @@
 #include "bench/profiles.hpp"
 
+#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -23,6 +24,13 @@ void write_profile(const fs::path& path, const StoredProfile& profile) {
   j["method"] = profile.method;
   j["tool_version"] = profile.tool_version;
   j["trained_on"] = profile.trained_on;
+  std::vector<std::string> hashes;
+  for (uint64_t h : profile.trained_on_tensors) {
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+    hashes.push_back(buf);
+  }
+  j["trained_on_tensors"] = hashes;
   j["bytes"] = hex;
   std::string text = j.dump(2) + "\n";
   AtomicOutputFile out(path, /*overwrite=*/true);
@@ -41,6 +49,12 @@ StoredProfile read_profile(const fs::path& path) {
     p.method = j.at("method").get<std::string>();
     p.tool_version = j.value("tool_version", "");
     p.trained_on = j.at("trained_on").get<std::vector<std::string>>();
+    for (const auto& h : j.value("trained_on_tensors", std::vector<std::string>{})) {
+      size_t used = 0;
+      if (h.size() != 16) bad("\"trained_on_tensors\" holds a hash that is not 16 hex digits");
+      p.trained_on_tensors.push_back(std::stoull(h, &used, 16));
+      if (used != 16) bad("\"trained_on_tensors\" holds a hash that is not 16 hex digits");
+    }
     const std::string hex = j.at("bytes").get<std::string>();
     if (hex.size() % 2) bad("\"bytes\" has an odd number of hex digits");
     auto digit = [&](char c) -> uint8_t {

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "analysis/tensor_names.hpp"
 #include "bench/jsonl_zstd.hpp"
@@ -266,6 +267,23 @@ BenchReport run_bench(const BenchOptions& options) {
     return data;
   };
 
+  // Whether one of `model`'s tensors was a training sample of `profile` (a renamed copy of a
+  // training model is in-sample too).
+  auto holds_training_sample = [&](const Method& method, const std::string& model,
+                                   const StoredProfile& profile) {
+    for (size_t f = 0; f < corpus.size(); ++f) {
+      if (corpus[f].model != model) continue;
+      for (const auto& region : files[f].layout.regions) {
+        if (region.kind != RegionKind::kTensor || !method.applies_to(region.tensor)) continue;
+        auto sample = training_sample(*files[f].source, region, options.train_bytes_per_tensor);
+        if (std::binary_search(profile.trained_on_tensors.begin(), profile.trained_on_tensors.end(),
+                               xxh64(sample)))
+          return true;
+      }
+    }
+    return false;
+  };
+
   // Trained methods: one instance per (method, measured model): a profile from --profiles that
   // was not trained on this model, else trained here on every other model, else skipped.
   std::map<std::pair<std::string, std::string>, std::unique_ptr<Method>> trained;
@@ -280,7 +298,8 @@ BenchReport run_bench(const BenchOptions& options) {
       if (fs::exists(path)) {
         StoredProfile profile = read_profile(path);
         profile_in_sample = std::find(profile.trained_on.begin(), profile.trained_on.end(),
-                                      model) != profile.trained_on.end();
+                                      model) != profile.trained_on.end() ||
+                            holds_training_sample(*fresh[0], model, profile);
         if (!profile_in_sample) {
           fresh[0]->load_profile(profile.bytes);
           log("profile " + path.string() + " (" + std::to_string(profile.bytes.size()) +
@@ -332,12 +351,19 @@ BenchReport run_bench(const BenchOptions& options) {
         if (done.count(probe.key())) continue;
         unit.methods.push_back(method->is_trained() ? &trained_instance(*method, model)
                                                     : method.get());
+        // Whole-file methods each take a unit of their own: one unit holding all of them (zstd
+        // -19, xz -9 and the decomposers over a 50 MB file) would run on one thread while the
+        // others finish the tensors and wait.
+        if (region < 0) {
+          units.push_back({f, region, {unit.methods.back()}});
+          unit.methods.clear();
+        }
       }
       ++report.units_in_shard;
       if (!unit.methods.empty()) units.push_back(std::move(unit));
     };
-    // The whole-file unit first: it is the longest, and starting it last would leave the other
-    // threads idle while it finishes.
+    // The whole-file units first: they are the longest, and starting them last would leave the
+    // other threads idle while they finish.
     TensorInfo whole_file{
         corpus[f].path.filename().string(), type::kOpaque, {files[f].layout.file_size}};
     add_unit(-1, whole_file, MethodScope::kFile);
@@ -378,13 +404,12 @@ BenchReport run_bench(const BenchOptions& options) {
         if (unit.region < 0 && row.roundtrip_ok) {
           // A whole-file method cut by tensor: one row per tensor, its part of the payload.
           for (const TensorPart& part : method->tensor_parts(payload, bytes, row.encode_seconds)) {
-            ResultRow t;
-            t.model = base.model;
-            t.file = base.file;
+            ResultRow t = base;  // its model, file and tool; the tensor's own labels below
             t.tensor = part.name;
             auto role = analysis::parse_tensor_role(part.name);
             t.role = role.role;
             t.layer = role.layer;
+            t.dtype.clear();
             for (const auto& region : regions)
               if (region.kind == RegionKind::kTensor && region.tensor.name == part.name)
                 t.dtype = type_name(region.tensor.type);
@@ -395,17 +420,12 @@ BenchReport run_bench(const BenchOptions& options) {
             t.decode_seconds = part.decode_seconds;
             t.roundtrip_ok = part.roundtrip_ok;
             t.error = part.error;
-            t.tool_version = base.tool_version;
             results[u].push_back(std::move(t));
           }
         }
-        row.model = base.model;
-        row.file = base.file;
-        row.tensor = base.tensor;
-        row.role = base.role;
-        row.layer = base.layer;
-        row.dtype = base.dtype;
-        row.tool_version = base.tool_version;
+        std::tie(row.model, row.file, row.tensor, row.role, row.layer, row.dtype,
+                 row.tool_version) = std::tie(base.model, base.file, base.tensor, base.role,
+                                              base.layer, base.dtype, base.tool_version);
         results[u].push_back(std::move(row));
       }
     };
@@ -469,6 +489,7 @@ std::vector<fs::path> train_profiles(const BenchOptions& options, const fs::path
     std::vector<std::vector<uint8_t>> samples;
     std::vector<TensorInfo> infos;
     std::set<std::string> models;
+    std::vector<uint64_t> hashes;
     for (const auto& file : corpus) {
       FileSource source(file.path);
       Layout layout = read_layout(source);
@@ -477,6 +498,7 @@ std::vector<fs::path> train_profiles(const BenchOptions& options, const fs::path
         samples.push_back(training_sample(source, region, options.train_bytes_per_tensor));
         infos.push_back(region.tensor);
         models.insert(file.model);
+        hashes.push_back(xxh64(samples.back()));
       }
     }
     if (samples.empty()) {
@@ -484,9 +506,12 @@ std::vector<fs::path> train_profiles(const BenchOptions& options, const fs::path
       continue;
     }
     method->train(samples, infos);
+    std::sort(hashes.begin(), hashes.end());
+    hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
     StoredProfile profile{method->name(),
                           options.tool_version,
                           {models.begin(), models.end()},
+                          hashes,
                           method->save_profile()};
     fs::path path = profile_path(dir, method->name());
     write_profile(path, profile);

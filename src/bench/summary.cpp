@@ -73,12 +73,15 @@ std::vector<analysis::RatioSample> samples_of(const std::vector<const ResultRow*
 
 namespace {
 
+// By role or model, a domain is also split by type: pooling an o_proj's BF16 and Q4_K tensors
+// would rank a method by the mix of types it covers, not by how well it codes any of them.
 std::string domain_of(const ResultRow& row, GroupBy by) {
+  const std::string type = row.dtype == "file" ? "whole files" : row.dtype;
   switch (by) {
     case GroupBy::kRole:
-      return row.role.empty() ? "(none)" : row.role;
+      return row.role == "file" ? type : (row.role.empty() ? "(none)" : row.role) + ", " + type;
     case GroupBy::kModel:
-      return row.model;
+      return row.model + ", " + type;
     case GroupBy::kDtype:
     default:
       return row.dtype;

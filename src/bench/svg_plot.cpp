@@ -48,15 +48,15 @@ std::string tick_label(double v) {
 }
 
 // About `count` round tick positions covering [lo, hi].
-std::vector<double> nice_ticks(double lo, double hi, int count) {
+std::vector<double> nice_ticks(double lo, double hi, int count, bool integer) {
   std::vector<double> ticks;
   double span = hi - lo;
   if (!(span > 0)) return {lo};
-  double raw = span / count;
+  double raw = integer ? std::max(1.0, span / count) : span / count;
   double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
   double step = magnitude;
   for (double m : {1.0, 2.0, 2.5, 5.0, 10.0})
-    if (m * magnitude >= raw) {
+    if (m * magnitude >= raw && !(integer && m == 2.5 && magnitude < 10)) {
       step = m * magnitude;
       break;
     }
@@ -69,21 +69,38 @@ std::vector<double> nice_ticks(double lo, double hi, int count) {
 
 const std::string& SvgPlot::color_of(const std::string& name) {
   // Methods keep their colour in every figure and run: ours in blue, the general compressors in
-  // greys and browns, the float baselines in greens/oranges, the GGUF baselines in purples.
+  // greys and browns, the float baselines in greens/oranges, the GGUF baselines in purples, the
+  // decomposer's ablation variants in colours no other method uses.
   static const std::vector<std::pair<std::string, std::string>> fixed = {
-      {"lcl", "#0072B2"},           {"lcl-tensor-alone", "#56B4E9"},
-      {"zstd-3", "#7F7F7F"},        {"zstd-19", "#4D4D4D"},
-      {"xz-9", "#8C564B"},          {"file-zstd-3", "#7F7F7F"},
-      {"file-zstd-19", "#4D4D4D"},  {"file-xz", "#8C564B"},
-      {"zipnn-like", "#009E73"},    {"dfloat11-like", "#E69F00"},
-      {"byte-split", "#D55E00"},    {"perstream_zstd19_bg", "#CC79A7"},
-      {"qb_mixture_k4", "#882255"}, {"decomp_perstream_zstd19_bg", "#AA4499"},
-      {"BF16", "#0072B2"},          {"F16", "#56B4E9"},
-      {"F32", "#7F7F7F"},           {"q4_K", "#D55E00"},
-      {"q6_K", "#009E73"},          {"q8_0", "#E69F00"},
-      {"q5_K", "#CC79A7"},          {"q3_K", "#882255"},
-      {"q5_0", "#8C564B"},          {"q4_0", "#BCBD22"},
-      {"F8_E4M3", "#17BECF"},       {"mxfp4", "#000000"},
+      {"lcl", "#0072B2"},
+      {"lcl-tensor-alone", "#56B4E9"},
+      {"zstd-3", "#7F7F7F"},
+      {"zstd-19", "#4D4D4D"},
+      {"xz-9", "#8C564B"},
+      {"file-zstd-3", "#7F7F7F"},
+      {"file-zstd-19", "#4D4D4D"},
+      {"file-xz", "#8C564B"},
+      {"zipnn-like", "#009E73"},
+      {"dfloat11-like", "#E69F00"},
+      {"byte-split", "#D55E00"},
+      {"perstream_zstd19_bg", "#CC79A7"},
+      {"qb_mixture_k4", "#882255"},
+      {"decomp_perstream_zstd19_bg", "#AA4499"},
+      {"decomp_perstream_zstd3_bg", "#44AA99"},
+      {"decomp_perstream_zstd19", "#332288"},
+      {"decomp_perfile_zstd19_bg", "#999933"},
+      {"BF16", "#0072B2"},
+      {"F16", "#56B4E9"},
+      {"F32", "#7F7F7F"},
+      {"q4_K", "#D55E00"},
+      {"q6_K", "#009E73"},
+      {"q8_0", "#E69F00"},
+      {"q5_K", "#CC79A7"},
+      {"q3_K", "#882255"},
+      {"q5_0", "#8C564B"},
+      {"q4_0", "#BCBD22"},
+      {"F8_E4M3", "#17BECF"},
+      {"mxfp4", "#000000"},
   };
   for (const auto& [key, value] : fixed)
     if (key == name) return value;
@@ -137,6 +154,12 @@ void SvgPlot::line(double x0, double y0, double x1, double y1, const std::string
   body_ += "<line x1=\"" + num(px(x0)) + "\" y1=\"" + num(py(y0)) + "\" x2=\"" + num(px(x1)) +
            "\" y2=\"" + num(py(y1)) + "\" stroke=\"" + color + "\" stroke-width=\"" + num(width) +
            "\"" + (dash.empty() ? "" : " stroke-dasharray=\"" + dash + "\"") + "/>\n";
+}
+
+void SvgPlot::line_px(double x0, double y0, double x1, double y1, const std::string& color,
+                      double width) {
+  body_ += "<line x1=\"" + num(x0) + "\" y1=\"" + num(y0) + "\" x2=\"" + num(x1) + "\" y2=\"" +
+           num(y1) + "\" stroke=\"" + color + "\" stroke-width=\"" + num(width) + "\"/>\n";
 }
 
 void SvgPlot::polyline(const std::vector<std::pair<double, double>>& points,
@@ -209,7 +232,7 @@ std::string SvgPlot::str_at(double x, double y) const {
   double x0 = left_, x1 = width_ - right_, y0 = top_, y1 = height_ - bottom_;
   // Grid and ticks.
   auto ticks_of = [](const Axis& a) {
-    if (!a.log) return nice_ticks(a.min, a.max, 6);
+    if (!a.log) return nice_ticks(a.min, a.max, 6, a.integer);
     std::vector<double> t;
     // 1-2-5 ticks over a few decades; over more, the labels would run into each other.
     const bool dense = std::log10(a.max) - std::log10(a.min) <= 3.01;

@@ -12,6 +12,7 @@ struct Axis {
   double min = 0, max = 1;
   bool log = false;  // log10 scale (min > 0)
   std::string label;
+  bool integer = false;  // counts: ticks at whole numbers only
 };
 
 class SvgPlot {
@@ -25,6 +26,8 @@ class SvgPlot {
             double opacity = 1);
   void line(double x0, double y0, double x1, double y1, const std::string& color,
             double width = 1.5, const std::string& dash = "");
+  void line_px(double x0, double y0, double x1, double y1, const std::string& color,
+               double width);  // pixel coordinates (leader lines)
   void polyline(const std::vector<std::pair<double, double>>& points, const std::string& color,
                 double width = 2, const std::string& dash = "");
   void circle(double x, double y, double radius, const std::string& color,

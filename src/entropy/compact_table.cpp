@@ -7,6 +7,7 @@
 #include <queue>
 #include <string>
 
+#include "entropy/bit_io.hpp"
 #include "lcl/error.hpp"
 
 namespace lcl::entropy {
@@ -158,45 +159,136 @@ void write_compact_header(uint32_t precision_bits, size_t alphabet,
   if (next < alphabet) out.varint(alphabet - next);  // a trailing absent run, if any
 }
 
-size_t compact_table_size(uint32_t precision_bits, size_t alphabet,
-                          std::span<const uint32_t> present_symbols) {
+size_t compact_header_size(uint32_t precision_bits, size_t alphabet,
+                           std::span<const uint32_t> present_symbols) {
   std::vector<uint8_t> header;
   ByteWriter writer(header);
   write_compact_header(precision_bits, alphabet, present_symbols, writer);
-  return header.size() + present_symbols.size();
+  return header.size();
 }
 
-void write_compact_table(const CompactTable& compact, ByteWriter& out) {
-  const FrequencyTable& table = compact.table;
+size_t compact_table_size(uint32_t precision_bits, size_t alphabet,
+                          std::span<const uint32_t> present_symbols) {
+  return compact_header_size(precision_bits, alphabet, present_symbols) + present_symbols.size();
+}
+
+namespace {
+std::vector<uint32_t> present_symbols_of(const FrequencyTable& table) {
   std::vector<uint32_t> present;
   for (size_t s = 0; s < table.freq.size(); ++s)
     if (table.freq[s] != 0) present.push_back(static_cast<uint32_t>(s));
-  write_compact_header(table.precision_bits, table.freq.size(), present, out);
+  return present;
+}
+}  // namespace
+
+void write_compact_table(const CompactTable& compact, ByteWriter& out) {
+  const FrequencyTable& table = compact.table;
+  write_compact_header(table.precision_bits, table.freq.size(), present_symbols_of(table), out);
   out.bytes(compact.codes);
 }
 
-FrequencyTable read_compact_table(ByteReader& in, uint32_t max_alphabet) {
-  const uint32_t precision_bits = in.u8();
-  if (precision_bits < 8 || precision_bits > 16)
-    in.fail("rANS precision " + std::to_string(precision_bits) + " outside [8, 16]");
-  const uint64_t alphabet =
-      in.varint_at_most(std::min(max_alphabet, kMaxAlphabet), "alphabet size");
+namespace {
+
+// The header write_compact_header writes, validated like read_frequency_table.
+struct CompactHeader {
+  uint32_t precision_bits = 0;
+  uint64_t alphabet = 0;
   std::vector<uint32_t> present;
+};
+
+CompactHeader read_compact_header(ByteReader& in, uint32_t max_alphabet) {
+  CompactHeader h;
+  h.precision_bits = in.u8();
+  if (h.precision_bits < 8 || h.precision_bits > 16)
+    in.fail("rANS precision " + std::to_string(h.precision_bits) + " outside [8, 16]");
+  h.alphabet = in.varint_at_most(std::min(max_alphabet, kMaxAlphabet), "alphabet size");
   uint64_t s = 0;
-  while (s < alphabet) {
-    s += in.varint_at_most(alphabet - s, "absent run");
-    if (s == alphabet) break;
-    const uint64_t run = in.varint_at_most(alphabet - s, "present run");
+  while (s < h.alphabet) {
+    s += in.varint_at_most(h.alphabet - s, "absent run");
+    if (s == h.alphabet) break;
+    const uint64_t run = in.varint_at_most(h.alphabet - s, "present run");
     if (run == 0) in.fail("empty present run");
-    if (present.size() + run > (uint64_t{1} << precision_bits))
+    if (h.present.size() + run > (uint64_t{1} << h.precision_bits))
       in.fail("more symbols than the precision holds");
-    for (uint64_t j = 0; j < run; ++j) present.push_back(static_cast<uint32_t>(s + j));
+    for (uint64_t j = 0; j < run; ++j) h.present.push_back(static_cast<uint32_t>(s + j));
     s += run;
   }
-  const auto codes = in.bytes(present.size());
+  return h;
+}
+
+size_t varint_size(uint64_t v) {
+  size_t n = 1;
+  for (; v >= 128; v >>= 7) ++n;
+  return n;
+}
+
+// Zigzag of the difference of two codes in [1, 223], plus one (the gamma code's value >= 1).
+uint32_t code_step(uint8_t previous, uint8_t code) {
+  const int d = int{code} - int{previous};
+  return static_cast<uint32_t>(d >= 0 ? 2 * d : -2 * d - 1) + 1;
+}
+
+template <class Bits>
+void put_smooth_codes(std::span<const uint8_t> codes, Bits& bits) {
+  uint8_t previous = 0;
+  for (uint8_t c : codes) {
+    bits.gamma(code_step(previous, c));
+    previous = c;
+  }
+}
+
+}  // namespace
+
+FrequencyTable read_compact_table(ByteReader& in, uint32_t max_alphabet) {
+  const CompactHeader h = read_compact_header(in, max_alphabet);
+  const auto codes = in.bytes(h.present.size());
   for (uint8_t c : codes)
     if (c == 0 || c > kMaxCode) in.fail("invalid frequency code");
-  return rebuild(alphabet, precision_bits, present, codes);
+  return rebuild(h.alphabet, h.precision_bits, h.present, codes);
+}
+
+size_t smooth_codes_size(std::span<const uint8_t> codes) {
+  BitCounter counter;
+  put_smooth_codes(codes, counter);
+  const uint64_t bytes = (counter.count() + 7) / 8;
+  return varint_size(bytes) + bytes;
+}
+
+size_t smooth_compact_table_size(uint32_t precision_bits, size_t alphabet,
+                                 std::span<const uint32_t> present_symbols,
+                                 std::span<const uint8_t> codes) {
+  return compact_header_size(precision_bits, alphabet, present_symbols) + smooth_codes_size(codes);
+}
+
+void write_smooth_compact_table(const CompactTable& compact, ByteWriter& out) {
+  const FrequencyTable& table = compact.table;
+  write_compact_header(table.precision_bits, table.freq.size(), present_symbols_of(table), out);
+  std::vector<uint8_t> bits;
+  {
+    BitWriter writer(bits);
+    put_smooth_codes(compact.codes, writer);
+  }
+  out.varint(bits.size());
+  out.bytes(bits);
+}
+
+FrequencyTable read_smooth_compact_table(ByteReader& in, uint32_t max_alphabet) {
+  const CompactHeader h = read_compact_header(in, max_alphabet);
+  // A code's step is at most 2 * 223, a gamma code of at most 17 bits.
+  const uint64_t size = in.varint_at_most((h.present.size() * 17 + 7) / 8, "smooth code bytes");
+  BitReader bits(in.bytes(size));
+  std::vector<uint8_t> codes(h.present.size());
+  uint8_t previous = 0;
+  for (uint8_t& c : codes) {
+    const uint32_t step = bits.gamma() - 1;
+    if (step > 2u * kMaxCode) in.fail("invalid frequency code");  // before any signed arithmetic
+    const int d = (step & 1) ? -static_cast<int>((step + 1) / 2) : static_cast<int>(step / 2);
+    const int code = int{previous} + d;
+    if (code < 1 || code > kMaxCode) in.fail("invalid frequency code");
+    c = static_cast<uint8_t>(code);
+    previous = c;
+  }
+  return rebuild(h.alphabet, h.precision_bits, h.present, codes);
 }
 
 }  // namespace lcl::entropy

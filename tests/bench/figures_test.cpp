@@ -161,7 +161,7 @@ TEST(Figures, ParetoHasOnePanelPerTypeFixedColoursAndCeilings) {
   auto paths = write_figures(in, dir.path());
   const std::string pareto = read_text(paths[4]);
   EXPECT_NE(pareto.find(">BF16 (1 tensors)<"), std::string::npos) << pareto;
-  EXPECT_NE(pareto.find(">q4_K (1 tensors)<"), std::string::npos);
+  EXPECT_NE(pareto.find(">Q4_K (1 tensors)<"), std::string::npos);
   EXPECT_NE(pareto.find("per-tensor 16-bit iid bound 1.2500x"), std::string::npos);
   EXPECT_NE(pareto.find("per-tensor conditional field bound 1.2500x"), std::string::npos);
   // lcl has the same colour in every panel and every run.

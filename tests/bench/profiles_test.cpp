@@ -60,7 +60,7 @@ TEST(Profiles, MixtureProfileSavesAndLoads) {
   ASSERT_EQ(written.size(), 1u);
   StoredProfile profile = read_profile(written[0]);
   EXPECT_EQ(profile.method, "qb_mixture_k4");
-  EXPECT_EQ(profile.trained_on, std::vector<std::string>{"m"});
+  EXPECT_EQ(profile.trained_on, std::vector<std::string>{"a"});  // the name the GGUF declares
   ASSERT_EQ(profile.bytes.size(), 128u);
   mixture.load_profile(profile.bytes);
   EXPECT_EQ(mixture.save_profile(), profile.bytes);
@@ -111,6 +111,25 @@ TEST(Profiles, SkippedWithoutDataMeasuredWithAProfileOfOtherModels) {
   for (const auto& row : read_results(options.out)) EXPECT_TRUE(row.roundtrip_ok) << row.error;
 }
 
+TEST(Profiles, ARenamedCopyOfATrainingModelIsInSample) {
+  TempDir dir;
+  write_q4k_model(dir / "train" / "x" / "x.gguf", 2, "x");
+  write_q4k_model(dir / "train" / "y" / "y.gguf", 3, "y");
+  // The same tensor bytes as x under another folder, file and declared name.
+  write_q4k_model(dir / "copy" / "w" / "w.gguf", 2, "w");
+  ASSERT_EQ(train_profiles(mixture_options(dir / "train", dir / "unused"), dir / "profiles").size(),
+            1u);
+  EXPECT_EQ(read_profile(profile_path(dir / "profiles", "qb_mixture_k4")).trained_on_tensors.size(),
+            2u);
+  auto options = mixture_options(dir / "copy", dir / "copy.jsonl.zst");
+  options.profiles_dir = dir / "profiles";
+  auto report = run_bench(options);
+  EXPECT_EQ(report.skipped, 1u);  // not measured with a profile that saw its weights
+  auto rows = read_results(options.out);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_NE(rows[0].skipped.find("trained on this model"), std::string::npos);
+}
+
 TEST(ModelIdentity, FoldersMergeByDeclaredNamesAndExplicitMapWins) {
   std::vector<ModelFolder> folders = {{"llama-7b", {}}, {"llama-7b-gguf", {}}, {"llama-7b-ft", {}},
                                       {"other", {}},    {"x-gguf", {}},        {"x-hf", {}}};
@@ -122,7 +141,7 @@ TEST(ModelIdentity, FoldersMergeByDeclaredNamesAndExplicitMapWins) {
   EXPECT_EQ(models["llama-7b-ft"], "llama-7b-ft");  // a fine-tune is another model
   EXPECT_EQ(models["other"], "other");
   EXPECT_EQ(models["x-gguf"], models["x-hf"]);  // both declare "x"
-  EXPECT_EQ(models["x-gguf"], "x-gguf");        // named after the first folder of the group
+  EXPECT_EQ(models["x-gguf"], "x");             // named after what the weights declare
   models = resolve_models(folders, declared, {{"llama-7b-gguf", "separate"}, {"other", "x"}});
   EXPECT_EQ(models["llama-7b-gguf"], "separate");
   EXPECT_EQ(models["llama-7b"], "llama-7b");

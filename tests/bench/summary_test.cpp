@@ -99,8 +99,8 @@ TEST(Summary, BootstrapIntervalsAreDeterministicAndGroupingWorks) {
 
   options.by = GroupBy::kModel;
   auto by_model = summarize(rows, options);
-  EXPECT_EQ(by_model.size(), 8u);  // 4 models x 2 methods
-  EXPECT_EQ(by_model[0].domain, "model0");
+  EXPECT_EQ(by_model.size(), 8u);                 // 4 models x 2 methods
+  EXPECT_EQ(by_model[0].domain, "model0, BF16");  // a model's types are never pooled
   EXPECT_NEAR(by_model[0].ratios.byte_weighted, 3000.0 / (400 + 410 + 420), 1e-12);
 
   auto markdown = format_summary_markdown(a, rows, SummaryOptions{});

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <random>
 
+#include "codecs/float/float_codec.hpp"
 #include "codecs/q8_0/q8_0_codec.hpp"
 #include "codecs/segments/segments_codec.hpp"
 #include "formats/ggml/ggml_block_fields.hpp"
@@ -105,6 +107,58 @@ TEST(SegmentsCodec, ASmallTensorThatZstdCodesBetterLeavesItsGroup) {
   alone.add(type::kQ8_0, q8_0_blocks(300, 8));
   const auto payload = encode(p);
   EXPECT_LT(payload.size(), encode(alone).size() + 200);
+  EXPECT_EQ(decode(payload, p.bytes.size()), p.bytes);
+}
+
+// bf16 weights of one gaussian: what layers of one model look like to the float codec.
+std::vector<uint8_t> bf16_weights(size_t n, uint32_t seed, double sigma) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> gauss(0.0f, static_cast<float>(sigma));
+  std::vector<uint8_t> out(2 * n);
+  for (size_t i = 0; i < n; ++i) {
+    const float v = gauss(rng);
+    uint32_t bits;
+    std::memcpy(&bits, &v, 4);
+    store_u16le(out.data() + 2 * i, static_cast<uint16_t>(bits >> 16));
+  }
+  return out;
+}
+
+size_t float_alone(const std::vector<uint8_t>& bytes) {
+  EncodeContext context;
+  context.type = type::kBF16;
+  std::vector<uint8_t> payload;
+  float_codec().encode(bytes, context, payload);
+  return payload.size();
+}
+
+TEST(SegmentsCodec, SmallFloatTensorsShareAModelWhereThatIsSmaller) {
+  // Eight 8 KiB tensors of one distribution: each alone pays a table and 32 lane states, one
+  // shared model pays them once.
+  Pieces p;
+  size_t alone = 0;
+  for (uint32_t t = 0; t < 8; ++t) {
+    const auto w = bf16_weights(4096, 20 + t, 0.02);
+    alone += float_alone(w);
+    p.add(type::kBF16, w);
+  }
+  const auto payload = encode(p);
+  EXPECT_LT(payload.size() + 400, alone);
+  EXPECT_EQ(decode(payload, p.bytes.size()), p.bytes);
+}
+
+TEST(SegmentsCodec, SmallFloatTensorsOfDifferentScalesKeepTheirOwnModels) {
+  // Scales 16x apart: a shared model would cost more than the tables it saves, so the payload is
+  // no larger than the tensors coded alone plus the segments header (~20 bytes).
+  Pieces p;
+  size_t alone = 0;
+  for (uint32_t t = 0; t < 2; ++t) {
+    const auto w = bf16_weights(60000, 30 + t, t == 0 ? 0.002 : 0.032);
+    alone += float_alone(w);
+    p.add(type::kBF16, w);
+  }
+  const auto payload = encode(p);
+  EXPECT_LE(payload.size(), alone + 32);
   EXPECT_EQ(decode(payload, p.bytes.size()), p.bytes);
 }
 

@@ -164,15 +164,21 @@ TEST(CompactTable, SizeFromThePresentSymbolsIsWhatWriteWrites) {
   }
 }
 
+// `read` must reject `bytes` with kCorruptInput.
+template <class Read>
+void expect_corrupt_table(const std::vector<uint8_t>& bytes, Read read) {
+  ByteReader r(bytes);
+  try {
+    read(r);
+    ADD_FAILURE() << "expected kCorruptInput";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kCorruptInput);
+  }
+}
+
 TEST(CompactTable, RejectsCorruptTables) {
   auto expect_corrupt = [](std::vector<uint8_t> bytes) {
-    ByteReader r(bytes);
-    try {
-      read_compact_table(r, 1000);
-      ADD_FAILURE() << "expected kCorruptInput";
-    } catch (const Error& e) {
-      EXPECT_EQ(e.kind(), ErrorKind::kCorruptInput);
-    }
+    expect_corrupt_table(bytes, [](ByteReader& r) { read_compact_table(r, 1000); });
   };
   expect_corrupt({});
   expect_corrupt({7, 4, 0, 4, 1, 1, 1, 1});        // precision 7
@@ -183,6 +189,61 @@ TEST(CompactTable, RejectsCorruptTables) {
   expect_corrupt({12, 4, 0, 4, 1, 0, 1, 1});       // code 0
   expect_corrupt({12, 4, 0, 4, 1, 224, 1, 1});     // code beyond 223
   expect_corrupt({8, 0x82, 0x02, 0, 0x81, 0x02});  // 257 present symbols at precision 8
+}
+
+// The smooth layout (float payloads 4 and 5) rebuilds the same table as the byte-per-code one,
+// its size function says what it writes, and on a smooth histogram it is far smaller.
+TEST(CompactTable, SmoothLayoutRoundtripsAndIsSmallOnSmoothHistograms) {
+  std::mt19937_64 rng(5);
+  for (size_t alphabet : {1, 2, 300, 4097, 32769}) {
+    std::vector<uint64_t> counts(alphabet, 0);
+    std::normal_distribution<double> normal(double(alphabet) / 2, double(alphabet) / 8 + 1);
+    for (int i = 0; i < 300000; ++i) {
+      const double x = normal(rng);
+      if (x >= 0 && x < double(alphabet)) ++counts[static_cast<size_t>(x)];
+    }
+    if (std::accumulate(counts.begin(), counts.end(), uint64_t{0}) == 0) counts[0] = 1;
+    const uint32_t precision = alphabet > 4096 ? 16 : 14;
+    const CompactTable compact = make_compact_table(counts, precision);
+    std::vector<uint8_t> bytes, bytewise;
+    ByteWriter w(bytes), wb(bytewise);
+    write_smooth_compact_table(compact, w);
+    write_compact_table(compact, wb);
+    std::vector<uint32_t> present;
+    for (size_t s = 0; s < alphabet; ++s)
+      if (counts[s]) present.push_back(static_cast<uint32_t>(s));
+    EXPECT_EQ(smooth_compact_table_size(precision, alphabet, present, compact.codes), bytes.size());
+    ByteReader r(bytes);
+    const FrequencyTable back = read_smooth_compact_table(r, kMaxAlphabet);
+    EXPECT_TRUE(r.at_end());
+    EXPECT_EQ(back.freq, compact.table.freq) << "alphabet " << alphabet;
+    if (present.size() > 100) {
+      EXPECT_LT(bytes.size() * 2, bytewise.size()) << alphabet;
+    }
+  }
+  // Codes that jump around (the worst case: 17 bits each) still round-trip.
+  std::vector<uint64_t> jumpy(64);
+  for (size_t s = 0; s < jumpy.size(); ++s) jumpy[s] = s % 2 ? 1 : 100000;
+  const CompactTable compact = make_compact_table(jumpy, 16);
+  std::vector<uint8_t> bytes;
+  ByteWriter w(bytes);
+  write_smooth_compact_table(compact, w);
+  ByteReader r(bytes);
+  EXPECT_EQ(read_smooth_compact_table(r, kMaxAlphabet).freq, compact.table.freq);
+}
+
+TEST(CompactTable, SmoothLayoutRejectsCorruptCodes) {
+  auto expect_corrupt = [](std::vector<uint8_t> bytes) {
+    expect_corrupt_table(bytes, [](ByteReader& r) { read_smooth_compact_table(r, 1000); });
+  };
+  // Alphabet 2, both present; the bit strings below are read lowest bit first.
+  expect_corrupt({12, 2, 0, 2});           // no code section
+  expect_corrupt({12, 2, 0, 2, 6});        // length beyond ceil(17 * 2 / 8)
+  expect_corrupt({12, 2, 0, 2, 1, 0x01});  // gamma 1: step 0 from 0 gives code 0
+  expect_corrupt({12, 2, 0, 2, 1, 0x06});  // code 1 (gamma 3: step 2), then truncated
+  expect_corrupt({12, 2, 0, 2, 1, 0x00});  // a gamma code that never ends
+  // Alphabet 4: a gamma code of 31 zeros, a one and 31 ones, a step of 2^32 - 2 (beyond 446).
+  expect_corrupt({12, 4, 0, 4, 8, 0, 0, 0, 0x80, 0xff, 0xff, 0xff, 0x7f});
 }
 
 }  // namespace

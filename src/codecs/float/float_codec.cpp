@@ -8,8 +8,11 @@
 
 namespace lcl {
 
-static_assert(std::size(kFloatVersions) == 2 && kFloatVersions[0] == float_format::kVersion &&
-              kFloatVersions[1] == float_format::kVersionLowBits);
+static_assert(std::size(kFloatVersions) == 4 &&
+              kFloatVersions[0] == float_format::kVersionBytewiseTable &&
+              kFloatVersions[1] == float_format::kVersionBytewiseTableLowBits &&
+              kFloatVersions[2] == float_format::kVersion &&
+              kFloatVersions[3] == float_format::kVersionLowBits);
 
 namespace {
 

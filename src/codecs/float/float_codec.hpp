@@ -8,6 +8,6 @@ namespace lcl {
 
 const Codec& float_codec();
 // Payload versions the decoder accepts (docs/FORMAT.md, float).
-inline constexpr uint8_t kFloatVersions[] = {2, 3};
+inline constexpr uint8_t kFloatVersions[] = {2, 3, 4, 5};
 
 }  // namespace lcl

@@ -194,7 +194,7 @@ void restore_stashed_bits(const Body& b, const uint32_t (&final)[kLanes],
 
 template <class Elem>
 void decode_body(ByteReader& in, uint64_t n, const FloatLayout& layout, bool full_width,
-                 uint8_t* out, FloatDecodeScratch& scratch) {
+                 bool smooth_table, uint8_t* out, FloatDecodeScratch& scratch) {
   const uint32_t k = in.u8();
   if (k > layout.max_k())
     in.fail("float payload: k " + std::to_string(k) + " beyond the symbol width");
@@ -204,7 +204,9 @@ void decode_body(ByteReader& in, uint64_t n, const FloatLayout& layout, bool ful
   b.symbol_bits = layout.symbol_bits(k);
   b.raw_bits = layout.raw_bits(k);
   b.escape = 1u << b.symbol_bits;
-  const entropy::FrequencyTable table = entropy::read_compact_table(in, b.escape + 1);
+  const entropy::FrequencyTable table = smooth_table
+                                            ? entropy::read_smooth_compact_table(in, b.escape + 1)
+                                            : entropy::read_compact_table(in, b.escape + 1);
   if (table.freq.size() != b.escape + 1) in.fail("float payload: table alphabet does not match k");
   entropy::DecoderTable& decoder = scratch.decoder;
   decoder = entropy::make_decoder_table(table);
@@ -248,14 +250,14 @@ void decode_body(ByteReader& in, uint64_t n, const FloatLayout& layout, bool ful
 // Version 3 (float_format.hpp): the exponent classes that kept their low bits and those bits,
 // then the body of the shifted elements, which are shifted back with their low bits in place.
 template <class Elem>
-void decode_low_bits_body(ByteReader& in, uint64_t n, const FloatLayout& layout, uint8_t* out,
-                          FloatDecodeScratch& scratch) {
+void decode_low_bits_body(ByteReader& in, uint64_t n, const FloatLayout& layout, bool smooth_table,
+                          uint8_t* out, FloatDecodeScratch& scratch) {
   const uint32_t t = in.u8();
   if (t < 1 || t > layout.mantissa_bits) in.fail("low bit count out of range");
   const auto bitmap = in.bytes(layout.classes() / 8);
   const uint64_t kept_count = in.varint_at_most(n, "kept element count");
   const auto kept_bytes = in.bytes(entropy::packed_bytes(kept_count, t));
-  decode_body<Elem>(in, n, layout.without_low_bits(t), false, out, scratch);
+  decode_body<Elem>(in, n, layout.without_low_bits(t), false, smooth_table, out, scratch);
   const uint32_t class_shift = layout.mantissa_bits - t;
   uint64_t kept_read = 0;
   for (uint64_t i = 0; i < n; ++i) {
@@ -279,7 +281,9 @@ void decode_floats(std::span<const uint8_t> payload, std::span<uint8_t> out, Wor
   FloatDecodeScratch& scratch = workspace.scratch().float_decode;
   ByteReader in(payload, "float payload");
   const uint8_t version = in.u8();
-  if (version != kVersion && version != kVersionLowBits) in.fail("unknown version");
+  if (version < kVersionBytewiseTable || version > kVersionLowBits) in.fail("unknown version");
+  const bool low_bits = version == kVersionBytewiseTableLowBits || version == kVersionLowBits;
+  const bool smooth_table = version >= kVersion;
   const FloatLayout* layout = layout_of_kind(in.u8());
   if (!layout) in.fail("unknown float kind");
   const uint64_t n = in.varint_at_most(out.size() / layout->bytes, "element count");
@@ -288,19 +292,19 @@ void decode_floats(std::span<const uint8_t> payload, std::span<uint8_t> out, Wor
   const auto tail_bytes = in.bytes(tail);
   if (tail) std::memcpy(out.data() + n * layout->bytes, tail_bytes.data(), tail);
   if (n == 0) {
-    if (version != kVersion) in.fail("version 3 without elements");
+    if (low_bits) in.fail("low bits taken off without elements");
     if (!in.at_end()) in.fail("trailing bytes");
     return;
   }
-  if (version == kVersionLowBits) {
+  if (low_bits) {
     if (layout->bytes == 2)
-      decode_low_bits_body<uint16_t>(in, n, *layout, out.data(), scratch);
+      decode_low_bits_body<uint16_t>(in, n, *layout, smooth_table, out.data(), scratch);
     else
-      decode_low_bits_body<uint32_t>(in, n, *layout, out.data(), scratch);
+      decode_low_bits_body<uint32_t>(in, n, *layout, smooth_table, out.data(), scratch);
   } else if (layout->bytes == 2) {
-    decode_body<uint16_t>(in, n, *layout, true, out.data(), scratch);
+    decode_body<uint16_t>(in, n, *layout, true, smooth_table, out.data(), scratch);
   } else {
-    decode_body<uint32_t>(in, n, *layout, true, out.data(), scratch);
+    decode_body<uint32_t>(in, n, *layout, true, smooth_table, out.data(), scratch);
   }
 }
 

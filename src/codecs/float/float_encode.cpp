@@ -211,7 +211,10 @@ void encode_body(const uint8_t* data, uint64_t n, const FloatLayout& layout,
                  FloatEncodeScratch& scratch, entropy::CoderScratch& coder) {
   ByteWriter w(out);
   w.u8(static_cast<uint8_t>(model.k));
-  entropy::write_compact_table(model.table, w);
+  if (model.smooth_table)
+    entropy::write_smooth_compact_table(model.table, w);
+  else
+    entropy::write_compact_table(model.table, w);
   w.varint(model.escape_count);
   if constexpr (kernels::kAvx512Built)
     if (full_width && kernels::avx512_available() && model.table.table.precision_bits <= 14)
@@ -265,18 +268,19 @@ LowBits choose_low_bits(const uint8_t* data, uint64_t n, const FloatLayout& layo
 }
 
 // Histogram, model and body of the n elements; with low bits taken off (low.t > 0) first the
-// version 3 fields, then the body of the shifted elements.
+// version 3 fields, then the body of the shifted elements. True when the body's table has the
+// smooth layout.
 template <class Elem>
-void encode_elements(const uint8_t* data, uint64_t n, const FloatLayout& layout, const LowBits& low,
+bool encode_elements(const uint8_t* data, uint64_t n, const FloatLayout& layout, const LowBits& low,
                      const FloatModelOptions& options, std::vector<uint8_t>& out,
                      FloatEncodeScratch& scratch, entropy::CoderScratch& coder) {
   SymbolCounts& widest = scratch.widest;
   if (low.t == 0) {
     const uint32_t widest_bits = layout.symbol_bits(layout.max_k());
     count_symbols<Elem>(data, n, layout.bits, widest_bits, widest, scratch);
-    encode_body<Elem>(data, n, layout, choose_float_model(widest, layout, n, options), true, out,
-                      scratch, coder);
-    return;
+    const FloatModel model = choose_float_model(widest, layout, n, options);
+    encode_body<Elem>(data, n, layout, model, true, out, scratch, coder);
+    return model.smooth_table;
   }
   const uint32_t t = low.t;
   const uint32_t m = layout.mantissa_bits;
@@ -302,8 +306,9 @@ void encode_elements(const uint8_t* data, uint64_t n, const FloatLayout& layout,
   const FloatLayout narrow = layout.without_low_bits(t);
   const auto* bytes = reinterpret_cast<const uint8_t*>(shifted.data());
   count_symbols<Elem>(bytes, n, narrow.bits, narrow.symbol_bits(narrow.max_k()), widest, scratch);
-  encode_body<Elem>(bytes, n, narrow, choose_float_model(widest, narrow, n, options), false, out,
-                    scratch, coder);
+  const FloatModel model = choose_float_model(widest, narrow, n, options);
+  encode_body<Elem>(bytes, n, narrow, model, false, out, scratch, coder);
+  return model.smooth_table;
 }
 
 }  // namespace
@@ -324,6 +329,7 @@ void encode_floats(std::span<const uint8_t> input, const FloatLayout& layout,
     else
       low = choose_low_bits<uint32_t>(input.data(), n, layout);
   }
+  const size_t version_at = out.size();  // set once the model has chosen its table layout
   ByteWriter w(out);
   w.u8(low.t == 0 ? kVersion : kVersionLowBits);
   w.u8(static_cast<uint8_t>(layout.kind));
@@ -331,10 +337,12 @@ void encode_floats(std::span<const uint8_t> input, const FloatLayout& layout,
   w.varint(tail.size());
   w.bytes(tail);
   if (n == 0) return;
-  if (layout.bytes == 2)
-    encode_elements<uint16_t>(input.data(), n, layout, low, options, out, scratch, coder);
-  else
-    encode_elements<uint32_t>(input.data(), n, layout, low, options, out, scratch, coder);
+  const bool smooth_table =
+      layout.bytes == 2
+          ? encode_elements<uint16_t>(input.data(), n, layout, low, options, out, scratch, coder)
+          : encode_elements<uint32_t>(input.data(), n, layout, low, options, out, scratch, coder);
+  if (!smooth_table)
+    out[version_at] = low.t == 0 ? kVersionBytewiseTable : kVersionBytewiseTableLowBits;
 }
 
 }  // namespace lcl::float_format

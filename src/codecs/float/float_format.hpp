@@ -24,8 +24,13 @@
 
 namespace lcl::float_format {
 
-inline constexpr uint8_t kVersion = 2;
-inline constexpr uint8_t kVersionLowBits = 3;
+// Versions 2 and 3 store the table's frequency codes a byte each; 4 and 5 are 2 and 3 with the
+// smooth table layout (entropy/compact_table.hpp), ~2 bits a code: a chunk of 64K elements has
+// ~1,300 present symbols, so its table shrinks by ~1 KB. The encoder writes whichever is smaller.
+inline constexpr uint8_t kVersionBytewiseTable = 2;
+inline constexpr uint8_t kVersionBytewiseTableLowBits = 3;
+inline constexpr uint8_t kVersion = 4;
+inline constexpr uint8_t kVersionLowBits = 5;
 inline constexpr int kLanes = 32;
 // Symbols have at most 15 bits so that the alphabet plus the escape fits rANS's 16-bit symbols.
 inline constexpr uint32_t kMaxSymbolBits = 15;

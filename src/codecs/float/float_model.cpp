@@ -24,8 +24,9 @@ std::vector<SymbolCounts> symbol_counts_by_k(const SymbolCounts& widest,
   return by_k;
 }
 
-// Bytes of the compact table of the symbols coded at an escape threshold (exact: the table's size
-// depends only on which symbols it holds, not on their frequencies).
+// A lower bound of the table's bytes for the symbols coded at an escape threshold: its exact
+// header (which depends only on the symbols it holds), then a byte per code (bytewise layout) or
+// at least a length byte and one bit per code (smooth layout), whichever is less.
 size_t table_bytes(const SymbolCounts& counts, const FloatLayout& layout, uint32_t k,
                    uint32_t escape_threshold, bool escapes, uint32_t precision_bits) {
   std::vector<uint32_t> coded;
@@ -34,7 +35,8 @@ size_t table_bytes(const SymbolCounts& counts, const FloatLayout& layout, uint32
     if (counts.counts[i] > escape_threshold) coded.push_back(counts.symbols[i]);
   const uint32_t escape = uint32_t{1} << layout.symbol_bits(k);
   if (escapes) coded.push_back(escape);
-  return entropy::compact_table_size(precision_bits, size_t{escape} + 1, coded);
+  return entropy::compact_header_size(precision_bits, size_t{escape} + 1, coded) +
+         std::min(coded.size(), 1 + (coded.size() + 7) / 8);
 }
 
 // Lower bounds of float_model_cost for every escape threshold of one symbol histogram: coded bits
@@ -118,6 +120,7 @@ struct Evaluation {
   uint64_t escape_count = 0;
   std::vector<uint8_t> codes;  // compact table: minifloat per coded symbol
   std::vector<uint32_t> freq;  // and the frequency both sides code with
+  bool smooth_table = true;    // the smaller of the two table layouts
   double bytes = std::numeric_limits<double>::infinity();
 };
 
@@ -153,8 +156,13 @@ double evaluate(const SymbolCounts& counts, const FloatLayout& layout, uint32_t 
     bits += static_cast<double>(e.coded.counts[i]) * (precision_bits - std::log2(e.freq[i]));
   bits += static_cast<double>(e.escape_count) * layout.symbol_bits(k);
   bits += static_cast<double>(n) * layout.raw_bits(k);
-  const size_t table_bytes =
-      entropy::compact_table_size(precision_bits, size_t{escape} + 1, e.coded.symbols);
+  // The codes a byte each, or as the smooth layout's bit string: whichever is smaller (noisy
+  // histograms of small chunks can make the differences wider than a byte).
+  const size_t header =
+      entropy::compact_header_size(precision_bits, size_t{escape} + 1, e.coded.symbols);
+  const size_t smooth_codes = entropy::smooth_codes_size(e.codes);
+  e.smooth_table = smooth_codes < e.codes.size();
+  const size_t table_bytes = header + (e.smooth_table ? smooth_codes : e.codes.size());
   e.bytes = bits / 8 + static_cast<double>(table_bytes);
   return e.bytes;
 }
@@ -172,6 +180,7 @@ FloatModel materialize(const Evaluation& e, const FloatLayout& layout) {
   model.escaped.assign(escape, 0);
   for (uint32_t s : e.escaped) model.escaped[s] = 1;
   model.escape_count = e.escape_count;
+  model.smooth_table = e.smooth_table;
   model.estimated_bytes = e.bytes;
   return model;
 }
@@ -215,7 +224,8 @@ FloatModel choose_float_model(const SymbolCounts& widest, const FloatLayout& lay
     throw Error(ErrorKind::kUsage, "float model: symbol beyond the widest symbol width");
   const auto& by_k = symbol_counts_by_k(widest, layout);
 
-  // 1. k by an entropy estimate (exact-probability cost plus ~1 table byte per symbol), which
+  // 1. k by an entropy estimate (exact-probability cost plus ~half a table byte per symbol: run
+  // lengths and smooth codes), which
   //    ranks k reliably; the neighbours of the best k are refined with the exact cost below.
   std::vector<uint32_t> ks;
   if (options.k >= 0) {
@@ -229,7 +239,7 @@ FloatModel choose_float_model(const SymbolCounts& widest, const FloatLayout& lay
       const size_t present = counts.size();
       double bytes = entropy::entropy_bits(counts) / 8 +
                      static_cast<double>(n) * layout.raw_bits(k) / 8 +
-                     1.0 * static_cast<double>(present);
+                     0.5 * static_cast<double>(present);
       if (bytes < best) {
         best = bytes;
         best_k = k;

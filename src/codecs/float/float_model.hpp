@@ -24,6 +24,7 @@ struct FloatModel {
   entropy::CompactTable table;   // over 2^symbol_bits(k) + 1 symbols, the last is the escape
   std::vector<uint8_t> escaped;  // per symbol value: 1 = coded through the escape
   uint64_t escape_count = 0;     // elements whose symbol is escaped
+  bool smooth_table = true;      // the table in the smooth layout (payloads 4, 5), else bytewise
   double estimated_bytes = 0;    // payload estimate the choice minimised (without the header)
 };
 

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "codecs/fields/predicted_min_buckets.hpp"
 #include "formats/ggml/ggml_block_fields.hpp"
 
 namespace lcl::q4k_simd {
@@ -14,7 +15,7 @@ namespace lcl::q4k_simd {
 // whose q0 is not a finite number (sc == 0, NaN or infinite d).
 inline constexpr uint32_t kZeroBuckets = 18;
 // Buckets of 8 of the predicted min (one more for a prediction that is not a finite number).
-inline constexpr uint32_t kPredictedMinBuckets = 8;
+using quant::kPredictedMinBuckets;
 
 // 8*d/dmin: one correctly rounded division in double, the same on every platform; the buckets
 // then come from one correctly rounded product and exact comparisons with the bucket edges

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "codecs/block_frame.hpp"
+#include "codecs/fields/k_block_header.hpp"
 #include "codecs/fields/quant_anchored.hpp"
 #include "codecs/fields/quant_fields.hpp"
 #include "codecs/fields/quant_halves.hpp"
@@ -157,17 +158,9 @@ std::span<const uint8_t> predicted_min_contexts(const Q4KFields& f) {
                                              c.data());
     return c;
   }
-  for (size_t b = 0; b < f.d.size(); ++b) {
-    const double ratio = q4k_simd::min_ratio(f.d[b], f.dmin[b]);
-    for (uint32_t j = 0; j < kSubBlocks; ++j) {
-      const size_t s = b * kSubBlocks + j;
-      const double p = ratio * f.scales[s];
-      uint32_t bucket = 0;
-      for (uint32_t k = 1; k < kPredictedMinBuckets; ++k) bucket += p >= 8.0 * k - 0.5;
-      const bool finite = std::fabs(p) <= std::numeric_limits<double>::max();  // false for NaN
-      c[s] = static_cast<uint8_t>(finite ? bucket : kPredictedMinBuckets);
-    }
-  }
+  for (size_t b = 0; b < f.d.size(); ++b)
+    quant::predicted_min_buckets(q4k_simd::min_ratio(f.d[b], f.dmin[b]),
+                                 f.scales.data() + b * kSubBlocks, c.data() + b * kSubBlocks);
   return c;
 }
 
@@ -181,12 +174,7 @@ void encode_q4k(std::span<const uint8_t> input, uint8_t version, std::vector<uin
   Q4KFields f(blocks);
   for (size_t b = 0; b < blocks; ++b) {
     const uint8_t* block = input.data() + b * kBlock;
-    f.d[b] = load_u16le(block);
-    f.dmin[b] = load_u16le(block + 2);
-    uint8_t sc[8], m[8];
-    ggml::unpack_q4k_scales(block + 4, sc, m);
-    std::copy_n(sc, 8, f.scales.data() + b * 8);
-    std::copy_n(m, 8, f.mins.data() + b * 8);
+    quant::split_k_block_header(block, b, f);
     std::memcpy(f.quants.data() + b * kQuantBytes, block + 16, kQuantBytes);
   }
   // The payload is about the input's size: one allocation instead of repeated doubling.
@@ -260,11 +248,7 @@ class Q4KCodec final : public Codec {
     check_frame_end(r);
     for (size_t b = 0; b < blocks; ++b) {
       uint8_t* block = out.data() + b * kBlock;
-      store_u16le(block, f.d[b]);
-      store_u16le(block + 2, f.dmin[b]);
-      // Straight from the decoded 16-bit fields (below 64: the reader checks the alphabet).
-      ggml::pack_q4k_scales(f.scales.data() + b * kSubBlocks, f.mins.data() + b * kSubBlocks,
-                            block + 4);
+      quant::join_k_block_header(f, b, block);
       if (!in_place) std::memcpy(block + 16, f.quants.data() + b * kQuantBytes, kQuantBytes);
     }
   }

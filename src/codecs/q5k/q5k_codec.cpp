@@ -14,6 +14,8 @@
 #include <limits>
 #include <string>
 
+#include "codecs/fields/k_block_header.hpp"
+#include "codecs/fields/predicted_min_buckets.hpp"
 #include "codecs/fields/quant_anchored.hpp"
 #include "codecs/fields/quant_fields.hpp"
 #include "codecs/fields/quant_halves.hpp"
@@ -49,8 +51,7 @@ inline uint8_t zero_point_bucket(double d, double dmin, uint16_t scale, uint16_t
 // Mins: weights centre on zero, so m is close to p = sc * 16 * d / dmin (zero mid-grid). Buckets
 // of 8 of p over 0..63 and one for a p that is not a finite number: H(m) 5.11 bits iid, 4.60
 // given the bucket on bytellama-25m-Q5_K_M.
-constexpr uint32_t kPredictedMinBuckets = 8;
-constexpr quant::FieldShape kPredictedMinShape{64, kPredictedMinBuckets + 1};
+constexpr quant::FieldShape kPredictedMinShape{64, quant::kPredictedMinBuckets + 1};
 
 constexpr quant::AnchoredShape kValueGroups{32, 32, kZeroBuckets, 2};
 
@@ -88,14 +89,8 @@ std::span<const uint8_t> predicted_min_contexts(const Q5KFields& f) {
   for (size_t b = 0; b < f.d.size(); ++b) {
     const double ratio =
         16.0 * ggml::half_to_float(f.d[b]) / static_cast<double>(ggml::half_to_float(f.dmin[b]));
-    for (uint32_t j = 0; j < kSubBlocks; ++j) {
-      const size_t s = b * kSubBlocks + j;
-      const double p = ratio * f.scales[s];
-      uint32_t bucket = 0;
-      for (uint32_t k = 1; k < kPredictedMinBuckets; ++k) bucket += p >= 8.0 * k - 0.5;
-      const bool finite = std::fabs(p) <= std::numeric_limits<double>::max();  // false for NaN
-      c[s] = static_cast<uint8_t>(finite ? bucket : kPredictedMinBuckets);
-    }
+    quant::predicted_min_buckets(ratio, f.scales.data() + b * kSubBlocks,
+                                 c.data() + b * kSubBlocks);
   }
   return c;
 }
@@ -128,12 +123,7 @@ class Q5KCodec final : public Codec {
     Q5KFields f(blocks);
     for (size_t b = 0; b < blocks; ++b) {
       const uint8_t* block = input.data() + b * kBlock;
-      f.d[b] = load_u16le(block);
-      f.dmin[b] = load_u16le(block + 2);
-      uint8_t sc[8], m[8];
-      ggml::unpack_q4k_scales(block + 4, sc, m);
-      std::copy_n(sc, 8, f.scales.data() + b * 8);
-      std::copy_n(m, 8, f.mins.data() + b * 8);
+      quant::split_k_block_header(block, b, f);
       uint8_t q[256];
       ggml::unpack_q5k_quants(block + 16, block + 48, q);
       std::copy_n(q, 256, f.values.data() + b * 256);
@@ -171,10 +161,7 @@ class Q5KCodec final : public Codec {
       uint8_t v[256];  // below 32: the reader checks the alphabet
       std::copy_n(f.values.data() + b * 256, 256, v);
       uint8_t* block = out.data() + b * kBlock;
-      store_u16le(block, f.d[b]);
-      store_u16le(block + 2, f.dmin[b]);
-      ggml::pack_q4k_scales(f.scales.data() + b * kSubBlocks, f.mins.data() + b * kSubBlocks,
-                            block + 4);
+      quant::join_k_block_header(f, b, block);
       ggml::pack_q5k_quants(v, block + 16, block + 48);
     }
   }

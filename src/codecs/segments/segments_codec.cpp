@@ -32,34 +32,47 @@ const Codec& codec_for(const Segment& piece) {
   return zstd_codec();
 }
 
-// Float tensors keep models of their own: their exponent distributions differ from tensor to
-// tensor more than a table costs. Quantized blocks are normalised by their scales,
+// Float tensors below this size may share their type's model (see FloatGrouping).
+constexpr uint64_t kSmallFloatBytes = 256 << 10;
+
+// How float pieces are grouped. Larger float tensors keep models of their own: their exponent
+// distributions differ from tensor to tensor more than a table costs. Small ones (a model with
+// 64 x 64 weights, norm vectors) pay a table and 32 rANS lane states each, more than sharing a
+// model loses; the encoder codes both ways and keeps the smaller (on stories260K's bf16 file the
+// shared model saves ~1.5 KB of 306 KB and lets its tied output copy of the embedding reach the
+// plain-byte group, where zstd finds the repeat). Quantized blocks are normalised by their scales,
 // so one model fits a run's tensors of a type and is paid once.
-bool merges_tensors(const Codec& codec) {
-  return codec.id() != codec_id::kFloat;
+enum class FloatGrouping { kPerTensor, kSmallShared };
+
+bool merges_tensors(const Codec& codec, uint64_t piece_size, FloatGrouping floats) {
+  if (codec.id() != codec_id::kFloat) return true;
+  return floats == FloatGrouping::kSmallShared && piece_size < kSmallFloatBytes;
 }
 
 struct Group {
   const Codec* codec = nullptr;
   TypeId type = type::kOpaque;
+  bool shared = false;  // other pieces of the type may join it
   uint64_t bytes = 0;
   size_t pieces = 0;
 };
 
 // Groups in order of first appearance: the pieces of a type whose codec merges tensors share one,
-// float pieces get one each, pieces coded as plain bytes share one.
+// other float pieces get one each, pieces coded as plain bytes share one.
 std::vector<Group> assign_groups(const std::vector<Segment>& pieces,
-                                 const std::vector<const Codec*>& codec_of,
+                                 const std::vector<const Codec*>& codec_of, FloatGrouping floats,
                                  std::vector<uint32_t>& group_of) {
   std::vector<Group> groups;
   group_of.assign(pieces.size(), 0);
   for (size_t i = 0; i < pieces.size(); ++i) {
     const Codec& codec = *codec_of[i];
     const TypeId type = codec.id() == codec_id::kZstd ? type::kOpaque : pieces[i].type;
-    auto it = std::find_if(groups.begin(), groups.end(),
-                           [&](const Group& g) { return g.codec == &codec && g.type == type; });
-    if (!merges_tensors(codec)) it = groups.end();
-    if (it == groups.end()) it = groups.insert(groups.end(), Group{&codec, type, 0, 0});
+    const bool merges = merges_tensors(codec, pieces[i].size, floats);
+    auto it = std::find_if(groups.begin(), groups.end(), [&](const Group& g) {
+      return g.shared && g.codec == &codec && g.type == type;
+    });
+    if (!merges) it = groups.end();
+    if (it == groups.end()) it = groups.insert(groups.end(), Group{&codec, type, merges, 0, 0});
     it->bytes += pieces[i].size;
     ++it->pieces;
     group_of[i] = static_cast<uint32_t>(it - groups.begin());
@@ -79,12 +92,41 @@ void gather(std::span<const uint8_t> input, const std::vector<Segment>& pieces,
   }
 }
 
+// Payloads of groups already coded in this chunk, by codec and pieces: the groupings the encoder
+// tries share most of their groups, and each is coded once.
+class GroupPayloads {
+ public:
+  struct Entry {
+    const Codec* codec = nullptr;
+    std::vector<uint32_t> pieces;
+    CodecId used = codec_id::kStore;
+    std::vector<uint8_t> coded;
+  };
+  const Entry* find(const Codec* codec, const std::vector<uint32_t>& pieces) const {
+    for (const Entry& e : entries_)
+      if (e.codec == codec && e.pieces == pieces) return &e;
+    return nullptr;
+  }
+  void add(Entry entry) { entries_.push_back(std::move(entry)); }
+
+ private:
+  std::vector<Entry> entries_;
+};
+
 void encode_groups(std::span<const uint8_t> input, const std::vector<Segment>& pieces,
                    const std::vector<uint32_t>& group_of, const std::vector<Group>& groups,
-                   int level, std::vector<std::vector<uint8_t>>& coded, std::vector<CodecId>& used,
-                   Workspace& workspace) {
+                   int level, GroupPayloads& known, std::vector<std::vector<uint8_t>>& coded,
+                   std::vector<CodecId>& used, Workspace& workspace) {
   std::vector<uint8_t>& bytes = workspace.scratch().segments.gathered;
   for (uint32_t g = 0; g < groups.size(); ++g) {
+    std::vector<uint32_t> members;
+    for (uint32_t i = 0; i < group_of.size(); ++i)
+      if (group_of[i] == g) members.push_back(i);
+    if (const GroupPayloads::Entry* e = known.find(groups[g].codec, members)) {
+      used[g] = e->used;
+      coded[g] = e->coded;
+      continue;
+    }
     gather(input, pieces, group_of, g, bytes);
     EncodeContext group_context;
     group_context.type = groups[g].type;
@@ -92,6 +134,7 @@ void encode_groups(std::span<const uint8_t> input, const std::vector<Segment>& p
     used[g] = encode_chunk_payload(bytes, *groups[g].codec, group_context, coded[g], workspace);
     // encode_chunk_payload leaves the payload empty for store: the payload is the bytes.
     if (used[g] == codec_id::kStore) coded[g].assign(bytes.begin(), bytes.end());
+    known.add({groups[g].codec, std::move(members), used[g], coded[g]});
   }
 }
 
@@ -123,6 +166,52 @@ bool moves_small_tensors_to_zstd(std::span<const uint8_t> input, const std::vect
     at += size;
   }
   return moved;
+}
+
+// The pieces' groups and their payloads under one float grouping.
+struct CodedGroups {
+  std::vector<std::vector<uint8_t>>& coded;  // per group (a workspace buffer)
+  std::vector<uint32_t> group_of;            // per piece
+  std::vector<CodecId> used;                 // per group
+  uint64_t payload_bytes() const {
+    uint64_t bytes = 0;
+    for (const auto& c : coded) bytes += c.size();
+    return bytes;
+  }
+};
+
+void code_groups(std::span<const uint8_t> input, const std::vector<Segment>& pieces,
+                 FloatGrouping floats, int level, GroupPayloads& known, CodedGroups& out,
+                 Workspace& workspace) {
+  std::vector<const Codec*> codec_of(pieces.size());
+  for (size_t i = 0; i < pieces.size(); ++i) codec_of[i] = &codec_for(pieces[i]);
+  std::vector<Group> groups = assign_groups(pieces, codec_of, floats, out.group_of);
+  out.coded.resize(groups.size());
+  out.used.assign(groups.size(), codec_id::kStore);
+  encode_groups(input, pieces, out.group_of, groups, level, known, out.coded, out.used, workspace);
+  // A small tensor that zstd codes better than its group's codec does on average (an embedding
+  // with repeated rows, say) leaves the group for the plain bytes: what a chunk of its own got
+  // from encode_chunk_payload's zstd trial before tensors were grouped.
+  if (moves_small_tensors_to_zstd(input, pieces, out.group_of, groups, out.coded, level, codec_of,
+                                  workspace)) {
+    groups = assign_groups(pieces, codec_of, floats, out.group_of);
+    out.coded.resize(groups.size());
+    out.used.assign(groups.size(), codec_id::kStore);
+    encode_groups(input, pieces, out.group_of, groups, level, known, out.coded, out.used,
+                  workspace);
+  }
+}
+
+// Whether sharing small float tensors' models can change the grouping: two such pieces of a type.
+bool has_small_floats_to_share(const std::vector<Segment>& pieces) {
+  std::vector<TypeId> seen;
+  for (const Segment& piece : pieces) {
+    const Codec& codec = codec_for(piece);
+    if (codec.id() != codec_id::kFloat || piece.size >= kSmallFloatBytes) continue;
+    if (std::find(seen.begin(), seen.end(), piece.type) != seen.end()) return true;
+    seen.push_back(piece.type);
+  }
+  return false;
 }
 
 // The pieces and groups of a payload, as it lists them.
@@ -185,25 +274,21 @@ class SegmentsCodec final : public Codec {
       throw Error(ErrorKind::kUsage, "segments: pieces of " + std::to_string(total) +
                                          " bytes for a chunk of " + std::to_string(input.size()));
 
-    std::vector<const Codec*> codec_of(pieces.size());
-    for (size_t i = 0; i < pieces.size(); ++i) codec_of[i] = &codec_for(pieces[i]);
-    std::vector<uint32_t> group_of;
-    std::vector<Group> groups = assign_groups(pieces, codec_of, group_of);
-    // Kept by the workspace from chunk to chunk (see decode).
-    std::vector<std::vector<uint8_t>>& coded = workspace.scratch().segments.coded;
-    coded.resize(groups.size());
-    std::vector<CodecId> used(groups.size());
-    encode_groups(input, pieces, group_of, groups, context.level, coded, used, workspace);
-    // A small tensor that zstd codes better than its group's codec does on average (an embedding
-    // with repeated rows, say) leaves the group for the plain bytes: what a chunk of its own got
-    // from encode_chunk_payload's zstd trial before tensors were grouped.
-    if (moves_small_tensors_to_zstd(input, pieces, group_of, groups, coded, context.level, codec_of,
-                                    workspace)) {
-      groups = assign_groups(pieces, codec_of, group_of);
-      coded.resize(groups.size());
-      used.assign(groups.size(), codec_id::kStore);
-      encode_groups(input, pieces, group_of, groups, context.level, coded, used, workspace);
+    // The payloads are kept by the workspace from chunk to chunk (see decode).
+    auto& scratch = workspace.scratch().segments;
+    CodedGroups per_tensor{scratch.coded, {}, {}}, shared{scratch.coded_shared, {}, {}};
+    GroupPayloads known;
+    code_groups(input, pieces, FloatGrouping::kPerTensor, context.level, known, per_tensor,
+                workspace);
+    const CodedGroups* best = &per_tensor;
+    if (has_small_floats_to_share(pieces)) {
+      code_groups(input, pieces, FloatGrouping::kSmallShared, context.level, known, shared,
+                  workspace);
+      if (shared.payload_bytes() < per_tensor.payload_bytes()) best = &shared;
     }
+    const auto& group_of = best->group_of;
+    const auto& coded = best->coded;
+    const auto& used = best->used;
 
     ByteWriter w(out);
     w.u8(kFormatVersion);
@@ -212,8 +297,8 @@ class SegmentsCodec final : public Codec {
       w.varint(group_of[i]);
       w.varint(pieces[i].size);
     }
-    w.varint(groups.size());
-    for (size_t g = 0; g < groups.size(); ++g) {
+    w.varint(coded.size());
+    for (size_t g = 0; g < coded.size(); ++g) {
       w.u16(used[g]);
       w.varint(coded[g].size());
       w.bytes(coded[g]);
