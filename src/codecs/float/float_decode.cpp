@@ -59,7 +59,7 @@ void decode_generic(const Body& b, uint64_t& escapes_read, uint32_t (&final)[kLa
 
 // Raw width W and precision P known at compile time: each 8 raw fields of a group fill exactly
 // W bytes, so every field is read at a constant byte offset and shift, and no shift count needs
-// a register (what made the generic loop spill). The scalar path, for CPUs without AVX-512.
+// a register (what made the generic loop spill). The scalar path, for CPUs without AVX2.
 template <class Elem, uint32_t W, uint32_t P>
 void decode_fixed(const Body& b, uint64_t& escapes_read, uint32_t (&final)[kLanes]) {
   static_assert(kLanes % 8 == 0, "a group's raw fields fill whole bytes per 8 lanes");
@@ -141,7 +141,8 @@ DecodeFn pick_fixed(uint32_t raw_bits, uint32_t precision, std::integer_sequence
   return fn;
 }
 
-// `full_width`: the elements fill their Elem (version 3's shifted elements take the portable path).
+// `full_width`: the elements fill their Elem (the low-bit versions' shifted elements do not: the
+// AVX-512 kernel steps aside for them, the AVX2 kernel takes them).
 template <class Elem>
 DecodeFn choose_decoder(uint32_t raw_bits, uint32_t precision, bool full_width) {
   if constexpr (kernels::kAvx512Built)

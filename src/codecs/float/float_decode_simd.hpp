@@ -16,8 +16,8 @@ size_t decode_groups_avx512(const Body& b, uint64_t& escapes_read, uint32_t (&x)
                             const uint8_t*& p, const uint8_t* end);
 
 // As decode_groups_avx512 with 8-lane AVX2 vectors, for elements of element_bytes (2 or 4) bytes
-// that need not fill them (version 3's shifted elements). Reads up to 16 bytes past a group's raw
-// fields. Only callable when kernels::avx2_available().
+// that need not fill them (the low-bit versions' shifted elements). Reads up to 16 bytes past a
+// group's raw fields. Only callable when kernels::avx2_available().
 size_t decode_groups_avx2(const Body& b, size_t element_bytes, uint64_t& escapes_read,
                           uint32_t (&x)[kLanes], const uint8_t*& p, const uint8_t* end);
 
