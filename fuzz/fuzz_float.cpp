@@ -42,7 +42,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const bool portable_ok = decode(decode_payload, data + 2, size - 2, out_size, true, portable);
     if (fast_ok != portable_ok || (fast_ok && fast != portable)) __builtin_trap();
   };
-  check(lcl::float_format::decode_floats);
-  check(lcl::fp8_format::decode_fp8);
+  // Lambdas: the decoders are overloaded (with and without a caller's workspace).
+  check([](std::span<const uint8_t> payload, std::span<uint8_t> out) {
+    lcl::float_format::decode_floats(payload, out);
+  });
+  check([](std::span<const uint8_t> payload, std::span<uint8_t> out) {
+    lcl::fp8_format::decode_fp8(payload, out);
+  });
   return 0;
 }
