@@ -1,8 +1,8 @@
 // libFuzzer target: decoding arbitrary bytes as a float codec payload and as an fp8 codec payload
 // must either succeed or throw lcl::Error(kCorruptInput); never read or write out of bounds, never
-// hang. Each input is decoded twice per codec, by the x86-64 kernels (AVX-512 for the float codec,
-// AVX2 for fp8, where the CPU has them) and by the portable code, which must agree: both throw,
-// or both write the same bytes.
+// hang. Each input is decoded twice per codec, by the x86-64 kernels (AVX-512, else AVX2, for the
+// float codec, AVX2 for fp8, where the CPU has them) and by the portable code, which must agree:
+// both throw, or both write the same bytes.
 // Input layout: u16 output size (LE), then the payload.
 #include <cstddef>
 #include <cstdint>
@@ -42,7 +42,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const bool portable_ok = decode(decode_payload, data + 2, size - 2, out_size, true, portable);
     if (fast_ok != portable_ok || (fast_ok && fast != portable)) __builtin_trap();
   };
-  check(lcl::float_format::decode_floats);
-  check(lcl::fp8_format::decode_fp8);
+  // Lambdas: the decoders are overloaded (with and without a caller's workspace).
+  check([](std::span<const uint8_t> payload, std::span<uint8_t> out) {
+    lcl::float_format::decode_floats(payload, out);
+  });
+  check([](std::span<const uint8_t> payload, std::span<uint8_t> out) {
+    lcl::fp8_format::decode_fp8(payload, out);
+  });
   return 0;
 }

@@ -10,9 +10,12 @@
 #include <random>
 
 #include "codecs/float/float_coder.hpp"
-#include "util/kernel_dispatch.hpp"
+#include "codecs/float/float_format.hpp"
+#include "lcl/container.hpp"
 #include "lcl/error.hpp"
 #include "quant_test_support.hpp"
+#include "support/test_paths.hpp"
+#include "util/kernel_dispatch.hpp"
 
 namespace lcl {
 namespace {
@@ -147,6 +150,55 @@ TEST(FloatKernels, RandomModelsFuzz) {
     check_both_paths(data, layout, {k, precision, threshold});
     if (::testing::Test::HasFailure()) return;
   }
+}
+
+// Low-bit payloads (versions 3 and 5: low mantissa bits taken off): the kernels decode the shifted
+// elements, which do not fill their element width, around the lane count and with escapes.
+TEST(FloatKernels, LowBitsPayloadsAroundTheLaneCount) {
+  const size_t lanes = float_format::kLanes;
+  for (const FloatLayout* layout : {&float_format::kF16, &float_format::kF32})
+    for (size_t n : {lanes - 1, lanes + 1, 2 * lanes + 1, size_t{1000}, size_t{40009}}) {
+      // Low bits zero (as in bf16 converted up); a few outliers keep theirs.
+      auto data = skewed(n, *layout, 0.1, 0, n + layout->bytes);
+      const uint32_t low_bits = layout->bytes == 2 ? 3 : 16;
+      for (size_t i = 0; i < n; ++i) {
+        uint32_t v = 0;
+        std::memcpy(&v, &data[i * layout->bytes], layout->bytes);
+        v &= ~((1u << low_bits) - 1);
+        if (i % 97 == 5) v ^= 0x5A5A5A5Au & ((1u << (8 * layout->bytes - 1)) - 1);  // escapes
+        std::memcpy(&data[i * layout->bytes], &v, layout->bytes);
+      }
+      ASSERT_TRUE(check_both_paths(data, *layout));
+      const uint8_t version = encode_with(true, data, *layout, {})[0];
+      EXPECT_TRUE(version == float_format::kVersionLowBits ||
+                  version == float_format::kVersionBytewiseTableLowBits)
+          << int(version) << ", " << n << " elements of " << layout->bytes << " bytes";
+    }
+}
+
+// Every committed golden archive (tests/golden: each float payload version the decoder accepts)
+// decodes to the same bytes on the kernel and the portable paths.
+TEST(FloatKernels, GoldenArchivesDecodeIdenticallyOnBothPaths) {
+  size_t checked = 0;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(test::source_dir() / "tests/golden")) {
+    if (entry.path().extension() != ".lcl") continue;
+    SCOPED_TRACE(entry.path().string());
+    std::vector<uint8_t> decoded[2];
+    for (bool portable : {false, true}) {
+      PortableScope scope(portable);
+      auto archive = Archive::open(entry.path());
+      if (archive->index().base) archive->attach_base(entry.path().parent_path());
+      std::vector<uint8_t>& out = decoded[portable];
+      out.resize(archive->index().original_size);
+      archive->decode_all(1, [&](uint64_t offset, std::span<const uint8_t> bytes) {
+        std::copy(bytes.begin(), bytes.end(), out.begin() + static_cast<ptrdiff_t>(offset));
+      });
+    }
+    EXPECT_EQ(decoded[0], decoded[1]);
+    ++checked;
+  }
+  EXPECT_GE(checked, 6u);
 }
 
 // Corrupt payloads: the kernel path must fail the same way as the portable one (kCorruptInput or a

@@ -59,7 +59,7 @@ void decode_generic(const Body& b, uint64_t& escapes_read, uint32_t (&final)[kLa
 
 // Raw width W and precision P known at compile time: each 8 raw fields of a group fill exactly
 // W bytes, so every field is read at a constant byte offset and shift, and no shift count needs
-// a register (what made the generic loop spill). The scalar path, for CPUs without AVX-512.
+// a register (what made the generic loop spill). The scalar path, for CPUs without AVX2.
 template <class Elem, uint32_t W, uint32_t P>
 void decode_fixed(const Body& b, uint64_t& escapes_read, uint32_t (&final)[kLanes]) {
   static_assert(kLanes % 8 == 0, "a group's raw fields fill whole bytes per 8 lanes");
@@ -104,6 +104,18 @@ void decode_simd(const Body& b, uint64_t& escapes_read, uint32_t (&final)[kLanes
       final);
 }
 
+// The AVX2 kernel for the whole groups (any W and P, any element width), the generic steps for
+// the rest.
+template <class Elem>
+void decode_avx2(const Body& b, uint64_t& escapes_read, uint32_t (&final)[kLanes]) {
+  entropy::decode_interleaved_bulk<kLanes>(
+      b.stream, b.n, generic_step<Elem>(b, escapes_read), generic_group<Elem>(b, escapes_read),
+      [&](uint32_t(&x)[kLanes], const uint8_t*& p, const uint8_t* end) {
+        return decode_groups_avx2(b, sizeof(Elem), escapes_read, x, p, end);
+      },
+      final);
+}
+
 using DecodeFn = void (*)(const Body&, uint64_t&, uint32_t (&)[kLanes]);
 
 template <class Elem, uint32_t W>
@@ -129,11 +141,14 @@ DecodeFn pick_fixed(uint32_t raw_bits, uint32_t precision, std::integer_sequence
   return fn;
 }
 
-// `full_width`: the elements fill their Elem (version 3's shifted elements take the portable path).
+// `full_width`: the elements fill their Elem (the low-bit versions' shifted elements do not: the
+// AVX-512 kernel steps aside for them, the AVX2 kernel takes them).
 template <class Elem>
 DecodeFn choose_decoder(uint32_t raw_bits, uint32_t precision, bool full_width) {
   if constexpr (kernels::kAvx512Built)
     if (full_width && kernels::avx512_available()) return decode_simd<Elem>;
+  if constexpr (kernels::kAvx512Built)
+    if (kernels::avx2_available()) return decode_avx2<Elem>;
   DecodeFn fn = nullptr;
   if constexpr (sizeof(Elem) == 2)
     fn = pick_fixed<Elem>(raw_bits, precision,
@@ -208,12 +223,14 @@ void decode_body(ByteReader& in, uint64_t n, const FloatLayout& layout, bool ful
   b.stream = in.bytes(in.remaining());
   b.escape_fields = scratch.padded_escapes.assign(escapes);
   const DecodeFn decode = choose_decoder<Elem>(b.raw_bits, b.precision, full_width);
-  bool in_place = false;  // the AVX-512 decoder, which reads the raw section where it is
-  if constexpr (kernels::kAvx512Built) in_place = decode == decode_simd<Elem>;
+  bool in_place = false;  // the x86-64 kernels, which read the raw section where it is
+  if constexpr (kernels::kAvx512Built)
+    in_place = decode == decode_simd<Elem> || decode == decode_avx2<Elem>;
   if (in_place) {
     // Read in place: the stream follows the raw section and holds at least 4 * kLanes bytes
-    // before any field is read (the rANS header check), which covers the stash's place and every
-    // 8-byte window of a field. Fields reaching into the stash are rewritten below.
+    // before any field is read (the rANS header check), which covers the stash's place, every
+    // 8-byte window of a field and the AVX2 kernel's 16-byte loads. Fields reaching into the stash
+    // are rewritten below.
     b.raw_fields = raw.data();
   } else {
     // A padded copy lets the portable loops read 8-byte windows without an end check.

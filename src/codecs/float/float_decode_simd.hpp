@@ -1,5 +1,5 @@
 #pragma once
-// The float decoder's AVX-512 kernel (dispatch in kernel_dispatch.hpp). Internal to
+// The float decoder's AVX-512 and AVX2 kernels (dispatch in kernel_dispatch.hpp). Internal to
 // float_decode*.cpp.
 #include <cstddef>
 #include <cstdint>
@@ -14,5 +14,11 @@ namespace lcl::float_format {
 // and p; returns the number of symbols decoded. Only callable when kernels::avx512_available().
 size_t decode_groups_avx512(const Body& b, uint64_t& escapes_read, uint32_t (&x)[kLanes],
                             const uint8_t*& p, const uint8_t* end);
+
+// As decode_groups_avx512 with 8-lane AVX2 vectors, for elements of element_bytes (2 or 4) bytes
+// that need not fill them (the low-bit versions' shifted elements). Reads up to 16 bytes past a
+// group's raw fields. Only callable when kernels::avx2_available().
+size_t decode_groups_avx2(const Body& b, size_t element_bytes, uint64_t& escapes_read,
+                          uint32_t (&x)[kLanes], const uint8_t*& p, const uint8_t* end);
 
 }  // namespace lcl::float_format
