@@ -74,6 +74,7 @@ size_t FdInputStream::read_some(std::span<uint8_t> dst) {
 
 size_t MemoryInputStream::read_some(std::span<uint8_t> dst) {
   size_t n = std::min({dst.size(), bytes_.size() - pos_, chunk_});
+  if (n == 0) return 0;  // an empty span's data() may be null, which memcpy must not get
   std::memcpy(dst.data(), bytes_.data() + pos_, n);
   pos_ += n;
   return n;
