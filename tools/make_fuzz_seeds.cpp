@@ -215,6 +215,9 @@ int main(int argc, char** argv) {
     write_seed(out / "fuzz_container", "gguf.lcl", compress(gguf, "small.gguf", scratch));
     write_seed(out / "fuzz_container", "stored.lcl",
                compress(Bytes(st.begin(), st.begin() + 3000), "head.bin", scratch, true));
+    // Copy chunks and kept frames: the golden tied-embedding archive.
+    write_seed(out / "fuzz_container", "tied-copy.lcl",
+               read_file(source / "tests/golden/tiny-tied.safetensors.copy.lcl"));
 
     write_seed(out / "fuzz_float", "bf16", float_seed(lcl::type::kBF16, s.bf16));
     write_seed(out / "fuzz_float", "f32", float_seed(lcl::type::kF32, s.f32));

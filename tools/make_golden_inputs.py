@@ -4,8 +4,9 @@ Apache-2.0; bytellama-25m, project data). Their .lcl forms are written by `lcl c
 build that introduced a codec, or by tools/make_golden_archives.cpp for payload versions the
 encoders no longer choose, and committed; tests/container/golden_test.cpp checks that every later
 build decodes them to these exact bytes. Re-running this script is only needed for new inputs.
-Usage: tools/make_golden_inputs.py ../shared/corpus tests/golden [finetune-pair]
-(with finetune-pair, only the base and fine-tune pair of the delta codec is written)"""
+Usage: tools/make_golden_inputs.py ../shared/corpus tests/golden [finetune-pair | tied]
+(with finetune-pair, only the base and fine-tune pair of the delta codec is written; with tied,
+only the tied-embedding checkpoint of the copy codec)"""
 import json
 import struct
 import sys
@@ -153,6 +154,20 @@ def write_finetune_pair(corpus, out):
         write_safetensors(out + path, tensors)
 
 
+def write_tied(corpus, out):
+    """A checkpoint with tied embeddings in miniature for the copy codec: 16 rows of bytellama-25m's
+    embedding (16 KiB, the smallest tensor the writer looks for copies of), a norm vector, and
+    the embedding's rows again as the output projection."""
+    model = read_safetensors(corpus + "/bytellama-25m/model-00001-of-00004.safetensors")
+    embed, shape = bf16_rows(model, "model.embed_tokens.weight", 0, 16)
+    norm, norm_shape = bf16_rows(model, "model.layers.0.input_layernorm.weight", 0, 1)
+    write_safetensors(out + "/tiny-tied.safetensors", [
+        ("embed_tokens.weight", "BF16", shape, embed),
+        ("norm.weight", "BF16", norm_shape[1:], norm),
+        ("lm_head.weight", "BF16", shape, embed),
+    ])
+
+
 def main(corpus, out):
     with open(corpus + "/use-lite/use-lite-bf16.safetensors", "rb") as f:
         (n,) = struct.unpack("<Q", f.read(8))
@@ -221,6 +236,9 @@ def main(corpus, out):
 if __name__ == "__main__":
     if sys.argv[3:] == ["finetune-pair"]:
         write_finetune_pair(sys.argv[1], sys.argv[2])
+    elif sys.argv[3:] == ["tied"]:
+        write_tied(sys.argv[1], sys.argv[2])
     else:
         main(sys.argv[1], sys.argv[2])
         write_finetune_pair(sys.argv[1], sys.argv[2])
+        write_tied(sys.argv[1], sys.argv[2])

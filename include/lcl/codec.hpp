@@ -26,6 +26,8 @@ inline constexpr CodecId kFloat = 2;  // the first id of the specialised (type-r
 inline constexpr CodecId kSegments = 7;
 // a chunk coded against the same bytes of a base model (a fine-tune given its base)
 inline constexpr CodecId kDelta = 12;
+// a chunk equal to an earlier chunk of the same archive (tied embeddings, duplicated layers)
+inline constexpr CodecId kCopy = 13;
 }  // namespace codec_id
 
 // Bytes of a reference file (a base model file the archive names, by its index in the archive's
@@ -34,6 +36,13 @@ struct ReferenceRange {
   uint32_t file = 0;
   uint64_t offset = 0;
   uint64_t size = 0;
+};
+
+// The bytes of an earlier chunk of the same archive that a chunk equals (the copy codec): from
+// `offset` of chunk `chunk`'s original bytes, as many as the copying chunk has.
+struct CopySource {
+  uint64_t chunk = 0;
+  uint64_t offset = 0;
 };
 
 // A piece of a chunk: `size` bytes of elements of `type` (type::kOpaque: metadata, padding, or a
@@ -55,6 +64,8 @@ struct EncodeContext {
   // the chunk's) and where they lie, which the payload records for the decoder.
   std::span<const uint8_t> reference;
   ReferenceRange reference_range;
+  // For the copy codec: where in an earlier chunk of the archive these bytes are.
+  std::optional<CopySource> copy_of;
 };
 
 class Codec {
@@ -124,6 +135,11 @@ struct ChunkPlan {
   // Set where the chunk is a piece of a tensor that a base model holds with the same name, type
   // and shape: the base's bytes at the same place (the compressor then tries the delta codec).
   std::optional<ReferenceRange> reference;
+  // Set where the chunk's bytes equal bytes of the earlier chunk plans[copy_of->chunk] (a tensor
+  // identical to an earlier one): the chunk is written as a copy of them.
+  std::optional<CopySource> copy_of;
+  // Set on a chunk that a later chunk copies from: its frame tells a stream reader to keep it.
+  bool kept = false;
 };
 
 // Regions with a specialised codec are cut into block-aligned chunks of at most chunk_size; runs

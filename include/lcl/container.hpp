@@ -24,6 +24,8 @@
 
 namespace lcl {
 
+struct ContainerScratch;  // a workspace's buffers for reading chunks (private)
+
 // Called from the thread that drives the work with bytes done so far and the total.
 using ProgressFn = std::function<void(uint64_t done, uint64_t total)>;
 
@@ -178,6 +180,9 @@ class Archive {
 
  private:
   Archive(std::unique_ptr<ByteSource> source, ArchiveIndex index);
+  // Chunk i's payload, its frame header checked against the index (`kept`: it must be a kept
+  // frame, as the chunk a copy names); read into `scratch` unless the archive is in memory.
+  std::span<const uint8_t> read_payload(size_t i, bool kept, ContainerScratch& scratch) const;
   std::unique_ptr<ByteSource> source_;
   ArchiveIndex index_;
   std::vector<std::unique_ptr<ByteSource>> base_files_;  // index_.base's files, once attached

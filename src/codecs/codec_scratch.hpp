@@ -24,9 +24,10 @@ struct ChunkEncoderScratch {
 };
 
 // The container's, per chunk: the frame read from the archive, the reference bytes of a delta
-// chunk, the chunk's own payload beside a delta one, and the chunk decoded again to verify it.
+// chunk, the chunk's own payload beside a delta one, and the chunk decoded again to verify it;
+// the whole chunk a copy takes part of its bytes from.
 struct ContainerScratch {
-  ByteBuffer frame, reference;
+  ByteBuffer frame, reference, copied;
   std::vector<uint8_t> own;
   ByteBuffer decoded;
 };

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "codecs/copy/copy_codec.hpp"
 #include "codecs/delta/delta_codec.hpp"
 #include "codecs/fields/quant_fields.hpp"
 #include "codecs/float/float_codec.hpp"
@@ -43,6 +44,7 @@ constexpr CodecEntry kCodecs[] = {
     {10, "mxfp4",      &mxfp4_codec,      kMXFP4Versions,     kFields},
     {11, "fp8",        &fp8_codec,        kFp8Versions,       kNoFields},
     {12, "delta",      &delta_codec,      kDeltaVersions,     kNoFields},
+    {13, "copy",       &copy_codec,       kCopyVersions,      kNoFields},
 };
 // clang-format on
 
@@ -61,7 +63,7 @@ constexpr CodecId id_of(std::string_view name) {
 // The ids the container, the planner and the chunk encoder name (lcl/codec.hpp).
 static_assert(id_of("store") == codec_id::kStore && id_of("zstd") == codec_id::kZstd &&
               id_of("float") == codec_id::kFloat && id_of("segments") == codec_id::kSegments &&
-              id_of("delta") == codec_id::kDelta);
+              id_of("delta") == codec_id::kDelta && id_of("copy") == codec_id::kCopy);
 
 const CodecEntry& entry_of(const Codec* codec) {
   for (const CodecEntry& e : kCodecs)

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "codecs/codec_scratch.hpp"
+#include "codecs/copy/copy_codec.hpp"
 #include "container/format.hpp"
 #include "container/pipeline.hpp"
 #include "lcl/container.hpp"
@@ -53,19 +54,9 @@ std::unique_ptr<Archive> Archive::open(std::unique_ptr<ByteSource> source) {
   }
 }
 
-void Archive::decode_chunk(size_t i, std::span<uint8_t> out) const {
-  const ChunkEntry& chunk = index_.chunks.at(i);
-  auto fail = [&](const std::string& why) {
-    throw_corrupt(source_->name() + ": chunk " + std::to_string(i) + " (original bytes " +
-                  std::to_string(chunk.original_offset) + ".." +
-                  std::to_string(chunk.original_offset + chunk.original_size) + ") " + why);
-  };
-  if (out.size() != chunk.original_size) fail("decoded into a buffer of the wrong size");
-  const Codec* codec = find_codec(chunk.codec);
-  if (!codec) fail("uses codec id " + std::to_string(chunk.codec) + ", unknown to this version");
-  // The archive's workspaces: one per worker of the read calls, kept while the archive lives.
-  WorkspacePool::Lease workspace = workspaces_.lease();
-  ContainerScratch& scratch = workspace->scratch().container;
+std::span<const uint8_t> Archive::read_payload(size_t i, bool kept,
+                                               ContainerScratch& scratch) const {
+  const ChunkEntry& chunk = index_.chunks[i];
   // Version 2 reads the frame header with the payload (one read) and checks that it says what
   // the index says. An archive in memory is read in place; otherwise into the workspace's
   // buffer (not zeroed: the read fills it).
@@ -79,13 +70,63 @@ void Archive::decode_chunk(size_t i, std::span<uint8_t> out) const {
     frame = scratch.frame;
   }
   if (header != 0) {
-    std::vector<uint8_t> expected = container::encode_frame_header(chunk);
-    if (!std::equal(expected.begin(), expected.end(), frame.begin()))
-      fail("frame header disagrees with the index");
+    // A chunk that a copy names must be a kept frame (what a stream reader needs); any other
+    // chunk may be either.
+    std::vector<uint8_t> expected = container::encode_frame_header(chunk, kept);
+    bool same = std::equal(expected.begin(), expected.end(), frame.begin());
+    if (!same && !kept) {
+      expected = container::encode_frame_header(chunk, true);
+      same = std::equal(expected.begin(), expected.end(), frame.begin());
+    }
+    if (!same)
+      throw_corrupt(kept ? "names chunk " + std::to_string(i) +
+                               ", whose frame header is not a kept frame's or disagrees with "
+                               "the index"
+                         : std::string("frame header disagrees with the index"));
   }
-  std::span<const uint8_t> payload(frame.data() + header, chunk.payload_size);
+  return frame.subspan(header, chunk.payload_size);
+}
+
+void Archive::decode_chunk(size_t i, std::span<uint8_t> out) const {
+  const ChunkEntry& chunk = index_.chunks.at(i);
+  auto fail = [&](const std::string& why) {
+    throw_corrupt(source_->name() + ": chunk " + std::to_string(i) + " (original bytes " +
+                  std::to_string(chunk.original_offset) + ".." +
+                  std::to_string(chunk.original_offset + chunk.original_size) + ") " + why);
+  };
+  if (out.size() != chunk.original_size) fail("decoded into a buffer of the wrong size");
+  // The archive's workspaces: one per worker of the read calls, kept while the archive lives.
+  WorkspacePool::Lease workspace = workspaces_.lease();
+  ContainerScratch& scratch = workspace->scratch().container;
   try {
-    const std::optional<ReferenceRange> reference = codec->reference(payload, out.size());
+    // A copy chunk is decoded as the earlier chunk it names, which must not be a copy itself:
+    // one step, never a chain or a cycle.
+    size_t source = i;
+    uint64_t offset = 0;
+    if (chunk.codec == codec_id::kCopy) {
+      if (index_.format_version < 2) throw_corrupt("is a copy chunk, which format 1 has not");
+      const CopySource copy =
+          copy_format::read_copy_source(read_payload(i, false, scratch), i, chunk.original_size);
+      source = static_cast<size_t>(copy.chunk);
+      offset = copy.offset;
+      const ChunkEntry& named = index_.chunks[source];
+      if (named.codec == codec_id::kCopy)
+        throw_corrupt("names chunk " + std::to_string(source) + ", itself a copy");
+      if (offset + chunk.original_size > named.original_size)
+        throw_corrupt("names bytes beyond the end of chunk " + std::to_string(source));
+    }
+    const ChunkEntry& coded = index_.chunks[source];
+    // A copy of part of a chunk decodes the whole chunk beside the output, then copies its part.
+    std::span<uint8_t> target = out;
+    if (coded.original_size != out.size()) {
+      scratch.copied.resize(coded.original_size);
+      target = scratch.copied;
+    }
+    const Codec* codec = find_codec(coded.codec);
+    if (!codec)
+      throw_corrupt("uses codec id " + std::to_string(coded.codec) + ", unknown to this version");
+    std::span<const uint8_t> payload = read_payload(source, source != i, scratch);
+    const std::optional<ReferenceRange> reference = codec->reference(payload, target.size());
     if (reference) {
       require_base();
       if (reference->file >= base_files_.size())
@@ -98,10 +139,12 @@ void Archive::decode_chunk(size_t i, std::span<uint8_t> out) const {
       ByteBuffer& reference_bytes = scratch.reference;
       reference_bytes.resize(reference->size);
       base.read(reference->offset, reference_bytes);
-      codec->decode_with_reference(payload, reference_bytes, out, *workspace);
+      codec->decode_with_reference(payload, reference_bytes, target, *workspace);
     } else {
-      codec->decode(payload, out, *workspace);
+      codec->decode(payload, target, *workspace);
     }
+    if (target.data() != out.data() && !out.empty())
+      std::memcpy(out.data(), target.data() + offset, out.size());
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::kCorruptInput) throw;
     fail(std::string("is corrupt: ") + e.what());

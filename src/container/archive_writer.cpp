@@ -17,10 +17,10 @@ void ArchiveWriter::put(std::span<const uint8_t> bytes) {
   position_ += bytes.size();
 }
 
-void ArchiveWriter::add_chunk(ChunkEntry chunk, std::span<const uint8_t> payload) {
+void ArchiveWriter::add_chunk(ChunkEntry chunk, std::span<const uint8_t> payload, bool kept) {
   chunk.original_offset = original_size_;
   chunk.payload_size = payload.size();
-  put(encode_frame_header(chunk));
+  put(encode_frame_header(chunk, kept));
   chunk.payload_offset = position_;
   put(payload);
   original_size_ += chunk.original_size;

@@ -17,8 +17,8 @@ class ArchiveWriter {
   explicit ArchiveWriter(ByteSink& sink, uint16_t flags = 0);
 
   // `chunk` gives codec, original size and checksum; its offsets are filled in here. A store
-  // chunk's payload is its original bytes.
-  void add_chunk(ChunkEntry chunk, std::span<const uint8_t> payload);
+  // chunk's payload is its original bytes. `kept`: a later copy chunk names this one.
+  void add_chunk(ChunkEntry chunk, std::span<const uint8_t> payload, bool kept = false);
 
   // Writes end frame, index (with the chunks added) and trailer; returns the archive's size.
   uint64_t finish(ArchiveIndex index);

@@ -4,6 +4,7 @@
 #include <optional>
 #include <span>
 
+#include "container/plan_cuts.hpp"
 #include "lcl/error.hpp"
 #include "util/byte_buffer.hpp"
 #include "util/hash.hpp"
@@ -61,44 +62,6 @@ std::optional<ReferenceRange> BaseCatalog::reference_for(const Region& region, u
   reference.size = size;
   return reference;
 }
-
-namespace {
-
-// The region that holds byte `offset` of the file.
-const Region* region_at(const Layout& layout, uint64_t offset) {
-  auto it = std::upper_bound(layout.regions.begin(), layout.regions.end(), offset,
-                             [](uint64_t o, const Region& r) { return o < r.offset; });
-  if (it == layout.regions.begin()) return nullptr;
-  --it;
-  return offset < it->offset + it->size ? &*it : nullptr;
-}
-
-// A chunk of the pieces [first, last) of a segments run that starts at `offset`: one piece alone
-// gets its own codec (zstd for generic bytes), several stay a segments chunk.
-ChunkPlan regroup(const ChunkPlan& run, std::span<const Segment> pieces, uint64_t offset,
-                  const Layout& layout) {
-  ChunkPlan chunk;
-  chunk.offset = offset;
-  for (const Segment& s : pieces) chunk.size += s.size;
-  chunk.context.level = run.context.level;
-  const Codec* codec = pieces.size() == 1 && pieces[0].type != type::kOpaque
-                           ? specialised_codec_for(pieces[0].type, pieces[0].size)
-                           : nullptr;
-  if (pieces.size() == 1 && !codec) {
-    chunk.codec = codec_id::kZstd;
-  } else if (pieces.size() == 1) {
-    chunk.codec = codec->id();
-    chunk.context.type = pieces[0].type;
-    const Region* region = region_at(layout, offset);
-    if (region && region->kind == RegionKind::kTensor) chunk.context.tensor = &region->tensor;
-  } else {
-    chunk.codec = codec_id::kSegments;
-    chunk.context.segments.assign(pieces.begin(), pieces.end());
-  }
-  return chunk;
-}
-
-}  // namespace
 
 void BaseCatalog::plan_references(const Layout& layout, std::vector<ChunkPlan>& plans) {
   std::vector<ChunkPlan> out;

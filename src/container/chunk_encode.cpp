@@ -42,6 +42,15 @@ void encode_chunk(EncodedChunk& chunk, const ChunkPlan& plan, bool verify, Buffe
                   Workspace& workspace, const std::vector<std::unique_ptr<ByteSource>>& base) {
   chunk.payload = payloads.take();
   chunk.checksum = content_checksum(kFormatVersion, chunk.original);
+  if (plan.copy_of) {
+    // The planner compared the bytes with those of the chunk it names (duplicate_tensors.hpp).
+    EncodeContext context;
+    context.copy_of = plan.copy_of;
+    chunk.payload.clear();
+    find_codec(codec_id::kCopy)->encode(chunk.original, context, chunk.payload, workspace);
+    chunk.codec = codec_id::kCopy;
+    return;
+  }
   ContainerScratch& scratch = workspace.scratch().container;
   ByteBuffer& reference = scratch.reference;
   bool delta = false;

@@ -7,6 +7,7 @@
 #include "container/archive_writer.hpp"
 #include "container/base_model.hpp"
 #include "container/chunk_encode.hpp"
+#include "container/duplicate_tensors.hpp"
 #include "container/format.hpp"
 #include "container/index_limits.hpp"
 #include "container/pipeline.hpp"
@@ -44,6 +45,11 @@ CompressResult compress(const ByteSource& source, ByteSink& sink, const Compress
     }
   }
 
+  if (!options.plan.store_only) {
+    container::plan_copies(source, layout, plans);
+    container::check_index_limits(name, plans.size());
+  }
+
   container::ArchiveWriter writer(sink, index.base ? container::kFlagBase : 0);
   ContentHash whole_file(container::content_uses_xxh3(container::kFormatVersion));
   unsigned threads = resolve_threads(options.threads);
@@ -61,13 +67,13 @@ CompressResult compress(const ByteSource& source, ByteSink& sink, const Compress
         container::encode_chunk(chunk, plans[i], options.verify_chunks, payloads, *workspace, base);
         return chunk;
       },
-      [&](size_t, container::EncodedChunk& chunk) {
+      [&](size_t i, container::EncodedChunk& chunk) {
         whole_file.update(chunk.original);
         ChunkEntry entry;
         entry.codec = chunk.codec;
         entry.original_size = chunk.original.size();
         entry.checksum = chunk.checksum;
-        writer.add_chunk(entry, chunk.payload_bytes());
+        writer.add_chunk(entry, chunk.payload_bytes(), plans[i].kept);
         originals.give(std::move(chunk.original));
         payloads.give(std::move(chunk.payload));
         if (options.progress) options.progress(writer.original_size(), layout.file_size);

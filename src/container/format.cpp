@@ -44,11 +44,11 @@ size_t varint_size(uint64_t value) {
   return n;
 }
 
-std::vector<uint8_t> encode_frame_header(const ChunkEntry& chunk) {
+std::vector<uint8_t> encode_frame_header(const ChunkEntry& chunk, bool kept) {
   std::vector<uint8_t> out;
   out.reserve(kMaxFrameHeaderSize);
   ByteWriter w(out);
-  w.u8(kChunkFrameTag);
+  w.u8(kept ? kKeptFrameTag : kChunkFrameTag);
   w.varint(chunk.codec);
   w.varint(chunk.original_size);
   w.varint(chunk.payload_size);

@@ -28,6 +28,11 @@ inline constexpr uint64_t kMaxDims = 16;
 inline constexpr uint64_t kMaxSourceNameLength = 4096;
 
 inline constexpr uint8_t kChunkFrameTag = 0xC1;
+// The frame of a chunk that a later copy chunk names: a stream reader keeps its payload.
+inline constexpr uint8_t kKeptFrameTag = 0xC2;
+// What a stream reader keeps of kept frames' payloads at most; an archive that needs more is
+// decoded from a file (which reads the copied chunk again instead).
+inline constexpr uint64_t kMaxKeptPayloadBytes = 2ull << 30;
 inline constexpr uint8_t kEndFrameTag = 0xE0;
 // tag + 3 varints of at most 10 bytes + checksum + header check
 inline constexpr size_t kMaxFrameHeaderSize = 1 + 3 * 10 + 8 + 4;
@@ -54,8 +59,8 @@ std::vector<uint8_t> encode_header(uint16_t flags = 0);
 HeaderFields check_header(std::span<const uint8_t> bytes);
 
 // The frame header that precedes a chunk's payload in version 2 (codec, sizes, checksum of the
-// original bytes, and a check of these fields).
-std::vector<uint8_t> encode_frame_header(const ChunkEntry& chunk);
+// original bytes, and a check of these fields); `kept` for a chunk a later copy chunk names.
+std::vector<uint8_t> encode_frame_header(const ChunkEntry& chunk, bool kept = false);
 size_t frame_header_size(const ChunkEntry& chunk);
 // The end frame: its tag and the index size.
 std::vector<uint8_t> encode_end_frame(uint64_t index_size);

@@ -5,9 +5,12 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
+#include "codecs/copy/copy_codec.hpp"
 #include "container/format.hpp"
 #include "container/pipeline.hpp"
 #include "lcl/container.hpp"
@@ -79,10 +82,20 @@ class FrameReader {
   uint64_t position_ = 0;
 };
 
+// A kept frame's codec and payload, for the copy chunks that name it later.
+struct KeptFrame {
+  CodecId codec = codec_id::kStore;
+  uint64_t original_size = 0;
+  std::vector<uint8_t> payload;
+};
+
 struct FrameJob {
   ChunkEntry entry;
   size_t number = 0;
   ByteBuffer payload;
+  // For a copy chunk: the kept frame it names, decoded in its place.
+  std::shared_ptr<const KeptFrame> copy_of;
+  uint64_t copy_offset = 0;  // where in the kept frame's bytes the copy's begin
 };
 
 struct DecodedFrame {
@@ -117,13 +130,16 @@ void decompress_stream(InputStream& input, ByteSink& sink, const DecompressOptio
   ContentHash whole_file(container::content_uses_xxh3(version));
   uint64_t original_end = 0;
   uint64_t written = 0;
+  // Kept frames by chunk number, read-only once added (workers decode copies from them).
+  std::map<size_t, std::shared_ptr<const KeptFrame>> kept;
+  uint64_t kept_bytes = 0;
   container::run_ordered_stream<FrameJob, DecodedFrame>(
       threads, 2 * threads,
       [&]() -> std::optional<FrameJob> {
         std::vector<uint8_t> raw;
         uint8_t tag = in.byte("frame header");
         if (tag == container::kEndFrameTag) return std::nullopt;
-        if (tag != container::kChunkFrameTag)
+        if (tag != container::kChunkFrameTag && tag != container::kKeptFrameTag)
           in.fail("not a frame (tag " + std::to_string(tag) + ")");
         raw.push_back(tag);
         FrameJob job;
@@ -148,6 +164,39 @@ void decompress_stream(InputStream& input, ByteSink& sink, const DecompressOptio
         original_end += e.original_size;
         job.payload = buffers.take();
         in.read(job.payload, e.payload_size, "chunk payload");
+        if (tag == container::kKeptFrameTag) {
+          kept_bytes += e.payload_size;
+          if (kept_bytes > container::kMaxKeptPayloadBytes)
+            throw Error(ErrorKind::kUnsupported,
+                        in.where() + ": the chunks this archive copies take more than " +
+                            std::to_string(container::kMaxKeptPayloadBytes >> 20) +
+                            " MiB to keep; decode it from a file");
+          auto frame = std::make_shared<KeptFrame>();
+          frame->codec = e.codec;
+          frame->original_size = e.original_size;
+          frame->payload.assign(job.payload.begin(), job.payload.end());
+          kept.emplace(job.number, std::move(frame));
+        }
+        if (e.codec == codec_id::kCopy) {
+          // Resolved here, on the reading thread: the named chunk must be a kept frame before
+          // this one that is not a copy itself, and hold the range named.
+          const std::string which = "chunk " + std::to_string(job.number);
+          CopySource source;
+          try {
+            source = copy_format::read_copy_source(job.payload, job.number, e.original_size);
+          } catch (const Error& err) {
+            in.fail(which + " is corrupt: " + err.what());
+          }
+          const std::string named_chunk = " names chunk " + std::to_string(source.chunk);
+          auto named = kept.find(static_cast<size_t>(source.chunk));
+          if (named == kept.end()) in.fail(which + named_chunk + ", not a kept frame");
+          if (named->second->codec == codec_id::kCopy)
+            in.fail(which + named_chunk + ", itself a copy");
+          if (source.offset + e.original_size > named->second->original_size)
+            in.fail(which + named_chunk + " and bytes beyond its end");
+          job.copy_of = named->second;
+          job.copy_offset = source.offset;
+        }
         seen.push_back(e);
         return job;
       },
@@ -158,14 +207,26 @@ void decompress_stream(InputStream& input, ByteSink& sink, const DecompressOptio
                         " (original bytes " + std::to_string(e.original_offset) + ".." +
                         std::to_string(e.original_offset + e.original_size) + ") " + why);
         };
-        const Codec* codec = find_codec(e.codec);
-        if (!codec) fail("uses codec id " + std::to_string(e.codec) + ", unknown to this version");
+        const CodecId coded = job.copy_of ? job.copy_of->codec : e.codec;
+        const Codec* codec = find_codec(coded);
+        if (!codec) fail("uses codec id " + std::to_string(coded) + ", unknown to this version");
         DecodedFrame out;
         out.bytes = buffers.take();
         out.bytes.resize(e.original_size);
         try {
           WorkspacePool::Lease workspace = workspaces.lease();
-          codec->decode(job.payload, out.bytes, *workspace);
+          if (!job.copy_of) {
+            codec->decode(job.payload, out.bytes, *workspace);
+          } else if (job.copy_of->original_size == e.original_size) {
+            codec->decode(job.copy_of->payload, out.bytes, *workspace);
+          } else {  // part of the kept chunk: decode all of it beside, copy the part
+            ByteBuffer whole = buffers.take();
+            whole.resize(job.copy_of->original_size);
+            codec->decode(job.copy_of->payload, whole, *workspace);
+            if (!out.bytes.empty())
+              std::memcpy(out.bytes.data(), whole.data() + job.copy_offset, out.bytes.size());
+            buffers.give(std::move(whole));
+          }
         } catch (const Error& err) {
           if (err.kind() != ErrorKind::kCorruptInput) throw;
           fail(std::string("is corrupt: ") + err.what());

@@ -48,8 +48,10 @@ Pinned pinned_by_goldens() {
       std::vector<uint8_t> payload(chunk.payload_size);
       archive->source().read(chunk.payload_offset, payload);
       const Codec* codec = find_codec(chunk.codec);
-      if (codec && codec->reference(payload, chunk.original_size)) {
-        // A payload coded against a reference decodes with it, through the archive.
+      if (chunk.codec == codec_id::kCopy ||
+          (codec && codec->reference(payload, chunk.original_size))) {
+        // A payload coded against a reference (a base file, or another chunk for a copy)
+        // decodes with it, through the archive.
         std::vector<uint8_t> decoded(chunk.original_size);
         archive->decode_chunk(i, decoded);
         pinned[{chunk.codec, payload[0]}] |= 0;
