@@ -226,3 +226,22 @@ def test_reads_across_shared_chunks(model, tmp_path):
             lo = int(rng.integers(0, 300))
             hi = int(rng.integers(lo, 301))
             assert np.array_equal(sl[lo:hi], want[lo:hi]), (lo, hi)
+
+
+def test_tied_tensors_read_through_copies(tmp_path):
+    """An output projection identical to the embedding (tied) costs a few bytes and reads back
+    whole and by rows, with 64 KiB chunks (the copy spans several) and the default 4 MiB."""
+    rng = np.random.default_rng(3)
+    embed = (rng.standard_normal((300, 257)).astype(np.float32).view(np.uint32) >> 16).astype(np.uint16)
+    norm = rng.standard_normal(64).astype(np.float32)
+    alone, tied = tmp_path / "alone.safetensors", tmp_path / "tied.safetensors"
+    write_safetensors(alone, {"embed": ("BF16", embed), "norm": ("F32", norm)})
+    write_safetensors(tied, {"embed": ("BF16", embed), "norm": ("F32", norm), "lm_head": ("BF16", embed)})
+    for chunk_size in (64 * 1024, 4 << 20):
+        _, alone_size = lcl.compress_file(alone, tmp_path / "alone.lcl", chunk_size=chunk_size, overwrite=True)
+        _, tied_size = lcl.compress_file(tied, tmp_path / "tied.lcl", chunk_size=chunk_size, overwrite=True)
+        assert tied_size < alone_size + 400, (chunk_size, tied_size, alone_size)
+        with lcl.safe_open(tmp_path / "tied.lcl", framework="np") as f:
+            assert np.array_equal(f.get_tensor("lm_head"), f.get_tensor("embed"))
+            assert np.array_equal(f.get_tensor("lm_head").view(np.uint16), embed)
+            assert np.array_equal(f.get_slice("lm_head")[123:217].view(np.uint16), embed[123:217])
