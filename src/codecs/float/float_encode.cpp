@@ -168,7 +168,7 @@ void encode_streams(const uint8_t* data, uint64_t n, const FloatLayout& layout,
 // is a large part of the payload: copying it once more cost ~2% of the encoder's time).
 template <class Elem>
 void encode_streams_with_kernels(const uint8_t* data, uint64_t n, const FloatLayout& layout,
-                                 const FloatModel& model, std::vector<uint8_t>& out,
+                                 const FloatModel& model, bool avx512, std::vector<uint8_t>& out,
                                  FloatEncodeScratch& scratch) {
   const uint32_t symbol_bits = layout.symbol_bits(model.k);
   const uint32_t raw_bits = layout.raw_bits(model.k);
@@ -184,9 +184,9 @@ void encode_streams_with_kernels(const uint8_t* data, uint64_t n, const FloatLay
       entries_by_value(model, escape, &escape_entry, scratch.by_value);
   std::vector<uint64_t>& escaped_at = scratch.escaped_at;
   const auto stream =
-      encode_symbols_avx512(data, n, sizeof(Elem), raw_bits, entries, static_cast<uint32_t>(escape),
-                            model.table.table.precision_bits, initial,
-                            model.escape_count != 0 ? &escape_entry : nullptr, scratch);
+      encode_symbols_simd(data, n, sizeof(Elem), raw_bits, entries, static_cast<uint32_t>(escape),
+                          model.table.table.precision_bits, initial,
+                          model.escape_count != 0 ? &escape_entry : nullptr, avx512, scratch);
   if (escaped_at.size() != model.escape_count)
     throw Error(ErrorKind::kUsage,
                 "float encoder (internal): escape count differs from the model's");
@@ -217,8 +217,12 @@ void encode_body(const uint8_t* data, uint64_t n, const FloatLayout& layout,
     entropy::write_compact_table(model.table, w);
   w.varint(model.escape_count);
   if constexpr (kernels::kAvx512Built)
-    if (full_width && kernels::avx512_available() && model.table.table.precision_bits <= 14)
-      return encode_streams_with_kernels<Elem>(data, n, layout, model, out, scratch);
+    if (full_width && model.table.table.precision_bits <= 14) {
+      if (kernels::avx512_available())
+        return encode_streams_with_kernels<Elem>(data, n, layout, model, true, out, scratch);
+      if (kernels::avx2_available())
+        return encode_streams_with_kernels<Elem>(data, n, layout, model, false, out, scratch);
+    }
   encode_streams<Elem>(data, n, layout, model, out, scratch, coder);
 }
 
