@@ -87,7 +87,7 @@ void encode_float_body(const uint8_t* in, const uint8_t* ref, uint64_t n, const 
     uint16_t* const sym = symbols.data();
     uint8_t* const ctx = context_of.data();
     entropy::BitWriter bits(raw);
-    for (uint64_t i = 0; i < n; ++i) {
+    const auto map_element = [&](uint64_t i) {
       const Elem b = load<Elem>(ref + i * sizeof(Elem));
       const Elem v = load<Elem>(in + i * sizeof(Elem));
       const auto z = static_cast<uint32_t>(zigzag(static_cast<Elem>(ordered(v) - ordered(b))));
@@ -101,6 +101,17 @@ void encode_float_body(const uint8_t* in, const uint8_t* ref, uint64_t n, const 
       sym[i] = static_cast<uint16_t>(symbol);
       ctx[i] = static_cast<uint8_t>(c);
       ++hist[c * alphabet + symbol];
+    };
+    bool vectors = false;
+    if constexpr (kernels::kAvx512Built && sizeof(Elem) == 2)
+      vectors = kernels::avx2_available() && contexts * alphabet <= (1u << 16);
+    [[maybe_unused]] const SymbolPass pass{sym, ctx, hist, k, shift, contexts - 1, alphabet};
+    for (uint64_t i = 0; i < n;) {
+      // The kernel stops at a vector with a large move, which the scalar loop takes.
+      if constexpr (kernels::kAvx512Built)
+        if (vectors) i = map_symbols16_avx2(in, ref, i, n, pass);
+      const uint64_t stop = vectors ? std::min(n, i + 16) : n;
+      for (; i < stop; ++i) map_element(i);
     }
   }
   for (uint32_t c = 0; c < contexts; ++c)
@@ -181,15 +192,12 @@ void encode_float_body(const uint8_t* in, const uint8_t* ref, uint64_t n, const 
     if (kernels::avx2_available()) {
       PackedEncoderTables& packed = scratch.packed;
       packed.precision_bits = kPrecision;
-      packed.reciprocal.assign(tables.size() * alphabet, 0);
-      packed.fields.assign(tables.size() * alphabet, 0);
+      packed.entries.assign(tables.size() * alphabet, 0);
       for (size_t t = 0; t < tables.size(); ++t)
         for (uint32_t s = 0; s < alphabet; ++s)
-          if (tables[t].present[s]) {
-            const uint64_t entry = entropy::pack_encoder_symbol(tables[t].symbols[s], kPrecision);
-            packed.reciprocal[t * alphabet + s] = static_cast<uint32_t>(entry);
-            packed.fields[t * alphabet + s] = static_cast<uint32_t>(entry >> 32);
-          }
+          if (tables[t].present[s])
+            packed.entries[t * alphabet + s] =
+                entropy::pack_encoder_symbol(tables[t].symbols[s], kPrecision);
       for (uint32_t c = 0; c < contexts; ++c)
         packed.first_entry[c] = static_cast<uint32_t>(std::max(table_of[c], 0)) * alphabet;
       uint32_t initial[kLanes];
