@@ -82,7 +82,7 @@ void encode_float_body(const uint8_t* in, const uint8_t* ref, uint64_t n, const 
   std::vector<uint64_t> context_total(contexts, 0);
   {
     // Raw pointers: stores through uint8_t* may alias anything, vectors would be reloaded.
-    counts.assign(static_cast<size_t>(contexts) * alphabet, 0);
+    counts.assign(static_cast<size_t>(contexts) * alphabet + 1, 0);  // + the kernel's spare
     uint32_t* const hist = counts.data();
     uint16_t* const sym = symbols.data();
     uint8_t* const ctx = context_of.data();
@@ -102,17 +102,24 @@ void encode_float_body(const uint8_t* in, const uint8_t* ref, uint64_t n, const 
       ctx[i] = static_cast<uint8_t>(c);
       ++hist[c * alphabet + symbol];
     };
-    bool vectors = false;
-    if constexpr (kernels::kAvx512Built && sizeof(Elem) == 2)
-      vectors = kernels::avx2_available() && contexts * alphabet <= (1u << 16);
-    [[maybe_unused]] const SymbolPass pass{sym, ctx, hist, k, shift, contexts - 1, alphabet};
-    for (uint64_t i = 0; i < n;) {
-      // The kernel stops at a vector with a large move, which the scalar loop takes.
-      if constexpr (kernels::kAvx512Built)
-        if (vectors) i = map_symbols16_avx2(in, ref, i, n, pass);
-      const uint64_t stop = vectors ? std::min(n, i + 16) : n;
-      for (; i < stop; ++i) map_element(i);
+    uint64_t i = 0;
+    if constexpr (kernels::kAvx512Built && sizeof(Elem) == 2) {
+      // The whole vectors, their large moves' positions kept; then those moves' buckets and raw
+      // bits in element order, before the tail's.
+      if (kernels::avx2_available() && contexts * alphabet < (1u << 16)) {
+        std::vector<uint64_t>& large = scratch.large_moves;
+        large.clear();
+        const SymbolPass pass{sym, ctx, hist, k, shift, contexts - 1, alphabet, &large};
+        i = map_symbols16_avx2(in, ref, n, pass);
+        for (const uint64_t j : large) {
+          const Bucketed q = bucket(sym[j], k, m);
+          sym[j] = static_cast<uint16_t>(q.symbol);
+          bits.bits(q.raw, q.raw_bits);
+          ++hist[ctx[j] * alphabet + q.symbol];
+        }
+      }
     }
+    for (; i < n; ++i) map_element(i);
   }
   for (uint32_t c = 0; c < contexts; ++c)
     for (uint32_t s = 0; s < alphabet; ++s) context_total[c] += counts[c * alphabet + s];

@@ -22,18 +22,19 @@ struct PackedEncoderTables {
 struct SymbolPass {
   uint16_t* symbols;
   uint8_t* contexts;
-  uint32_t* counts;
-  uint32_t exact_bits;     // K
-  uint32_t context_shift;  // the mantissa bits
-  uint32_t context_mask;   // 2^exponent bits - 1
-  uint32_t alphabet;       // contexts * alphabet <= 2^16
+  uint32_t* counts;              // contexts * alphabet + 1 counters (< 2^16 + 1)
+  uint32_t exact_bits;           // K
+  uint32_t context_shift;        // the mantissa bits
+  uint32_t context_mask;         // 2^exponent bits - 1
+  uint32_t alphabet;             // contexts * alphabet < 2^16
+  std::vector<uint64_t>* large;  // positions of the moves of 2^K units or more
 };
 
-// The symbol pass over 16-bit elements from i, 16 at a time, while every move of a vector fits the
-// exact symbols (z < 2^K: no raw bits); returns where it stopped (a vector with a larger move, or
-// fewer than 16 elements left), for the caller's scalar loop. Only called when
-// kernels::avx2_available().
-uint64_t map_symbols16_avx2(const uint8_t* in, const uint8_t* ref, uint64_t i, uint64_t n,
+// The symbol pass over the whole 16-element vectors of n 16-bit elements; returns where it stopped
+// (n rounded down to 16). An element whose move z is 2^K or more gets z as its symbol, is not
+// counted (its count goes to the spare last counter) and its position is appended to *large: the
+// caller maps it to its bucket, raw bits and count. Only called when kernels::avx2_available().
+uint64_t map_symbols16_avx2(const uint8_t* in, const uint8_t* ref, uint64_t n,
                             const SymbolPass& pass);
 
 // Encodes the whole groups of kLanes symbols below i (a multiple of kLanes), from the top down,
