@@ -95,6 +95,29 @@ TEST(DeltaCodec, EveryMoveOfAWordRoundtrips) {
   expect_roundtrip(tuned, base, type::kF32);  // unrelated words: every 32-bit bucket
 }
 
+TEST(DeltaCodec, LargeMovesAnywhereInTheVectorPass) {
+  // Small moves with a large one (raw bits) every few elements, at every position of the symbol
+  // pass's 16-element vectors, and lengths around them: the vectors and the scalar loop that
+  // takes over at a large move must write the same symbols, raw bits and counts.
+  std::mt19937_64 rng(21);
+  for (size_t n : {size_t{15}, size_t{16}, size_t{17}, size_t{47}, size_t{1007}, size_t{20003}})
+    for (uint32_t every : {3u, 16u, 50u, 1000u}) {
+      SCOPED_TRACE("n=" + std::to_string(n) + " every=" + std::to_string(every));
+      std::vector<uint8_t> base(2 * n), tuned(2 * n);
+      for (size_t i = 0; i < n; ++i) {
+        const auto b = static_cast<uint16_t>(0x3c00 + rng() % 0x0800) ^ (rng() % 2 ? 0x8000 : 0);
+        const uint32_t move = rng() % every == 0 ? 200 + rng() % 3000 : rng() % 5;
+        const auto v = static_cast<uint16_t>(rng() % 2 ? b + move : b - move);
+        base[2 * i] = static_cast<uint8_t>(b);
+        base[2 * i + 1] = static_cast<uint8_t>(b >> 8);
+        tuned[2 * i] = static_cast<uint8_t>(v);
+        tuned[2 * i + 1] = static_cast<uint8_t>(v >> 8);
+      }
+      expect_roundtrip(tuned, base, type::kBF16);
+      expect_roundtrip(tuned, base, type::kF16);
+    }
+}
+
 TEST(DeltaCodec, IdenticalBytesCostAFewBytesForAnyType) {
   const auto pair = test::make_float_pair(50000, 2, false, 3);
   for (TypeId type : {type::kBF16, type::kQ4_K, type::kOpaque}) {

@@ -1,7 +1,8 @@
 // The float codec's x86-64 kernels against its portable code: for every input both encoders must
 // write the same payload and both decoders must restore the input byte for byte (the portable
-// code is what CPUs without AVX-512 run). On machines without the kernels both runs take the
-// portable path and the tests still check the roundtrips.
+// code is what CPUs without AVX2 run; with AVX2 and no AVX-512 the AVX2 kernels are the fast path).
+// On machines without the kernels both runs take the portable path and the tests still check the
+// roundtrips.
 #include <gtest/gtest.h>
 
 #include <algorithm>

@@ -36,6 +36,24 @@ Header read_header(ByteReader& in, uint64_t chunk_size) {
   return h;
 }
 
+// A table's slots in the AVX2 kernel's packing (PackedTables); the checks of
+// entropy::make_decoder_table.
+void pack_slots(const entropy::FrequencyTable& table, uint32_t* slots) {
+  uint64_t sum = 0;
+  for (uint32_t f : table.freq) sum += f;
+  if (sum == 0) throw_corrupt("delta payload: empty table");
+  if (sum != (uint64_t{1} << table.precision_bits))
+    throw_corrupt("rANS frequency table does not sum to 1 << precision_bits");
+  uint32_t cum = 0;
+  for (uint32_t s = 0; s < table.freq.size(); ++s) {
+    const uint32_t f = table.freq[s];
+    if (f == 0) continue;
+    const uint32_t high = s | (f - 1) << 8;
+    for (uint32_t j = 0; j < f; ++j) slots[cum + j] = high | j << 20;
+    cum += f;
+  }
+}
+
 template <class Elem>
 void decode_float_body(ByteReader& in, uint64_t n, const FloatLayout& layout, const uint8_t* ref,
                        uint8_t* out, DeltaDecodeScratch& scratch) {
@@ -56,20 +74,35 @@ void decode_float_body(ByteReader& in, uint64_t n, const FloatLayout& layout, co
     if (map[c] >= table_count) in.fail("context table index out of range");
     table_of[first + c] = map[c];
   }
+  // The AVX2 kernel's packed slots hold alphabets of <= 256 symbols at precision <= 12; it then
+  // gets its tables built straight from the frequencies (building the portable slots first and
+  // packing them was ~10% of the decoding time), and the portable steps around it read them too.
+  bool use_kernel = false;
+  if constexpr (kernels::kAvx512Built && sizeof(Elem) == 2)
+    use_kernel = alphabet <= 256 && precision <= 12 && kernels::avx2_available();
   std::vector<entropy::DecoderSlot>& slots = scratch.slots;
-  slots.resize(static_cast<size_t>(table_count) << precision);
+  PackedTables& packed = scratch.packed;
+  if (use_kernel)
+    packed.slots.resize(static_cast<size_t>(table_count) << precision);
+  else
+    slots.resize(static_cast<size_t>(table_count) << precision);
   for (uint32_t t = 0; t < table_count; ++t) {
     const entropy::FrequencyTable table = entropy::read_compact_table(in, alphabet);
     if (table.freq.size() != alphabet || table.precision_bits != precision)
       in.fail("table does not match the alphabet or precision");
+    if (use_kernel) {
+      pack_slots(table, packed.slots.data() + (size_t{t} << precision));
+      continue;
+    }
     const entropy::DecoderTable decoder = entropy::make_decoder_table(table);
     if (decoder.slots.size() != (size_t{1} << precision)) in.fail("empty table");
     std::memcpy(slots.data() + (size_t{t} << precision), decoder.slots.data(),
                 decoder.slots.size() * sizeof(entropy::DecoderSlot));
   }
   const entropy::DecoderSlot* slots_of[256];
-  for (uint32_t c = 0; c < contexts; ++c)
-    slots_of[c] = slots.data() + (size_t{table_of[c]} << precision);
+  if (!use_kernel)
+    for (uint32_t c = 0; c < contexts; ++c)
+      slots_of[c] = slots.data() + (size_t{table_of[c]} << precision);
   const uint64_t raw_size = in.varint_at_most(in.remaining(), "raw byte count");
   RawBits raw(scratch.padded_raw.assign(in.bytes(raw_size)), raw_size);
   const auto stream = in.bytes(in.remaining());
@@ -78,16 +111,18 @@ void decode_float_body(ByteReader& in, uint64_t n, const FloatLayout& layout, co
   const uint32_t mask = (1u << precision) - 1;
   const uint32_t exact = 1u << k;
   const Buckets buckets{k, m};
+  auto restore = [&](size_t i, Elem b, uint32_t z) {
+    if (z >= exact) [[unlikely]]
+      z = unbucket(z, buckets, raw);
+    const Elem v = from_ordered(static_cast<Elem>(ordered(b) + unzigzag(static_cast<Elem>(z))));
+    std::memcpy(out + i * sizeof(Elem), &v, sizeof v);
+  };
   auto step = [&](size_t i, uint32_t& x) {
     Elem b;
     std::memcpy(&b, ref + i * sizeof(Elem), sizeof b);
     const entropy::DecoderSlot d = slots_of[(b >> shift) & (contexts - 1)][x & mask];
     x = d.freq * (x >> precision) + d.offset;
-    uint32_t z = d.symbol;
-    if (z >= exact) [[unlikely]]
-      z = unbucket(z, buckets, raw);
-    const Elem v = from_ordered(static_cast<Elem>(ordered(b) + unzigzag(static_cast<Elem>(z))));
-    std::memcpy(out + i * sizeof(Elem), &v, sizeof v);
+    restore(i, b, d.symbol);
   };
   auto group = [&](size_t i, uint32_t(&x)[kLanes], const uint8_t*& p) {
 #pragma GCC unroll 16
@@ -96,31 +131,41 @@ void decode_float_body(ByteReader& in, uint64_t n, const FloatLayout& layout, co
       entropy::renormalize(x[l], p);
     }
   };
-  bool decoded = false;
   if constexpr (kernels::kAvx512Built && sizeof(Elem) == 2) {
-    if (alphabet <= 256 && precision <= 12 && kernels::avx2_available()) {
-      PackedTables& packed = scratch.packed;
+    if (use_kernel) {
       packed.precision_bits = precision;
       packed.mantissa_bits = shift;
       packed.contexts = contexts;
-      packed.slots.resize(slots.size());
-      for (size_t j = 0; j < slots.size(); ++j)
-        packed.slots[j] =
-            slots[j].symbol | (slots[j].freq - 1) << 8 | uint32_t{slots[j].offset} << 20;
       for (uint32_t c = 0; c < contexts; ++c)
         packed.first_slot[c] = uint32_t{table_of[c]} << precision;
       packed.small_map = count <= sizeof packed.map;
       packed.map_first = static_cast<uint32_t>(first);
       for (uint32_t j = 0; j < sizeof packed.map; ++j)
         packed.map[j] = first + j < contexts ? table_of[first + j] : 0;
+      // The elements around the kernel's groups, from the packed slots.
+      const uint32_t* const packed_slots = packed.slots.data();
+      auto packed_step = [&](size_t i, uint32_t& x) {
+        Elem b;
+        std::memcpy(&b, ref + i * sizeof(Elem), sizeof b);
+        const uint32_t d =
+            packed_slots[packed.first_slot[(b >> shift) & (contexts - 1)] + (x & mask)];
+        x = ((d >> 8 & 0xFFF) + 1) * (x >> precision) + (d >> 20);
+        restore(i, b, d & 0xFF);
+      };
+      auto packed_group = [&](size_t i, uint32_t(&x)[kLanes], const uint8_t*& p) {
+        for (int l = 0; l < kLanes; ++l) {
+          packed_step(i + l, x[l]);
+          entropy::renormalize(x[l], p);
+        }
+      };
       entropy::decode_interleaved_bulk<kLanes>(
-          stream, n, step, group, [&](uint32_t(&x)[kLanes], const uint8_t*& p, const uint8_t* end) {
+          stream, n, packed_step, packed_group,
+          [&](uint32_t(&x)[kLanes], const uint8_t*& p, const uint8_t* end) {
             return decode_groups_avx2(packed, buckets, x, p, end, ref, out, n, raw);
           });
-      decoded = true;
     }
   }
-  if (!decoded) entropy::decode_interleaved<kLanes>(stream, n, step, group);
+  if (!use_kernel) entropy::decode_interleaved<kLanes>(stream, n, step, group);
   if (raw.bytes_used() != raw_size) throw_corrupt("delta payload: unused raw bits");
 }
 

@@ -1,7 +1,8 @@
 // The delta decoder's AVX2 kernel for 16-bit elements: the 32 lanes as four vectors of 8 states.
-// Per vector: the base elements' exponents pick each lane's table (a gather), a gather of packed
-// slots, the state update and the renormalisation in lane order; the 32 elements are restored with
-// 16-bit vector arithmetic, then the rare escapes are redone with their raw bits.
+// Per vector: the base elements' exponents pick each lane's table (a byte shuffle, or scalar
+// loads), the packed slots by scalar loads, the state update and the renormalisation in lane order;
+// the 32 elements are restored with 16-bit vector arithmetic, then the rare escapes are redone with
+// their raw bits.
 #if defined(LCL_AVX512_KERNELS)  // x86-64 builds that compile the kernels (CMakeLists.txt)
 #include <immintrin.h>
 
@@ -21,6 +22,17 @@ struct Constants {
   __m128i precision, mantissa;
 };
 
+// table[index[l]] per lane by scalar loads: AMD's Zen 3 runs vpgatherdd at a fraction of this
+// rate (the slot gather was most of the kernel's cycles).
+LCL_AVX2_KERNEL inline __m256i load_lanes(const uint32_t* table, __m256i index) {
+  alignas(32) uint32_t at[8];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(at), index);
+  auto v = [&](int l) { return static_cast<int>(table[at[l]]); };
+  const __m128i low = _mm_setr_epi32(v(0), v(1), v(2), v(3));
+  const __m128i high = _mm_setr_epi32(v(4), v(5), v(6), v(7));
+  return _mm256_inserti128_si256(_mm256_castsi128_si256(low), high, 1);
+}
+
 // The first slot of each lane's table, from its context.
 template <bool kSmallMap>
 LCL_AVX2_KERNEL inline __m256i first_slots(__m256i context, const PackedTables& t,
@@ -35,7 +47,7 @@ LCL_AVX2_KERNEL inline __m256i first_slots(__m256i context, const PackedTables& 
                                              _mm256_shuffle_epi8(c.map_high, index), high);
     return _mm256_sll_epi32(_mm256_and_si256(table, inside), c.precision);
   } else {
-    return _mm256_i32gather_epi32(reinterpret_cast<const int*>(t.first_slot), context, 4);
+    return load_lanes(t.first_slot, context);
   }
 }
 
@@ -46,8 +58,7 @@ LCL_AVX2_KERNEL inline __m256i decode_step(__m256i x, __m256i base, const Packed
   const __m256i context = _mm256_and_si256(_mm256_srl_epi32(base, c.mantissa), c.context_mask);
   const __m256i first = first_slots<kSmallMap>(context, t, c);
   const __m256i slot =
-      _mm256_i32gather_epi32(reinterpret_cast<const int*>(t.slots.data()),
-                             _mm256_add_epi32(first, _mm256_and_si256(x, c.slot_mask)), 4);
+      load_lanes(t.slots.data(), _mm256_add_epi32(first, _mm256_and_si256(x, c.slot_mask)));
   const __m256i freq =
       _mm256_add_epi32(_mm256_and_si256(_mm256_srli_epi32(slot, 8), c.field12), c.one);
   const __m256i offset = _mm256_srli_epi32(slot, 20);

@@ -82,12 +82,12 @@ void encode_float_body(const uint8_t* in, const uint8_t* ref, uint64_t n, const 
   std::vector<uint64_t> context_total(contexts, 0);
   {
     // Raw pointers: stores through uint8_t* may alias anything, vectors would be reloaded.
-    counts.assign(static_cast<size_t>(contexts) * alphabet, 0);
+    counts.assign(static_cast<size_t>(contexts) * alphabet + 1, 0);  // + the kernel's spare
     uint32_t* const hist = counts.data();
     uint16_t* const sym = symbols.data();
     uint8_t* const ctx = context_of.data();
     entropy::BitWriter bits(raw);
-    for (uint64_t i = 0; i < n; ++i) {
+    const auto map_element = [&](uint64_t i) {
       const Elem b = load<Elem>(ref + i * sizeof(Elem));
       const Elem v = load<Elem>(in + i * sizeof(Elem));
       const auto z = static_cast<uint32_t>(zigzag(static_cast<Elem>(ordered(v) - ordered(b))));
@@ -101,7 +101,25 @@ void encode_float_body(const uint8_t* in, const uint8_t* ref, uint64_t n, const 
       sym[i] = static_cast<uint16_t>(symbol);
       ctx[i] = static_cast<uint8_t>(c);
       ++hist[c * alphabet + symbol];
+    };
+    uint64_t i = 0;
+    if constexpr (kernels::kAvx512Built && sizeof(Elem) == 2) {
+      // The whole vectors, their large moves' positions kept; then those moves' buckets and raw
+      // bits in element order, before the tail's.
+      if (kernels::avx2_available() && contexts * alphabet < (1u << 16)) {
+        std::vector<uint64_t>& large = scratch.large_moves;
+        large.clear();
+        const SymbolPass pass{sym, ctx, hist, k, shift, contexts - 1, alphabet, &large};
+        i = map_symbols16_avx2(in, ref, n, pass);
+        for (const uint64_t j : large) {
+          const Bucketed q = bucket(sym[j], k, m);
+          sym[j] = static_cast<uint16_t>(q.symbol);
+          bits.bits(q.raw, q.raw_bits);
+          ++hist[ctx[j] * alphabet + q.symbol];
+        }
+      }
     }
+    for (; i < n; ++i) map_element(i);
   }
   for (uint32_t c = 0; c < contexts; ++c)
     for (uint32_t s = 0; s < alphabet; ++s) context_total[c] += counts[c * alphabet + s];
@@ -181,15 +199,12 @@ void encode_float_body(const uint8_t* in, const uint8_t* ref, uint64_t n, const 
     if (kernels::avx2_available()) {
       PackedEncoderTables& packed = scratch.packed;
       packed.precision_bits = kPrecision;
-      packed.reciprocal.assign(tables.size() * alphabet, 0);
-      packed.fields.assign(tables.size() * alphabet, 0);
+      packed.entries.assign(tables.size() * alphabet, 0);
       for (size_t t = 0; t < tables.size(); ++t)
         for (uint32_t s = 0; s < alphabet; ++s)
-          if (tables[t].present[s]) {
-            const uint64_t entry = entropy::pack_encoder_symbol(tables[t].symbols[s], kPrecision);
-            packed.reciprocal[t * alphabet + s] = static_cast<uint32_t>(entry);
-            packed.fields[t * alphabet + s] = static_cast<uint32_t>(entry >> 32);
-          }
+          if (tables[t].present[s])
+            packed.entries[t * alphabet + s] =
+                entropy::pack_encoder_symbol(tables[t].symbols[s], kPrecision);
       for (uint32_t c = 0; c < contexts; ++c)
         packed.first_entry[c] = static_cast<uint32_t>(std::max(table_of[c], 0)) * alphabet;
       uint32_t initial[kLanes];

@@ -8,13 +8,34 @@
 
 namespace lcl::delta_format {
 
-// Per (table, symbol), at index first_entry[context] + symbol: the reciprocal and the packed
-// fields (freq - 1) | cum << 14 | shift << 28 of entropy::pack_encoder_symbol (precision <= 14).
+// Per (table, symbol), at index first_entry[context] + symbol: the entry of
+// entropy::pack_encoder_symbol (precision <= 14): the reciprocal in the low dword, the fields
+// (freq - 1) | cum << 14 | shift << 28 in the high one.
 struct PackedEncoderTables {
   uint32_t precision_bits = 12;
-  std::vector<uint32_t> reciprocal, fields;
+  std::vector<uint64_t> entries;
   uint32_t first_entry[256] = {};
 };
+
+// The symbol pass's outputs and element arithmetic (delta_encode.cpp): per element, its symbol
+// and context, and the count of (context, symbol) at counts[context * alphabet + symbol].
+struct SymbolPass {
+  uint16_t* symbols;
+  uint8_t* contexts;
+  uint32_t* counts;              // contexts * alphabet + 1 counters (< 2^16 + 1)
+  uint32_t exact_bits;           // K
+  uint32_t context_shift;        // the mantissa bits
+  uint32_t context_mask;         // 2^exponent bits - 1
+  uint32_t alphabet;             // contexts * alphabet < 2^16
+  std::vector<uint64_t>* large;  // positions of the moves of 2^K units or more
+};
+
+// The symbol pass over the whole 16-element vectors of n 16-bit elements; returns where it stopped
+// (n rounded down to 16). An element whose move z is 2^K or more gets z as its symbol, is not
+// counted (its count goes to the spare last counter) and its position is appended to *large: the
+// caller maps it to its bucket, raw bits and count. Only called when kernels::avx2_available().
+uint64_t map_symbols16_avx2(const uint8_t* in, const uint8_t* ref, uint64_t n,
+                            const SymbolPass& pass);
 
 // Encodes the whole groups of kLanes symbols below i (a multiple of kLanes), from the top down,
 // exactly as entropy::encode_interleaved's per-lane loop; symbol j is symbols[j] under the table

@@ -53,43 +53,56 @@ void drain_counters(std::span<uint32_t> counters, SymbolCounts& into, SymbolCoun
   std::swap(into, merged);
 }
 
-// Counts elements [begin, end) by their value >> shift. Two or four elements per 64-bit load
-// (little-endian: element j is bits [j * width, (j + 1) * width)): 1.7 times the speed of a load
-// per element, which left the histogram a fifth of the encoder's time.
+// Counts elements [begin, end) by their value >> shift and returns how many have their lowest bit
+// set (version 3's test, here so that it costs no pass of its own). Two or four elements per
+// 64-bit load (little-endian: element j is bits [j * width, (j + 1) * width)): 1.7 times the speed
+// of a load per element, which left the histogram a fifth of the encoder's time.
 template <class Elem>
-void count_block(const uint8_t* data, uint64_t begin, uint64_t end, uint32_t shift,
-                 uint32_t symbol_bits, uint32_t* counters) {
+uint64_t count_block(const uint8_t* data, uint64_t begin, uint64_t end, uint32_t shift,
+                     uint32_t symbol_bits, uint32_t* counters) {
   static_assert(std::endian::native == std::endian::little, "elements are little-endian");
   constexpr uint32_t kWidth = sizeof(Elem) * 8;
   constexpr uint32_t kPerWord = 8 / sizeof(Elem);
+  // Bit 0 of every element of a word; times this constant, their sum lands in the top element.
+  constexpr uint64_t kLowBits = sizeof(Elem) == 2 ? 0x0001000100010001ull : 0x0000000100000001ull;
   const uint64_t mask = (uint64_t{1} << symbol_bits) - 1;
+  uint64_t lowest_set = 0;
   uint64_t i = begin;
   for (; i + kPerWord <= end; i += kPerWord) {
     uint64_t word;
     std::memcpy(&word, data + i * sizeof(Elem), 8);
     for (uint32_t j = 0; j < kPerWord; ++j) ++counters[(word >> (j * kWidth + shift)) & mask];
+    lowest_set += ((word & kLowBits) * kLowBits) >> (64 - kWidth);
   }
-  for (; i < end; ++i) ++counters[load<Elem>(data + i * sizeof(Elem)) >> shift];
+  for (; i < end; ++i) {
+    const Elem v = load<Elem>(data + i * sizeof(Elem));
+    ++counters[v >> shift];
+    lowest_set += v & 1u;
+  }
+  return lowest_set;
 }
 
 // Histogram of the top `symbol_bits` of the `value_bits` bits of each element (the widest
-// symbols), as its present symbols. Counted in 32 bits over blocks that cannot overflow. The
-// counters are kept by the workspace and drain_counters leaves them zero, so a chunk pays neither
-// for clearing the whole table nor for page faults on a fresh one.
+// symbols), as its present symbols; returns how many elements have their lowest bit set. Counted
+// in 32 bits over blocks that cannot overflow. The counters are kept by the workspace and
+// drain_counters leaves them zero, so a chunk pays neither for clearing the whole table nor for
+// page faults on a fresh one.
 template <class Elem>
-void count_symbols(const uint8_t* data, uint64_t n, uint32_t value_bits, uint32_t symbol_bits,
-                   SymbolCounts& out, FloatEncodeScratch& scratch) {
+uint64_t count_symbols(const uint8_t* data, uint64_t n, uint32_t value_bits, uint32_t symbol_bits,
+                       SymbolCounts& out, FloatEncodeScratch& scratch) {
   const uint32_t shift = value_bits - symbol_bits;
   std::vector<uint32_t>& counters = scratch.counters;  // all zero between calls
   if (counters.size() < (size_t{1} << symbol_bits)) counters.resize(size_t{1} << symbol_bits);
   const std::span<uint32_t> table(counters.data(), size_t{1} << symbol_bits);
   out.clear();
+  uint64_t lowest_set = 0;
   for (uint64_t start = 0; start < n;) {
     const uint64_t end = std::min<uint64_t>(n, start + 0xFFFFFFFFull);
-    count_block<Elem>(data, start, end, shift, symbol_bits, table.data());
+    lowest_set += count_block<Elem>(data, start, end, shift, symbol_bits, table.data());
     drain_counters(table, out, scratch.merged);
     start = end;
   }
+  return lowest_set;
 }
 
 // Coding entry per symbol value: escaped values share the escape's entry, so the hot loops have
@@ -168,7 +181,7 @@ void encode_streams(const uint8_t* data, uint64_t n, const FloatLayout& layout,
 // is a large part of the payload: copying it once more cost ~2% of the encoder's time).
 template <class Elem>
 void encode_streams_with_kernels(const uint8_t* data, uint64_t n, const FloatLayout& layout,
-                                 const FloatModel& model, std::vector<uint8_t>& out,
+                                 const FloatModel& model, bool avx512, std::vector<uint8_t>& out,
                                  FloatEncodeScratch& scratch) {
   const uint32_t symbol_bits = layout.symbol_bits(model.k);
   const uint32_t raw_bits = layout.raw_bits(model.k);
@@ -184,9 +197,9 @@ void encode_streams_with_kernels(const uint8_t* data, uint64_t n, const FloatLay
       entries_by_value(model, escape, &escape_entry, scratch.by_value);
   std::vector<uint64_t>& escaped_at = scratch.escaped_at;
   const auto stream =
-      encode_symbols_avx512(data, n, sizeof(Elem), raw_bits, entries, static_cast<uint32_t>(escape),
-                            model.table.table.precision_bits, initial,
-                            model.escape_count != 0 ? &escape_entry : nullptr, scratch);
+      encode_symbols_simd(data, n, sizeof(Elem), raw_bits, entries, static_cast<uint32_t>(escape),
+                          model.table.table.precision_bits, initial,
+                          model.escape_count != 0 ? &escape_entry : nullptr, avx512, scratch);
   if (escaped_at.size() != model.escape_count)
     throw Error(ErrorKind::kUsage,
                 "float encoder (internal): escape count differs from the model's");
@@ -217,8 +230,12 @@ void encode_body(const uint8_t* data, uint64_t n, const FloatLayout& layout,
     entropy::write_compact_table(model.table, w);
   w.varint(model.escape_count);
   if constexpr (kernels::kAvx512Built)
-    if (full_width && kernels::avx512_available() && model.table.table.precision_bits <= 14)
-      return encode_streams_with_kernels<Elem>(data, n, layout, model, out, scratch);
+    if (full_width && model.table.table.precision_bits <= 14) {
+      if (kernels::avx512_available())
+        return encode_streams_with_kernels<Elem>(data, n, layout, model, true, out, scratch);
+      if (kernels::avx2_available())
+        return encode_streams_with_kernels<Elem>(data, n, layout, model, false, out, scratch);
+    }
   encode_streams<Elem>(data, n, layout, model, out, scratch, coder);
 }
 
@@ -233,11 +250,11 @@ struct LowBits {
   std::vector<uint8_t> kept;  // per exponent class
 };
 
+// `lowest_set`: how many elements have their lowest bit set (count_symbols finds it).
 template <class Elem>
-LowBits choose_low_bits(const uint8_t* data, uint64_t n, const FloatLayout& layout) {
+LowBits choose_low_bits(const uint8_t* data, uint64_t n, const FloatLayout& layout,
+                        uint64_t lowest_set) {
   LowBits low;
-  uint64_t lowest_set = 0;
-  for (uint64_t i = 0; i < n; ++i) lowest_set += load<Elem>(data + i * sizeof(Elem)) & 1u;
   if (lowest_set >= n / 4) return low;
   const uint32_t m = layout.mantissa_bits;
   std::vector<uint32_t> ors(layout.classes(), 0);
@@ -267,20 +284,24 @@ LowBits choose_low_bits(const uint8_t* data, uint64_t n, const FloatLayout& layo
   return low;
 }
 
-// Histogram, model and body of the n elements; with low bits taken off (low.t > 0) first the
-// version 3 fields, then the body of the shifted elements. True when the body's table has the
-// smooth layout.
+// Histogram, model and body of the n elements (n > 0). When low bits are taken off (version 3's
+// choice finds t > 0; a fixed k refers to the full layout, so never then) first the version 3
+// fields, then the body of the shifted elements. Returns the payload version.
 template <class Elem>
-bool encode_elements(const uint8_t* data, uint64_t n, const FloatLayout& layout, const LowBits& low,
-                     const FloatModelOptions& options, std::vector<uint8_t>& out,
-                     FloatEncodeScratch& scratch, entropy::CoderScratch& coder) {
+uint8_t encode_elements(const uint8_t* data, uint64_t n, const FloatLayout& layout,
+                        const FloatModelOptions& options, std::vector<uint8_t>& out,
+                        FloatEncodeScratch& scratch, entropy::CoderScratch& coder) {
   SymbolCounts& widest = scratch.widest;
+  const uint32_t widest_bits = layout.symbol_bits(layout.max_k());
+  const uint64_t lowest_set =
+      count_symbols<Elem>(data, n, layout.bits, widest_bits, widest, scratch);
+  LowBits low;
+  if (options.k < 0 && options.take_low_bits)
+    low = choose_low_bits<Elem>(data, n, layout, lowest_set);
   if (low.t == 0) {
-    const uint32_t widest_bits = layout.symbol_bits(layout.max_k());
-    count_symbols<Elem>(data, n, layout.bits, widest_bits, widest, scratch);
     const FloatModel model = choose_float_model(widest, layout, n, options);
     encode_body<Elem>(data, n, layout, model, true, out, scratch, coder);
-    return model.smooth_table;
+    return model.smooth_table ? kVersion : kVersionBytewiseTable;
   }
   const uint32_t t = low.t;
   const uint32_t m = layout.mantissa_bits;
@@ -308,7 +329,7 @@ bool encode_elements(const uint8_t* data, uint64_t n, const FloatLayout& layout,
   count_symbols<Elem>(bytes, n, narrow.bits, narrow.symbol_bits(narrow.max_k()), widest, scratch);
   const FloatModel model = choose_float_model(widest, narrow, n, options);
   encode_body<Elem>(bytes, n, narrow, model, false, out, scratch, coder);
-  return model.smooth_table;
+  return model.smooth_table ? kVersionLowBits : kVersionBytewiseTableLowBits;
 }
 
 }  // namespace
@@ -321,28 +342,18 @@ void encode_floats(std::span<const uint8_t> input, const FloatLayout& layout,
   const uint64_t n = input.size() / layout.bytes;
   out.reserve(out.size() + input.size() + input.size() / 8 + 4096);  // one allocation, any data
   const auto tail = input.subspan(n * layout.bytes);
-  // A fixed k (experiments) refers to the full layout: no low bits are taken off then.
-  LowBits low;
-  if (n != 0 && options.k < 0 && options.take_low_bits) {
-    if (layout.bytes == 2)
-      low = choose_low_bits<uint16_t>(input.data(), n, layout);
-    else
-      low = choose_low_bits<uint32_t>(input.data(), n, layout);
-  }
-  const size_t version_at = out.size();  // set once the model has chosen its table layout
+  const size_t version_at = out.size();  // set once the elements have chosen their payload
   ByteWriter w(out);
-  w.u8(low.t == 0 ? kVersion : kVersionLowBits);
+  w.u8(kVersion);
   w.u8(static_cast<uint8_t>(layout.kind));
   w.varint(n);
   w.varint(tail.size());
   w.bytes(tail);
   if (n == 0) return;
-  const bool smooth_table =
+  out[version_at] =
       layout.bytes == 2
-          ? encode_elements<uint16_t>(input.data(), n, layout, low, options, out, scratch, coder)
-          : encode_elements<uint32_t>(input.data(), n, layout, low, options, out, scratch, coder);
-  if (!smooth_table)
-    out[version_at] = low.t == 0 ? kVersionBytewiseTable : kVersionBytewiseTableLowBits;
+          ? encode_elements<uint16_t>(input.data(), n, layout, options, out, scratch, coder)
+          : encode_elements<uint32_t>(input.data(), n, layout, options, out, scratch, coder);
 }
 
 }  // namespace lcl::float_format

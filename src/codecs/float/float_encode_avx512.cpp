@@ -1,7 +1,8 @@
 // The float encoder's x86-64 kernels. rANS: the 32 lanes as two vectors of 16 states, coded in
 // reverse like entropy::encode_interleaved; per vector, one 8 x 64-bit gather pair fetches each
-// symbol's reciprocal and {frequency, start, shift}, and rans_avx512::encode_step codes them. Raw
-// bits: BMI2 pext gathers the low bits of 4 (or 2) elements at a time.
+// symbol's reciprocal and {frequency, start, shift}, and rans_avx512::encode_step codes them (the
+// AVX2 kernel's groups are in float_encode_avx2.cpp; the ragged tail and the final states here
+// serve both). Raw bits: BMI2 pext gathers the low bits of 4 (or 2) elements at a time.
 
 #include <algorithm>
 #include <bit>
@@ -83,13 +84,13 @@ uint32_t symbol_at(const uint8_t* data, uint64_t i, uint32_t raw_bits) {
 
 }  // namespace
 
-std::span<const uint8_t> encode_symbols_avx512(const uint8_t* data, uint64_t n, uint32_t elem_bytes,
-                                               uint32_t raw_bits,
-                                               const entropy::EncoderSymbol* entries,
-                                               uint32_t alphabet, uint32_t precision,
-                                               const uint32_t (&initial)[kLanes],
-                                               const entropy::EncoderSymbol* escape_entry,
-                                               FloatEncodeScratch& scratch) {
+std::span<const uint8_t> encode_symbols_simd(const uint8_t* data, uint64_t n, uint32_t elem_bytes,
+                                             uint32_t raw_bits,
+                                             const entropy::EncoderSymbol* entries,
+                                             uint32_t alphabet, uint32_t precision,
+                                             const uint32_t (&initial)[kLanes],
+                                             const entropy::EncoderSymbol* escape_entry,
+                                             bool avx512, FloatEncodeScratch& scratch) {
   std::vector<uint64_t>& escaped_at = scratch.escaped_at;
   escaped_at.clear();
   if (n == 0) return {};
@@ -120,11 +121,16 @@ std::span<const uint8_t> encode_symbols_avx512(const uint8_t* data, uint64_t n, 
     if (static_cast<uint32_t>(table[s] >> 32) == escape_packed) escaped_at.push_back(i);
     entropy::encode_step(x[i % kLanes], entries[s], w);
   }
-  const Constants c = make_constants(raw_bits, precision, escape_packed);
-  if (elem_bytes == 2)
-    encode_groups<uint16_t>(data, i / kLanes, table.data(), c, x, w, escaped_at);
-  else
-    encode_groups<uint32_t>(data, i / kLanes, table.data(), c, x, w, escaped_at);
+  if (!avx512) {
+    encode_groups_avx2(data, i / kLanes, elem_bytes, raw_bits, table.data(), precision,
+                       escape_packed, x, w, escaped_at);
+  } else {
+    const Constants c = make_constants(raw_bits, precision, escape_packed);
+    if (elem_bytes == 2)
+      encode_groups<uint16_t>(data, i / kLanes, table.data(), c, x, w, escaped_at);
+    else
+      encode_groups<uint32_t>(data, i / kLanes, table.data(), c, x, w, escaped_at);
+  }
   std::sort(escaped_at.begin(), escaped_at.end());  // found last to first
   for (int l = kLanes - 1; l >= 0; --l) {
     *--w = static_cast<uint16_t>(x[l] >> 16);
@@ -154,8 +160,10 @@ struct BitSink {
   }
 };
 
+// BMI2 alone: the AVX2 and the AVX-512 paths both pack with it.
 template <class Elem>
-LCL_AVX512_KERNEL void pack_raw(const uint8_t* data, uint64_t n, uint32_t raw_bits, uint8_t* dst) {
+__attribute__((target("bmi2"))) void pack_raw(const uint8_t* data, uint64_t n, uint32_t raw_bits,
+                                              uint8_t* dst) {
   constexpr uint32_t kPerWord = 8 / sizeof(Elem);
   uint64_t field_mask = 0;
   for (uint32_t j = 0; j < kPerWord; ++j)

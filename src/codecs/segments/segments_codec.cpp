@@ -80,16 +80,32 @@ std::vector<Group> assign_groups(const std::vector<Segment>& pieces,
   return groups;
 }
 
-// The bytes of group g: its pieces' in chunk order.
-void gather(std::span<const uint8_t> input, const std::vector<Segment>& pieces,
-            const std::vector<uint32_t>& group_of, uint32_t g, std::vector<uint8_t>& bytes) {
+// The bytes of group g: its pieces' in chunk order. Pieces that follow each other in the chunk
+// (a tensor alone in its group, the usual case for large ones) are the input itself; others are
+// copied into `bytes` (the copy was 5% of a bf16 file's compress time).
+std::span<const uint8_t> gather(std::span<const uint8_t> input, const std::vector<Segment>& pieces,
+                                const std::vector<uint32_t>& group_of, uint32_t g,
+                                std::vector<uint8_t>& bytes) {
+  uint64_t first = 0, end = 0, total = 0, at = 0;
+  bool found = false;
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    if (group_of[i] == g) {
+      if (!found) first = at;
+      found = true;
+      end = at + pieces[i].size;
+      total += pieces[i].size;
+    }
+    at += pieces[i].size;
+  }
+  if (end - first == total) return input.subspan(first, total);
   bytes.clear();
-  uint64_t at = 0;
+  at = 0;
   for (size_t i = 0; i < pieces.size(); ++i) {
     if (group_of[i] == g)
       bytes.insert(bytes.end(), input.begin() + at, input.begin() + at + pieces[i].size);
     at += pieces[i].size;
   }
+  return bytes;
 }
 
 // Payloads of groups already coded in this chunk, by codec and pieces: the groupings the encoder
@@ -127,13 +143,14 @@ void encode_groups(std::span<const uint8_t> input, const std::vector<Segment>& p
       coded[g] = e->coded;
       continue;
     }
-    gather(input, pieces, group_of, g, bytes);
+    const std::span<const uint8_t> group_bytes = gather(input, pieces, group_of, g, bytes);
     EncodeContext group_context;
     group_context.type = groups[g].type;
     group_context.level = level;
-    used[g] = encode_chunk_payload(bytes, *groups[g].codec, group_context, coded[g], workspace);
+    used[g] =
+        encode_chunk_payload(group_bytes, *groups[g].codec, group_context, coded[g], workspace);
     // encode_chunk_payload leaves the payload empty for store: the payload is the bytes.
-    if (used[g] == codec_id::kStore) coded[g].assign(bytes.begin(), bytes.end());
+    if (used[g] == codec_id::kStore) coded[g].assign(group_bytes.begin(), group_bytes.end());
     known.add({groups[g].codec, std::move(members), used[g], coded[g]});
   }
 }
