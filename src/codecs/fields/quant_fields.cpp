@@ -538,7 +538,8 @@ void read_field(ByteReader& in, std::span<const uint8_t> contexts, FieldShape sh
     if (any_absent(contexts, absent)) in.fail("symbols refer to an absent table");
   }
   if (decode_determined(coded, tables, contexts, lanes, symbols)) return;
-  flat_decode(coded, FlatDecodeTable(tables, precision), contexts, lanes, symbols);
+  flat_decode(coded, FlatDecodeTable(tables, precision, field_scratch().decode_slots), contexts,
+              lanes, symbols);
 }
 
 FieldTables write_field_tables(ByteWriter& out, const FieldHistogram& histogram) {

@@ -173,10 +173,26 @@ FlatDecodeTable::FlatDecodeTable(std::span<const entropy::FrequencyTable> tables
     : precision_(precision) {
   if (precision < 1 || precision > kMaxFlatPrecision)
     throw_corrupt("field table precision above 12 bits");
-  const uint32_t total = 1u << precision;
   // Not zero-filled: rows of unused contexts are never read (the caller checks every symbol's
   // context), and for byte fields they are most of the array.
-  slots_.reset(new uint32_t[tables.size() << precision]);
+  owned_.reset(new uint32_t[tables.size() << precision]);
+  slots_ = owned_.get();
+  fill(tables);
+}
+
+FlatDecodeTable::FlatDecodeTable(std::span<const entropy::FrequencyTable> tables,
+                                 uint32_t precision, SlotStorage& storage)
+    : precision_(precision) {
+  if (precision < 1 || precision > kMaxFlatPrecision)
+    throw_corrupt("field table precision above 12 bits");
+  if (storage.size() < (tables.size() << precision)) storage.resize(tables.size() << precision);
+  slots_ = storage.data();
+  fill(tables);
+}
+
+void FlatDecodeTable::fill(std::span<const entropy::FrequencyTable> tables) {
+  const uint32_t precision = precision_;
+  const uint32_t total = 1u << precision;
   for (size_t c = 0; c < tables.size(); ++c) {
     const entropy::FrequencyTable& t = tables[c];
     if (t.freq.empty()) continue;
@@ -185,7 +201,7 @@ FlatDecodeTable::FlatDecodeTable(std::span<const entropy::FrequencyTable> tables
     uint64_t sum = 0;
     for (uint32_t f : t.freq) sum += f;
     if (sum != total) throw_corrupt("field table does not sum to its precision total");
-    uint32_t* slot = slots_.get() + (c << precision);
+    uint32_t* slot = slots_ + (c << precision);
     for (uint32_t s = 0; s < t.freq.size(); ++s) {
       const uint32_t f = t.freq[s];
       const uint32_t fixed = ((f - 1) << 20) | s;
