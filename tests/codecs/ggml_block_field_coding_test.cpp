@@ -289,8 +289,9 @@ TEST(QuantAnchoredGroups, RoundTripsAnyValues) {
   }
 }
 
-// Group sizes the AVX-512 restore handles (up to 32, Q4_K's 8 among them) and one it leaves to
-// the portable loop; both paths rebuild the same groups.
+// Group sizes the AVX-512 restore handles (up to 32, Q4_K's 8 among them, 32 also the AVX2
+// split and restore) and one it leaves to the portable loop; both paths write the same payload
+// and rebuild the same groups.
 TEST(QuantAnchoredGroups, EveryGroupSizeRestoresTheSameOnBothPaths) {
   lcl::Workspace workspace;  // the field arrays of the functions under test
   const lcl::quant::FieldScratchScope scope(workspace);
@@ -307,9 +308,14 @@ TEST(QuantAnchoredGroups, EveryGroupSizeRestoresTheSameOnBothPaths) {
         values[g * n + i] = static_cast<uint16_t>(minimum + rng() % (64 - minimum));
       values[g * n + rng() % n] = minimum;
     }
-    std::vector<uint8_t> payload;
+    std::vector<uint8_t> payload, portable_payload;
     ByteWriter w(payload);
     write_anchored_groups(w, values, contexts, shape);
+    kernels::force_portable(true);
+    ByteWriter pw(portable_payload);
+    write_anchored_groups(pw, values, contexts, shape);
+    kernels::force_portable(false);
+    EXPECT_EQ(payload, portable_payload) << "group size " << n;
     for (bool portable : {false, true}) {
       kernels::force_portable(portable);
       std::vector<uint16_t> back(values.size());

@@ -117,10 +117,22 @@ void write_anchored_groups(ByteWriter& out, std::span<const uint16_t> values,
       split_groups<16>(values.data(), group_contexts.data(), groups, 16, shape, minima.data(),
                        positions.data(), others.data(), other_contexts.data());
       break;
-    case 32:
-      split_groups<32>(values.data(), group_contexts.data(), groups, 32, shape, minima.data(),
-                       positions.data(), others.data(), other_contexts.data());
+    case 32: {
+      // Without AVX-512 the AVX2 kernel splits all groups but the last.
+      size_t done = 0;
+      if constexpr (kernels::kAvx512Built) {
+        if (groups > 0 && kernels::avx2_available()) {
+          anchored_simd::split_groups32_avx2(values.data(), group_contexts.data(), groups,
+                                             shape.min_classes, minima.data(), positions.data(),
+                                             others.data(), other_contexts.data());
+          done = groups - 1;
+        }
+      }
+      split_groups<32>(values.data() + done * 32, group_contexts.data() + done, groups - done, 32,
+                       shape, minima.data() + done, positions.data() + done,
+                       others.data() + done * 31, other_contexts.data() + done * 31);
       break;
+    }
     default:
       split_groups<0>(values.data(), group_contexts.data(), groups, n, shape, minima.data(),
                       positions.data(), others.data(), other_contexts.data());

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <iterator>
 #include <limits>
+#include <optional>
 
 #include "codecs/fields/context_check_simd.hpp"
 #include "codecs/fields/quant_rans.hpp"
@@ -577,14 +578,42 @@ uint8_t write_best_field(ByteWriter& out, std::span<const uint16_t> symbols,
     write_field(out, symbols, candidates[0].contexts, candidates[0].shape);
     return 0;
   }
+  // Each candidate's counts. A candidate without contexts gets the sum over the contexts of one
+  // with them and the same alphabet (e.g. Q3_K's pairs, iid or given the scale): one pass over
+  // the symbols fewer.
+  std::vector<std::optional<FieldHistogram>> histograms(candidates.size());
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    if (candidates[i].contexts.empty()) continue;
+    check_shape(candidates[i].shape);
+    check_symbols(symbols, candidates[i].contexts, candidates[i].shape);
+    histograms[i].emplace(candidates[i].shape);
+    histograms[i]->add_all(symbols, candidates[i].contexts);
+  }
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    if (!candidates[i].contexts.empty()) continue;
+    const FieldShape& shape = candidates[i].shape;
+    check_shape(shape);
+    histograms[i].emplace(shape);
+    const auto with_contexts = std::find_if(histograms.begin(), histograms.end(), [&](auto& h) {
+      return h && h->shape().alphabet == shape.alphabet && h->shape().contexts > 1;
+    });
+    if (with_contexts == histograms.end()) {
+      check_symbols(symbols, {}, shape);
+      histograms[i]->add_all(symbols, {});
+      continue;
+    }
+    const FieldHistogram& source = **with_contexts;
+    for (uint32_t c = 0; c < source.shape().contexts; ++c) {
+      const auto counts = source.context_counts(c);
+      for (uint32_t s = 0; s < shape.alphabet; ++s)
+        if (counts[s] != 0) histograms[i]->add_count(0, s, counts[s]);
+    }
+  }
   size_t best = 0;
   double best_bits = std::numeric_limits<double>::infinity();
   TableChoice best_choice;
   for (size_t i = 0; i < candidates.size(); ++i) {
-    check_shape(candidates[i].shape);
-    check_symbols(symbols, candidates[i].contexts, candidates[i].shape);
-    FieldHistogram histogram(candidates[i].shape);
-    histogram.add_all(symbols, candidates[i].contexts);
+    const FieldHistogram& histogram = *histograms[i];
     // A candidate that cannot be strictly cheaper is not costed (the table search is most of an
     // encoder's model time); the choice is the same as costing every candidate.
     if (i > 0 && lower_bound_bits(histogram) >= best_bits) continue;
