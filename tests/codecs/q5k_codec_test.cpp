@@ -89,18 +89,32 @@ TEST(Q5KCodec, RoundTripsSyntheticAndExtremeBlocks) {
 }
 
 TEST(Q5KCodec, KernelsAndPortablePathsAgree) {
-  const auto input = plausible_q5k_blocks(300, 21);
-  auto encode = [&] {
-    std::vector<uint8_t> payload;
-    q5k_codec().encode(input, {}, payload);
-    return payload;
-  };
-  auto decode = [&](const std::vector<uint8_t>& payload) {
-    std::vector<uint8_t> out(input.size());
-    q5k_codec().decode(payload, out);
-    return out;
-  };
-  test::expect_paths_agree(input, encode, decode, "q5k");
+  const auto plausible = plausible_q5k_blocks(300, 21);
+  // Blocks whose halves make the zero point and the predicted min NaN, infinite, zero or
+  // subnormal: the AVX2 buckets must match the portable ones there too.
+  auto odd = plausible_q5k_blocks(64, 22);
+  const uint16_t odd_halves[] = {0x7E00, 0x7C00, 0xFC00, 0x8000, 0x0001,
+                                 0x7FFF, 0xFFFF, 0x0000, 0x3C00, 0x0400};
+  for (size_t b = 0; b < 64; ++b) {
+    store_u16le(&odd[b * kBlock], odd_halves[b % 10]);
+    store_u16le(&odd[b * kBlock + 2], odd_halves[(b / 10 + b) % 10]);
+  }
+  const auto random = test::random_bytes(257 * kBlock, 23);  // every kind of half
+  const std::vector<uint8_t>* inputs[] = {&plausible, &odd, &random};
+  for (const auto* input_ptr : inputs) {
+    const auto& input = *input_ptr;
+    auto encode = [&] {
+      std::vector<uint8_t> payload;
+      q5k_codec().encode(input, {}, payload);
+      return payload;
+    };
+    auto decode = [&](const std::vector<uint8_t>& payload) {
+      std::vector<uint8_t> out(input.size());
+      q5k_codec().decode(payload, out);
+      return out;
+    };
+    test::expect_paths_agree(input, encode, decode, "q5k");
+  }
 }
 
 TEST(Q5KCodec, RejectsRaggedInputAndHandlesCorruption) {
