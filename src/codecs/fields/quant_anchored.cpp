@@ -118,7 +118,8 @@ void write_anchored_groups(ByteWriter& out, std::span<const uint16_t> values,
                        positions.data(), others.data(), other_contexts.data());
       break;
     case 32: {
-      // Without AVX-512 the AVX2 kernel splits all groups but the last.
+      // The AVX2 kernel (also on AVX-512 CPUs: there is no AVX-512 split) splits all groups but
+      // the last, which the portable loop splits.
       size_t done = 0;
       if constexpr (kernels::kAvx512Built) {
         if (groups > 0 && kernels::avx2_available()) {
