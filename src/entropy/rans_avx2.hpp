@@ -1,8 +1,8 @@
 #pragma once
-// The rANS steps shared by the AVX2 kernels (fp8 decoder, delta coder): 8 lanes of 32-bit states
-// per vector, renormalised 16 bits at a time as entropy/rans_tables.hpp does, the words of a
-// vector's lanes consecutive in the stream in lane order. Internal to the *_avx2.cpp files, which
-// compile these under LCL_AVX2_KERNEL.
+// The rANS steps shared by the AVX2 kernels (fp8 coder, delta coder, wide quant fields): 8 lanes of
+// 32-bit states per vector, renormalised 16 bits at a time as entropy/rans_tables.hpp does, the
+// words of a vector's lanes consecutive in the stream in lane order. Internal to the *_avx2.cpp
+// files, which compile these under LCL_AVX2_KERNEL.
 #include <immintrin.h>
 
 #include <array>
@@ -46,6 +46,53 @@ LCL_AVX2_KERNEL inline __m256i renormalize(__m256i x, const uint8_t*& p) {
       _mm256_or_si256(_mm256_slli_epi32(x, 16), _mm256_permutevar8x32_epi32(words, perm));
   p += 2 * _mm_popcnt_u32(mask);
   return _mm256_blendv_epi8(x, refilled, need);
+}
+
+// Encoder constants at a table precision of at most 14 bits (pack_encoder_symbol's range).
+struct EncodeConstants {
+  __m256i low14, one, thirty_two, total, low16;
+  __m128i limit_shift;
+};
+LCL_AVX2_KERNEL inline EncodeConstants encode_constants(uint32_t precision) {
+  return {_mm256_set1_epi32(0x3FFF), _mm256_set1_epi32(1),
+          _mm256_set1_epi32(32),     _mm256_set1_epi32(static_cast<int>(1u << precision)),
+          _mm256_set1_epi32(0xFFFF), _mm_cvtsi32_si128(static_cast<int>(16 - precision))};
+}
+
+// Encoder: codes one symbol per lane into x, given each lane's entropy::pack_encoder_symbol entry
+// as its two dwords (reciprocal, and fields = (freq - 1) | cum << 14 | shift << 28). The lanes
+// whose state would overflow first emit their low 16 bits, moved to the top of the vector in lane
+// order and stored just below w (8 words of room); then x = C(s, x) with the exact reciprocal
+// division of entropy::encode_step (its 33-bit sum kept exact with a carry mask).
+LCL_AVX2_KERNEL inline void encode_step(const EncodeConstants& c, __m256i reciprocal,
+                                        __m256i fields, __m256i& x, uint16_t*& w) {
+  const __m256i freq = _mm256_add_epi32(_mm256_and_si256(fields, c.low14), c.one);
+  const __m256i start = _mm256_and_si256(_mm256_srli_epi32(fields, 14), c.low14);
+  const __m256i shift = _mm256_srli_epi32(fields, 28);
+
+  // Renormalise: emit where (x >> 16) >= freq << (16 - precision) (both below 2^17: signed).
+  const __m256i limit = _mm256_sub_epi32(_mm256_sll_epi32(freq, c.limit_shift), c.one);
+  const __m256i emit = _mm256_cmpgt_epi32(_mm256_srli_epi32(x, 16), limit);
+  const auto mask = static_cast<uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(emit)));
+  const __m256i top = _mm256_permutevar8x32_epi32(
+      _mm256_and_si256(x, c.low16),
+      _mm256_load_si256(reinterpret_cast<const __m256i*>(kTopPermutations[mask].data())));
+  const __m256i words = _mm256_permute4x64_epi64(_mm256_packus_epi32(top, top), 0x08);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(w - 8), _mm256_castsi256_si128(words));
+  w -= _mm_popcnt_u32(mask);
+  x = _mm256_blendv_epi8(x, _mm256_srli_epi32(x, 16), emit);
+
+  // q = (x + ((x * reciprocal) >> 32)) >> shift, the sum taken to 33 bits.
+  const __m256i even = _mm256_srli_epi64(_mm256_mul_epu32(x, reciprocal), 32);
+  const __m256i odd = _mm256_mul_epu32(_mm256_srli_epi64(x, 32), _mm256_srli_epi64(reciprocal, 32));
+  const __m256i high = _mm256_blend_epi32(even, odd, 0xAA);
+  const __m256i sum = _mm256_add_epi32(x, high);
+  const __m256i no_carry = _mm256_cmpeq_epi32(_mm256_max_epu32(sum, x), sum);
+  const __m256i carry_bit = _mm256_andnot_si256(
+      no_carry, _mm256_sllv_epi32(c.one, _mm256_sub_epi32(c.thirty_two, shift)));
+  const __m256i q = _mm256_or_si256(_mm256_srlv_epi32(sum, shift), carry_bit);
+  const __m256i complement = _mm256_sub_epi32(c.total, freq);
+  x = _mm256_add_epi32(_mm256_add_epi32(x, start), _mm256_mullo_epi32(q, complement));
 }
 
 // The 32 states of a four-vector kernel, in and out of memory.

@@ -1,5 +1,6 @@
-// The fp8 codec: byte-exact roundtrips (AVX2 kernel and portable loop) over synthetic, degenerate
-// and real FP8 tensors, size against the order-0 byte bound, and corrupt payloads.
+// The fp8 codec: byte-exact roundtrips (AVX2 kernels and portable loops, identical payloads) over
+// synthetic, degenerate and real FP8 tensors, size against the order-0 byte bound, and corrupt
+// payloads.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -26,10 +27,13 @@ std::vector<uint8_t> encode(std::span<const uint8_t> input, TypeId type) {
   return payload;
 }
 
-// Encodes, then decodes with the kernels and with the portable loop into buffers of exactly the
-// input size; returns the payload.
+// Encodes with the kernels and with the portable loop (the payloads must be identical), then
+// decodes both ways into buffers of exactly the input size; returns the payload.
 std::vector<uint8_t> roundtrip(std::span<const uint8_t> input, TypeId type = type::kF8_E4M3) {
   auto payload = encode(input, type);
+  kernels::force_portable(true);
+  EXPECT_EQ(encode(input, type), payload) << "size " << input.size() << ": encoders differ";
+  kernels::force_portable(false);
   for (bool portable : {false, true}) {
     kernels::force_portable(portable);
     std::vector<uint8_t> decoded(input.size(), 0xCD);
@@ -124,8 +128,12 @@ TEST(Fp8Codec, DegenerateInputs) {
 TEST(Fp8Codec, EveryPrecisionRoundTrips) {
   const auto v = weight_like_e4m3(5000, 4);
   for (uint32_t p = fp8_format::kMinPrecision; p <= fp8_format::kMaxPrecision; ++p) {
-    std::vector<uint8_t> payload;
+    std::vector<uint8_t> payload, portable_payload;
     fp8_format::encode_fp8(v, fp8_format::Fp8Kind::kE4M3, payload, {p});
+    kernels::force_portable(true);
+    fp8_format::encode_fp8(v, fp8_format::Fp8Kind::kE4M3, portable_payload, {p});
+    kernels::force_portable(false);
+    EXPECT_EQ(payload, portable_payload) << "precision " << p;
     for (bool portable : {false, true}) {
       kernels::force_portable(portable);
       std::vector<uint8_t> decoded(v.size());

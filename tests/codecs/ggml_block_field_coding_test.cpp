@@ -1,7 +1,7 @@
 // The field coding shared by the quantized codecs (quant_fields, quant_anchored, quant_halves):
 // round trips over alphabets, context counts and degenerate inputs, the packed fall-back, sparse
-// and wide fields (with and without the AVX-512 kernels), and rejection of payloads that
-// contradict themselves.
+// and wide fields (with and without the AVX-512 and AVX2 kernels), and rejection of payloads that
+// contradict themselves (on both paths).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -186,8 +186,8 @@ TEST(QuantFieldCoding, RejectsHostileSparseFields) {
   EXPECT_EQ(out, (std::vector<uint16_t>{0, 0, 0, 1, 0, 0, 0, 0, 0, 2}));
 }
 
-// Fields from kFieldLanesMinWide symbols on take 32 lanes, which the AVX-512 decoder runs; the
-// portable decoder reads the same payload.
+// Fields from kFieldLanesMinWide symbols on take 32 lanes, which the AVX-512 and AVX2 coders run;
+// the portable encoder writes the same payload and the portable decoder reads it.
 TEST(QuantFieldCoding, WideFieldsReadTheSameWithAndWithoutKernels) {
   lcl::Workspace workspace;  // the field arrays of the functions under test
   const lcl::quant::FieldScratchScope scope(workspace);
@@ -200,9 +200,14 @@ TEST(QuantFieldCoding, WideFieldsReadTheSameWithAndWithoutKernels) {
       std::geometric_distribution<int> g(0.1 + 0.08 * contexts[i]);
       symbols[i] = static_cast<uint16_t>(std::min(g(rng), 63));
     }
-    std::vector<uint8_t> payload;
+    std::vector<uint8_t> payload, portable_payload;
     ByteWriter w(payload);
     write_field(w, symbols, contexts, {64, 9});
+    kernels::force_portable(true);
+    ByteWriter pw(portable_payload);
+    write_field(pw, symbols, contexts, {64, 9});
+    kernels::force_portable(false);
+    EXPECT_EQ(payload, portable_payload) << n;
     for (bool portable : {false, true}) {
       kernels::force_portable(portable);
       std::vector<uint16_t> back(n, 0xFFFF);
@@ -211,6 +216,37 @@ TEST(QuantFieldCoding, WideFieldsReadTheSameWithAndWithoutKernels) {
       kernels::force_portable(false);
       EXPECT_EQ(back, symbols) << n << (portable ? " portable" : " kernels");
     }
+  }
+}
+
+// One symbol whose context has no table is found wherever it is (the AVX2 check's 32-context
+// steps, its tail, contexts in both halves of 0..255) on both paths.
+TEST(QuantFieldCoding, AbsentContextIsFoundAnywhereOnBothPaths) {
+  lcl::Workspace workspace;  // the field arrays of the functions under test
+  const lcl::quant::FieldScratchScope scope(workspace);
+  const size_t n = 5000;
+  const uint8_t used[] = {0, 3, 130, 255};
+  std::vector<uint8_t> contexts(n);
+  for (size_t i = 0; i < n; ++i) contexts[i] = used[i % 4];
+  const auto symbols = skewed_symbols(n, 16, 14);
+  std::vector<uint8_t> payload;
+  ByteWriter w(payload);
+  write_field(w, symbols, contexts, {16, 256});
+  for (bool portable : {false, true}) {
+    kernels::force_portable(portable);
+    std::vector<uint16_t> back(n);
+    ByteReader r(payload);
+    read_field(r, contexts, {16, 256}, back);
+    EXPECT_EQ(back, symbols) << (portable ? "portable" : "kernels");
+    for (size_t at : {size_t{0}, size_t{31}, size_t{32}, size_t{2500}, n - 8, n - 1})
+      for (uint8_t absent : {uint8_t{1}, uint8_t{7}, uint8_t{128}, uint8_t{129}, uint8_t{254}}) {
+        auto bad = contexts;
+        bad[at] = absent;
+        ByteReader br(payload);
+        EXPECT_THROW(read_field(br, bad, {16, 256}, back), Error)
+            << at << " " << int{absent} << (portable ? " portable" : " kernels");
+      }
+    kernels::force_portable(false);
   }
 }
 
@@ -253,8 +289,9 @@ TEST(QuantAnchoredGroups, RoundTripsAnyValues) {
   }
 }
 
-// Group sizes the AVX-512 restore handles (up to 32, Q4_K's 8 among them) and one it leaves to
-// the portable loop; both paths rebuild the same groups.
+// Group sizes the AVX-512 restore handles (up to 32, Q4_K's 8 among them, 32 also the AVX2
+// split and restore) and one it leaves to the portable loop; both paths write the same payload
+// and rebuild the same groups.
 TEST(QuantAnchoredGroups, EveryGroupSizeRestoresTheSameOnBothPaths) {
   lcl::Workspace workspace;  // the field arrays of the functions under test
   const lcl::quant::FieldScratchScope scope(workspace);
@@ -271,9 +308,14 @@ TEST(QuantAnchoredGroups, EveryGroupSizeRestoresTheSameOnBothPaths) {
         values[g * n + i] = static_cast<uint16_t>(minimum + rng() % (64 - minimum));
       values[g * n + rng() % n] = minimum;
     }
-    std::vector<uint8_t> payload;
+    std::vector<uint8_t> payload, portable_payload;
     ByteWriter w(payload);
     write_anchored_groups(w, values, contexts, shape);
+    kernels::force_portable(true);
+    ByteWriter pw(portable_payload);
+    write_anchored_groups(pw, values, contexts, shape);
+    kernels::force_portable(false);
+    EXPECT_EQ(payload, portable_payload) << "group size " << n;
     for (bool portable : {false, true}) {
       kernels::force_portable(portable);
       std::vector<uint16_t> back(values.size());
@@ -283,6 +325,56 @@ TEST(QuantAnchoredGroups, EveryGroupSizeRestoresTheSameOnBothPaths) {
       EXPECT_EQ(back, values) << "group size " << n << (portable ? " portable" : " kernels");
     }
   }
+}
+
+// Payloads whose others contradict their group (a value below the minimum, or equal to it before
+// the anchor) in the first, a middle and the last group of 32 (the AVX2 restore leaves the last to
+// the portable loop) and at the first and last of a group's others: both paths reject each one and
+// agree on the consistent payload.
+TEST(QuantAnchoredGroups, ContradictionsAreFoundOnBothPaths) {
+  lcl::Workspace workspace;  // the field arrays of the functions under test
+  const lcl::quant::FieldScratchScope scope(workspace);
+  const AnchoredShape shape{64, 32, 1, 2};
+  const size_t groups = 40;
+  const uint16_t minimum = 5;  // class 1: others' contexts are 2 after the anchor, 3 before
+  std::vector<uint16_t> minima(groups, minimum), positions(groups);
+  std::vector<uint8_t> position_contexts(groups, 1), other_contexts(groups * 31);
+  for (size_t g = 0; g < groups; ++g) {
+    positions[g] = static_cast<uint16_t>((g * 7) % 32);
+    for (uint32_t i = 0; i < 31; ++i) other_contexts[g * 31 + i] = i < positions[g] ? 3 : 2;
+  }
+  auto payload_with = [&](const std::vector<uint16_t>& others) {
+    std::vector<uint8_t> payload;
+    ByteWriter w(payload);
+    write_field(w, minima, std::vector<uint8_t>(groups, 0), {64, 1});
+    write_field(w, positions, position_contexts, {32, 2});
+    write_field(w, others, other_contexts, {64, 4});
+    return payload;
+  };
+  std::vector<uint16_t> good(groups * 31);
+  for (size_t i = 0; i < good.size(); ++i) good[i] = static_cast<uint16_t>(6 + i % 50);
+  const std::vector<uint8_t> group_contexts(groups, 0);
+  std::vector<uint16_t> expected;
+  for (bool portable : {false, true}) {
+    kernels::force_portable(portable);
+    const auto payload = payload_with(good);
+    std::vector<uint16_t> back(groups * 32);
+    ByteReader r(payload);
+    read_anchored_groups(r, group_contexts, shape, back);
+    if (expected.empty()) expected = back;
+    EXPECT_EQ(back, expected) << (portable ? "portable" : "kernels");
+    for (size_t g : {size_t{0}, size_t{17}, groups - 1})
+      for (uint32_t i : {0u, 15u, 16u, 30u}) {
+        auto bad = good;
+        bad[g * 31 + i] = i < positions[g] ? minimum : minimum - 1;
+        const auto bad_payload = payload_with(bad);
+        ByteReader br(bad_payload);
+        EXPECT_THROW(read_anchored_groups(br, group_contexts, shape, back), Error)
+            << g << " " << i << (portable ? " portable" : " kernels");
+      }
+    kernels::force_portable(false);
+  }
+  for (size_t g = 0; g < groups; ++g) EXPECT_EQ(expected[g * 32 + positions[g]], minimum);
 }
 
 TEST(QuantHalves, RoundTripWithAndWithoutContexts) {

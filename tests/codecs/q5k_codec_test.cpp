@@ -4,13 +4,13 @@
 
 #include <random>
 
-#include "formats/ggml/ggml_block_fields.hpp"
-#include "util/endian.hpp"
 #include "codecs/q5k/q5k_codec.hpp"
 #include "codecs/registry.hpp"
 #include "entropy/rans.hpp"
+#include "formats/ggml/ggml_block_fields.hpp"
 #include "quant_test_support.hpp"
 #include "support/test_paths.hpp"
+#include "util/endian.hpp"
 
 namespace lcl {
 namespace {
@@ -89,18 +89,32 @@ TEST(Q5KCodec, RoundTripsSyntheticAndExtremeBlocks) {
 }
 
 TEST(Q5KCodec, KernelsAndPortablePathsAgree) {
-  const auto input = plausible_q5k_blocks(300, 21);
-  auto encode = [&] {
-    std::vector<uint8_t> payload;
-    q5k_codec().encode(input, {}, payload);
-    return payload;
-  };
-  auto decode = [&](const std::vector<uint8_t>& payload) {
-    std::vector<uint8_t> out(input.size());
-    q5k_codec().decode(payload, out);
-    return out;
-  };
-  test::expect_paths_agree(input, encode, decode, "q5k");
+  const auto plausible = plausible_q5k_blocks(300, 21);
+  // Blocks whose halves make the zero point and the predicted min NaN, infinite, zero or
+  // subnormal: the AVX2 buckets must match the portable ones there too.
+  auto odd = plausible_q5k_blocks(64, 22);
+  const uint16_t odd_halves[] = {0x7E00, 0x7C00, 0xFC00, 0x8000, 0x0001,
+                                 0x7FFF, 0xFFFF, 0x0000, 0x3C00, 0x0400};
+  for (size_t b = 0; b < 64; ++b) {
+    store_u16le(&odd[b * kBlock], odd_halves[b % 10]);
+    store_u16le(&odd[b * kBlock + 2], odd_halves[(b / 10 + b) % 10]);
+  }
+  const auto random = test::random_bytes(257 * kBlock, 23);  // every kind of half
+  const std::vector<uint8_t>* inputs[] = {&plausible, &odd, &random};
+  for (const auto* input_ptr : inputs) {
+    const auto& input = *input_ptr;
+    auto encode = [&] {
+      std::vector<uint8_t> payload;
+      q5k_codec().encode(input, {}, payload);
+      return payload;
+    };
+    auto decode = [&](const std::vector<uint8_t>& payload) {
+      std::vector<uint8_t> out(input.size());
+      q5k_codec().decode(payload, out);
+      return out;
+    };
+    test::expect_paths_agree(input, encode, decode, "q5k");
+  }
 }
 
 TEST(Q5KCodec, RejectsRaggedInputAndHandlesCorruption) {
@@ -125,6 +139,7 @@ TEST(Q5KCodec, CorpusTensorsRoundTripAndBeatValueEntropy) {
   if (!std::filesystem::exists(path)) GTEST_SKIP() << path << " not found";
   const auto file = test::read_gguf_for_test(path);
   uint64_t original = 0, coded = 0;
+  int compared = 0;
   double bound_bits = 0;
   for (const auto& t : file.tensors) {
     if (t.type != type::kQ5_K) continue;
@@ -132,6 +147,23 @@ TEST(Q5KCodec, CorpusTensorsRoundTripAndBeatValueEntropy) {
     std::span<const uint8_t> bytes(&file.bytes[t.offset], size);
     coded += test::expect_roundtrip(q5k_codec(), bytes, type::kQ5_K);
     original += size;
+    // The kernels (AVX-512 or AVX2 where the CPU has them) write and read the portable bytes.
+    if (++compared <= 8) {
+      const std::vector<uint8_t> expected(bytes.begin(), bytes.end());
+      test::expect_paths_agree(
+          expected,
+          [&] {
+            std::vector<uint8_t> payload;
+            q5k_codec().encode(bytes, {}, payload);
+            return payload;
+          },
+          [&](const std::vector<uint8_t>& payload) {
+            std::vector<uint8_t> out(bytes.size());
+            q5k_codec().decode(payload, out);
+            return out;
+          },
+          t.name);
+    }
     // Field-blind bound: order-0 entropy of the reassembled 5-bit values, d, dmin and scales raw.
     std::vector<uint64_t> counts(32, 0);
     for (size_t b = 0; b < blocks; ++b) {

@@ -27,15 +27,16 @@ inline constexpr int kLanes = 64;
 // lanes (the caller copies it once, into its payload). symbol_of(i) is symbol i's EncoderSymbol;
 // kernel(steps, x, w) codes the first `steps` whole steps of Lanes symbols, last to first, into the
 // states x, storing the words below w (16 words of room below what it writes), as
-// encode_interleaved would. The kernel runs only when kernels::avx512_available(); the ragged tail
-// is coded first, one lane at a time.
+// encode_interleaved would. The kernel runs only when use_kernel (by default when
+// kernels::avx512_available()); the ragged tail is coded first, one lane at a time.
 template <int Lanes, class SymbolOf, class Kernel>
 std::span<const uint8_t> encode_stream(size_t n, const uint32_t (&initial)[Lanes],
-                                       SymbolOf&& symbol_of, Kernel&& kernel) {
+                                       SymbolOf&& symbol_of, Kernel&& kernel,
+                                       bool use_kernel = kernels::avx512_available()) {
   static_assert(Lanes == 32 || Lanes == 64);
   FieldScratch& scratch = field_scratch();
   entropy::StreamWords& words = Lanes == 32 ? scratch.words32 : scratch.words64;
-  if (!kernels::avx512_available()) {
+  if (!use_kernel) {
     std::vector<uint8_t>& portable = Lanes == 32 ? scratch.stream32 : scratch.stream64;
     portable.clear();
     entropy::encode_interleaved<Lanes>(n, symbol_of, portable, initial, words);

@@ -117,10 +117,23 @@ void write_anchored_groups(ByteWriter& out, std::span<const uint16_t> values,
       split_groups<16>(values.data(), group_contexts.data(), groups, 16, shape, minima.data(),
                        positions.data(), others.data(), other_contexts.data());
       break;
-    case 32:
-      split_groups<32>(values.data(), group_contexts.data(), groups, 32, shape, minima.data(),
-                       positions.data(), others.data(), other_contexts.data());
+    case 32: {
+      // The AVX2 kernel (also on AVX-512 CPUs: there is no AVX-512 split) splits all groups but
+      // the last, which the portable loop splits.
+      size_t done = 0;
+      if constexpr (kernels::kAvx512Built) {
+        if (groups > 0 && kernels::avx2_available()) {
+          anchored_simd::split_groups32_avx2(values.data(), group_contexts.data(), groups,
+                                             shape.min_classes, minima.data(), positions.data(),
+                                             others.data(), other_contexts.data());
+          done = groups - 1;
+        }
+      }
+      split_groups<32>(values.data() + done * 32, group_contexts.data() + done, groups - done, 32,
+                       shape, minima.data() + done, positions.data() + done,
+                       others.data() + done * 31, other_contexts.data() + done * 31);
       break;
+    }
     default:
       split_groups<0>(values.data(), group_contexts.data(), groups, n, shape, minima.data(),
                       positions.data(), others.data(), other_contexts.data());
@@ -142,7 +155,18 @@ void read_anchored_groups(ByteReader& in, std::span<const uint8_t> group_context
   read_field(in, group_contexts, {shape.alphabet, shape.group_contexts}, minima);
   read_field(in, class_contexts(minima, shape), {n, shape.min_classes}, positions);
   auto other_contexts = scratch<uint8_t, kScratchOtherContexts>(others.size());
-  for (size_t g = 0; g < groups; ++g)
+  // Groups of 32 without AVX-512: the AVX2 kernel fills all groups but the last.
+  const bool avx2_groups =
+      n == 32 && groups > 0 && !kernels::avx512_available() && kernels::avx2_available();
+  size_t filled = 0;
+  if (avx2_groups) {
+    if constexpr (kernels::kAvx512Built) {
+      anchored_simd::fill_contexts32_avx2(group_contexts.data(), minima.data(), positions.data(),
+                                          shape.min_classes, groups, other_contexts.data());
+      filled = groups - 1;
+    }
+  }
+  for (size_t g = filled; g < groups; ++g)
     fill_contexts(other_contexts.data() + g * (n - 1), n - 1, positions[g],
                   value_context(group_contexts[g], min_class(minima[g], shape), false, shape));
   read_field(in, other_contexts, {shape.alphabet, shape.group_contexts * shape.min_classes * 2},
@@ -152,6 +176,14 @@ void read_anchored_groups(ByteReader& in, std::span<const uint8_t> group_context
     if constexpr (kernels::kAvx512Built)
       consistent = anchored_simd::restore_groups_avx512(others.data(), minima.data(),
                                                         positions.data(), groups, n, values.data());
+  } else if (avx2_groups) {
+    if constexpr (kernels::kAvx512Built) {
+      const size_t last = groups - 1;
+      consistent = anchored_simd::restore_groups32_avx2(others.data(), minima.data(),
+                                                        positions.data(), groups, values.data());
+      consistent &= restore_groups<32>(others.data() + last * 31, minima.data() + last,
+                                       positions.data() + last, 1, 32, values.data() + last * 32);
+    }
   } else {
     switch (n) {  // the common group sizes get loops of constant length, which vectorise fully
       case 8:     // Q4_K's scales

@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <iterator>
 #include <limits>
+#include <optional>
 
+#include "codecs/fields/context_check_simd.hpp"
 #include "codecs/fields/quant_rans.hpp"
 #include "codecs/fields/quant_scratch.hpp"
 #include "entropy/bit_io.hpp"
@@ -15,6 +17,7 @@
 #include "entropy/rans.hpp"
 #include "entropy/rans_interleaved.hpp"
 #include "util/endian.hpp"
+#include "util/kernel_dispatch.hpp"
 
 namespace lcl::quant {
 namespace {
@@ -247,6 +250,24 @@ void check_shape(FieldShape shape) {
     throw Error(ErrorKind::kUsage, "field shape outside 2..256 symbols, 1..256 contexts");
 }
 
+// Whether some symbol's context has no table (absent[c] is 1 for those); one load per symbol, or
+// the AVX2 kernel's 32 at a time.
+bool any_absent(std::span<const uint8_t> contexts, const uint8_t (&absent)[256]) {
+  if constexpr (kernels::kAvx512Built)
+    if (kernels::avx2_available())
+      return context_check::any_absent_avx2(contexts.data(), contexts.size(), absent);
+  // Eight independent accumulators: one chain of or-with-load per symbol was the bottleneck.
+  uint8_t any[8] = {};
+  const size_t n = contexts.size();
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (size_t k = 0; k < 8; ++k) any[k] |= absent[contexts[i + k]];
+  for (; i < n; ++i) any[0] |= absent[contexts[i]];
+  uint8_t all = 0;
+  for (uint8_t a : any) all |= a;
+  return all != 0;
+}
+
 }  // namespace
 
 FieldModeTrace::FieldModeTrace() : previous_(active_trace) {
@@ -258,11 +279,30 @@ FieldModeTrace::~FieldModeTrace() {
 }
 
 void FieldHistogram::add_all(std::span<const uint16_t> symbols, std::span<const uint8_t> contexts) {
+  const size_t n = symbols.size();
+  // Long fields over small tables count into four 32-bit histograms in turn: one histogram's
+  // increments of a repeated bin wait on each other through memory, which bounded the loop.
+  constexpr size_t kWays = 4;
+  if (n >= 4096 && n <= UINT32_MAX && counts_.size() <= 4096) {
+    const size_t bins = counts_.size();
+    std::vector<uint32_t> ways(kWays * bins, 0);
+    const uint32_t alphabet = contexts.empty() ? 0 : shape_.alphabet;
+    const uint8_t zero = 0;
+    const uint8_t* c = contexts.empty() ? &zero : contexts.data();
+    const size_t step = contexts.empty() ? 0 : 1;
+    size_t i = 0;
+    for (; i + kWays <= n; i += kWays)
+      for (size_t k = 0; k < kWays; ++k)
+        ++ways[k * bins + c[(i + k) * step] * alphabet + symbols[i + k]];
+    for (; i < n; ++i) ++ways[c[i * step] * alphabet + symbols[i]];
+    for (size_t b = 0; b < bins; ++b)
+      for (size_t k = 0; k < kWays; ++k) counts_[b] += ways[k * bins + b];
+    return;
+  }
   if (contexts.empty()) {
     for (uint16_t s : symbols) ++counts_[s];
   } else {
-    for (size_t i = 0; i < symbols.size(); ++i)
-      ++counts_[contexts[i] * shape_.alphabet + symbols[i]];
+    for (size_t i = 0; i < n; ++i) ++counts_[contexts[i] * shape_.alphabet + symbols[i]];
   }
 }
 
@@ -496,19 +536,11 @@ void read_field(ByteReader& in, std::span<const uint8_t> contexts, FieldShape sh
     // absent[c]: context c has no table (or is outside the shape); one load per symbol.
     uint8_t absent[256];
     for (uint32_t c = 0; c < 256; ++c) absent[c] = c >= shape.contexts || !used[c];
-    // Eight independent accumulators: one chain of or-with-load per symbol was the bottleneck.
-    uint8_t any[8] = {};
-    const size_t n = contexts.size();
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8)
-      for (size_t k = 0; k < 8; ++k) any[k] |= absent[contexts[i + k]];
-    for (; i < n; ++i) any[0] |= absent[contexts[i]];
-    uint8_t all = 0;
-    for (uint8_t a : any) all |= a;
-    if (all) in.fail("symbols refer to an absent table");
+    if (any_absent(contexts, absent)) in.fail("symbols refer to an absent table");
   }
   if (decode_determined(coded, tables, contexts, lanes, symbols)) return;
-  flat_decode(coded, FlatDecodeTable(tables, precision), contexts, lanes, symbols);
+  flat_decode(coded, FlatDecodeTable(tables, precision, field_scratch().decode_slots), contexts,
+              lanes, symbols);
 }
 
 FieldTables write_field_tables(ByteWriter& out, const FieldHistogram& histogram) {
@@ -546,14 +578,42 @@ uint8_t write_best_field(ByteWriter& out, std::span<const uint16_t> symbols,
     write_field(out, symbols, candidates[0].contexts, candidates[0].shape);
     return 0;
   }
+  // Each candidate's counts. A candidate without contexts gets the sum over the contexts of one
+  // with them and the same alphabet (e.g. Q3_K's pairs, iid or given the scale): one pass over
+  // the symbols fewer.
+  std::vector<std::optional<FieldHistogram>> histograms(candidates.size());
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    if (candidates[i].contexts.empty()) continue;
+    check_shape(candidates[i].shape);
+    check_symbols(symbols, candidates[i].contexts, candidates[i].shape);
+    histograms[i].emplace(candidates[i].shape);
+    histograms[i]->add_all(symbols, candidates[i].contexts);
+  }
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    if (!candidates[i].contexts.empty()) continue;
+    const FieldShape& shape = candidates[i].shape;
+    check_shape(shape);
+    histograms[i].emplace(shape);
+    const auto with_contexts = std::find_if(histograms.begin(), histograms.end(), [&](auto& h) {
+      return h && h->shape().alphabet == shape.alphabet && h->shape().contexts > 1;
+    });
+    if (with_contexts == histograms.end()) {
+      check_symbols(symbols, {}, shape);
+      histograms[i]->add_all(symbols, {});
+      continue;
+    }
+    const FieldHistogram& source = **with_contexts;
+    for (uint32_t c = 0; c < source.shape().contexts; ++c) {
+      const auto counts = source.context_counts(c);
+      for (uint32_t s = 0; s < shape.alphabet; ++s)
+        if (counts[s] != 0) histograms[i]->add_count(0, s, counts[s]);
+    }
+  }
   size_t best = 0;
   double best_bits = std::numeric_limits<double>::infinity();
   TableChoice best_choice;
   for (size_t i = 0; i < candidates.size(); ++i) {
-    check_shape(candidates[i].shape);
-    check_symbols(symbols, candidates[i].contexts, candidates[i].shape);
-    FieldHistogram histogram(candidates[i].shape);
-    histogram.add_all(symbols, candidates[i].contexts);
+    const FieldHistogram& histogram = *histograms[i];
     // A candidate that cannot be strictly cheaper is not costed (the table search is most of an
     // encoder's model time); the choice is the same as costing every candidate.
     if (i > 0 && lower_bound_bits(histogram) >= best_bits) continue;

@@ -52,6 +52,9 @@ void decode_loop(std::span<const uint8_t> in, const FlatDecodeTable& table, cons
     if (kernels::avx512_available())
       i = field_simd::decode_wide_avx512(slots, kPrecision, kContexts ? contexts : nullptr, out, 0,
                                          n, x, p, end);
+    else if (kernels::avx2_available())
+      i = field_simd::decode_wide_avx2(slots, kPrecision, kContexts ? contexts : nullptr, out, 0, n,
+                                       x, p, end);
   }
   auto slot_of = [&](size_t i, uint32_t state) {
     const uint32_t base = kContexts ? uint32_t{contexts[i]} << kPrecision : 0;
@@ -125,13 +128,14 @@ void encode_lanes(std::span<const uint16_t> symbols, const uint8_t* contexts,
   }
 }
 
-// encode_lanes<kFieldLanesWide> with the AVX-512 encoder doing the whole groups (the same
-// stream, see anchored_lanes::encode_stream).
+// encode_lanes<kFieldLanesWide> with the AVX-512 or the AVX2 encoder doing the whole groups (the
+// same stream, see anchored_lanes::encode_stream).
 void encode_wide(std::span<const uint16_t> symbols, const uint8_t* contexts,
                  const entropy::EncoderSymbol* flat,
                  std::span<const entropy::FrequencyTable> tables, uint32_t alphabet,
                  std::vector<uint8_t>& out) {
-  if (!kernels::avx512_available())
+  const bool avx512 = kernels::avx512_available();
+  if (!avx512 && !kernels::avx2_available())
     return encode_lanes<kFieldLanesWide>(symbols, contexts, flat, alphabet, out);
   const uint32_t precision = tables.front().precision_bits;
   // The kernel's entries, packed; like `flat`, only present symbols' entries are written or read.
@@ -149,10 +153,16 @@ void encode_wide(std::span<const uint16_t> symbols, const uint8_t* contexts,
         return flat[(contexts ? contexts[i] * alphabet : 0) + symbols[i]];
       },
       [&](size_t groups, uint32_t(&x)[kFieldLanesWide], uint16_t*& w) {
-        if constexpr (kernels::kAvx512Built)
-          field_simd::encode_wide_avx512(entries.data(), alphabet, precision, symbols.data(),
+        if constexpr (kernels::kAvx512Built) {
+          if (avx512)
+            field_simd::encode_wide_avx512(entries.data(), alphabet, precision, symbols.data(),
+                                           contexts, groups, x, w);
+          else
+            field_simd::encode_wide_avx2(entries.data(), alphabet, precision, symbols.data(),
                                          contexts, groups, x, w);
-      });
+        }
+      },
+      true);
   out.insert(out.end(), stream.begin(), stream.end());
 }
 
@@ -163,10 +173,26 @@ FlatDecodeTable::FlatDecodeTable(std::span<const entropy::FrequencyTable> tables
     : precision_(precision) {
   if (precision < 1 || precision > kMaxFlatPrecision)
     throw_corrupt("field table precision above 12 bits");
-  const uint32_t total = 1u << precision;
   // Not zero-filled: rows of unused contexts are never read (the caller checks every symbol's
   // context), and for byte fields they are most of the array.
-  slots_.reset(new uint32_t[tables.size() << precision]);
+  owned_.reset(new uint32_t[tables.size() << precision]);
+  slots_ = owned_.get();
+  fill(tables);
+}
+
+FlatDecodeTable::FlatDecodeTable(std::span<const entropy::FrequencyTable> tables,
+                                 uint32_t precision, SlotStorage& storage)
+    : precision_(precision) {
+  if (precision < 1 || precision > kMaxFlatPrecision)
+    throw_corrupt("field table precision above 12 bits");
+  if (storage.size() < (tables.size() << precision)) storage.resize(tables.size() << precision);
+  slots_ = storage.data();
+  fill(tables);
+}
+
+void FlatDecodeTable::fill(std::span<const entropy::FrequencyTable> tables) {
+  const uint32_t precision = precision_;
+  const uint32_t total = 1u << precision;
   for (size_t c = 0; c < tables.size(); ++c) {
     const entropy::FrequencyTable& t = tables[c];
     if (t.freq.empty()) continue;
@@ -175,7 +201,7 @@ FlatDecodeTable::FlatDecodeTable(std::span<const entropy::FrequencyTable> tables
     uint64_t sum = 0;
     for (uint32_t f : t.freq) sum += f;
     if (sum != total) throw_corrupt("field table does not sum to its precision total");
-    uint32_t* slot = slots_.get() + (c << precision);
+    uint32_t* slot = slots_ + (c << precision);
     for (uint32_t s = 0; s < t.freq.size(); ++s) {
       const uint32_t f = t.freq[s];
       const uint32_t fixed = ((f - 1) << 20) | s;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "entropy/rans.hpp"
+#include "util/byte_buffer.hpp"
 
 namespace lcl::quant {
 
@@ -35,6 +36,9 @@ inline int field_lanes(size_t n) {
   return n < kFieldLanesMinLong ? 1 : kFieldLanesLong;
 }
 
+// Memory for FlatDecodeTable's slots, reused across fields (not zeroed when it grows).
+using SlotStorage = std::vector<uint32_t, DefaultInitAllocator<uint32_t>>;
+
 // Decode tables of all contexts of one field, context c at [c << precision, (c + 1) << precision).
 // A slot holds symbol (bits 0-7), offset of the slot inside the symbol's range (bits 8-19) and
 // frequency - 1 (bits 20-31).
@@ -44,13 +48,21 @@ class FlatDecodeTable {
   // uses (its row is left undefined; flat_decode must never see that context). Throws
   // lcl::Error(kCorruptInput) when a table is inconsistent.
   FlatDecodeTable(std::span<const entropy::FrequencyTable> tables, uint32_t precision);
+  // The same with the slots in `storage` (grown as needed, kept by the caller's workspace): a
+  // field's rows are up to a few MiB, whose fresh pages cost more than decoding a short field.
+  // The table is valid while storage is neither resized nor reused.
+  FlatDecodeTable(std::span<const entropy::FrequencyTable> tables, uint32_t precision,
+                  SlotStorage& storage);
 
   uint32_t precision() const { return precision_; }
-  const uint32_t* slots() const { return slots_.get(); }
+  const uint32_t* slots() const { return slots_; }
 
  private:
+  void fill(std::span<const entropy::FrequencyTable> tables);
+
   uint32_t precision_;
-  std::unique_ptr<uint32_t[]> slots_;
+  std::unique_ptr<uint32_t[]> owned_;
+  uint32_t* slots_ = nullptr;
 };
 
 // Encodes symbols (symbol i with tables[contexts[i]], or tables[0] when contexts is empty) into the

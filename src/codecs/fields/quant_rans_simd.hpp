@@ -1,7 +1,8 @@
 #pragma once
 // Internal to quant_rans*.cpp: the AVX-512 coder of wide fields (32 lanes, two vectors of states;
-// run only when kernels::avx512_available(), kernel_dispatch.hpp). It produces exactly the
-// symbols and words of the portable loops it replaces.
+// run only when kernels::avx512_available(), kernel_dispatch.hpp) and the AVX2 coder (four
+// vectors; run when only kernels::avx2_available()). They produce exactly the symbols and words
+// of the portable loops they replace.
 #include <cstddef>
 #include <cstdint>
 
@@ -18,6 +19,11 @@ size_t decode_wide_avx512(const uint32_t* slots, uint32_t precision, const uint8
                           uint16_t* symbols, size_t first, size_t n, uint32_t (&x)[kLanes],
                           const uint8_t*& p, const uint8_t* end);
 
+// decode_wide_avx512 with AVX2 instructions (the same arguments and result).
+size_t decode_wide_avx2(const uint32_t* slots, uint32_t precision, const uint8_t* contexts,
+                        uint16_t* symbols, size_t first, size_t n, uint32_t (&x)[kLanes],
+                        const uint8_t*& p, const uint8_t* end);
+
 // Codes whole groups 0 .. groups - 1 of 32 symbols, last to first, into the states x, storing the
 // words below w (16 words of room below what it writes) as entropy::encode_interleaved<32> would.
 // entries: entropy::pack_encoder_symbol of symbol s in context c at c * alphabet + s; contexts as
@@ -25,5 +31,10 @@ size_t decode_wide_avx512(const uint32_t* slots, uint32_t precision, const uint8
 void encode_wide_avx512(const uint64_t* entries, uint32_t alphabet, uint32_t precision,
                         const uint16_t* symbols, const uint8_t* contexts, size_t groups,
                         uint32_t (&x)[kLanes], uint16_t*& w);
+
+// encode_wide_avx512 with AVX2 instructions (the same arguments and result).
+void encode_wide_avx2(const uint64_t* entries, uint32_t alphabet, uint32_t precision,
+                      const uint16_t* symbols, const uint8_t* contexts, size_t groups,
+                      uint32_t (&x)[kLanes], uint16_t*& w);
 
 }  // namespace lcl::quant::field_simd

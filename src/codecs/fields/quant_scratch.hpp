@@ -16,6 +16,7 @@
 #include <span>
 #include <vector>
 
+#include "codecs/fields/quant_rans.hpp"
 #include "entropy/rans_interleaved.hpp"
 #include "entropy/rans_tables.hpp"
 #include "lcl/workspace.hpp"
@@ -55,7 +56,8 @@ struct FieldScratch {
       arrays;
   std::vector<uint8_t> sparse, coded;        // a field's trial encodings (quant_fields.cpp)
   std::vector<entropy::EncoderSymbol> flat;  // flat_encode's entries per (context, symbol)
-  std::vector<uint64_t> wide_entries;        // the same packed for the AVX-512 wide kernel
+  std::vector<uint64_t> wide_entries;        // the same packed for the wide kernels
+  SlotStorage decode_slots;                  // read_field's FlatDecodeTable
   // anchored_lanes::encode_stream's streams, one per lane count (a 64-lane stream stays valid
   // while a 32-lane one is coded).
   std::vector<uint8_t> stream32, stream64;

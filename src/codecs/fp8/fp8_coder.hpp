@@ -48,4 +48,19 @@ struct PackedSlots {
 size_t decode_groups_avx2(const PackedSlots& table, uint32_t (&x)[kLanes], const uint8_t*& p,
                           const uint8_t* end, uint8_t* out, size_t n);
 
+// The encoder's table for the AVX2 kernel: per byte value its entropy::pack_encoder_symbol entry
+// split into its two dwords (precision <= 14, which kMaxPrecision keeps).
+struct PackedEntries {
+  uint32_t precision_bits = 12;
+  alignas(32) uint32_t reciprocal[kAlphabet] = {};
+  alignas(32) uint32_t fields[kAlphabet] = {};
+};
+
+// The AVX2 kernel: codes the whole groups of kLanes bytes below i (a multiple of kLanes), from the
+// top down, into the states x and the words below w (8 words of room below what it writes), as
+// entropy::encode_interleaved's per-lane loop does; returns 0. Only called when
+// kernels::avx2_available().
+size_t encode_groups_avx2(const PackedEntries& table, const uint8_t* data, uint32_t (&x)[kLanes],
+                          uint16_t*& w, size_t i);
+
 }  // namespace lcl::fp8_format

@@ -1,4 +1,5 @@
-// Fp8 codec encoder: byte histogram, precision by measured size, then one rANS pass.
+// Fp8 codec encoder: byte histogram, precision by measured size, then one rANS pass (the AVX2
+// kernel's whole groups where the CPU has it, fp8_encode_avx2.cpp).
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -9,6 +10,7 @@
 #include "entropy/rans_interleaved.hpp"
 #include "lcl/error.hpp"
 #include "util/byte_io.hpp"
+#include "util/kernel_dispatch.hpp"
 
 namespace lcl::fp8_format {
 
@@ -104,9 +106,28 @@ void encode_fp8(std::span<const uint8_t> input, Fp8Kind kind, std::vector<uint8_
   uint32_t initial[kLanes];
   for (int l = 0; l < kLanes; ++l)
     initial[l] = entropy::kStateLow | stash[2 * l] | uint32_t{stash[2 * l + 1]} << 8;
-  entropy::encode_interleaved<kLanes>(
-      n - stashed, [&](size_t i) -> const entropy::EncoderSymbol& { return entries[data[i]]; }, out,
-      initial, workspace.scratch().coder.words);
+  auto symbol_of = [&](size_t i) -> const entropy::EncoderSymbol& { return entries[data[i]]; };
+  if constexpr (kernels::kAvx512Built) {
+    if (kernels::avx2_available()) {
+      PackedEntries packed;
+      packed.precision_bits = precision;
+      for (uint32_t s = 0; s < kAlphabet; ++s)
+        if (table.table.freq[s] != 0) {
+          const uint64_t entry = entropy::pack_encoder_symbol(entries[s], precision);
+          packed.reciprocal[s] = static_cast<uint32_t>(entry);
+          packed.fields[s] = static_cast<uint32_t>(entry >> 32);
+        }
+      entropy::encode_interleaved_bulk<kLanes>(
+          n - stashed, symbol_of,
+          [&](uint32_t(&x)[kLanes], uint16_t*& at, size_t i) {
+            return encode_groups_avx2(packed, data, x, at, i);
+          },
+          out, initial, workspace.scratch().coder.words);
+      return;
+    }
+  }
+  entropy::encode_interleaved<kLanes>(n - stashed, symbol_of, out, initial,
+                                      workspace.scratch().coder.words);
 }
 
 }  // namespace lcl::fp8_format

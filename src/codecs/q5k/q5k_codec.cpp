@@ -21,9 +21,11 @@
 #include "codecs/fields/quant_halves.hpp"
 #include "codecs/fields/quant_scratch.hpp"
 #include "codecs/q5k/q5k_codec.hpp"
+#include "codecs/q5k/q5k_simd.hpp"
 #include "formats/ggml/ggml_block_fields.hpp"
 #include "util/byte_io.hpp"
 #include "util/endian.hpp"
+#include "util/kernel_dispatch.hpp"
 
 namespace lcl {
 namespace {
@@ -86,6 +88,13 @@ std::vector<uint16_t> scale_complements(std::span<const uint16_t> scales) {
 // compared exactly with the bucket edges 8k - 0.5: the same buckets on every platform.
 std::span<const uint8_t> predicted_min_contexts(const Q5KFields& f) {
   auto c = quant::scratch<uint8_t, quant::kScratchPredictedMins>(f.mins.size());
+  if constexpr (kernels::kAvx512Built) {
+    if (kernels::avx2_available()) {
+      q5k_simd::predicted_min_buckets_avx2(f.d.data(), f.dmin.data(), f.scales.data(), f.d.size(),
+                                           c.data());
+      return c;
+    }
+  }
   for (size_t b = 0; b < f.d.size(); ++b) {
     const double ratio =
         16.0 * ggml::half_to_float(f.d[b]) / static_cast<double>(ggml::half_to_float(f.dmin[b]));
@@ -98,6 +107,13 @@ std::span<const uint8_t> predicted_min_contexts(const Q5KFields& f) {
 // The zero-point bucket of every sub-block.
 std::span<const uint8_t> group_contexts(const Q5KFields& f) {
   auto c = quant::scratch<uint8_t, quant::kScratchGroupContexts>(f.scales.size());
+  if constexpr (kernels::kAvx512Built) {
+    if (kernels::avx2_available()) {
+      q5k_simd::zero_point_buckets_avx2(f.d.data(), f.dmin.data(), f.scales.data(), f.mins.data(),
+                                        f.d.size(), c.data());
+      return c;
+    }
+  }
   for (size_t b = 0; b < f.d.size(); ++b) {
     const double d = ggml::half_to_float(f.d[b]);
     const double dmin = ggml::half_to_float(f.dmin[b]);
@@ -157,6 +173,14 @@ class Q5KCodec final : public Codec {
     quant::read_field(r, predicted_min_contexts(f), kPredictedMinShape, f.mins);
     quant::read_anchored_groups(r, group_contexts(f), kValueGroups, f.values);
     if (!r.at_end()) r.fail("trailing bytes");
+    if constexpr (kernels::kAvx512Built) {
+      if (kernels::avx2_available()) {  // values below 32: the reader checks the alphabet
+        q5k_simd::pack_q5k_quants_avx2(f.values.data(), blocks, out.data());
+        for (size_t b = 0; b < blocks; ++b)
+          quant::join_k_block_header(f, b, out.data() + b * kBlock);
+        return;
+      }
+    }
     for (size_t b = 0; b < blocks; ++b) {
       uint8_t v[256];  // below 32: the reader checks the alphabet
       std::copy_n(f.values.data() + b * 256, 256, v);
