@@ -153,6 +153,10 @@ class Archive {
                       unsigned threads = 1) const;
   // The original bytes of one tensor in memory (for small tensors; see read_tensor_to).
   std::vector<uint8_t> read_tensor(const std::string& name) const;
+  // How many payload bytes each tensor of index().tensors accounts for: every chunk it lies in is
+  // charged pro rata to the original bytes the tensor holds there, a segments chunk (each type's
+  // small tensors coded together) by its groups. Reads the payloads of segments chunks.
+  std::vector<double> tensor_payload_bytes() const;
   // The position of the tensor named `name` in index().tensors, or nullopt.
   std::optional<size_t> tensor_index(std::string_view name) const;
   // Decodes tensor index().tensors[tensor] into `out` (exactly its original_size bytes, else

@@ -11,9 +11,9 @@
 #include "cli/command.hpp"
 #include "cli/common.hpp"
 #include "cli/io_targets.hpp"
+#include "cli/progress_line.hpp"
 #include "lcl/container.hpp"
 #include "lcl/error.hpp"
-#include "util/progress.hpp"
 
 namespace lcl::cli {
 

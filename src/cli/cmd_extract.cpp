@@ -5,7 +5,6 @@
 #include "cli/command.hpp"
 #include "cli/common.hpp"
 #include "lcl/container.hpp"
-#include "util/atomic_file.hpp"
 
 namespace lcl::cli {
 
@@ -40,10 +39,10 @@ void add_extract_command(CLI::App& app, int& exit_code) {
       // The base is found and checked before the output exists.
       if (!args->base.empty()) archive->attach_base(args->base);
       archive->require_base();
-      AtomicOutputFile out(args->output, args->force, {args->input});
+      FileSink out(args->output, args->force, {args->input});
       archive->read_tensor_to(
           args->tensor, [&](std::span<const uint8_t> bytes) { out.write(bytes); }, args->threads);
-      out.commit();
+      out.finish();
     });
   });
 }

@@ -7,13 +7,12 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 
 #include "cli/command.hpp"
 #include "cli/common.hpp"
-#include "codecs/segments/segments_codec.hpp"
 #include "lcl/container.hpp"
 #include "lcl/error.hpp"
-#include "util/sha256.hpp"
 
 namespace lcl::cli {
 
@@ -45,55 +44,38 @@ std::string shape_text(const std::vector<uint64_t>& shape) {
   return s + "]";
 }
 
+std::string hex_text(std::span<const uint8_t> bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex;
+  for (uint8_t b : bytes) {
+    hex += kDigits[b >> 4];
+    hex += kDigits[b & 15];
+  }
+  return hex;
+}
+
 std::string codec_name(CodecId id) {
   const Codec* c = find_codec(id);
   return c ? std::string(c->name()) : "codec#" + std::to_string(id);
 }
 
-// How chunk c's payload splits over its original bytes: a segments chunk by its pieces (each
-// type's tensors are coded together, so each piece is charged its share of its own group's
-// payload), any other chunk as a whole.
-std::vector<PayloadShare> shares(const Archive& archive, size_t c) {
-  const ChunkEntry& chunk = archive.index().chunks[c];
-  if (chunk.codec == codec_id::kSegments) {
-    std::vector<uint8_t> payload(chunk.payload_size);
-    archive.source().read(chunk.payload_offset, payload);
-    return segments_payload_shares(payload, chunk.original_size);
-  }
-  return {{0, chunk.original_size, static_cast<double>(chunk.payload_size)}};
-}
-
-// A tensor's share of each chunk's payload, pro rata where a chunk (or a piece of a segments
-// chunk's group) also holds other bytes.
 void list_archive(const std::filesystem::path& path, Listing& listing) {
   auto archive = Archive::open(path);
   const ArchiveIndex& index = archive->index();
-  // Each chunk's shares, computed when a tensor first needs them (a segments chunk holds many
-  // tensors, and its shares come from reading its payload).
-  std::vector<std::optional<std::vector<PayloadShare>>> chunk_shares(index.chunks.size());
-  for (const TensorEntry& t : index.tensors) {
+  const std::vector<double> payload_bytes = archive->tensor_payload_bytes();
+  for (size_t i = 0; i < index.tensors.size(); ++i) {
+    const TensorEntry& t = index.tensors[i];
     Row row{index.source_name, t.info.name, t.info.type, t.info.shape, t.original_size, "", 0};
-    double compressed = 0;
     std::vector<std::string> codecs;
     for (uint32_t c = t.first_chunk; c < t.first_chunk + t.chunk_count; ++c) {
-      const ChunkEntry& chunk = index.chunks[c];
-      if (!chunk_shares[c]) chunk_shares[c] = shares(*archive, c);
-      for (const PayloadShare& share : *chunk_shares[c]) {
-        const uint64_t from = chunk.original_offset + share.offset;
-        uint64_t begin = std::max(from, t.original_offset);
-        uint64_t end = std::min(from + share.size, t.original_offset + t.original_size);
-        if (end > begin && share.size > 0)
-          compressed += share.payload_bytes * static_cast<double>(end - begin) /
-                        static_cast<double>(share.size);
-      }
-      std::string name = codec_name(chunk.codec);
+      std::string name = codec_name(index.chunks[c].codec);
       if (std::find(codecs.begin(), codecs.end(), name) == codecs.end()) codecs.push_back(name);
     }
-    for (size_t i = 0; i < codecs.size(); ++i) {
-      if (i) row.codec += '+';
-      row.codec += codecs[i];
+    for (size_t k = 0; k < codecs.size(); ++k) {
+      if (k) row.codec += '+';
+      row.codec += codecs[k];
     }
-    row.compressed = static_cast<uint64_t>(compressed + 0.5);
+    row.compressed = static_cast<uint64_t>(payload_bytes[i] + 0.5);
     listing.rows.push_back(row);
   }
   listing.original_total += index.original_size;
@@ -185,7 +167,7 @@ void print_table(const Listing& listing, bool several_files) {
                 listing.base->name.c_str());
     for (const BaseFile& f : listing.base->files)
       std::printf("  %s  %llu bytes  sha256 %s\n", f.name.c_str(),
-                  static_cast<unsigned long long>(f.size), to_hex(f.sha256).c_str());
+                  static_cast<unsigned long long>(f.size), hex_text(f.sha256).c_str());
   }
   std::printf("\ntotal: %zu tensors, %llu bytes", listing.rows.size(),
               static_cast<unsigned long long>(listing.original_total));
@@ -213,7 +195,7 @@ void print_json(const Listing& listing) {
       files.push_back({{"name", f.name},
                        {"bytes", f.size},
                        {"xxh64", f.checksum},
-                       {"sha256", to_hex(f.sha256)}});
+                       {"sha256", hex_text(f.sha256)}});
     out["base"] = {{"name", listing.base->name}, {"files", files}};
   }
   if (listing.compressed_total) {

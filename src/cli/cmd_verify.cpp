@@ -5,8 +5,8 @@
 
 #include "cli/command.hpp"
 #include "cli/common.hpp"
+#include "cli/progress_line.hpp"
 #include "lcl/container.hpp"
-#include "util/progress.hpp"
 
 namespace lcl::cli {
 

@@ -4,7 +4,7 @@
 #include <iostream>
 
 #include "lcl/error.hpp"
-#include "util/thread_pool.hpp"
+#include "lcl/threads.hpp"
 
 namespace lcl::cli {
 

@@ -2,8 +2,9 @@
 
 #include <charconv>
 
+#include <xxhash.h>
+
 #include "lcl/error.hpp"
-#include "util/hash.hpp"
 
 namespace lcl::cli {
 
@@ -28,8 +29,8 @@ std::string shard_help(const std::string& items) {
 
 unsigned shard_of_key(std::string_view key, unsigned count) {
   if (count <= 1) return 0;
-  return static_cast<unsigned>(xxh64({reinterpret_cast<const uint8_t*>(key.data()), key.size()}) %
-                               count);
+  // XXH64 (seed 0): the split must be the same on every machine and in every version.
+  return static_cast<unsigned>(XXH64(key.data(), key.size(), 0) % count);
 }
 
 }  // namespace lcl::cli

@@ -12,6 +12,8 @@ namespace {
 // Tensors smaller than this are not worth a model of their own; they travel with the
 // surrounding opaque bytes in a zstd chunk.
 constexpr uint64_t kMinSpecialisedBytes = 4096;
+// Its tables cost such a tensor under 0.05% (a few hundred bytes per chunk).
+constexpr uint64_t kOwnChunkBytes = 1ull << 20;
 constexpr uint64_t kMinChunkSize = 4096;
 constexpr uint64_t kMaxChunkSize = 256ull << 20;  // also the container's per-chunk limit
 
@@ -45,8 +47,11 @@ class Planner {
   }
 
   void add_specialised(const Region& region, const Codec& codec) {
+    // A tensor of kOwnChunkBytes or more gets chunks of its own, so reading it alone (get_tensor,
+    // extract) decodes no other tensor; smaller ones share chunks, where tables cost the most.
+    const bool own_chunk = region.size >= kOwnChunkBytes;
     if (region.size <= options_.chunk_size) {
-      if (run_size_ + region.size > options_.chunk_size) flush();
+      if (own_chunk || run_size_ + region.size > options_.chunk_size) flush();
       if (run_size_ == 0) {
         run_start_ = region.offset;
         run_codec_ = &codec;
@@ -54,6 +59,7 @@ class Planner {
       }
       run_.push_back({region.tensor.type, region.size});
       run_size_ += region.size;
+      if (own_chunk) flush();
       return;
     }
     flush();

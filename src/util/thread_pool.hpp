@@ -10,6 +10,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "lcl/threads.hpp"
+
 namespace lcl {
 
 class ThreadPool {
@@ -43,12 +45,10 @@ class ThreadPool {
   std::vector<std::thread> workers_;
 };
 
-// The most threads a run uses: 4 per hardware thread, and never more than 256. Every thread keeps
-// about two chunks in flight (input and output buffers), so more threads than cores only add
-// memory: `-T 64` on a 2-core machine peaked at 1.31 GB for a 400 MB file.
+// The caps of max_threads() (lcl/threads.hpp): more threads than cores only add memory (`-T 64` on
+// a 2-core machine peaked at 1.31 GB for a 400 MB file before the cap).
 inline constexpr unsigned kMaxThreadsPerCore = 4;
 inline constexpr unsigned kMaxThreads = 256;
-unsigned max_threads();
 
 // The number of threads to use for `requested` (0 = one per available core), capped at
 // max_threads().

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <random>
 
+#include "support/file_utils.hpp"
 #include "support/model_builders.hpp"
 #include "support/test_paths.hpp"
 
@@ -23,13 +24,6 @@ inline std::vector<uint8_t> bf16_values(size_t count, uint32_t seed) {
     out.push_back(static_cast<uint8_t>(h >> 8));
   }
   return out;
-}
-
-inline void write_file(const std::filesystem::path& path, const std::vector<uint8_t>& bytes) {
-  std::filesystem::create_directories(path.parent_path());
-  std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()),
-            static_cast<std::streamsize>(bytes.size()));
 }
 
 // corpus/<model-a|model-b>/model.safetensors (3 tensors each) and corpus/model-b/extra.gguf.

@@ -19,7 +19,7 @@
 namespace lcl {
 namespace {
 
-std::vector<uint8_t> encode(std::span<const uint8_t> input, TypeId type) {
+std::vector<uint8_t> fp8_encode(std::span<const uint8_t> input, TypeId type) {
   EncodeContext context;
   context.type = type;
   std::vector<uint8_t> payload;
@@ -29,10 +29,10 @@ std::vector<uint8_t> encode(std::span<const uint8_t> input, TypeId type) {
 
 // Encodes with the kernels and with the portable loop (the payloads must be identical), then
 // decodes both ways into buffers of exactly the input size; returns the payload.
-std::vector<uint8_t> roundtrip(std::span<const uint8_t> input, TypeId type = type::kF8_E4M3) {
-  auto payload = encode(input, type);
+std::vector<uint8_t> fp8_roundtrip(std::span<const uint8_t> input, TypeId type = type::kF8_E4M3) {
+  auto payload = fp8_encode(input, type);
   kernels::force_portable(true);
-  EXPECT_EQ(encode(input, type), payload) << "size " << input.size() << ": encoders differ";
+  EXPECT_EQ(fp8_encode(input, type), payload) << "size " << input.size() << ": encoders differ";
   kernels::force_portable(false);
   for (bool portable : {false, true}) {
     kernels::force_portable(portable);
@@ -88,41 +88,41 @@ TEST(Fp8Codec, IdentityAndRouting) {
 
 TEST(Fp8Codec, WeightLikeBytesReachTheOrderZeroBound) {
   const auto v = weight_like_e4m3(1 << 20, 1);
-  const auto payload = roundtrip(v);
+  const auto payload = fp8_roundtrip(v);
   const double bound = entropy_bytes(v);
   EXPECT_LT(static_cast<double>(payload.size()), bound / 0.998) << "bound " << bound;
 }
 
 TEST(Fp8Codec, EveryLengthAroundTheLaneGroups) {
   const auto v = weight_like_e4m3(700, 2);
-  for (size_t n = 0; n <= 200; ++n) roundtrip(std::span(v).first(n));
-  for (size_t n : {255, 256, 257, 511, 512, 513, 699, 700}) roundtrip(std::span(v).first(n));
+  for (size_t n = 0; n <= 200; ++n) fp8_roundtrip(std::span(v).first(n));
+  for (size_t n : {255, 256, 257, 511, 512, 513, 699, 700}) fp8_roundtrip(std::span(v).first(n));
 }
 
 TEST(Fp8Codec, DegenerateInputs) {
   for (size_t n : {1, 31, 32, 33, 4096, 100001}) {
-    roundtrip(std::vector<uint8_t>(n, 0x00));
-    roundtrip(std::vector<uint8_t>(n, 0x7F), type::kF8_E5M2);  // E4M3 NaN / E5M2 NaN
-    roundtrip(std::vector<uint8_t>(n, 0xFF));
+    fp8_roundtrip(std::vector<uint8_t>(n, 0x00));
+    fp8_roundtrip(std::vector<uint8_t>(n, 0x7F), type::kF8_E5M2);  // E4M3 NaN / E5M2 NaN
+    fp8_roundtrip(std::vector<uint8_t>(n, 0xFF));
   }
   // All 256 byte values: NaN, Inf (E5M2 0x7C / 0xFC), subnormals, zeros of both signs.
   std::vector<uint8_t> all(256 * 41);
   for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<uint8_t>(i * 7 + i / 256);
-  roundtrip(all);
-  roundtrip(all, type::kF8_E5M2);
+  fp8_roundtrip(all);
+  fp8_roundtrip(all, type::kF8_E5M2);
   // Uniform random bytes, and one rare byte among a dominant one.
   std::mt19937_64 rng(3);
   std::vector<uint8_t> uniform(1 << 16);
   for (auto& b : uniform) b = static_cast<uint8_t>(rng());
-  const auto payload = roundtrip(uniform);
+  const auto payload = fp8_roundtrip(uniform);
   EXPECT_LT(payload.size(), uniform.size() + 1024);
   std::vector<uint8_t> skewed(1 << 16, 0x38);
   skewed[12345] = 0xC1;
-  roundtrip(skewed);
+  fp8_roundtrip(skewed);
   // A byte value of probability > 1/4 (frequencies beyond the kernel's packing) among others.
   auto mixed = weight_like_e4m3(50000, 6);
   for (size_t i = 0; i < mixed.size(); i += 2) mixed[i] = 0x00;
-  roundtrip(mixed);
+  fp8_roundtrip(mixed);
 }
 
 TEST(Fp8Codec, EveryPrecisionRoundTrips) {
@@ -146,7 +146,7 @@ TEST(Fp8Codec, EveryPrecisionRoundTrips) {
 
 TEST(Fp8Codec, RejectsCorruptPayloads) {
   const auto v = weight_like_e4m3(3000, 5);
-  const auto payload = encode(v, type::kF8_E4M3);
+  const auto payload = fp8_encode(v, type::kF8_E4M3);
   std::vector<uint8_t> out(v.size());
   auto rejects = [&](std::vector<uint8_t> p, std::span<uint8_t> dst) {
     for (bool portable : {false, true}) {
@@ -190,7 +190,7 @@ TEST(Fp8Codec, CorpusTensorsRoundTripNearTheirBound) {
   size_t checked = 0;
   for (const auto& t : test::read_safetensors_tensors(path)) {
     if (t.dtype != "F8_E4M3") continue;
-    const auto payload = roundtrip(t.bytes);
+    const auto payload = fp8_roundtrip(t.bytes);
     // >= 99.8% of the bound where the table and the lanes' states (~400 bytes) are small against
     // the tensor.
     if (t.bytes.size() >= (256u << 10)) {

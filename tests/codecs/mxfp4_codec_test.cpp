@@ -4,26 +4,26 @@
 
 #include <random>
 
-#include "formats/ggml/ggml_block_fields.hpp"
-#include "util/endian.hpp"
 #include "codecs/mxfp4/mxfp4_codec.hpp"
 #include "codecs/registry.hpp"
 #include "entropy/rans.hpp"
+#include "formats/ggml/ggml_block_fields.hpp"
 #include "quant_test_support.hpp"
 #include "support/test_paths.hpp"
+#include "util/endian.hpp"
 
 namespace lcl {
 namespace {
 
-constexpr size_t kBlock = ggml::kMXFP4BlockBytes;
+constexpr size_t kMXFP4Block = ggml::kMXFP4BlockBytes;
 
 // Blocks as the quantizer writes them: e within a few octaves, one code of the largest magnitude
 // (6 or 7) per block, the others smaller the larger e is.
 std::vector<uint8_t> plausible_mxfp4_blocks(size_t blocks, uint32_t seed) {
   std::mt19937 rng(seed);
-  std::vector<uint8_t> out(blocks * kBlock);
+  std::vector<uint8_t> out(blocks * kMXFP4Block);
   for (size_t b = 0; b < blocks; ++b) {
-    uint8_t* block = out.data() + b * kBlock;
+    uint8_t* block = out.data() + b * kMXFP4Block;
     const uint32_t spread = rng() % 4;
     block[0] = static_cast<uint8_t>(118 + spread);
     std::normal_distribution<double> gauss(0.0, 3.5 - spread * 0.6);
@@ -50,16 +50,16 @@ TEST(MXFP4Codec, RoundTripsSyntheticAndExtremeBlocks) {
     if (blocks > 200) {
       EXPECT_LT(size, plausible.size());
     }
-    test::expect_roundtrip(codec,
-                           test::random_bytes(blocks * kBlock, 60 + static_cast<uint32_t>(blocks)),
-                           type::kMXFP4);
+    test::expect_roundtrip(
+        codec, test::random_bytes(blocks * kMXFP4Block, 60 + static_cast<uint32_t>(blocks)),
+        type::kMXFP4);
   }
-  std::vector<uint8_t> zeros(50 * kBlock, 0), ones(50 * kBlock, 0xFF);
+  std::vector<uint8_t> zeros(50 * kMXFP4Block, 0), ones(50 * kMXFP4Block, 0xFF);
   test::expect_roundtrip(codec, zeros, type::kMXFP4);
   test::expect_roundtrip(codec, ones, type::kMXFP4);
   // Exponents far apart: the largest share the last context.
   auto spread = plausible_mxfp4_blocks(64, 5);
-  for (size_t b = 0; b < 64; ++b) spread[b * kBlock] = static_cast<uint8_t>(b * 4);
+  for (size_t b = 0; b < 64; ++b) spread[b * kMXFP4Block] = static_cast<uint8_t>(b * 4);
   test::expect_roundtrip(codec, spread, type::kMXFP4);
 }
 
@@ -79,7 +79,7 @@ TEST(MXFP4Codec, KernelsAndPortablePathsAgree) {
 }
 
 TEST(MXFP4Codec, RejectsRaggedInputAndHandlesCorruption) {
-  std::vector<uint8_t> payload, ragged(kBlock + 1, 3);
+  std::vector<uint8_t> payload, ragged(kMXFP4Block + 1, 3);
   EXPECT_THROW(mxfp4_codec().encode(ragged, {}, payload), Error);
   test::expect_corruption_handled(mxfp4_codec(), plausible_mxfp4_blocks(200, 11), type::kMXFP4, 12);
   payload.clear();
@@ -103,16 +103,16 @@ TEST(MXFP4Codec, CorpusTensorsRoundTripAndBeatCodeEntropy) {
   double bound_bits = 0;
   for (const auto& t : file.tensors) {
     if (t.type != type::kMXFP4) continue;
-    const size_t blocks = t.elements / 32, size = blocks * kBlock;
+    const size_t blocks = t.elements / 32, size = blocks * kMXFP4Block;
     std::span<const uint8_t> bytes(&file.bytes[t.offset], size);
     coded += test::expect_roundtrip(mxfp4_codec(), bytes, type::kMXFP4);
     original += size;
     // Context-blind bound: order-0 entropy of the codes, exponents raw.
     std::vector<uint64_t> counts(16, 0);
     for (size_t b = 0; b < blocks; ++b)
-      for (size_t k = 1; k < kBlock; ++k) {
-        ++counts[bytes[b * kBlock + k] & 0xF];
-        ++counts[bytes[b * kBlock + k] >> 4];
+      for (size_t k = 1; k < kMXFP4Block; ++k) {
+        ++counts[bytes[b * kMXFP4Block + k] & 0xF];
+        ++counts[bytes[b * kMXFP4Block + k] >> 4];
       }
     bound_bits += entropy::entropy_bits(counts) + 8.0 * static_cast<double>(blocks);
   }

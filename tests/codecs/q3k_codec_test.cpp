@@ -15,16 +15,16 @@
 namespace lcl {
 namespace {
 
-constexpr size_t kBlock = ggml::kQ3KBlockBytes;
+constexpr size_t kQ3KBlock = ggml::kQ3KBlockBytes;
 
 // Blocks as the quantizer writes them: values around 4 with each 16-value group's extreme at 0,
 // scales (stored + 32) with one 0 per block.
 std::vector<uint8_t> plausible_q3k_blocks(size_t blocks, uint32_t seed) {
   std::mt19937 rng(seed);
   std::normal_distribution<double> gauss(4.0, 1.6);
-  std::vector<uint8_t> out(blocks * kBlock);
+  std::vector<uint8_t> out(blocks * kQ3KBlock);
   for (size_t b = 0; b < blocks; ++b) {
-    uint8_t* block = out.data() + b * kBlock;
+    uint8_t* block = out.data() + b * kQ3KBlock;
     uint8_t q[256], sc[16];
     for (auto& v : q) v = static_cast<uint8_t>(std::clamp(std::lround(gauss(rng)), 0L, 7L));
     for (int g = 0; g < 16; ++g) {
@@ -86,11 +86,11 @@ TEST(Q3KCodec, RoundTripsSyntheticAndExtremeBlocks) {
     if (blocks > 200) {
       EXPECT_LT(size, plausible.size());
     }
-    test::expect_roundtrip(codec,
-                           test::random_bytes(blocks * kBlock, 80 + static_cast<uint32_t>(blocks)),
-                           type::kQ3_K);
+    test::expect_roundtrip(
+        codec, test::random_bytes(blocks * kQ3KBlock, 80 + static_cast<uint32_t>(blocks)),
+        type::kQ3_K);
   }
-  std::vector<uint8_t> zeros(50 * kBlock, 0), ones(50 * kBlock, 0xFF);
+  std::vector<uint8_t> zeros(50 * kQ3KBlock, 0), ones(50 * kQ3KBlock, 0xFF);
   test::expect_roundtrip(codec, zeros, type::kQ3_K);
   test::expect_roundtrip(codec, ones, type::kQ3_K);
 }
@@ -111,7 +111,7 @@ TEST(Q3KCodec, KernelsAndPortablePathsAgree) {
 }
 
 TEST(Q3KCodec, RejectsRaggedInputAndHandlesCorruption) {
-  std::vector<uint8_t> payload, ragged(kBlock - 1, 3);
+  std::vector<uint8_t> payload, ragged(kQ3KBlock - 1, 3);
   EXPECT_THROW(q3k_codec().encode(ragged, {}, payload), Error);
   test::expect_corruption_handled(q3k_codec(), plausible_q3k_blocks(30, 11), type::kQ3_K, 12);
   payload.clear();
@@ -136,7 +136,7 @@ TEST(Q3KCodec, CorpusTensorsRoundTripAndBeatValueEntropy) {
   double bound_bits = 0;
   for (const auto& t : file.tensors) {
     if (t.type != type::kQ3_K) continue;
-    const size_t blocks = t.elements / 256, size = blocks * kBlock;
+    const size_t blocks = t.elements / 256, size = blocks * kQ3KBlock;
     std::span<const uint8_t> bytes(&file.bytes[t.offset], size);
     coded += test::expect_roundtrip(q3k_codec(), bytes, type::kQ3_K);
     original += size;
@@ -161,7 +161,7 @@ TEST(Q3KCodec, CorpusTensorsRoundTripAndBeatValueEntropy) {
     std::vector<uint64_t> counts(8, 0);
     for (size_t b = 0; b < blocks; ++b) {
       uint8_t q[256];
-      ggml::unpack_q3k_quants(&bytes[b * kBlock], &bytes[b * kBlock + 32], q);
+      ggml::unpack_q3k_quants(&bytes[b * kQ3KBlock], &bytes[b * kQ3KBlock + 32], q);
       for (uint8_t v : q) ++counts[v];
     }
     bound_bits += entropy::entropy_bits(counts) + 14.0 * 8 * static_cast<double>(blocks);

@@ -17,16 +17,16 @@
 namespace lcl {
 namespace {
 
-constexpr size_t kBlock = ggml::kQ4KBlockBytes;
+constexpr size_t kQ4KBlock = ggml::kQ4KBlockBytes;
 
 // Blocks shaped like the quantizer's output: positive d/dmin around 1e-3, 6-bit scales with a
 // 63 among them, nibbles peaked near each sub-block's zero point.
 std::vector<uint8_t> plausible_q4k_blocks(size_t blocks, uint32_t seed) {
   std::mt19937 rng(seed);
   std::normal_distribution<double> gauss(7.0, 3.0);
-  std::vector<uint8_t> out(blocks * kBlock);
+  std::vector<uint8_t> out(blocks * kQ4KBlock);
   for (size_t b = 0; b < blocks; ++b) {
-    uint8_t* block = out.data() + b * kBlock;
+    uint8_t* block = out.data() + b * kQ4KBlock;
     store_u16le(block, static_cast<uint16_t>(0x1400 + rng() % 0x300));
     store_u16le(block + 2, static_cast<uint16_t>(0x1400 + rng() % 0x300));
     uint8_t sc[8], m[8], q[256];
@@ -108,23 +108,23 @@ TEST(Q4KCodec, RoundTripsSyntheticBlocks) {
     if (blocks >= 300) {
       EXPECT_LT(size, plausible.size());
     }
-    test::expect_roundtrip(codec,
-                           test::random_bytes(blocks * kBlock, 10 + static_cast<uint32_t>(blocks)),
-                           type::kQ4_K);
+    test::expect_roundtrip(
+        codec, test::random_bytes(blocks * kQ4KBlock, 10 + static_cast<uint32_t>(blocks)),
+        type::kQ4_K);
   }
 }
 
 TEST(Q4KCodec, RoundTripsExtremeBlocks) {
   const Codec& codec = q4k_codec();
-  std::vector<uint8_t> zeros(64 * kBlock, 0), ones(64 * kBlock, 0xFF);
+  std::vector<uint8_t> zeros(64 * kQ4KBlock, 0), ones(64 * kQ4KBlock, 0xFF);
   test::expect_roundtrip(codec, zeros, type::kQ4_K);
   test::expect_roundtrip(codec, ones, type::kQ4_K);
   // NaN, infinities, negative zero and subnormals in d and dmin, with ordinary fields around them.
   auto blocks = plausible_q4k_blocks(64, 3);
   const uint16_t odd_halves[] = {0x7E00, 0x7C00, 0xFC00, 0x8000, 0x0001, 0x7FFF, 0xFFFF, 0x0000};
   for (size_t b = 0; b < 64; ++b) {
-    store_u16le(&blocks[b * kBlock], odd_halves[b % 8]);
-    store_u16le(&blocks[b * kBlock + 2], odd_halves[(b / 8) % 8]);
+    store_u16le(&blocks[b * kQ4KBlock], odd_halves[b % 8]);
+    store_u16le(&blocks[b * kQ4KBlock + 2], odd_halves[(b / 8) % 8]);
   }
   test::expect_roundtrip(codec, blocks, type::kQ4_K);
 }
@@ -136,7 +136,7 @@ TEST(Q4KCodec, KernelAndPortablePathsReadEachOther) {
   std::mt19937 rng(12);
   for (size_t b = 0; b < 300; b += 3)  // odd halves: zero, subnormal, infinite, NaN d and dmin
     for (int k = 0; k < 4; ++k)
-      blocks[b * kBlock + k] = static_cast<uint8_t>(k % 2 ? rng() % 256 : (rng() % 8) * 32);
+      blocks[b * kQ4KBlock + k] = static_cast<uint8_t>(k % 2 ? rng() % 256 : (rng() % 8) * 32);
   const Codec& codec = q4k_codec();
   EncodeContext context;
   context.type = type::kQ4_K;
@@ -154,7 +154,7 @@ TEST(Q4KCodec, KernelAndPortablePathsReadEachOther) {
 
 TEST(Q4KCodec, RejectsRaggedInput) {
   std::vector<uint8_t> payload;
-  std::vector<uint8_t> ragged(kBlock + 5, 1);
+  std::vector<uint8_t> ragged(kQ4KBlock + 5, 1);
   try {
     q4k_codec().encode(ragged, {}, payload);
     FAIL() << "ragged input accepted";
@@ -176,20 +176,20 @@ TEST(Q4KCodec, CorpusTensorsRoundTripAndBeatNibbleEntropy) {
     double order0_bound_bits = 0;
     for (const auto& t : file.tensors) {
       if (t.type != type::kQ4_K) continue;
-      const size_t size = t.elements / 256 * kBlock;
+      const size_t size = t.elements / 256 * kQ4KBlock;
       std::span<const uint8_t> bytes(&file.bytes[t.offset], size);
       coded += test::expect_roundtrip(q4k_codec(), bytes, type::kQ4_K);
       original += size;
       // The bound a field-blind coder would reach: order-0 nibble entropy plus the 16 header
       // bytes of each block stored as they are.
       std::vector<uint64_t> counts(16, 0);
-      for (size_t b = 0; b < size / kBlock; ++b)
-        for (size_t i = 16; i < kBlock; ++i) {
-          ++counts[bytes[b * kBlock + i] & 0xF];
-          ++counts[bytes[b * kBlock + i] >> 4];
+      for (size_t b = 0; b < size / kQ4KBlock; ++b)
+        for (size_t i = 16; i < kQ4KBlock; ++i) {
+          ++counts[bytes[b * kQ4KBlock + i] & 0xF];
+          ++counts[bytes[b * kQ4KBlock + i] >> 4];
         }
       order0_bound_bits +=
-          entropy::entropy_bits(counts) + 16.0 * 8 * static_cast<double>(size / kBlock);
+          entropy::entropy_bits(counts) + 16.0 * 8 * static_cast<double>(size / kQ4KBlock);
     }
     if (original == 0) continue;
     const double ratio = static_cast<double>(original) / static_cast<double>(coded);

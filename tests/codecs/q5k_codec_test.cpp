@@ -15,15 +15,15 @@
 namespace lcl {
 namespace {
 
-constexpr size_t kBlock = ggml::kQ5KBlockBytes;
+constexpr size_t kQ5KBlock = ggml::kQ5KBlockBytes;
 
 // Blocks as a quantizer writes them: per sub-block a scale and a min, values around the grid
 // point where zero falls, each sub-block's smallest value 0, the largest scale 63.
 std::vector<uint8_t> plausible_q5k_blocks(size_t blocks, uint32_t seed) {
   std::mt19937 rng(seed);
-  std::vector<uint8_t> out(blocks * kBlock);
+  std::vector<uint8_t> out(blocks * kQ5KBlock);
   for (size_t b = 0; b < blocks; ++b) {
-    uint8_t* block = out.data() + b * kBlock;
+    uint8_t* block = out.data() + b * kQ5KBlock;
     store_u16le(block, static_cast<uint16_t>(0x1000 + rng() % 0x400));
     store_u16le(block + 2, static_cast<uint16_t>(0x1400 + rng() % 0x400));
     uint8_t sc[8], m[8], q[256];
@@ -71,19 +71,19 @@ TEST(Q5KCodec, RoundTripsSyntheticAndExtremeBlocks) {
     if (blocks > 200) {
       EXPECT_LT(size, plausible.size());
     }
-    test::expect_roundtrip(codec,
-                           test::random_bytes(blocks * kBlock, 40 + static_cast<uint32_t>(blocks)),
-                           type::kQ5_K);
+    test::expect_roundtrip(
+        codec, test::random_bytes(blocks * kQ5KBlock, 40 + static_cast<uint32_t>(blocks)),
+        type::kQ5_K);
   }
-  std::vector<uint8_t> zeros(50 * kBlock, 0), ones(50 * kBlock, 0xFF);
+  std::vector<uint8_t> zeros(50 * kQ5KBlock, 0), ones(50 * kQ5KBlock, 0xFF);
   test::expect_roundtrip(codec, zeros, type::kQ5_K);
   test::expect_roundtrip(codec, ones, type::kQ5_K);
   // Halves that make the zero point and the predicted min NaN, infinite or zero.
   auto odd = plausible_q5k_blocks(16, 9);
   const uint16_t odd_halves[] = {0x7E00, 0x7C00, 0xFC00, 0x8000, 0x0001, 0x7FFF, 0xFFFF, 0x0000};
   for (size_t b = 0; b < 16; ++b) {
-    store_u16le(&odd[b * kBlock], odd_halves[b % 8]);
-    store_u16le(&odd[b * kBlock + 2], odd_halves[(b + 3) % 8]);
+    store_u16le(&odd[b * kQ5KBlock], odd_halves[b % 8]);
+    store_u16le(&odd[b * kQ5KBlock + 2], odd_halves[(b + 3) % 8]);
   }
   test::expect_roundtrip(codec, odd, type::kQ5_K);
 }
@@ -118,7 +118,7 @@ TEST(Q5KCodec, KernelsAndPortablePathsAgree) {
 }
 
 TEST(Q5KCodec, RejectsRaggedInputAndHandlesCorruption) {
-  std::vector<uint8_t> payload, ragged(kBlock - 1, 3);
+  std::vector<uint8_t> payload, ragged(kQ5KBlock - 1, 3);
   EXPECT_THROW(q5k_codec().encode(ragged, {}, payload), Error);
   test::expect_corruption_handled(q5k_codec(), plausible_q5k_blocks(30, 11), type::kQ5_K, 12);
   payload.clear();
@@ -143,7 +143,7 @@ TEST(Q5KCodec, CorpusTensorsRoundTripAndBeatValueEntropy) {
   double bound_bits = 0;
   for (const auto& t : file.tensors) {
     if (t.type != type::kQ5_K) continue;
-    const size_t blocks = t.elements / 256, size = blocks * kBlock;
+    const size_t blocks = t.elements / 256, size = blocks * kQ5KBlock;
     std::span<const uint8_t> bytes(&file.bytes[t.offset], size);
     coded += test::expect_roundtrip(q5k_codec(), bytes, type::kQ5_K);
     original += size;
@@ -168,7 +168,7 @@ TEST(Q5KCodec, CorpusTensorsRoundTripAndBeatValueEntropy) {
     std::vector<uint64_t> counts(32, 0);
     for (size_t b = 0; b < blocks; ++b) {
       uint8_t q[256];
-      ggml::unpack_q5k_quants(&bytes[b * kBlock + 16], &bytes[b * kBlock + 48], q);
+      ggml::unpack_q5k_quants(&bytes[b * kQ5KBlock + 16], &bytes[b * kQ5KBlock + 48], q);
       for (uint8_t v : q) ++counts[v];
     }
     bound_bits += entropy::entropy_bits(counts) + 16.0 * 8 * static_cast<double>(blocks);

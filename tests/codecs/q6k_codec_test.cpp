@@ -14,14 +14,14 @@
 namespace lcl {
 namespace {
 
-constexpr size_t kBlock = ggml::kQ6KBlockBytes;
+constexpr size_t kQ6KBlock = ggml::kQ6KBlockBytes;
 
 std::vector<uint8_t> plausible_q6k_blocks(size_t blocks, uint32_t seed) {
   std::mt19937 rng(seed);
   std::normal_distribution<double> gauss(32.0, 8.0);
-  std::vector<uint8_t> out(blocks * kBlock);
+  std::vector<uint8_t> out(blocks * kQ6KBlock);
   for (size_t b = 0; b < blocks; ++b) {
-    uint8_t* block = out.data() + b * kBlock;
+    uint8_t* block = out.data() + b * kQ6KBlock;
     uint8_t q[256];
     for (auto& v : q) v = static_cast<uint8_t>(std::clamp(std::lround(gauss(rng)), 0L, 63L));
     ggml::pack_q6k_quants(q, block, block + 128);
@@ -56,21 +56,21 @@ TEST(Q6KCodec, RoundTripsSyntheticAndExtremeBlocks) {
     if (blocks > 200) {
       EXPECT_LT(size, plausible.size());
     }
-    test::expect_roundtrip(codec,
-                           test::random_bytes(blocks * kBlock, 20 + static_cast<uint32_t>(blocks)),
-                           type::kQ6_K);
+    test::expect_roundtrip(
+        codec, test::random_bytes(blocks * kQ6KBlock, 20 + static_cast<uint32_t>(blocks)),
+        type::kQ6_K);
   }
-  std::vector<uint8_t> zeros(50 * kBlock, 0), ones(50 * kBlock, 0xFF);
+  std::vector<uint8_t> zeros(50 * kQ6KBlock, 0), ones(50 * kQ6KBlock, 0xFF);
   test::expect_roundtrip(codec, zeros, type::kQ6_K);
   test::expect_roundtrip(codec, ones, type::kQ6_K);
   auto odd = plausible_q6k_blocks(16, 9);
   const uint16_t odd_halves[] = {0x7E00, 0x7C00, 0xFC00, 0x8000, 0x0001, 0x7FFF, 0xFFFF, 0x0000};
-  for (size_t b = 0; b < 16; ++b) store_u16le(&odd[b * kBlock + 208], odd_halves[b % 8]);
+  for (size_t b = 0; b < 16; ++b) store_u16le(&odd[b * kQ6KBlock + 208], odd_halves[b % 8]);
   test::expect_roundtrip(codec, odd, type::kQ6_K);
 }
 
 TEST(Q6KCodec, RejectsRaggedInputAndHandlesCorruption) {
-  std::vector<uint8_t> payload, ragged(kBlock - 1, 3);
+  std::vector<uint8_t> payload, ragged(kQ6KBlock - 1, 3);
   EXPECT_THROW(q6k_codec().encode(ragged, {}, payload), Error);
   test::expect_corruption_handled(q6k_codec(), plausible_q6k_blocks(30, 11), type::kQ6_K, 12);
 }
@@ -83,7 +83,7 @@ TEST(Q6KCodec, CorpusTensorsRoundTripAndBeatValueEntropy) {
     double bound_bits = 0;
     for (const auto& t : file.tensors) {
       if (t.type != type::kQ6_K) continue;
-      const size_t blocks = t.elements / 256, size = blocks * kBlock;
+      const size_t blocks = t.elements / 256, size = blocks * kQ6KBlock;
       std::span<const uint8_t> bytes(&file.bytes[t.offset], size);
       coded += test::expect_roundtrip(q6k_codec(), bytes, type::kQ6_K);
       original += size;
@@ -91,7 +91,7 @@ TEST(Q6KCodec, CorpusTensorsRoundTripAndBeatValueEntropy) {
       std::vector<uint64_t> counts(64, 0);
       for (size_t b = 0; b < blocks; ++b) {
         uint8_t q[256];
-        ggml::unpack_q6k_quants(&bytes[b * kBlock], &bytes[b * kBlock + 128], q);
+        ggml::unpack_q6k_quants(&bytes[b * kQ6KBlock], &bytes[b * kQ6KBlock + 128], q);
         for (uint8_t v : q) ++counts[v];
       }
       bound_bits += entropy::entropy_bits(counts) + 18.0 * 8 * static_cast<double>(blocks);

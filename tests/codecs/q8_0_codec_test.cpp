@@ -14,14 +14,14 @@
 namespace lcl {
 namespace {
 
-constexpr size_t kBlock = ggml::kQ8_0BlockBytes;
+constexpr size_t kQ8_0Block = ggml::kQ8_0BlockBytes;
 
 std::vector<uint8_t> plausible_q8_0_blocks(size_t blocks, uint32_t seed) {
   std::mt19937 rng(seed);
   std::normal_distribution<double> gauss(0.0, 40.0);
-  std::vector<uint8_t> out(blocks * kBlock);
+  std::vector<uint8_t> out(blocks * kQ8_0Block);
   for (size_t b = 0; b < blocks; ++b) {
-    uint8_t* block = out.data() + b * kBlock;
+    uint8_t* block = out.data() + b * kQ8_0Block;
     store_u16le(block, static_cast<uint16_t>(0x1000 + rng() % 0x800));
     for (int i = 0; i < 32; ++i)
       block[2 + i] = static_cast<uint8_t>(
@@ -41,21 +41,21 @@ TEST(Q8_0Codec, RoundTripsSyntheticAndExtremeBlocks) {
     if (blocks >= 1000) {
       EXPECT_LT(size, plausible.size());
     }
-    test::expect_roundtrip(codec,
-                           test::random_bytes(blocks * kBlock, 30 + static_cast<uint32_t>(blocks)),
-                           type::kQ8_0);
+    test::expect_roundtrip(
+        codec, test::random_bytes(blocks * kQ8_0Block, 30 + static_cast<uint32_t>(blocks)),
+        type::kQ8_0);
   }
-  std::vector<uint8_t> zeros(100 * kBlock, 0), ones(100 * kBlock, 0xFF);
+  std::vector<uint8_t> zeros(100 * kQ8_0Block, 0), ones(100 * kQ8_0Block, 0xFF);
   test::expect_roundtrip(codec, zeros, type::kQ8_0);
   test::expect_roundtrip(codec, ones, type::kQ8_0);
   auto odd = plausible_q8_0_blocks(16, 13);
   const uint16_t odd_halves[] = {0x7E00, 0x7C00, 0xFC00, 0x8000, 0x0001, 0x7FFF, 0xFFFF, 0x0000};
-  for (size_t b = 0; b < 16; ++b) store_u16le(&odd[b * kBlock], odd_halves[b % 8]);
+  for (size_t b = 0; b < 16; ++b) store_u16le(&odd[b * kQ8_0Block], odd_halves[b % 8]);
   test::expect_roundtrip(codec, odd, type::kQ8_0);
 }
 
 TEST(Q8_0Codec, RejectsRaggedInputAndHandlesCorruption) {
-  std::vector<uint8_t> payload, ragged(kBlock * 2 + 1, 3);
+  std::vector<uint8_t> payload, ragged(kQ8_0Block * 2 + 1, 3);
   EXPECT_THROW(q8_0_codec().encode(ragged, {}, payload), Error);
   test::expect_corruption_handled(q8_0_codec(), plausible_q8_0_blocks(100, 14), type::kQ8_0, 15);
 }
@@ -68,13 +68,13 @@ TEST(Q8_0Codec, CorpusTensorsRoundTripAndBeatValueEntropy) {
     double bound_bits = 0;
     for (const auto& t : file.tensors) {
       if (t.type != type::kQ8_0) continue;
-      const size_t blocks = t.elements / 32, size = blocks * kBlock;
+      const size_t blocks = t.elements / 32, size = blocks * kQ8_0Block;
       std::span<const uint8_t> bytes(&file.bytes[t.offset], size);
       coded += test::expect_roundtrip(q8_0_codec(), bytes, type::kQ8_0);
       original += size;
       std::vector<uint64_t> counts(256, 0);
       for (size_t b = 0; b < blocks; ++b)
-        for (size_t i = 2; i < kBlock; ++i) ++counts[bytes[b * kBlock + i]];
+        for (size_t i = 2; i < kQ8_0Block; ++i) ++counts[bytes[b * kQ8_0Block + i]];
       bound_bits += entropy::entropy_bits(counts) + 16.0 * static_cast<double>(blocks);
     }
     if (original == 0) continue;

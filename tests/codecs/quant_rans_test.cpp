@@ -147,8 +147,9 @@ TEST(QuantRans, RejectsInconsistentTables) {
 TEST(QuantRans, DamagedStreamsThrowCorruptInput) {
   lcl::Workspace workspace;  // the field arrays of the functions under test
   const lcl::quant::FieldScratchScope scope(workspace);
-  for (const auto& [n, lanes] : {std::pair{size_t{200}, 1}, std::pair{size_t{5000}, 4},
-                                 std::pair{size_t{5000}, kFieldLanesWide}}) {
+  for (const auto& [n, lane_count] : {std::pair{size_t{200}, 1}, std::pair{size_t{5000}, 4},
+                                      std::pair{size_t{5000}, kFieldLanesWide}}) {
+    const int lanes = lane_count;  // a lambda below captures it (clang 14 cannot capture bindings)
     const Field f = make_field(n, 16, 3, 11, 9);
     std::vector<uint8_t> stream;
     roundtrip(f, 16, 11, lanes, &stream);

@@ -11,7 +11,7 @@
 namespace lcl {
 namespace {
 
-CompressOptions small_chunks() {
+CompressOptions stream_options() {
   CompressOptions o;
   o.threads = 2;
   o.plan.chunk_size = 16 << 10;
@@ -20,7 +20,7 @@ CompressOptions small_chunks() {
 }
 
 std::vector<uint8_t> compress_bytes(const std::vector<uint8_t>& original,
-                                    const CompressOptions& options = small_chunks()) {
+                                    const CompressOptions& options = stream_options()) {
   MemorySource source(original, "original");
   VectorSink sink;
   compress(source, sink, options, "original");
@@ -32,7 +32,7 @@ std::vector<uint8_t> compress_piped(const std::vector<uint8_t>& original, size_t
                                     CompressResult* result = nullptr) {
   MemoryInputStream in(original, piece);
   VectorSink sink;
-  CompressResult r = compress_stream(in, "original", sink, small_chunks());
+  CompressResult r = compress_stream(in, "original", sink, stream_options());
   if (result) *result = r;
   return std::move(sink.bytes());
 }

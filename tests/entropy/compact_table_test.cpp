@@ -6,18 +6,14 @@
 #include <numeric>
 #include <random>
 
+#include "entropy/coded_bits.hpp"
 #include "entropy/compact_table.hpp"
 #include "lcl/error.hpp"
 
 namespace lcl::entropy {
 namespace {
 
-double coded_bits(std::span<const uint64_t> counts, const FrequencyTable& t) {
-  double bits = 0;
-  for (size_t s = 0; s < counts.size(); ++s)
-    if (counts[s]) bits += counts[s] * std::log2(double(1u << t.precision_bits) / t.freq[s]);
-  return bits;
-}
+using test::coded_bits;
 
 TEST(CompactTable, MinifloatIsExactBelow32AndWithin1Of32Above) {
   for (uint32_t f = 1; f <= (1u << 16); ++f) {

@@ -5,6 +5,7 @@
 #include <numeric>
 #include <random>
 
+#include "entropy/coded_bits.hpp"
 #include "entropy/rans.hpp"
 #include "lcl/error.hpp"
 
@@ -15,13 +16,7 @@ uint64_t sum_of(const FrequencyTable& t) {
   return std::accumulate(t.freq.begin(), t.freq.end(), uint64_t{0});
 }
 
-// Bits the table spends on the histogram: sum count * log2(total / freq).
-double coded_bits(std::span<const uint64_t> counts, const FrequencyTable& t) {
-  double bits = 0;
-  for (size_t s = 0; s < counts.size(); ++s)
-    if (counts[s]) bits += counts[s] * std::log2(double(1u << t.precision_bits) / t.freq[s]);
-  return bits;
-}
+using test::coded_bits;
 
 void expect_valid(std::span<const uint64_t> counts, const FrequencyTable& t) {
   ASSERT_EQ(t.freq.size(), counts.size());

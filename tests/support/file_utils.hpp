@@ -15,7 +15,9 @@ inline std::vector<uint8_t> read_file(const std::filesystem::path& path) {
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
 }
 
+// Creates the parent directories it needs.
 inline void write_file(const std::filesystem::path& path, const std::vector<uint8_t>& bytes) {
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(reinterpret_cast<const char*>(bytes.data()),
             static_cast<std::streamsize>(bytes.size()));

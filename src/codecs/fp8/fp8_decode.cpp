@@ -14,7 +14,8 @@ namespace lcl::fp8_format {
 
 namespace {
 
-PackedSlots pack_slots(const entropy::DecoderTable& table) {
+// Unused in builds without kernels (LCL_PORTABLE).
+[[maybe_unused]] PackedSlots pack_slots(const entropy::DecoderTable& table) {
   PackedSlots packed;
   packed.precision_bits = table.precision_bits;
   packed.slots.resize(table.slots.size());

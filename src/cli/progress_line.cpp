@@ -1,10 +1,10 @@
-#include "util/progress.hpp"
+#include "cli/progress_line.hpp"
 
 #include <unistd.h>
 
 #include <cstdio>
 
-namespace lcl {
+namespace lcl::cli {
 
 ProgressLine::ProgressLine(std::string label, bool enabled)
     : label_(std::move(label)),
@@ -32,4 +32,4 @@ void ProgressLine::update(uint64_t done, uint64_t total) {
   std::fflush(stderr);
 }
 
-}  // namespace lcl
+}  // namespace lcl::cli

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-namespace lcl {
+namespace lcl::cli {
 
 class ProgressLine {
  public:
@@ -21,4 +21,4 @@ class ProgressLine {
   std::chrono::steady_clock::time_point last_draw_;
 };
 
-}  // namespace lcl
+}  // namespace lcl::cli
