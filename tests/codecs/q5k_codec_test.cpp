@@ -96,10 +96,10 @@ TEST(Q5KCodec, KernelsAndPortablePathsAgree) {
   const uint16_t odd_halves[] = {0x7E00, 0x7C00, 0xFC00, 0x8000, 0x0001,
                                  0x7FFF, 0xFFFF, 0x0000, 0x3C00, 0x0400};
   for (size_t b = 0; b < 64; ++b) {
-    store_u16le(&odd[b * kBlock], odd_halves[b % 10]);
-    store_u16le(&odd[b * kBlock + 2], odd_halves[(b / 10 + b) % 10]);
+    store_u16le(&odd[b * kQ5KBlock], odd_halves[b % 10]);
+    store_u16le(&odd[b * kQ5KBlock + 2], odd_halves[(b / 10 + b) % 10]);
   }
-  const auto random = test::random_bytes(257 * kBlock, 23);  // every kind of half
+  const auto random = test::random_bytes(257 * kQ5KBlock, 23);  // every kind of half
   const std::vector<uint8_t>* inputs[] = {&plausible, &odd, &random};
   for (const auto* input_ptr : inputs) {
     const auto& input = *input_ptr;
