@@ -43,7 +43,7 @@ std::vector<uint8_t> model_file(size_t weights) {
        {"norm", "F32", {1024}, norm}});
 }
 
-std::vector<uint8_t> compress_bytes(const std::vector<uint8_t>& file) {
+std::vector<uint8_t> workspace_archive_of(const std::vector<uint8_t>& file) {
   std::vector<uint8_t> archive;
   MemorySink sink(archive);
   CompressOptions options;
@@ -77,7 +77,7 @@ TEST(WorkspaceMemory, CompressDecompressAndReadsGiveTheHeapBack) {
   // A small warm-up first: one-time state (registries, the allocator's own bookkeeping) is not
   // what this checks. The measured file has 4 MiB chunks, whose scratch is several MiB.
   const std::vector<uint8_t> small = model_file(16 * 1024);
-  const std::vector<uint8_t> small_archive = compress_bytes(small);
+  const std::vector<uint8_t> small_archive = workspace_archive_of(small);
   const std::vector<uint8_t> file = model_file(3 * 1024 * 1024);  // 6 MiB of BF16: 2 chunks
   std::vector<uint8_t> archive;
   archive.reserve(file.size());
