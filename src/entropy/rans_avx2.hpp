@@ -1,8 +1,8 @@
 #pragma once
-// The rANS steps shared by the AVX2 kernels (fp8 coder, delta coder, wide quant fields): 8 lanes of
-// 32-bit states per vector, renormalised 16 bits at a time as entropy/rans_tables.hpp does, the
-// words of a vector's lanes consecutive in the stream in lane order. Internal to the *_avx2.cpp
-// files, which compile these under LCL_AVX2_KERNEL.
+// The rANS steps shared by the AVX2 kernels (float, fp8 and delta coders, wide quant fields): 8
+// lanes of 32-bit states per vector, renormalised 16 bits at a time as entropy/rans_tables.hpp
+// does, the words of a vector's lanes consecutive in the stream in lane order. Internal to the
+// *_avx2.cpp files, which compile these under LCL_AVX2_KERNEL.
 #include <immintrin.h>
 
 #include <array>

@@ -19,8 +19,9 @@ namespace lcl::float_format {
 namespace {
 
 struct Constants {
-  __m256i low14, one, thirty_two, total, low16, escape_packed;
-  __m128i limit_shift, raw_bits;
+  rans_avx2::EncodeConstants rans;
+  __m256i escape_packed;
+  __m128i raw_bits;
 };
 
 // The 8 lanes' packed entries: reciprocals and fields (freq - 1 | cum << 14 | shift << 28).
@@ -49,33 +50,7 @@ LCL_AVX2_KERNEL inline uint32_t encode_vector(const Constants& c, const uint64_t
     values = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(elements));
   __m256i reciprocal, fields;
   load_entries(table, _mm256_srl_epi32(values, c.raw_bits), reciprocal, fields);
-  const __m256i freq = _mm256_add_epi32(_mm256_and_si256(fields, c.low14), c.one);
-  const __m256i start = _mm256_and_si256(_mm256_srli_epi32(fields, 14), c.low14);
-  const __m256i shift = _mm256_srli_epi32(fields, 28);
-
-  // Renormalise: emit where (x >> 16) >= freq << (16 - precision) (both below 2^17: signed).
-  const __m256i limit = _mm256_sub_epi32(_mm256_sll_epi32(freq, c.limit_shift), c.one);
-  const __m256i emit = _mm256_cmpgt_epi32(_mm256_srli_epi32(x, 16), limit);
-  const auto mask = static_cast<uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(emit)));
-  const __m256i top = _mm256_permutevar8x32_epi32(
-      _mm256_and_si256(x, c.low16), _mm256_load_si256(reinterpret_cast<const __m256i*>(
-                                        rans_avx2::kTopPermutations[mask].data())));
-  const __m256i words = _mm256_permute4x64_epi64(_mm256_packus_epi32(top, top), 0x08);
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(w - 8), _mm256_castsi256_si128(words));
-  w -= _mm_popcnt_u32(mask);
-  x = _mm256_blendv_epi8(x, _mm256_srli_epi32(x, 16), emit);
-
-  // q = (x + ((x * reciprocal) >> 32)) >> shift, the sum taken to 33 bits.
-  const __m256i even = _mm256_srli_epi64(_mm256_mul_epu32(x, reciprocal), 32);
-  const __m256i odd = _mm256_mul_epu32(_mm256_srli_epi64(x, 32), _mm256_srli_epi64(reciprocal, 32));
-  const __m256i high = _mm256_blend_epi32(even, odd, 0xAA);
-  const __m256i sum = _mm256_add_epi32(x, high);
-  const __m256i no_carry = _mm256_cmpeq_epi32(_mm256_max_epu32(sum, x), sum);
-  const __m256i carry_bit = _mm256_andnot_si256(
-      no_carry, _mm256_sllv_epi32(c.one, _mm256_sub_epi32(c.thirty_two, shift)));
-  const __m256i q = _mm256_or_si256(_mm256_srlv_epi32(sum, shift), carry_bit);
-  const __m256i complement = _mm256_sub_epi32(c.total, freq);
-  x = _mm256_add_epi32(_mm256_add_epi32(x, start), _mm256_mullo_epi32(q, complement));
+  rans_avx2::encode_step(c.rans, reciprocal, fields, x, w);
   return static_cast<uint32_t>(
       _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(fields, c.escape_packed))));
 }
@@ -113,13 +88,8 @@ LCL_AVX2_KERNEL void encode_groups_avx2(const uint8_t* data, uint64_t groups, ui
                                         uint32_t precision, uint32_t escape_packed,
                                         uint32_t (&x)[kLanes], uint16_t*& w,
                                         std::vector<uint64_t>& escaped_at) {
-  const Constants c{_mm256_set1_epi32(0x3FFF),
-                    _mm256_set1_epi32(1),
-                    _mm256_set1_epi32(32),
-                    _mm256_set1_epi32(static_cast<int>(1u << precision)),
-                    _mm256_set1_epi32(0xFFFF),
+  const Constants c{rans_avx2::encode_constants(precision),
                     _mm256_set1_epi32(static_cast<int>(escape_packed)),
-                    _mm_cvtsi32_si128(static_cast<int>(16 - precision)),
                     _mm_cvtsi32_si128(static_cast<int>(raw_bits))};
   if (elem_bytes == 2)
     encode_groups<uint16_t>(data, groups, table, c, x, w, escaped_at);
