@@ -113,6 +113,21 @@ inline void renormalize(uint32_t& x, const uint8_t*& p) {
   p += need * 2;
 }
 
+// The same where the stream may end: Checked reads a word only if one remains, else throws
+// `truncated`; unchecked is renormalize above (the caller guarantees 2 readable bytes at p).
+template <bool Checked>
+inline void renormalize(uint32_t& x, const uint8_t*& p, const uint8_t* end, const char* truncated) {
+  if constexpr (Checked) {
+    if (x < kStateLow) {
+      if (end - p < 2) throw_corrupt(truncated);
+      x = (x << 16) | load_u16le(p);
+      p += 2;
+    }
+  } else {
+    renormalize(x, p);
+  }
+}
+
 // Decodes n symbols. `step(i, x)` decodes symbol i from state x (updating x, without
 // renormalisation) and stores it. `group(i, x, p)` decodes the Lanes symbols i .. i + Lanes - 1
 // (i a multiple of Lanes) including their renormalisation, with at least 2 * Lanes readable bytes

@@ -168,18 +168,7 @@ inline void decode_run(uint32_t* x, uint32_t from, uint32_t to, const uint32_t* 
     const uint32_t value = (slot & 0xFF) + minimum;
     seen |= value;
     values[j] = static_cast<uint8_t>(value);
-    if constexpr (Checked) {
-      if (s < entropy::kStateLow) {
-        if (end - p < 2) throw_corrupt("value groups: rANS stream truncated");
-        s = (s << 16) | load_u16le(p);
-        p += 2;
-      }
-    } else {
-      const bool refill = s < entropy::kStateLow;
-      const uint32_t word = load_u16le(p);
-      s = refill ? (s << 16) | word : s;
-      p += refill ? 2 : 0;
-    }
+    entropy::renormalize<Checked>(s, p, end, "value groups: rANS stream truncated");
     x[j] = s;
   }
 }
