@@ -286,62 +286,64 @@ void Archive::read_original(std::span<const OriginalRange> ranges, unsigned thre
   if (failure) std::rethrow_exception(failure);
 }
 
-void Archive::decode_all(unsigned threads,
-                         const std::function<void(uint64_t, std::span<const uint8_t>)>& sink,
-                         const ProgressFn& progress) const {
-  threads = resolve_threads(threads);
-  ContentHash whole_file(
-      container::content_uses_xxh3(static_cast<uint16_t>(index_.format_version)));
+namespace {
+
+// The body of decode_all and decode_all_unordered: every chunk decoded on `threads` workers, then
+// after_decode(i, bytes) in the worker and in_order(i, bytes) in file order, where the whole-file
+// checksum is taken. Chunk buffers are recycled (their pages stay mapped) and not zeroed (the
+// codec writes every byte): fresh zeroed buffers per chunk made page faults and memset most of
+// decoding a small model.
+template <class DecodeChunk, class AfterDecode, class InOrder>
+void decode_chunks(const ArchiveIndex& index, const std::string& name, unsigned threads,
+                   const DecodeChunk& decode_chunk, const AfterDecode& after_decode,
+                   const InOrder& in_order, const ProgressFn& progress) {
+  ContentHash whole_file(container::content_uses_xxh3(static_cast<uint16_t>(index.format_version)));
   uint64_t done = 0;
-  // Chunk buffers are recycled (their pages stay mapped) and not zeroed (the codec writes every
-  // byte): fresh zeroed buffers per chunk made page faults and memset most of decoding a small
-  // model.
   BufferPool<ByteBuffer> buffers;
   container::run_ordered<ByteBuffer>(
-      threads, index_.chunks.size(), 2 * threads,
+      threads, index.chunks.size(), 2 * threads,
       [&](size_t i) {
         ByteBuffer out = buffers.take();
-        out.resize(index_.chunks[i].original_size);
+        out.resize(index.chunks[i].original_size);
         decode_chunk(i, out);
+        after_decode(i, out);
         return out;
       },
       [&](size_t i, ByteBuffer& bytes) {
         whole_file.update(bytes);
-        sink(index_.chunks[i].original_offset, bytes);
+        in_order(i, bytes);
         done += bytes.size();
-        if (progress) progress(done, index_.original_size);
+        if (progress) progress(done, index.original_size);
         buffers.give(std::move(bytes));
       });
-  if (whole_file.digest() != index_.original_checksum)
-    throw_corrupt(source_->name() + ": whole-file checksum mismatch");
+  if (whole_file.digest() != index.original_checksum)
+    throw_corrupt(name + ": whole-file checksum mismatch");
+}
+
+}  // namespace
+
+void Archive::decode_all(unsigned threads,
+                         const std::function<void(uint64_t, std::span<const uint8_t>)>& sink,
+                         const ProgressFn& progress) const {
+  decode_chunks(
+      index_, source_->name(), resolve_threads(threads),
+      [&](size_t i, std::span<uint8_t> out) { decode_chunk(i, out); },
+      [](size_t, const ByteBuffer&) {},
+      [&](size_t i, const ByteBuffer& bytes) { sink(index_.chunks[i].original_offset, bytes); },
+      progress);
 }
 
 void Archive::decode_all_unordered(unsigned threads, const ChunkWriter& write,
                                    const ProgressFn& progress) const {
-  threads = resolve_threads(threads);
-  ContentHash whole_file(
-      container::content_uses_xxh3(static_cast<uint16_t>(index_.format_version)));
-  uint64_t done = 0;
-  BufferPool<ByteBuffer> buffers;
   // The workers write; the ordered consumer only hashes, so it is no longer the bottleneck
   // that kept -T 2 as slow as -T 1.
-  container::run_ordered<ByteBuffer>(
-      threads, index_.chunks.size(), 2 * threads,
-      [&](size_t i) {
-        ByteBuffer out = buffers.take();
-        out.resize(index_.chunks[i].original_size);
-        decode_chunk(i, out);
+  decode_chunks(
+      index_, source_->name(), resolve_threads(threads),
+      [&](size_t i, std::span<uint8_t> out) { decode_chunk(i, out); },
+      [&](size_t i, const ByteBuffer& out) {
         write(index_.chunks[i].original_offset, out, all_zero(out));
-        return out;
       },
-      [&](size_t, ByteBuffer& bytes) {
-        whole_file.update(bytes);
-        done += bytes.size();
-        if (progress) progress(done, index_.original_size);
-        buffers.give(std::move(bytes));
-      });
-  if (whole_file.digest() != index_.original_checksum)
-    throw_corrupt(source_->name() + ": whole-file checksum mismatch");
+      [](size_t, const ByteBuffer&) {}, progress);
 }
 
 bool is_archive(const ByteSource& source) {
