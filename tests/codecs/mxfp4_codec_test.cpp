@@ -65,17 +65,7 @@ TEST(MXFP4Codec, RoundTripsSyntheticAndExtremeBlocks) {
 
 TEST(MXFP4Codec, KernelsAndPortablePathsAgree) {
   const auto input = plausible_mxfp4_blocks(3000, 21);
-  auto encode = [&] {
-    std::vector<uint8_t> payload;
-    mxfp4_codec().encode(input, {}, payload);
-    return payload;
-  };
-  auto decode = [&](const std::vector<uint8_t>& payload) {
-    std::vector<uint8_t> out(input.size());
-    mxfp4_codec().decode(payload, out);
-    return out;
-  };
-  test::expect_paths_agree(input, encode, decode, "mxfp4");
+  test::expect_codec_paths_agree(mxfp4_codec(), input, "mxfp4");
 }
 
 TEST(MXFP4Codec, RejectsRaggedInputAndHandlesCorruption) {

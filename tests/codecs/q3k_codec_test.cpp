@@ -97,17 +97,7 @@ TEST(Q3KCodec, RoundTripsSyntheticAndExtremeBlocks) {
 
 TEST(Q3KCodec, KernelsAndPortablePathsAgree) {
   const auto input = plausible_q3k_blocks(300, 21);
-  auto encode = [&] {
-    std::vector<uint8_t> payload;
-    q3k_codec().encode(input, {}, payload);
-    return payload;
-  };
-  auto decode = [&](const std::vector<uint8_t>& payload) {
-    std::vector<uint8_t> out(input.size());
-    q3k_codec().decode(payload, out);
-    return out;
-  };
-  test::expect_paths_agree(input, encode, decode, "q3k");
+  test::expect_codec_paths_agree(q3k_codec(), input, "q3k");
 }
 
 TEST(Q3KCodec, RejectsRaggedInputAndHandlesCorruption) {
@@ -141,22 +131,7 @@ TEST(Q3KCodec, CorpusTensorsRoundTripAndBeatValueEntropy) {
     coded += test::expect_roundtrip(q3k_codec(), bytes, type::kQ3_K);
     original += size;
     // The kernels (AVX-512 or AVX2 where the CPU has them) write and read the portable bytes.
-    if (++compared <= 8) {
-      const std::vector<uint8_t> expected(bytes.begin(), bytes.end());
-      test::expect_paths_agree(
-          expected,
-          [&] {
-            std::vector<uint8_t> payload;
-            q3k_codec().encode(bytes, {}, payload);
-            return payload;
-          },
-          [&](const std::vector<uint8_t>& payload) {
-            std::vector<uint8_t> out(bytes.size());
-            q3k_codec().decode(payload, out);
-            return out;
-          },
-          t.name);
-    }
+    if (++compared <= 8) test::expect_codec_paths_agree(q3k_codec(), bytes, t.name);
     // Field-blind bound: order-0 entropy of the reassembled 3-bit values, scales and d raw.
     std::vector<uint64_t> counts(8, 0);
     for (size_t b = 0; b < blocks; ++b) {

@@ -103,17 +103,7 @@ TEST(Q5KCodec, KernelsAndPortablePathsAgree) {
   const std::vector<uint8_t>* inputs[] = {&plausible, &odd, &random};
   for (const auto* input_ptr : inputs) {
     const auto& input = *input_ptr;
-    auto encode = [&] {
-      std::vector<uint8_t> payload;
-      q5k_codec().encode(input, {}, payload);
-      return payload;
-    };
-    auto decode = [&](const std::vector<uint8_t>& payload) {
-      std::vector<uint8_t> out(input.size());
-      q5k_codec().decode(payload, out);
-      return out;
-    };
-    test::expect_paths_agree(input, encode, decode, "q5k");
+    test::expect_codec_paths_agree(q5k_codec(), input, "q5k");
   }
 }
 
@@ -148,22 +138,7 @@ TEST(Q5KCodec, CorpusTensorsRoundTripAndBeatValueEntropy) {
     coded += test::expect_roundtrip(q5k_codec(), bytes, type::kQ5_K);
     original += size;
     // The kernels (AVX-512 or AVX2 where the CPU has them) write and read the portable bytes.
-    if (++compared <= 8) {
-      const std::vector<uint8_t> expected(bytes.begin(), bytes.end());
-      test::expect_paths_agree(
-          expected,
-          [&] {
-            std::vector<uint8_t> payload;
-            q5k_codec().encode(bytes, {}, payload);
-            return payload;
-          },
-          [&](const std::vector<uint8_t>& payload) {
-            std::vector<uint8_t> out(bytes.size());
-            q5k_codec().decode(payload, out);
-            return out;
-          },
-          t.name);
-    }
+    if (++compared <= 8) test::expect_codec_paths_agree(q5k_codec(), bytes, t.name);
     // Field-blind bound: order-0 entropy of the reassembled 5-bit values, d, dmin and scales raw.
     std::vector<uint64_t> counts(32, 0);
     for (size_t b = 0; b < blocks; ++b) {

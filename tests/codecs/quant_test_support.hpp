@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "util/kernel_dispatch.hpp"
 #include "lcl/codec.hpp"
 #include "lcl/error.hpp"
+#include "util/kernel_dispatch.hpp"
 
 namespace lcl::test {
 
@@ -192,6 +192,53 @@ void expect_paths_agree(const std::vector<uint8_t>& expected, Encode&& encode, D
   const std::vector<uint8_t> kernels = encode();
   EXPECT_EQ(portable, kernels) << label << ": both paths write the same bytes";
   EXPECT_EQ(decode(kernels), expected) << label;
+}
+
+// expect_paths_agree for a codec's encode() and decode() of `input`.
+inline void expect_codec_paths_agree(const Codec& codec, std::span<const uint8_t> input,
+                                     const std::string& label) {
+  const std::vector<uint8_t> expected(input.begin(), input.end());
+  expect_paths_agree(
+      expected,
+      [&] {
+        std::vector<uint8_t> payload;
+        codec.encode(input, {}, payload);
+        return payload;
+      },
+      [&](const std::vector<uint8_t>& payload) {
+        std::vector<uint8_t> out(input.size());
+        codec.decode(payload, out);
+        return out;
+      },
+      label);
+}
+
+// The kernels (AVX-512 or AVX2, whichever the CPU has) and the portable decoder agree on damaged
+// payloads too: 200 single-bit flips in the payload's second half (its rANS stream), each giving
+// the same bytes on both paths or an error from both. Returns how many decoded.
+template <class Decode>
+int expect_damage_decoded_alike(const std::vector<uint8_t>& payload, Decode&& decode) {
+  std::mt19937 rng(13);
+  int decoded = 0;
+  for (int trial = 0; trial < 200; ++trial) {
+    std::vector<uint8_t> damaged = payload;
+    const size_t at = damaged.size() - 1 - rng() % (damaged.size() / 2);
+    damaged[at] ^= static_cast<uint8_t>(1u << (rng() % 8));
+    std::vector<uint8_t> out[2];
+    bool failed[2] = {false, false};
+    for (int portable = 0; portable < 2; ++portable) {
+      PortableScope paths(portable == 1);
+      try {
+        out[portable] = decode(damaged);
+      } catch (const Error&) {
+        failed[portable] = true;
+      }
+    }
+    EXPECT_EQ(failed[0], failed[1]) << "flip at " << at;
+    EXPECT_EQ(out[0], out[1]) << "flip at " << at;
+    decoded += !failed[0];
+  }
+  return decoded;
 }
 
 // A decoder given damaged copies of a valid payload: every truncation must throw lcl::Error, and
