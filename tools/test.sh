@@ -42,7 +42,7 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 
 stage "libFuzzer targets, ${FUZZ_SECONDS} s each, ${JOBS} at a time"
 CC=clang CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DLCL_FUZZ=ON >/dev/null
+  -DLCL_FUZZ=ON -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" >/dev/null
 cmake --build build/fuzz -j "$JOBS" --target fuzzers
 run_fuzzer() {
   local fuzzer=$1 name
