@@ -9,9 +9,13 @@
 #include <vector>
 
 #include "codecs/fields/quant_fields.hpp"
+#include "codecs/fields/quant_scratch.hpp"
 #include "lcl/error.hpp"
+#include "lcl/workspace.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  lcl::Workspace workspace;  // read_field's scratch arrays, as a codec call provides them
+  const lcl::quant::FieldScratchScope scope(workspace);
   try {
     lcl::ByteReader in({data, size});
     const uint32_t alphabet = std::max<uint32_t>(2, in.u8() + 1u);
