@@ -60,6 +60,12 @@ struct PackedTables {
   uint8_t map[32] = {};
 };
 
+// Fills a table's packed slots from its frequencies (which sum to the slot count), in vectors of
+// 8 slots that may run up to 7 slots past the table: the caller keeps that room after the last.
+// Only called when kernels::avx2_available().
+void pack_slots_avx2(const uint32_t* freq, size_t alphabet, uint32_t* slots);
+inline constexpr size_t kPackedSlotsPadding = 8;
+
 // The AVX2 kernel for 16-bit elements: decodes whole groups of kLanes elements while at least
 // 2 * kLanes stream bytes remain at p, consuming words and raw bits exactly as the portable loop
 // does; returns the elements decoded. Only called when kernels::avx2_available().
