@@ -109,36 +109,58 @@ LCL_AVX2_KERNEL inline __m256i restore(__m256i b, __m256i z) {
   return _mm256_xor_si256(o, flip);
 }
 
+// The index of the lowest set bit; 32 for none.
+inline uint32_t lowest(uint32_t mask) {
+  return static_cast<uint32_t>(__builtin_ctzll(mask | uint64_t{1} << 32));
+}
+
 // Pass 3: the m elements (a multiple of 32) from their slots; the large moves (about 2% of a
-// fine-tune's elements) are redone one by one, in element order for their raw bits.
+// fine-tune's elements) are listed, then redone one by one in element order for their raw bits.
 LCL_AVX2_KERNEL void restore_block(const uint32_t* slots, const uint8_t* ref, uint8_t* out,
                                    size_t m, Buckets buckets, RawBits& raw) {
   const __m256i byte = _mm256_set1_epi32(0xFF);
   const __m256i last_exact = _mm256_set1_epi16(static_cast<short>((1u << buckets.k) - 1));
-  uint32_t escaped[kBlock / 16];
-  for (size_t j = 0; j < m; j += 16) {
-    const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ref + 2 * j));
-    const __m256i s0 =
-        _mm256_and_si256(_mm256_load_si256(reinterpret_cast<const __m256i*>(slots + j)), byte);
-    const __m256i s1 =
-        _mm256_and_si256(_mm256_load_si256(reinterpret_cast<const __m256i*>(slots + j + 8)), byte);
-    // z < 2^8, so the unsigned pack keeps it; it interleaves 128-bit halves, the permute undoes it.
-    const __m256i z = _mm256_permute4x64_epi64(_mm256_packus_epi32(s0, s1), 0xD8);
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 2 * j), restore(b, z));
-    escaped[j / 16] =
-        static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpgt_epi16(z, last_exact)));
-  }
-  for (size_t w = 0; w < m / 16; ++w) {
-    // Two mask bits per element.
-    for (uint32_t left = escaped[w] & 0x55555555u; left != 0; left &= left - 1) {
-      const size_t j = 16 * w + static_cast<size_t>(__builtin_ctz(left)) / 2;
-      uint16_t b;
-      std::memcpy(&b, ref + 2 * j, 2);
-      const auto move = static_cast<uint16_t>(unbucket(slots[j] & 0xFF, buckets, raw));
-      const uint16_t v = from_ordered(static_cast<uint16_t>(ordered(b) + unzigzag(move)));
-      std::memcpy(out + 2 * j, &v, 2);
+  uint16_t escapes[kBlock + 2];
+  size_t count = 0;
+  for (size_t j = 0; j < m; j += 32) {
+    uint32_t mask = 0;
+    for (size_t h = 0; h < 32; h += 16) {
+      const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ref + 2 * (j + h)));
+      const __m256i s0 = _mm256_and_si256(
+          _mm256_load_si256(reinterpret_cast<const __m256i*>(slots + j + h)), byte);
+      const __m256i s1 = _mm256_and_si256(
+          _mm256_load_si256(reinterpret_cast<const __m256i*>(slots + j + h + 8)), byte);
+      // z < 2^8, so the unsigned pack keeps it; it interleaves 128-bit halves, the permute undoes
+      // it.
+      const __m256i z = _mm256_permute4x64_epi64(_mm256_packus_epi32(s0, s1), 0xD8);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 2 * (j + h)), restore(b, z));
+      const auto bytes =
+          static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpgt_epi16(z, last_exact)));
+      mask |= _pext_u32(bytes, 0x55555555u) << h;
     }
+    // Most groups hold at most two large moves: they are listed without a branch (a branch per
+    // move mispredicts), the rare others one by one.
+    const uint32_t second = mask & (mask - 1);
+    escapes[count] = static_cast<uint16_t>(j + lowest(mask));
+    escapes[count + 1] = static_cast<uint16_t>(j + lowest(second));
+    const auto total = static_cast<uint32_t>(_mm_popcnt_u32(mask));
+    if (total > 2) [[unlikely]] {
+      size_t at = count + 2;
+      for (uint32_t left = second & (second - 1); left != 0; left &= left - 1)
+        escapes[at++] = static_cast<uint16_t>(j + lowest(left));
+    }
+    count += total;
   }
+  RawBits bits = raw;  // a local copy: the byte stores to out could alias the caller's
+  for (size_t e = 0; e < count; ++e) {
+    const size_t j = escapes[e];
+    uint16_t b;
+    std::memcpy(&b, ref + 2 * j, 2);
+    const auto move = static_cast<uint16_t>(unbucket(slots[j] & 0xFF, buckets, bits));
+    const uint16_t v = from_ordered(static_cast<uint16_t>(ordered(b) + unzigzag(move)));
+    std::memcpy(out + 2 * j, &v, 2);
+  }
+  raw = bits;
 }
 
 template <bool kSmallMap>
