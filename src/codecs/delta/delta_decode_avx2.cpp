@@ -25,11 +25,16 @@ constexpr size_t kBlock = kBlockGroups * kLanes;
 // table[index[l]] per lane by scalar loads: AMD's Zen 3 runs vpgatherdd at a fraction of this
 // rate (the slot gather was most of the kernel's cycles).
 LCL_AVX2_KERNEL inline __m256i load_lanes(const uint32_t* table, __m256i index) {
-  alignas(32) uint32_t at[8];
-  _mm256_store_si256(reinterpret_cast<__m256i*>(at), index);
-  auto v = [&](int l) { return static_cast<int>(table[at[l]]); };
-  const __m128i low = _mm_setr_epi32(v(0), v(1), v(2), v(3));
-  const __m128i high = _mm_setr_epi32(v(4), v(5), v(6), v(7));
+  // Two indices per 64-bit move out of the vector, split by scalar shifts.
+  const __m128i low_index = _mm256_castsi256_si128(index);
+  const __m128i high_index = _mm256_extracti128_si256(index, 1);
+  const auto i0 = static_cast<uint64_t>(_mm_cvtsi128_si64(low_index));
+  const auto i1 = static_cast<uint64_t>(_mm_extract_epi64(low_index, 1));
+  const auto i2 = static_cast<uint64_t>(_mm_cvtsi128_si64(high_index));
+  const auto i3 = static_cast<uint64_t>(_mm_extract_epi64(high_index, 1));
+  auto v = [&](uint64_t i) { return static_cast<int>(table[static_cast<uint32_t>(i)]); };
+  const __m128i low = _mm_setr_epi32(v(i0), v(i0 >> 32), v(i1), v(i1 >> 32));
+  const __m128i high = _mm_setr_epi32(v(i2), v(i2 >> 32), v(i3), v(i3 >> 32));
   return _mm256_inserti128_si256(_mm256_castsi128_si256(low), high, 1);
 }
 
