@@ -142,8 +142,8 @@ void decode_float_body(ByteReader& in, uint64_t n, const FloatLayout& layout, co
         std::memcpy(&b, ref + i * sizeof(Elem), sizeof b);
         const uint32_t d =
             packed_slots[packed.first_slot[(b >> shift) & (contexts - 1)] + (x & mask)];
-        x = ((d >> 8 & 0xFFF) + 1) * (x >> precision) + (d >> 20);
-        restore(i, b, d & 0xFF);
+        x = ((d & 0xFFF) + 1) * (x >> precision) + (d >> 20);
+        restore(i, b, d >> 12 & 0xFF);
       };
       auto packed_group = [&](size_t i, uint32_t(&x)[kLanes], const uint8_t*& p) {
         for (int l = 0; l < kLanes; ++l) {

@@ -8,6 +8,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "codecs/delta/delta_decode_kernel.hpp"
@@ -36,6 +37,31 @@ LCL_AVX2_KERNEL inline __m256i load_lanes(const uint32_t* table, __m256i index) 
   const __m128i low = _mm_setr_epi32(v(i0), v(i0 >> 32), v(i1), v(i1 >> 32));
   const __m128i high = _mm_setr_epi32(v(i2), v(i2 >> 32), v(i3), v(i3 >> 32));
   return _mm256_inserti128_si256(_mm256_castsi128_si256(low), high, 1);
+}
+
+// Per 8-bit mask of lanes that take a word, each lane's rank among them (a byte per lane, the
+// lanes of entropy's rans_avx2::kWordPermutations): 2 KiB instead of 8, and loaded widened.
+constexpr std::array<uint64_t, 256> make_word_ranks() {
+  std::array<uint64_t, 256> ranks{};
+  for (uint32_t m = 0; m < 256; ++m)
+    for (uint32_t j = 0, rank = 0; j < 8; ++j)
+      if (m >> j & 1) ranks[m] |= uint64_t{rank++} << (8 * j);
+  return ranks;
+}
+alignas(64) constexpr std::array<uint64_t, 256> kWordRanks = make_word_ranks();
+
+// rans_avx2::renormalize with the rank table above: refills the lanes at or below 0xFFFF with
+// the next words at p (16 readable bytes), in lane order.
+LCL_AVX2_KERNEL inline __m256i renormalize(__m256i x, const uint8_t*& p, __m256i low_max) {
+  const __m256i need = _mm256_cmpeq_epi32(_mm256_min_epu32(x, low_max), x);
+  const auto mask = static_cast<uint64_t>(_mm256_movemask_ps(_mm256_castsi256_ps(need)));
+  const __m256i words = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+  const __m256i ranks =
+      _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(&kWordRanks[mask])));
+  const __m256i refilled =
+      _mm256_or_si256(_mm256_slli_epi32(x, 16), _mm256_permutevar8x32_epi32(words, ranks));
+  p += 2 * _mm_popcnt_u64(mask);
+  return _mm256_blendv_epi8(x, refilled, need);
 }
 
 // Pass 1: the first slot of each of the m elements' tables (m a multiple of 16).
@@ -83,7 +109,7 @@ void first_slots_any(const PackedTables& t, const uint8_t* ref, size_t m, uint32
 }
 
 struct StepConstants {
-  __m256i slot_mask, field12, one;
+  __m256i slot_mask, field12;
   __m128i precision;
 };
 
@@ -94,10 +120,11 @@ LCL_AVX2_KERNEL inline __m256i decode_step(__m256i x, const uint32_t* first, con
                                          _mm256_and_si256(x, c.slot_mask));
   const __m256i slot = load_lanes(slots, index);
   _mm256_store_si256(reinterpret_cast<__m256i*>(slot_out), slot);
-  const __m256i freq =
-      _mm256_add_epi32(_mm256_and_si256(_mm256_srli_epi32(slot, 8), c.field12), c.one);
-  const __m256i offset = _mm256_srli_epi32(slot, 20);
-  return _mm256_add_epi32(_mm256_mullo_epi32(freq, _mm256_srl_epi32(x, c.precision)), offset);
+  // freq * q + offset as (freq - 1) * q + (q + offset): the field needs no add on the chain.
+  const __m256i q = _mm256_srl_epi32(x, c.precision);
+  const __m256i freq_less_one = _mm256_and_si256(slot, c.field12);
+  const __m256i q_offset = _mm256_add_epi32(q, _mm256_srli_epi32(slot, 20));
+  return _mm256_add_epi32(_mm256_mullo_epi32(freq_less_one, q), q_offset);
 }
 
 // 16 elements from their base elements and z (16-bit lanes): from_ordered(ordered(b) +
@@ -132,9 +159,12 @@ LCL_AVX2_KERNEL void restore_block(const uint32_t* slots, const uint8_t* ref, ui
     for (size_t h = 0; h < 32; h += 16) {
       const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ref + 2 * (j + h)));
       const __m256i s0 = _mm256_and_si256(
-          _mm256_load_si256(reinterpret_cast<const __m256i*>(slots + j + h)), byte);
+          _mm256_srli_epi32(_mm256_load_si256(reinterpret_cast<const __m256i*>(slots + j + h)), 12),
+          byte);
       const __m256i s1 = _mm256_and_si256(
-          _mm256_load_si256(reinterpret_cast<const __m256i*>(slots + j + h + 8)), byte);
+          _mm256_srli_epi32(_mm256_load_si256(reinterpret_cast<const __m256i*>(slots + j + h + 8)),
+                            12),
+          byte);
       // z < 2^8, so the unsigned pack keeps it; it interleaves 128-bit halves, the permute undoes
       // it.
       const __m256i z = _mm256_permute4x64_epi64(_mm256_packus_epi32(s0, s1), 0xD8);
@@ -161,7 +191,7 @@ LCL_AVX2_KERNEL void restore_block(const uint32_t* slots, const uint8_t* ref, ui
     const size_t j = escapes[e];
     uint16_t b;
     std::memcpy(&b, ref + 2 * j, 2);
-    const auto move = static_cast<uint16_t>(unbucket(slots[j] & 0xFF, buckets, bits));
+    const auto move = static_cast<uint16_t>(unbucket(slots[j] >> 12 & 0xFF, buckets, bits));
     const uint16_t v = from_ordered(static_cast<uint16_t>(ordered(b) + unzigzag(move)));
     std::memcpy(out + 2 * j, &v, 2);
   }
@@ -176,9 +206,9 @@ LCL_AVX2_KERNEL size_t decode_groups(const PackedTables& t, Buckets buckets, uin
   alignas(32) uint32_t first[kBlock];
   alignas(32) uint32_t slot_of[kBlock];
   const StepConstants c{_mm256_set1_epi32((1 << t.precision_bits) - 1), _mm256_set1_epi32(0xFFF),
-                        _mm256_set1_epi32(1),
                         _mm_cvtsi32_si128(static_cast<int>(t.precision_bits))};
   const uint32_t* const slots = t.slots.data();
+  const __m256i low_max = _mm256_set1_epi32(0xFFFF);
   __m256i x0, x1, x2, x3;
   rans_avx2::load_states(xs, x0, x1, x2, x3);
   const uint8_t* p = p_ref;  // a local, so the stores of the elements cannot alias it
@@ -196,10 +226,10 @@ LCL_AVX2_KERNEL size_t decode_groups(const PackedTables& t, Buckets buckets, uin
       x1 = decode_step(x1, first + g + 8, slots, c, slot_of + g + 8);
       x2 = decode_step(x2, first + g + 16, slots, c, slot_of + g + 16);
       x3 = decode_step(x3, first + g + 24, slots, c, slot_of + g + 24);
-      x0 = rans_avx2::renormalize(x0, p);
-      x1 = rans_avx2::renormalize(x1, p);
-      x2 = rans_avx2::renormalize(x2, p);
-      x3 = rans_avx2::renormalize(x3, p);
+      x0 = renormalize(x0, p, low_max);
+      x1 = renormalize(x1, p, low_max);
+      x2 = renormalize(x2, p, low_max);
+      x3 = renormalize(x3, p, low_max);
     }
     restore_block(slot_of, ref + 2 * i, out + 2 * i, g, buckets, raw);
     i += g;
@@ -219,7 +249,7 @@ LCL_AVX2_KERNEL void pack_slots_avx2(const uint32_t* freq, size_t alphabet, uint
   for (uint32_t s = 0; s < alphabet; ++s) {
     const uint32_t f = freq[s];
     if (f == 0) continue;
-    __m256i v = _mm256_or_si256(_mm256_set1_epi32(static_cast<int>(s | (f - 1) << 8)), offsets);
+    __m256i v = _mm256_or_si256(_mm256_set1_epi32(static_cast<int>((f - 1) | s << 12)), offsets);
     for (uint32_t j = 0; j < f; j += 8, v = _mm256_add_epi32(v, eight))
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(at + j), v);
     at += f;

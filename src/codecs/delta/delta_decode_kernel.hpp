@@ -44,7 +44,7 @@ inline uint32_t unbucket(uint32_t symbol, Buckets b, RawBits& raw) {
   return (((1u << b.m) | (j & ((1u << b.m) - 1))) << raw_bits) | raw.get(raw_bits);
 }
 
-// The decoder tables packed for the AVX2 kernel: per slot, symbol | (freq - 1) << 8 |
+// The decoder tables packed for the AVX2 kernel: per slot, (freq - 1) | symbol << 12 |
 // offset << 20, which holds every table at precision <= 12 over an alphabet of <= 256 symbols
 // (16-bit elements); per context (base exponent), the first slot of its table.
 struct PackedTables {
