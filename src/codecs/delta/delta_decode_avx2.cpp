@@ -73,9 +73,8 @@ LCL_AVX2_KERNEL void first_slots_small_map(const PackedTables& t, const uint8_t*
       _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(t.map + 16)));
   const __m256i context_mask = _mm256_set1_epi16(static_cast<short>(t.contexts - 1));
   const __m256i map_first = _mm256_set1_epi16(static_cast<short>(t.map_first));
-  const __m256i thirty_one = _mm256_set1_epi16(31);
-  const __m256i sixteen = _mm256_set1_epi16(16);
-  const __m256i high_byte = _mm256_set1_epi16(static_cast<short>(0x8000));
+  const __m256i map_middle = _mm256_set1_epi16(static_cast<short>(t.map_first + 16));
+  const __m256i to_index = _mm256_set1_epi16(static_cast<short>(0xFF70));
   const __m128i mantissa = _mm_cvtsi32_si128(static_cast<int>(t.mantissa_bits));
   const __m128i precision = _mm_cvtsi32_si128(static_cast<int>(t.precision_bits));
   for (size_t j = 0; j < m; j += 16) {
@@ -83,15 +82,13 @@ LCL_AVX2_KERNEL void first_slots_small_map(const PackedTables& t, const uint8_t*
     _mm_prefetch(reinterpret_cast<const char*>(ref + 2 * (j + kBlock)), _MM_HINT_T0);
     const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ref + 2 * j));
     const __m256i context = _mm256_and_si256(_mm256_srl_epi16(b, mantissa), context_mask);
-    // context - map_first below 32 picks a byte of the map (a shuffle per half of it); others: 0.
-    const __m256i at = _mm256_sub_epi16(context, map_first);
-    const __m256i inside = _mm256_cmpeq_epi16(_mm256_min_epu16(at, thirty_one), at);
-    const __m256i index = _mm256_or_si256(at, high_byte);
-    const __m256i high = _mm256_cmpeq_epi16(_mm256_and_si256(at, sixteen), sixteen);
-    const __m256i table =
-        _mm256_and_si256(_mm256_blendv_epi8(_mm256_shuffle_epi8(map_low, index),
-                                            _mm256_shuffle_epi8(map_high, index), high),
-                         inside);
+    // A map half's shuffle index: the offset d from its first context plus 0xFF70, saturated.
+    // d < 16 gives bytes FF and 70 + d (the high byte reads 0, the low one entry d); any other d
+    // (below the first context it wraps) gives a low byte of at least 80: both read 0.
+    const __m256i low_index = _mm256_adds_epu16(_mm256_sub_epi16(context, map_first), to_index);
+    const __m256i high_index = _mm256_adds_epu16(_mm256_sub_epi16(context, map_middle), to_index);
+    const __m256i table = _mm256_or_si256(_mm256_shuffle_epi8(map_low, low_index),
+                                          _mm256_shuffle_epi8(map_high, high_index));
     const __m256i low8 = _mm256_cvtepu16_epi32(_mm256_castsi256_si128(table));
     const __m256i high8 = _mm256_cvtepu16_epi32(_mm256_extracti128_si256(table, 1));
     _mm256_store_si256(reinterpret_cast<__m256i*>(first + j), _mm256_sll_epi32(low8, precision));
