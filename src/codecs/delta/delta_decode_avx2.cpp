@@ -1,9 +1,9 @@
 // The delta decoder's AVX2 kernel for 16-bit elements: the 32 lanes as four vectors of 8 states.
-// It works in blocks of whole groups, in three passes that keep the state loop short (so the CPU
-// overlaps more groups) and its constants in registers: the first slot of each element's table from
-// its base element's exponent (16 elements per vector); the rANS steps, whose packed slots come by
-// scalar loads; then the elements restored with 16-bit vector arithmetic and the rare escapes
-// redone with their raw bits, in element order.
+// It works in blocks of whole groups, in three passes that keep the state loop short and its
+// constants in registers: the first slot of each element's table from its base element's exponent
+// (16 elements per vector); the rANS steps, whose packed slots come by scalar loads; then the
+// elements restored with 16-bit vector arithmetic and the rare escapes redone with their raw bits,
+// in element order.
 #if defined(LCL_AVX512_KERNELS)  // x86-64 builds that compile the kernels (CMakeLists.txt)
 #include <immintrin.h>
 
