@@ -118,6 +118,29 @@ TEST(DeltaCodec, LargeMovesAnywhereInTheVectorPass) {
     }
 }
 
+TEST(DeltaCodec, BaseExponentsOfEveryRangeRoundtrip) {
+  // bf16 bases whose exponents span the whole field (more contexts with tables than the kernel's
+  // 32-entry register map holds) or a narrow band (the map), over several of the kernel's blocks,
+  // with large moves mixed in.
+  std::mt19937_64 rng(31);
+  for (uint32_t exponent_span : {256u, 20u})
+    for (size_t n : {size_t{4099}, size_t{70001}}) {
+      SCOPED_TRACE("span=" + std::to_string(exponent_span) + " n=" + std::to_string(n));
+      std::vector<uint8_t> base(2 * n), tuned(2 * n);
+      for (size_t i = 0; i < n; ++i) {
+        const uint32_t exponent = (100 + rng() % exponent_span) & 0xFF;
+        const auto b = static_cast<uint16_t>(exponent << 7 | rng() % 128 | (rng() % 2) << 15);
+        const uint32_t move = rng() % 40 == 0 ? 100 + rng() % 5000 : rng() % 7;
+        const auto v = static_cast<uint16_t>(rng() % 2 ? b + move : b - move);
+        base[2 * i] = static_cast<uint8_t>(b);
+        base[2 * i + 1] = static_cast<uint8_t>(b >> 8);
+        tuned[2 * i] = static_cast<uint8_t>(v);
+        tuned[2 * i + 1] = static_cast<uint8_t>(v >> 8);
+      }
+      expect_roundtrip(tuned, base, type::kBF16);
+    }
+}
+
 TEST(DeltaCodec, IdenticalBytesCostAFewBytesForAnyType) {
   const auto pair = test::make_float_pair(50000, 2, false, 3);
   for (TypeId type : {type::kBF16, type::kQ4_K, type::kOpaque}) {

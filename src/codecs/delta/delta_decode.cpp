@@ -44,14 +44,7 @@ void pack_slots(const entropy::FrequencyTable& table, uint32_t* slots) {
   if (sum == 0) throw_corrupt("delta payload: empty table");
   if (sum != (uint64_t{1} << table.precision_bits))
     throw_corrupt("rANS frequency table does not sum to 1 << precision_bits");
-  uint32_t cum = 0;
-  for (uint32_t s = 0; s < table.freq.size(); ++s) {
-    const uint32_t f = table.freq[s];
-    if (f == 0) continue;
-    const uint32_t high = s | (f - 1) << 8;
-    for (uint32_t j = 0; j < f; ++j) slots[cum + j] = high | j << 20;
-    cum += f;
-  }
+  if constexpr (kernels::kAvx512Built) pack_slots_avx2(table.freq.data(), table.freq.size(), slots);
 }
 
 template <class Elem>
@@ -83,7 +76,7 @@ void decode_float_body(ByteReader& in, uint64_t n, const FloatLayout& layout, co
   std::vector<entropy::DecoderSlot>& slots = scratch.slots;
   PackedTables& packed = scratch.packed;
   if (use_kernel)
-    packed.slots.resize(static_cast<size_t>(table_count) << precision);
+    packed.slots.resize((static_cast<size_t>(table_count) << precision) + kPackedSlotsPadding);
   else
     slots.resize(static_cast<size_t>(table_count) << precision);
   for (uint32_t t = 0; t < table_count; ++t) {
@@ -149,8 +142,8 @@ void decode_float_body(ByteReader& in, uint64_t n, const FloatLayout& layout, co
         std::memcpy(&b, ref + i * sizeof(Elem), sizeof b);
         const uint32_t d =
             packed_slots[packed.first_slot[(b >> shift) & (contexts - 1)] + (x & mask)];
-        x = ((d >> 8 & 0xFFF) + 1) * (x >> precision) + (d >> 20);
-        restore(i, b, d & 0xFF);
+        x = ((d & 0xFFF) + 1) * (x >> precision) + (d >> 20);
+        restore(i, b, d >> 12 & 0xFF);
       };
       auto packed_group = [&](size_t i, uint32_t(&x)[kLanes], const uint8_t*& p) {
         for (int l = 0; l < kLanes; ++l) {

@@ -1,11 +1,14 @@
 // The delta decoder's AVX2 kernel for 16-bit elements: the 32 lanes as four vectors of 8 states.
-// Per vector: the base elements' exponents pick each lane's table (a byte shuffle, or scalar
-// loads), the packed slots by scalar loads, the state update and the renormalisation in lane order;
-// the 32 elements are restored with 16-bit vector arithmetic, then the rare escapes are redone with
-// their raw bits.
+// It works in blocks of whole groups, in three passes that keep the state loop short and its
+// constants in registers: the first slot of each element's table from its base element's exponent
+// (16 elements per vector); the rANS steps, whose packed slots come by scalar loads; then the
+// elements restored with 16-bit vector arithmetic and the rare escapes redone with their raw bits,
+// in element order.
 #if defined(LCL_AVX512_KERNELS)  // x86-64 builds that compile the kernels (CMakeLists.txt)
 #include <immintrin.h>
 
+#include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "codecs/delta/delta_decode_kernel.hpp"
@@ -16,59 +19,109 @@ namespace lcl::delta_format {
 
 namespace {
 
-struct Constants {
-  __m256i slot_mask, context_mask, field12, one, byte, last_exact;
-  __m256i map_first, map_low, map_high, not_low_byte, sixteen, thirty_one;
-  __m128i precision, mantissa;
-};
+// Groups per block: the block's first slots and packed slots (8 KiB) stay in L1.
+constexpr size_t kBlockGroups = 32;
+constexpr size_t kBlock = kBlockGroups * kLanes;
 
 // table[index[l]] per lane by scalar loads: AMD's Zen 3 runs vpgatherdd at a fraction of this
 // rate (the slot gather was most of the kernel's cycles).
 LCL_AVX2_KERNEL inline __m256i load_lanes(const uint32_t* table, __m256i index) {
-  alignas(32) uint32_t at[8];
-  _mm256_store_si256(reinterpret_cast<__m256i*>(at), index);
-  auto v = [&](int l) { return static_cast<int>(table[at[l]]); };
-  const __m128i low = _mm_setr_epi32(v(0), v(1), v(2), v(3));
-  const __m128i high = _mm_setr_epi32(v(4), v(5), v(6), v(7));
+  // Two indices per 64-bit move out of the vector, split by scalar shifts.
+  const __m128i low_index = _mm256_castsi256_si128(index);
+  const __m128i high_index = _mm256_extracti128_si256(index, 1);
+  const auto i0 = static_cast<uint64_t>(_mm_cvtsi128_si64(low_index));
+  const auto i1 = static_cast<uint64_t>(_mm_extract_epi64(low_index, 1));
+  const auto i2 = static_cast<uint64_t>(_mm_cvtsi128_si64(high_index));
+  const auto i3 = static_cast<uint64_t>(_mm_extract_epi64(high_index, 1));
+  auto v = [&](uint64_t i) { return static_cast<int>(table[static_cast<uint32_t>(i)]); };
+  const __m128i low = _mm_setr_epi32(v(i0), v(i0 >> 32), v(i1), v(i1 >> 32));
+  const __m128i high = _mm_setr_epi32(v(i2), v(i2 >> 32), v(i3), v(i3 >> 32));
   return _mm256_inserti128_si256(_mm256_castsi128_si256(low), high, 1);
 }
 
-// The first slot of each lane's table, from its context.
-template <bool kSmallMap>
-LCL_AVX2_KERNEL inline __m256i first_slots(__m256i context, const PackedTables& t,
-                                           const Constants& c) {
-  if constexpr (kSmallMap) {
-    // context - map_first below 32 picks a byte of the map (a shuffle per half of it); others: 0.
-    const __m256i at = _mm256_sub_epi32(context, c.map_first);
-    const __m256i inside = _mm256_cmpeq_epi32(_mm256_min_epu32(at, c.thirty_one), at);
-    const __m256i index = _mm256_or_si256(at, c.not_low_byte);
-    const __m256i high = _mm256_cmpeq_epi32(_mm256_and_si256(at, c.sixteen), c.sixteen);
-    const __m256i table = _mm256_blendv_epi8(_mm256_shuffle_epi8(c.map_low, index),
-                                             _mm256_shuffle_epi8(c.map_high, index), high);
-    return _mm256_sll_epi32(_mm256_and_si256(table, inside), c.precision);
-  } else {
-    return load_lanes(t.first_slot, context);
+// Per 8-bit mask of lanes that take a word, each lane's rank among them (a byte per lane, the
+// lanes of entropy's rans_avx2::kWordPermutations): 2 KiB instead of 8, and loaded widened.
+constexpr std::array<uint64_t, 256> make_word_ranks() {
+  std::array<uint64_t, 256> ranks{};
+  for (uint32_t m = 0; m < 256; ++m)
+    for (uint32_t j = 0, rank = 0; j < 8; ++j)
+      if (m >> j & 1) ranks[m] |= uint64_t{rank++} << (8 * j);
+  return ranks;
+}
+alignas(64) constexpr std::array<uint64_t, 256> kWordRanks = make_word_ranks();
+
+// rans_avx2::renormalize with the rank table above: refills the lanes at or below 0xFFFF with
+// the next words at p (16 readable bytes), in lane order.
+LCL_AVX2_KERNEL inline __m256i renormalize(__m256i x, const uint8_t*& p, __m256i low_max) {
+  const __m256i need = _mm256_cmpeq_epi32(_mm256_min_epu32(x, low_max), x);
+  const auto mask = static_cast<uint64_t>(_mm256_movemask_ps(_mm256_castsi256_ps(need)));
+  const __m256i words = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+  const __m256i ranks =
+      _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(&kWordRanks[mask])));
+  const __m256i refilled =
+      _mm256_or_si256(_mm256_slli_epi32(x, 16), _mm256_permutevar8x32_epi32(words, ranks));
+  p += 2 * _mm_popcnt_u64(mask);
+  return _mm256_blendv_epi8(x, refilled, need);
+}
+
+// Pass 1: the first slot of each of the m elements' tables (m a multiple of 16).
+LCL_AVX2_KERNEL void first_slots_small_map(const PackedTables& t, const uint8_t* ref, size_t m,
+                                           uint32_t* first) {
+  const __m256i map_low =
+      _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(t.map)));
+  const __m256i map_high =
+      _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(t.map + 16)));
+  const __m256i context_mask = _mm256_set1_epi16(static_cast<short>(t.contexts - 1));
+  const __m256i map_first = _mm256_set1_epi16(static_cast<short>(t.map_first));
+  const __m256i map_middle = _mm256_set1_epi16(static_cast<short>(t.map_first + 16));
+  const __m256i to_index = _mm256_set1_epi16(static_cast<short>(0xFF70));
+  const __m128i mantissa = _mm_cvtsi32_si128(static_cast<int>(t.mantissa_bits));
+  const __m128i precision = _mm_cvtsi32_si128(static_cast<int>(t.precision_bits));
+  for (size_t j = 0; j < m; j += 16) {
+    // The base is read once, from memory: ask for it a block ahead.
+    _mm_prefetch(reinterpret_cast<const char*>(ref + 2 * (j + kBlock)), _MM_HINT_T0);
+    const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ref + 2 * j));
+    const __m256i context = _mm256_and_si256(_mm256_srl_epi16(b, mantissa), context_mask);
+    // A map half's shuffle index: the offset d from its first context plus 0xFF70, saturated.
+    // d < 16 gives bytes FF and 70 + d (the high byte reads 0, the low one entry d); any other d
+    // (below the first context it wraps) gives a low byte of at least 80: both read 0.
+    const __m256i low_index = _mm256_adds_epu16(_mm256_sub_epi16(context, map_first), to_index);
+    const __m256i high_index = _mm256_adds_epu16(_mm256_sub_epi16(context, map_middle), to_index);
+    const __m256i table = _mm256_or_si256(_mm256_shuffle_epi8(map_low, low_index),
+                                          _mm256_shuffle_epi8(map_high, high_index));
+    const __m256i low8 = _mm256_cvtepu16_epi32(_mm256_castsi256_si128(table));
+    const __m256i high8 = _mm256_cvtepu16_epi32(_mm256_extracti128_si256(table, 1));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(first + j), _mm256_sll_epi32(low8, precision));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(first + j + 8),
+                       _mm256_sll_epi32(high8, precision));
   }
 }
 
-// One vector's decode step: the table of each lane's base exponent, its slot, the new state.
-template <bool kSmallMap>
-LCL_AVX2_KERNEL inline __m256i decode_step(__m256i x, __m256i base, const PackedTables& t,
-                                           const Constants& c, __m256i& symbols) {
-  const __m256i context = _mm256_and_si256(_mm256_srl_epi32(base, c.mantissa), c.context_mask);
-  const __m256i first = first_slots<kSmallMap>(context, t, c);
-  const __m256i slot =
-      load_lanes(t.slots.data(), _mm256_add_epi32(first, _mm256_and_si256(x, c.slot_mask)));
-  const __m256i freq =
-      _mm256_add_epi32(_mm256_and_si256(_mm256_srli_epi32(slot, 8), c.field12), c.one);
-  const __m256i offset = _mm256_srli_epi32(slot, 20);
-  symbols = _mm256_and_si256(slot, c.byte);
-  return _mm256_add_epi32(_mm256_mullo_epi32(freq, _mm256_srl_epi32(x, c.precision)), offset);
+void first_slots_any(const PackedTables& t, const uint8_t* ref, size_t m, uint32_t* first) {
+  for (size_t j = 0; j < m; ++j) {
+    uint16_t b;
+    std::memcpy(&b, ref + 2 * j, 2);
+    first[j] = t.first_slot[(b >> t.mantissa_bits) & (t.contexts - 1)];
+  }
 }
 
-LCL_AVX2_KERNEL inline uint32_t escapes(__m256i symbols, const Constants& c) {
-  return static_cast<uint32_t>(
-      _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(symbols, c.last_exact))));
+struct StepConstants {
+  __m256i slot_mask, field12;
+  __m128i precision;
+};
+
+// Pass 2, one vector: the lanes' slots (kept for pass 3) and the new states.
+LCL_AVX2_KERNEL inline __m256i decode_step(__m256i x, const uint32_t* first, const uint32_t* slots,
+                                           const StepConstants& c, uint32_t* slot_out) {
+  const __m256i index = _mm256_add_epi32(_mm256_load_si256(reinterpret_cast<const __m256i*>(first)),
+                                         _mm256_and_si256(x, c.slot_mask));
+  const __m256i slot = load_lanes(slots, index);
+  _mm256_store_si256(reinterpret_cast<__m256i*>(slot_out), slot);
+  // freq * q + offset as (freq - 1) * q + (q + offset): the field needs no add on the chain.
+  const __m256i q = _mm256_srl_epi32(x, c.precision);
+  const __m256i freq_less_one = _mm256_and_si256(slot, c.field12);
+  const __m256i q_offset = _mm256_add_epi32(q, _mm256_srli_epi32(slot, 20));
+  return _mm256_add_epi32(_mm256_mullo_epi32(freq_less_one, q), q_offset);
 }
 
 // 16 elements from their base elements and z (16-bit lanes): from_ordered(ordered(b) +
@@ -85,77 +138,120 @@ LCL_AVX2_KERNEL inline __m256i restore(__m256i b, __m256i z) {
   return _mm256_xor_si256(o, flip);
 }
 
+// The index of the lowest set bit; 32 for none.
+inline uint32_t lowest(uint32_t mask) {
+  return static_cast<uint32_t>(__builtin_ctzll(mask | uint64_t{1} << 32));
+}
+
+// Pass 3: the m elements (a multiple of 32) from their slots; the large moves (about 2% of a
+// fine-tune's elements) are listed, then redone one by one in element order for their raw bits.
+LCL_AVX2_KERNEL void restore_block(const uint32_t* slots, const uint8_t* ref, uint8_t* out,
+                                   size_t m, Buckets buckets, RawBits& raw) {
+  const __m256i byte = _mm256_set1_epi32(0xFF);
+  const __m256i last_exact = _mm256_set1_epi16(static_cast<short>((1u << buckets.k) - 1));
+  uint16_t escapes[kBlock + 2];
+  size_t count = 0;
+  for (size_t j = 0; j < m; j += 32) {
+    uint32_t mask = 0;
+    for (size_t h = 0; h < 32; h += 16) {
+      const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ref + 2 * (j + h)));
+      const __m256i s0 = _mm256_and_si256(
+          _mm256_srli_epi32(_mm256_load_si256(reinterpret_cast<const __m256i*>(slots + j + h)), 12),
+          byte);
+      const __m256i s1 = _mm256_and_si256(
+          _mm256_srli_epi32(_mm256_load_si256(reinterpret_cast<const __m256i*>(slots + j + h + 8)),
+                            12),
+          byte);
+      // z < 2^8, so the unsigned pack keeps it; it interleaves 128-bit halves, the permute undoes
+      // it.
+      const __m256i z = _mm256_permute4x64_epi64(_mm256_packus_epi32(s0, s1), 0xD8);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 2 * (j + h)), restore(b, z));
+      const auto bytes =
+          static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpgt_epi16(z, last_exact)));
+      mask |= _pext_u32(bytes, 0x55555555u) << h;
+    }
+    // Most groups hold at most two large moves: they are listed without a branch (a branch per
+    // move mispredicts), the rare others one by one.
+    const uint32_t second = mask & (mask - 1);
+    escapes[count] = static_cast<uint16_t>(j + lowest(mask));
+    escapes[count + 1] = static_cast<uint16_t>(j + lowest(second));
+    const auto total = static_cast<uint32_t>(_mm_popcnt_u32(mask));
+    if (total > 2) [[unlikely]] {
+      size_t at = count + 2;
+      for (uint32_t left = second & (second - 1); left != 0; left &= left - 1)
+        escapes[at++] = static_cast<uint16_t>(j + lowest(left));
+    }
+    count += total;
+  }
+  RawBits bits = raw;  // a local copy: the byte stores to out could alias the caller's
+  for (size_t e = 0; e < count; ++e) {
+    const size_t j = escapes[e];
+    uint16_t b;
+    std::memcpy(&b, ref + 2 * j, 2);
+    const auto move = static_cast<uint16_t>(unbucket(slots[j] >> 12 & 0xFF, buckets, bits));
+    const uint16_t v = from_ordered(static_cast<uint16_t>(ordered(b) + unzigzag(move)));
+    std::memcpy(out + 2 * j, &v, 2);
+  }
+  raw = bits;
+}
+
 template <bool kSmallMap>
 LCL_AVX2_KERNEL size_t decode_groups(const PackedTables& t, Buckets buckets, uint32_t (&xs)[kLanes],
-                                     const uint8_t*& p, const uint8_t* end, const uint8_t* ref,
+                                     const uint8_t*& p_ref, const uint8_t* end, const uint8_t* ref,
                                      uint8_t* out, size_t n, RawBits& raw) {
   static_assert(kLanes == 32, "four vectors of eight lanes");
-  const __m128i map_low = _mm_loadu_si128(reinterpret_cast<const __m128i*>(t.map));
-  const __m128i map_high = _mm_loadu_si128(reinterpret_cast<const __m128i*>(t.map + 16));
-  const Constants c{_mm256_set1_epi32((1 << t.precision_bits) - 1),
-                    _mm256_set1_epi32(static_cast<int>(t.contexts - 1)),
-                    _mm256_set1_epi32(0xFFF),
-                    _mm256_set1_epi32(1),
-                    _mm256_set1_epi32(0xFF),
-                    _mm256_set1_epi32(static_cast<int>((1u << buckets.k) - 1)),
-                    _mm256_set1_epi32(static_cast<int>(t.map_first)),
-                    _mm256_broadcastsi128_si256(map_low),
-                    _mm256_broadcastsi128_si256(map_high),
-                    _mm256_set1_epi32(static_cast<int>(0x80808000u)),
-                    _mm256_set1_epi32(16),
-                    _mm256_set1_epi32(31),
-                    _mm_cvtsi32_si128(static_cast<int>(t.precision_bits)),
-                    _mm_cvtsi32_si128(static_cast<int>(t.mantissa_bits))};
+  alignas(32) uint32_t first[kBlock];
+  alignas(32) uint32_t slot_of[kBlock];
+  const StepConstants c{_mm256_set1_epi32((1 << t.precision_bits) - 1), _mm256_set1_epi32(0xFFF),
+                        _mm_cvtsi32_si128(static_cast<int>(t.precision_bits))};
+  const uint32_t* const slots = t.slots.data();
+  const __m256i low_max = _mm256_set1_epi32(0xFFFF);
   __m256i x0, x1, x2, x3;
   rans_avx2::load_states(xs, x0, x1, x2, x3);
+  const uint8_t* p = p_ref;  // a local, so the stores of the elements cannot alias it
   size_t i = 0;
   // A group reads at most 2 * kLanes bytes; each vector's 16-byte load stays inside them.
   while (n - i >= kLanes && end - p >= 2 * kLanes) {
-    const __m256i b01 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ref + 2 * i));
-    const __m256i b23 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ref + 2 * i + 32));
-    __m256i s0, s1, s2, s3;
-    x0 = decode_step<kSmallMap>(x0, _mm256_cvtepu16_epi32(_mm256_castsi256_si128(b01)), t, c, s0);
-    x1 = decode_step<kSmallMap>(x1, _mm256_cvtepu16_epi32(_mm256_extracti128_si256(b01, 1)), t, c,
-                                s1);
-    x2 = decode_step<kSmallMap>(x2, _mm256_cvtepu16_epi32(_mm256_castsi256_si128(b23)), t, c, s2);
-    x3 = decode_step<kSmallMap>(x3, _mm256_cvtepu16_epi32(_mm256_extracti128_si256(b23, 1)), t, c,
-                                s3);
-    x0 = rans_avx2::renormalize(x0, p);
-    x1 = rans_avx2::renormalize(x1, p);
-    x2 = rans_avx2::renormalize(x2, p);
-    x3 = rans_avx2::renormalize(x3, p);
-    // z < 2^16, so the unsigned packs keep it; they interleave 128-bit halves, the permute undoes
-    // it.
-    const __m256i z01 = _mm256_permute4x64_epi64(_mm256_packus_epi32(s0, s1), 0xD8);
-    const __m256i z23 = _mm256_permute4x64_epi64(_mm256_packus_epi32(s2, s3), 0xD8);
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 2 * i), restore(b01, z01));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 2 * i + 32), restore(b23, z23));
-    const uint32_t escaped =
-        escapes(s0, c) | escapes(s1, c) << 8 | escapes(s2, c) << 16 | escapes(s3, c) << 24;
-    if (escaped != 0) [[unlikely]] {
-      // The few large moves (about 2% of a fine-tune's elements) are redone one by one, in
-      // element order for their raw bits, over what the vector code stored.
-      alignas(32) uint32_t z[kLanes];
-      _mm256_store_si256(reinterpret_cast<__m256i*>(z), s0);
-      _mm256_store_si256(reinterpret_cast<__m256i*>(z + 8), s1);
-      _mm256_store_si256(reinterpret_cast<__m256i*>(z + 16), s2);
-      _mm256_store_si256(reinterpret_cast<__m256i*>(z + 24), s3);
-      for (uint32_t left = escaped; left != 0; left &= left - 1) {
-        const size_t j = i + static_cast<size_t>(__builtin_ctz(left));
-        uint16_t b;
-        std::memcpy(&b, ref + 2 * j, 2);
-        const auto move = static_cast<uint16_t>(unbucket(z[j - i], buckets, raw));
-        const uint16_t v = from_ordered(static_cast<uint16_t>(ordered(b) + unzigzag(move)));
-        std::memcpy(out + 2 * j, &v, 2);
-      }
+    const size_t m = std::min((n - i) / kLanes, kBlockGroups) * kLanes;
+    if constexpr (kSmallMap)
+      first_slots_small_map(t, ref + 2 * i, m, first);
+    else
+      first_slots_any(t, ref + 2 * i, m, first);
+    size_t g = 0;
+    for (; g < m && end - p >= 2 * kLanes; g += kLanes) {
+      x0 = decode_step(x0, first + g, slots, c, slot_of + g);
+      x1 = decode_step(x1, first + g + 8, slots, c, slot_of + g + 8);
+      x2 = decode_step(x2, first + g + 16, slots, c, slot_of + g + 16);
+      x3 = decode_step(x3, first + g + 24, slots, c, slot_of + g + 24);
+      x0 = renormalize(x0, p, low_max);
+      x1 = renormalize(x1, p, low_max);
+      x2 = renormalize(x2, p, low_max);
+      x3 = renormalize(x3, p, low_max);
     }
-    i += kLanes;
+    restore_block(slot_of, ref + 2 * i, out + 2 * i, g, buckets, raw);
+    i += g;
   }
+  p_ref = p;
   rans_avx2::store_states(xs, x0, x1, x2, x3);
   return i;
 }
 
 }  // namespace
+
+LCL_AVX2_KERNEL void pack_slots_avx2(const uint32_t* freq, size_t alphabet, uint32_t* slots) {
+  const __m256i offsets =
+      _mm256_setr_epi32(0, 1 << 20, 2 << 20, 3 << 20, 4 << 20, 5 << 20, 6 << 20, 7 << 20);
+  const __m256i eight = _mm256_set1_epi32(8 << 20);
+  uint32_t* at = slots;
+  for (uint32_t s = 0; s < alphabet; ++s) {
+    const uint32_t f = freq[s];
+    if (f == 0) continue;
+    __m256i v = _mm256_or_si256(_mm256_set1_epi32(static_cast<int>((f - 1) | s << 12)), offsets);
+    for (uint32_t j = 0; j < f; j += 8, v = _mm256_add_epi32(v, eight))
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(at + j), v);
+    at += f;
+  }
+}
 
 LCL_AVX2_KERNEL size_t decode_groups_avx2(const PackedTables& t, Buckets buckets,
                                           uint32_t (&x)[kLanes], const uint8_t*& p,

@@ -44,7 +44,7 @@ inline uint32_t unbucket(uint32_t symbol, Buckets b, RawBits& raw) {
   return (((1u << b.m) | (j & ((1u << b.m) - 1))) << raw_bits) | raw.get(raw_bits);
 }
 
-// The decoder tables packed for the AVX2 kernel: per slot, symbol | (freq - 1) << 8 |
+// The decoder tables packed for the AVX2 kernel: per slot, (freq - 1) | symbol << 12 |
 // offset << 20, which holds every table at precision <= 12 over an alphabet of <= 256 symbols
 // (16-bit elements); per context (base exponent), the first slot of its table.
 struct PackedTables {
@@ -59,6 +59,12 @@ struct PackedTables {
   uint32_t map_first = 0;
   uint8_t map[32] = {};
 };
+
+// Fills a table's packed slots from its frequencies (which sum to the slot count), in vectors of
+// 8 slots that may run up to 7 slots past the table: the caller keeps that room after the last.
+// Only called when kernels::avx2_available().
+void pack_slots_avx2(const uint32_t* freq, size_t alphabet, uint32_t* slots);
+inline constexpr size_t kPackedSlotsPadding = 8;
 
 // The AVX2 kernel for 16-bit elements: decodes whole groups of kLanes elements while at least
 // 2 * kLanes stream bytes remain at p, consuming words and raw bits exactly as the portable loop
