@@ -110,10 +110,7 @@ void Archive::decode_chunk(size_t i, std::span<uint8_t> out) const {
       source = static_cast<size_t>(copy.chunk);
       offset = copy.offset;
       const ChunkEntry& named = index_.chunks[source];
-      if (named.codec == codec_id::kCopy)
-        throw_corrupt("names chunk " + std::to_string(source) + ", itself a copy");
-      if (offset + chunk.original_size > named.original_size)
-        throw_corrupt("names bytes beyond the end of chunk " + std::to_string(source));
+      copy_format::check_copy_target(copy, named.codec, named.original_size, chunk.original_size);
     }
     const ChunkEntry& coded = index_.chunks[source];
     // A copy of part of a chunk decodes the whole chunk beside the output, then copies its part.

@@ -180,22 +180,19 @@ void decompress_stream(InputStream& input, ByteSink& sink, const DecompressOptio
         if (e.codec == codec_id::kCopy) {
           // Resolved here, on the reading thread: the named chunk must be a kept frame before
           // this one that is not a copy itself, and hold the range named.
-          const std::string which = "chunk " + std::to_string(job.number);
-          CopySource source;
           try {
-            source = copy_format::read_copy_source(job.payload, job.number, e.original_size);
+            const CopySource source =
+                copy_format::read_copy_source(job.payload, job.number, e.original_size);
+            auto named = kept.find(static_cast<size_t>(source.chunk));
+            if (named == kept.end())
+              throw_corrupt("names chunk " + std::to_string(source.chunk) + ", not a kept frame");
+            copy_format::check_copy_target(source, named->second->codec,
+                                           named->second->original_size, e.original_size);
+            job.copy_of = named->second;
+            job.copy_offset = source.offset;
           } catch (const Error& err) {
-            in.fail(which + " is corrupt: " + err.what());
+            in.fail("chunk " + std::to_string(job.number) + " is corrupt: " + err.what());
           }
-          const std::string named_chunk = " names chunk " + std::to_string(source.chunk);
-          auto named = kept.find(static_cast<size_t>(source.chunk));
-          if (named == kept.end()) in.fail(which + named_chunk + ", not a kept frame");
-          if (named->second->codec == codec_id::kCopy)
-            in.fail(which + named_chunk + ", itself a copy");
-          if (source.offset + e.original_size > named->second->original_size)
-            in.fail(which + named_chunk + " and bytes beyond its end");
-          job.copy_of = named->second;
-          job.copy_offset = source.offset;
         }
         seen.push_back(e);
         return job;

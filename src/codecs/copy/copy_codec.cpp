@@ -37,6 +37,13 @@ CopySource read_copy_source(std::span<const uint8_t> payload, uint64_t chunk, ui
   return source;
 }
 
+void check_copy_target(const CopySource& source, CodecId named_codec, uint64_t named_size,
+                       uint64_t size) {
+  const std::string named = "names chunk " + std::to_string(source.chunk);
+  if (named_codec == codec_id::kCopy) throw_corrupt(named + ", itself a copy");
+  if (source.offset + size > named_size) throw_corrupt(named + " and bytes beyond its end");
+}
+
 }  // namespace copy_format
 
 namespace {

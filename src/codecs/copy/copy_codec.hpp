@@ -25,6 +25,11 @@ void encode_copy(const CopySource& source, std::vector<uint8_t>& out);
 // forward reference) and a range that does not overflow; the container checks the range against
 // the named chunk.
 CopySource read_copy_source(std::span<const uint8_t> payload, uint64_t chunk, uint64_t size);
+// Throws kCorruptInput unless the chunk `source` names (its codec and original size) can be
+// copied from: not a copy itself (one step, never a chain or a cycle), and holding the `size`
+// bytes named.
+void check_copy_target(const CopySource& source, CodecId named_codec, uint64_t named_size,
+                       uint64_t size);
 
 }  // namespace copy_format
 
