@@ -285,15 +285,15 @@ void Archive::read_original(std::span<const OriginalRange> ranges, unsigned thre
 
 namespace {
 
-// The body of decode_all and decode_all_unordered: every chunk decoded on `threads` workers, then
-// after_decode(i, bytes) in the worker and in_order(i, bytes) in file order, where the whole-file
-// checksum is taken. Chunk buffers are recycled (their pages stay mapped) and not zeroed (the
-// codec writes every byte): fresh zeroed buffers per chunk made page faults and memset most of
-// decoding a small model.
-template <class DecodeChunk, class AfterDecode, class InOrder>
-void decode_chunks(const ArchiveIndex& index, const std::string& name, unsigned threads,
-                   const DecodeChunk& decode_chunk, const AfterDecode& after_decode,
+// The body of decode_all and decode_all_unordered: every chunk of `archive` decoded on `threads`
+// workers, then after_decode(i, bytes) in the worker and in_order(i, bytes) in file order, where
+// the whole-file checksum is taken. Chunk buffers are recycled (their pages stay mapped) and not
+// zeroed (the codec writes every byte): fresh zeroed buffers per chunk made page faults and memset
+// most of decoding a small model.
+template <class AfterDecode, class InOrder>
+void decode_chunks(const Archive& archive, unsigned threads, const AfterDecode& after_decode,
                    const InOrder& in_order, const ProgressFn& progress) {
+  const ArchiveIndex& index = archive.index();
   ContentHash whole_file(container::content_uses_xxh3(static_cast<uint16_t>(index.format_version)));
   uint64_t done = 0;
   BufferPool<ByteBuffer> buffers;
@@ -302,7 +302,7 @@ void decode_chunks(const ArchiveIndex& index, const std::string& name, unsigned 
       [&](size_t i) {
         ByteBuffer out = buffers.take();
         out.resize(index.chunks[i].original_size);
-        decode_chunk(i, out);
+        archive.decode_chunk(i, out);
         after_decode(i, out);
         return out;
       },
@@ -314,7 +314,7 @@ void decode_chunks(const ArchiveIndex& index, const std::string& name, unsigned 
         buffers.give(std::move(bytes));
       });
   if (whole_file.digest() != index.original_checksum)
-    throw_corrupt(name + ": whole-file checksum mismatch");
+    throw_corrupt(archive.source().name() + ": whole-file checksum mismatch");
 }
 
 }  // namespace
@@ -323,9 +323,7 @@ void Archive::decode_all(unsigned threads,
                          const std::function<void(uint64_t, std::span<const uint8_t>)>& sink,
                          const ProgressFn& progress) const {
   decode_chunks(
-      index_, source_->name(), resolve_threads(threads),
-      [&](size_t i, std::span<uint8_t> out) { decode_chunk(i, out); },
-      [](size_t, const ByteBuffer&) {},
+      *this, resolve_threads(threads), [](size_t, const ByteBuffer&) {},
       [&](size_t i, const ByteBuffer& bytes) { sink(index_.chunks[i].original_offset, bytes); },
       progress);
 }
@@ -335,8 +333,7 @@ void Archive::decode_all_unordered(unsigned threads, const ChunkWriter& write,
   // The workers write; the ordered consumer only hashes, so it is no longer the bottleneck
   // that kept -T 2 as slow as -T 1.
   decode_chunks(
-      index_, source_->name(), resolve_threads(threads),
-      [&](size_t i, std::span<uint8_t> out) { decode_chunk(i, out); },
+      *this, resolve_threads(threads),
       [&](size_t i, const ByteBuffer& out) {
         write(index_.chunks[i].original_offset, out, all_zero(out));
       },
