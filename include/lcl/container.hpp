@@ -63,6 +63,7 @@ struct BaseFile {
   uint64_t size = 0;
   uint64_t checksum = 0;             // xxh64 of the whole file
   std::array<uint8_t, 32> sha256{};  // of the whole file
+  std::string sha256_hex() const;    // the same, in lower-case hex
 };
 
 struct BaseInfo {

@@ -7,7 +7,6 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <span>
 
 #include "cli/command.hpp"
 #include "cli/common.hpp"
@@ -42,16 +41,6 @@ std::string shape_text(const std::vector<uint64_t>& shape) {
     s += std::to_string(shape[i]);
   }
   return s + "]";
-}
-
-std::string hex_text(std::span<const uint8_t> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  for (uint8_t b : bytes) {
-    hex += kDigits[b >> 4];
-    hex += kDigits[b & 15];
-  }
-  return hex;
 }
 
 std::string codec_name(CodecId id) {
@@ -167,7 +156,7 @@ void print_table(const Listing& listing, bool several_files) {
                 listing.base->name.c_str());
     for (const BaseFile& f : listing.base->files)
       std::printf("  %s  %llu bytes  sha256 %s\n", f.name.c_str(),
-                  static_cast<unsigned long long>(f.size), hex_text(f.sha256).c_str());
+                  static_cast<unsigned long long>(f.size), f.sha256_hex().c_str());
   }
   std::printf("\ntotal: %zu tensors, %llu bytes", listing.rows.size(),
               static_cast<unsigned long long>(listing.original_total));
@@ -192,10 +181,8 @@ void print_json(const Listing& listing) {
   if (listing.base) {
     nlohmann::json files = nlohmann::json::array();
     for (const BaseFile& f : listing.base->files)
-      files.push_back({{"name", f.name},
-                       {"bytes", f.size},
-                       {"xxh64", f.checksum},
-                       {"sha256", hex_text(f.sha256)}});
+      files.push_back(
+          {{"name", f.name}, {"bytes", f.size}, {"xxh64", f.checksum}, {"sha256", f.sha256_hex()}});
     out["base"] = {{"name", listing.base->name}, {"files", files}};
   }
   if (listing.compressed_total) {

@@ -10,10 +10,14 @@
 
 namespace lcl {
 
+std::string BaseFile::sha256_hex() const {
+  return to_hex(sha256);
+}
+
 namespace {
 
 std::string describe(const BaseInfo& base, const BaseFile& file) {
-  return base.name + " (" + file.name + ", sha256 " + to_hex(file.sha256) + ")";
+  return base.name + " (" + file.name + ", sha256 " + file.sha256_hex() + ")";
 }
 
 }  // namespace
@@ -22,7 +26,7 @@ void Archive::require_base() const {
   if (!index_.base || !base_files_.empty()) return;
   std::string files;
   for (const BaseFile& f : index_.base->files)
-    files += (files.empty() ? "" : ", ") + f.name + " (sha256 " + to_hex(f.sha256) + ")";
+    files += (files.empty() ? "" : ", ") + f.name + " (sha256 " + f.sha256_hex() + ")";
   throw Error(ErrorKind::kUsage, source_->name() + " was made against the base model " +
                                      index_.base->name + ": give it with --base (it needs " +
                                      files + ")");
