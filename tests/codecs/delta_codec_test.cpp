@@ -9,6 +9,7 @@
 #include "lcl/codec.hpp"
 #include "lcl/error.hpp"
 #include "support/finetune_pair.hpp"
+#include "util/endian.hpp"
 #include "util/kernel_dispatch.hpp"
 
 namespace lcl {
@@ -108,10 +109,8 @@ TEST(DeltaCodec, LargeMovesAnywhereInTheVectorPass) {
         const auto b = static_cast<uint16_t>(0x3c00 + rng() % 0x0800) ^ (rng() % 2 ? 0x8000 : 0);
         const uint32_t move = rng() % every == 0 ? 200 + rng() % 3000 : rng() % 5;
         const auto v = static_cast<uint16_t>(rng() % 2 ? b + move : b - move);
-        base[2 * i] = static_cast<uint8_t>(b);
-        base[2 * i + 1] = static_cast<uint8_t>(b >> 8);
-        tuned[2 * i] = static_cast<uint8_t>(v);
-        tuned[2 * i + 1] = static_cast<uint8_t>(v >> 8);
+        store_u16le(&base[2 * i], b);
+        store_u16le(&tuned[2 * i], v);
       }
       expect_roundtrip(tuned, base, type::kBF16);
       expect_roundtrip(tuned, base, type::kF16);
@@ -132,10 +131,8 @@ TEST(DeltaCodec, BaseExponentsOfEveryRangeRoundtrip) {
         const auto b = static_cast<uint16_t>(exponent << 7 | rng() % 128 | (rng() % 2) << 15);
         const uint32_t move = rng() % 40 == 0 ? 100 + rng() % 5000 : rng() % 7;
         const auto v = static_cast<uint16_t>(rng() % 2 ? b + move : b - move);
-        base[2 * i] = static_cast<uint8_t>(b);
-        base[2 * i + 1] = static_cast<uint8_t>(b >> 8);
-        tuned[2 * i] = static_cast<uint8_t>(v);
-        tuned[2 * i + 1] = static_cast<uint8_t>(v >> 8);
+        store_u16le(&base[2 * i], b);
+        store_u16le(&tuned[2 * i], v);
       }
       expect_roundtrip(tuned, base, type::kBF16);
     }
