@@ -32,7 +32,7 @@ Field make_field(size_t n, uint32_t alphabet, uint32_t contexts, uint32_t precis
   std::vector<std::vector<uint64_t>> counts(contexts, std::vector<uint64_t>(alphabet, 0));
   for (size_t i = 0; i < n; ++i) {
     const uint32_t c = contexts > 1 ? rng() % contexts : 0;
-    std::geometric_distribution<uint32_t> g(0.15 + 0.1 * c);
+    std::geometric_distribution<uint32_t> g(0.15 + 0.8 * c / contexts);  // p stays below 1
     f.symbols[i] = static_cast<uint16_t>(std::min(g(rng) + c, alphabet - 1));
     if (contexts > 1) f.contexts[i] = static_cast<uint8_t>(c);
     ++counts[c][f.symbols[i]];

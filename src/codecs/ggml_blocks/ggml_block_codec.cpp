@@ -55,7 +55,8 @@ constexpr size_t kNibbleCandidates = 2;
 void encode_fields(std::span<const uint8_t> input, const ggml::BlockLayout& layout, ByteWriter& w) {
   const size_t blocks = input.size() / layout.block_bytes;
   for (const ggml::BlockField& field : layout.fields) {
-    const uint8_t* base = input.data() + field.offset;
+    // An empty tensor has no data pointer to offset: its fields are coded as empty.
+    const uint8_t* base = blocks == 0 ? nullptr : input.data() + field.offset;
     switch (field.kind) {
       case ggml::FieldKind::kHalf: {
         std::vector<uint16_t> values(blocks);
