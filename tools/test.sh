@@ -2,7 +2,8 @@
 # The test command of the README and of CI: installs dependencies, builds a Release and an
 # AddressSanitizer+UndefinedBehaviorSanitizer configuration and runs every test in both; between
 # the two it installs the library and builds the consumer programs of tests/consumer against it,
-# and runs the Python tests; then it runs each libFuzzer target for a short time. The sanitizer
+# and runs the Python tests; then it runs each libFuzzer target of the sanitizer build for a short
+# time. The sanitizer
 # configuration is also the portable one (-DLCL_PORTABLE=ON: no AVX-512 kernel compiled), so the
 # whole suite passes without kernels; the Release build compiles the kernels, and its tests
 # compare them with the portable paths on CPUs that have AVX-512. Corpus tests run when
@@ -28,33 +29,31 @@ bash tools/test-consumer.sh build/release
 stage "Python package (pytest), and pip install of it"
 bash tools/test-python.sh build/release
 
-stage "AddressSanitizer + UndefinedBehaviorSanitizer build and tests, portable (no AVX-512 kernel)"
-# -O1 -g1 keeps the sanitizer build's compile time down (at -O2 -g it took 22 CPU-minutes on the
-# 2-core build machine); line tables are all the sanitizers' reports need. The fuzzers get a build
-# of their own: libFuzzer's coverage instrumentation (trace-cmp on every comparison) would make
-# the corpus tests several times slower here.
-cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLCL_SANITIZE=ON \
+stage "AddressSanitizer + UndefinedBehaviorSanitizer build (clang, portable, libFuzzer edge counters) and tests"
+# One clang build serves the sanitizer tests and the fuzzers: its code carries libFuzzer's 8-bit
+# edge counters but not the comparison tracing of -fsanitize=fuzzer-no-link, which would make the
+# corpus tests several times slower. -O1 -g1 keeps its compile time down (at -O2 -g a sanitizer
+# build took 22 CPU-minutes on a 2-core machine); line tables are all the sanitizers' reports need.
+CC=clang CXX=clang++ cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DLCL_SANITIZE=ON -DLCL_FUZZ=ON -DLCL_FUZZ_COVERAGE=-fsanitize-coverage=inline-8bit-counters,pc-table \
   -DLCL_PORTABLE=ON -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DLCL_BUILD_BENCH=OFF \
   >/dev/null
 cmake --build build/asan -j "$JOBS"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build/asan --output-on-failure -j "$JOBS"
 
-stage "libFuzzer targets, ${FUZZ_SECONDS} s each, ${JOBS} at a time"
-CC=clang CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DLCL_FUZZ=ON -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" >/dev/null
-cmake --build build/fuzz -j "$JOBS" --target fuzzers
+stage "libFuzzer targets of that build, ${FUZZ_SECONDS} s each, ${JOBS} at a time"
 run_fuzzer() {
   local fuzzer=$1 name
   name=$(basename "$fuzzer")
-  local corpus_dir="build/fuzz/corpus-$name" seeds=()
+  local corpus_dir="build/asan/fuzz/corpus-$name" seeds=()
   mkdir -p "$corpus_dir"
   if [ -d "fuzz/seeds/$name" ]; then seeds=("fuzz/seeds/$name"); fi
   "$fuzzer" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -max_len=65536 \
-    "$corpus_dir" "${seeds[@]}" >"build/fuzz/$name.log" 2>&1
+    "$corpus_dir" "${seeds[@]}" >"build/asan/fuzz/$name.log" 2>&1
 }
 fuzzers=()
-for fuzzer in build/fuzz/fuzz/fuzz_*; do [ -x "$fuzzer" ] && fuzzers+=("$fuzzer"); done
+for fuzzer in build/asan/fuzz/fuzz_*; do [ -x "$fuzzer" ] && fuzzers+=("$fuzzer"); done
 failed=()
 for ((i = 0; i < ${#fuzzers[@]}; i += JOBS)); do
   pids=()
@@ -68,11 +67,11 @@ for ((i = 0; i < ${#fuzzers[@]}; i += JOBS)); do
 done
 for fuzzer in "${fuzzers[@]}"; do
   echo "-- $(basename "$fuzzer")"
-  tail -n 3 "build/fuzz/$(basename "$fuzzer").log"
+  tail -n 3 "build/asan/fuzz/$(basename "$fuzzer").log"
 done
 for fuzzer in "${failed[@]}"; do
   echo "== $(basename "$fuzzer") FAILED:"
-  tail -n 60 "build/fuzz/$(basename "$fuzzer").log"
+  tail -n 60 "build/asan/fuzz/$(basename "$fuzzer").log"
 done
 [ ${#failed[@]} -eq 0 ]
 stage "all tests passed"
