@@ -1,9 +1,10 @@
 #pragma once
 // Whole-file methods beyond the general compressors:
 // - "lcl": exactly what `lcl compress` writes (the container code itself: same layout parser,
-//   planner, chunks, codecs, index), written to memory; decoded with the container's reader. Its tensor_parts() give the per-tensor "lcl" rows: each tensor's
-//   chunks as the planner cut them (a chunk that holds several small tensors, as the segments
-//   codec packs them, is shared by byte share), decoded alone and compared.
+//   planner, chunks, codecs, index), written to memory; decoded with the container's reader. Its
+//   tensor_parts() give the per-tensor "lcl" rows: each tensor's chunks as the planner cut them (a
+//   chunk that holds several small tensors, as the segments codec packs them, is shared by byte
+//   share), decoded alone and compared.
 // - "decomp_perstream_zstd19_bg" and its ablation variants: the reference's whole-file GGUF
 //   decomposer. A GGUF file is cut into streams: the header and metadata (every byte outside the
 //   tensors), per split block type (Q4_K, Q6_K, Q8_0) the block headers of all its tensors and

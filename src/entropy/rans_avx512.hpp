@@ -5,9 +5,9 @@
 // files, which compile these under LCL_AVX512_KERNEL.
 #include <cstdint>
 
+#include "entropy/rans_tables.hpp"
 #include "util/avx512_intrinsics.hpp"
 #include "util/kernel_dispatch.hpp"
-#include "entropy/rans_tables.hpp"
 
 namespace lcl::rans_avx512 {
 

@@ -82,8 +82,8 @@ struct GgufTensor {
 
 struct BuiltGguf {
   std::vector<uint8_t> bytes;
-  uint64_t infos_end = 0;                // end of the tensor infos (the last info's offset ends here)
-  uint64_t data_start = 0;               // absolute offset of the data section
+  uint64_t infos_end = 0;   // end of the tensor infos (the last info's offset ends here)
+  uint64_t data_start = 0;  // absolute offset of the data section
   std::vector<uint64_t> tensor_offsets;  // absolute offset of each tensor, in the order added
 };
 

@@ -13,14 +13,18 @@ inline std::filesystem::path corpus_dir() {
   const char* env = std::getenv("LCL_CORPUS_DIR");
   return env && *env ? std::filesystem::path(env) : std::filesystem::path(LCL_CORPUS_DIR);
 }
-inline std::filesystem::path source_dir() { return LCL_SOURCE_DIR; }
-inline std::filesystem::path cli_path() { return LCL_CLI_PATH; }
+inline std::filesystem::path source_dir() {
+  return LCL_SOURCE_DIR;
+}
+inline std::filesystem::path cli_path() {
+  return LCL_CLI_PATH;
+}
 
 // Skips the current test (reported as skipped, with the reason) when the corpus is absent.
-#define LCL_REQUIRE_CORPUS()                                                                  \
-  do {                                                                                        \
-    if (!std::filesystem::exists(::lcl::test::corpus_dir()))                                  \
-      GTEST_SKIP() << "shared corpus not found at " << ::lcl::test::corpus_dir().string();    \
+#define LCL_REQUIRE_CORPUS()                                                               \
+  do {                                                                                     \
+    if (!std::filesystem::exists(::lcl::test::corpus_dir()))                               \
+      GTEST_SKIP() << "shared corpus not found at " << ::lcl::test::corpus_dir().string(); \
   } while (0)
 
 // A fresh empty directory under the system temp dir, removed when the object dies.

@@ -2,9 +2,9 @@
 // lanes, loaded and stored under masks (no reads or writes past the group), shifted up one lane
 // from the anchor on by a select against the vector moved one lane up.
 
+#include "codecs/fields/quant_anchored_simd.hpp"
 #include "util/avx512_intrinsics.hpp"
 #include "util/kernel_dispatch.hpp"
-#include "codecs/fields/quant_anchored_simd.hpp"
 
 namespace lcl::quant::anchored_simd {
 

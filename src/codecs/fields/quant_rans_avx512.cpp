@@ -3,10 +3,10 @@
 // as the portable loop reads it), the encoder each symbol's packed coding entry. Refill and
 // emission are rans_avx512.hpp's.
 
-#include "util/avx512_intrinsics.hpp"
-#include "util/kernel_dispatch.hpp"
 #include "codecs/fields/quant_rans_simd.hpp"
 #include "entropy/rans_avx512.hpp"
+#include "util/avx512_intrinsics.hpp"
+#include "util/kernel_dispatch.hpp"
 
 namespace lcl::quant::field_simd {
 

@@ -6,10 +6,10 @@
 // Compiled with target attributes so the rest of the library keeps the default flags; the
 // decoder calls it only when kernels::avx512_available() (kernel_dispatch.hpp).
 
-#include "util/avx512_intrinsics.hpp"
 #include "codecs/float/float_decode_simd.hpp"
-#include "util/kernel_dispatch.hpp"
 #include "entropy/rans_avx512.hpp"
+#include "util/avx512_intrinsics.hpp"
+#include "util/kernel_dispatch.hpp"
 
 namespace lcl::float_format {
 
