@@ -8,6 +8,7 @@
 // count, per group u16 codec id (what encode_chunk_payload chose: the type's codec, zstd or
 // store), varint payload size and the payload. A group's bytes are its pieces' in chunk order.
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <iterator>
 #include <string>
@@ -108,50 +109,62 @@ std::span<const uint8_t> gather(std::span<const uint8_t> input, const std::vecto
   return bytes;
 }
 
-// Payloads of groups already coded in this chunk, by codec and pieces: the groupings the encoder
-// tries share most of their groups, and each is coded once.
+// The payloads of the groups coded in this chunk, by codec and pieces: the groupings the encoder
+// tries share most of their groups, and each is coded once. The entries live in the workspace.
 class GroupPayloads {
  public:
-  struct Entry {
-    const Codec* codec = nullptr;
-    std::vector<uint32_t> pieces;
-    CodecId used = codec_id::kStore;
-    std::vector<uint8_t> coded;
-  };
-  const Entry* find(const Codec* codec, const std::vector<uint32_t>& pieces) const {
-    for (const Entry& e : entries_)
-      if (e.codec == codec && e.pieces == pieces) return &e;
-    return nullptr;
+  explicit GroupPayloads(std::vector<GroupPayload>& entries) : entries_(entries) {}
+  // The entry of a group with these pieces coded by codec, or -1.
+  std::ptrdiff_t find(const Codec* codec, const std::vector<uint32_t>& pieces) const {
+    for (size_t e = 0; e < count_; ++e)
+      if (entries_[e].codec == codec && entries_[e].pieces == pieces)
+        return static_cast<std::ptrdiff_t>(e);
+    return -1;
   }
-  void add(Entry entry) { entries_.push_back(std::move(entry)); }
+  // A new entry, with the buffers of an earlier chunk's entry where there is one.
+  size_t add(const Codec* codec, const std::vector<uint32_t>& pieces) {
+    if (count_ == entries_.size()) entries_.emplace_back();
+    GroupPayload& e = entries_[count_];
+    e.codec = codec;
+    e.pieces = pieces;
+    e.used = codec_id::kStore;
+    e.coded.clear();
+    return count_++;
+  }
+  GroupPayload& operator[](size_t e) { return entries_[e]; }
+  const GroupPayload& operator[](size_t e) const { return entries_[e]; }
 
  private:
-  std::vector<Entry> entries_;
+  std::vector<GroupPayload>& entries_;
+  size_t count_ = 0;
 };
 
+// Codes each group (or finds it coded already); entry_of[g]: group g's entry in known.
 void encode_groups(std::span<const uint8_t> input, const std::vector<Segment>& pieces,
                    const std::vector<uint32_t>& group_of, const std::vector<Group>& groups,
-                   int level, GroupPayloads& known, std::vector<std::vector<uint8_t>>& coded,
-                   std::vector<CodecId>& used, Workspace& workspace) {
+                   int level, GroupPayloads& known, std::vector<size_t>& entry_of,
+                   Workspace& workspace) {
   std::vector<uint8_t>& bytes = workspace.scratch().segments.gathered;
+  entry_of.assign(groups.size(), 0);
+  std::vector<uint32_t> members;
   for (uint32_t g = 0; g < groups.size(); ++g) {
-    std::vector<uint32_t> members;
+    members.clear();
     for (uint32_t i = 0; i < group_of.size(); ++i)
       if (group_of[i] == g) members.push_back(i);
-    if (const GroupPayloads::Entry* e = known.find(groups[g].codec, members)) {
-      used[g] = e->used;
-      coded[g] = e->coded;
+    if (const std::ptrdiff_t e = known.find(groups[g].codec, members); e >= 0) {
+      entry_of[g] = static_cast<size_t>(e);
       continue;
     }
     const std::span<const uint8_t> group_bytes = gather(input, pieces, group_of, g, bytes);
     EncodeContext group_context;
     group_context.type = groups[g].type;
     group_context.level = level;
-    used[g] =
-        encode_chunk_payload(group_bytes, *groups[g].codec, group_context, coded[g], workspace);
+    entry_of[g] = known.add(groups[g].codec, members);
+    GroupPayload& entry = known[entry_of[g]];
+    entry.used =
+        encode_chunk_payload(group_bytes, *groups[g].codec, group_context, entry.coded, workspace);
     // encode_chunk_payload leaves the payload empty for store: the payload is the bytes.
-    if (used[g] == codec_id::kStore) coded[g].assign(group_bytes.begin(), group_bytes.end());
-    known.add({groups[g].codec, std::move(members), used[g], coded[g]});
+    if (entry.used == codec_id::kStore) entry.coded.assign(group_bytes.begin(), group_bytes.end());
   }
 }
 
@@ -159,8 +172,8 @@ void encode_groups(std::span<const uint8_t> input, const std::vector<Segment>& p
 // alone codes smaller than their share of the group's payload; true when any moved.
 bool moves_small_tensors_to_zstd(std::span<const uint8_t> input, const std::vector<Segment>& pieces,
                                  const std::vector<uint32_t>& group_of,
-                                 const std::vector<Group>& groups,
-                                 const std::vector<std::vector<uint8_t>>& coded, int level,
+                                 const std::vector<Group>& groups, const GroupPayloads& known,
+                                 const std::vector<size_t>& entry_of, int level,
                                  std::vector<const Codec*>& codec_of, Workspace& workspace) {
   bool moved = false;
   std::vector<uint8_t>& trial = workspace.scratch().segments.trial;
@@ -174,8 +187,9 @@ bool moves_small_tensors_to_zstd(std::span<const uint8_t> input, const std::vect
       trial.clear();
       zstd_codec().encode(input.subspan(at, size), generic, trial, workspace);
       // trial / size < payload / group bytes, without division.
+      const size_t payload = known[entry_of[group_of[i]]].coded.size();
       if (static_cast<double>(trial.size()) * static_cast<double>(group.bytes) <
-          static_cast<double>(coded[group_of[i]].size()) * static_cast<double>(size)) {
+          static_cast<double>(payload) * static_cast<double>(size)) {
         codec_of[i] = &zstd_codec();
         moved = true;
       }
@@ -187,12 +201,11 @@ bool moves_small_tensors_to_zstd(std::span<const uint8_t> input, const std::vect
 
 // The pieces' groups and their payloads under one float grouping.
 struct CodedGroups {
-  std::vector<std::vector<uint8_t>>& coded;  // per group (a workspace buffer)
-  std::vector<uint32_t> group_of;            // per piece
-  std::vector<CodecId> used;                 // per group
-  uint64_t payload_bytes() const {
+  std::vector<uint32_t> group_of;  // per piece
+  std::vector<size_t> entry_of;    // per group: its payload in the chunk's GroupPayloads
+  uint64_t payload_bytes(const GroupPayloads& known) const {
     uint64_t bytes = 0;
-    for (const auto& c : coded) bytes += c.size();
+    for (size_t e : entry_of) bytes += known[e].coded.size();
     return bytes;
   }
 };
@@ -203,19 +216,14 @@ void code_groups(std::span<const uint8_t> input, const std::vector<Segment>& pie
   std::vector<const Codec*> codec_of(pieces.size());
   for (size_t i = 0; i < pieces.size(); ++i) codec_of[i] = &codec_for(pieces[i]);
   std::vector<Group> groups = assign_groups(pieces, codec_of, floats, out.group_of);
-  out.coded.resize(groups.size());
-  out.used.assign(groups.size(), codec_id::kStore);
-  encode_groups(input, pieces, out.group_of, groups, level, known, out.coded, out.used, workspace);
+  encode_groups(input, pieces, out.group_of, groups, level, known, out.entry_of, workspace);
   // A small tensor that zstd codes better than its group's codec does on average (an embedding
   // with repeated rows, say) leaves the group for the plain bytes: what a chunk of its own got
   // from encode_chunk_payload's zstd trial before tensors were grouped.
-  if (moves_small_tensors_to_zstd(input, pieces, out.group_of, groups, out.coded, level, codec_of,
-                                  workspace)) {
+  if (moves_small_tensors_to_zstd(input, pieces, out.group_of, groups, known, out.entry_of, level,
+                                  codec_of, workspace)) {
     groups = assign_groups(pieces, codec_of, floats, out.group_of);
-    out.coded.resize(groups.size());
-    out.used.assign(groups.size(), codec_id::kStore);
-    encode_groups(input, pieces, out.group_of, groups, level, known, out.coded, out.used,
-                  workspace);
+    encode_groups(input, pieces, out.group_of, groups, level, known, out.entry_of, workspace);
   }
 }
 
@@ -292,20 +300,17 @@ class SegmentsCodec final : public Codec {
                                          " bytes for a chunk of " + std::to_string(input.size()));
 
     // The payloads are kept by the workspace from chunk to chunk (see decode).
-    auto& scratch = workspace.scratch().segments;
-    CodedGroups per_tensor{scratch.coded, {}, {}}, shared{scratch.coded_shared, {}, {}};
-    GroupPayloads known;
+    GroupPayloads known(workspace.scratch().segments.payloads);
+    CodedGroups per_tensor, shared;
     code_groups(input, pieces, FloatGrouping::kPerTensor, context.level, known, per_tensor,
                 workspace);
     const CodedGroups* best = &per_tensor;
     if (has_small_floats_to_share(pieces)) {
       code_groups(input, pieces, FloatGrouping::kSmallShared, context.level, known, shared,
                   workspace);
-      if (shared.payload_bytes() < per_tensor.payload_bytes()) best = &shared;
+      if (shared.payload_bytes(known) < per_tensor.payload_bytes(known)) best = &shared;
     }
     const auto& group_of = best->group_of;
-    const auto& coded = best->coded;
-    const auto& used = best->used;
 
     ByteWriter w(out);
     w.u8(kFormatVersion);
@@ -314,11 +319,11 @@ class SegmentsCodec final : public Codec {
       w.varint(group_of[i]);
       w.varint(pieces[i].size);
     }
-    w.varint(coded.size());
-    for (size_t g = 0; g < coded.size(); ++g) {
-      w.u16(used[g]);
-      w.varint(coded[g].size());
-      w.bytes(coded[g]);
+    w.varint(best->entry_of.size());
+    for (size_t e : best->entry_of) {
+      w.u16(known[e].used);
+      w.varint(known[e].coded.size());
+      w.bytes(known[e].coded);
     }
   }
 

@@ -3,15 +3,26 @@
 #include <cstdint>
 #include <vector>
 
+#include "lcl/codec.hpp"
 #include "util/byte_buffer.hpp"
 
 namespace lcl {
 
+// A group coded in the current chunk: the codec and pieces it was coded for, the codec that coded
+// it (the group's, zstd or store) and its payload.
+struct GroupPayload {
+  const Codec* codec = nullptr;
+  std::vector<uint32_t> pieces;
+  CodecId used = 0;
+  std::vector<uint8_t> coded;
+};
+
 struct SegmentsScratch {
-  std::vector<uint8_t> gathered;            // one group's pieces, one after the other
-  std::vector<uint8_t> trial;               // a small piece coded by zstd alone
-  std::vector<std::vector<uint8_t>> coded;  // per group: its payload (float tensors per tensor)
-  std::vector<std::vector<uint8_t>> coded_shared;  // the same with small float tensors shared
+  std::vector<uint8_t> gathered;  // one group's pieces, one after the other
+  std::vector<uint8_t> trial;     // a small piece coded by zstd alone
+  // The groups coded in this chunk under every grouping tried, each once; the entries and their
+  // payload buffers stay for the next chunk (fresh chunk-sized buffers cost their page faults).
+  std::vector<GroupPayload> payloads;
   ByteBuffer decoded;  // the groups decoded whole, before the pieces move
 };
 
