@@ -72,9 +72,12 @@ Coder old_versions(uint8_t q4k_version, uint8_t q6k_version) {
 
 // Every tensor with a ggml block layout by the ggml-blocks codec, whatever codec it routes to
 // (also the types that have codecs of their own now, Q3_K, Q5_K and MXFP4: the codec still
-// encodes and decodes them, it is no longer routed to for them).
+// encodes and decodes them, it is no longer routed to for them). Q4_K, Q6_K and Q8_0 always had
+// codecs of their own and keep them here.
 Payload ggml_blocks(const lcl::Region& region, std::span<const uint8_t> bytes) {
-  if (region.kind != lcl::RegionKind::kTensor || !lcl::ggml::find_block_layout(region.tensor.type))
+  const lcl::TypeId type = region.tensor.type;
+  if (region.kind != lcl::RegionKind::kTensor || !lcl::ggml::find_block_layout(type) ||
+      type == lcl::type::kQ4_K || type == lcl::type::kQ6_K || type == lcl::type::kQ8_0)
     return routed(region, bytes);
   lcl::EncodeContext context;
   context.type = region.tensor.type;

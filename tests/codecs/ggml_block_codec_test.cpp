@@ -63,8 +63,14 @@ TEST(GgmlBlockLayouts, FieldsTileEveryBlock) {
     }
     EXPECT_EQ(next, layout.block_bytes) << "type " << layout.type;
   }
-  // Dedicated codecs and plain element types are not this codec's business.
-  EXPECT_EQ(ggml::find_block_layout(type::kQ4_K), nullptr);
+  // Types with dedicated codecs keep a layout (for the delta codec) but are not routed here;
+  // plain element types have none.
+  for (TypeId dedicated :
+       {type::kQ3_K, type::kQ4_K, type::kQ5_K, type::kQ6_K, type::kQ8_0, type::kMXFP4}) {
+    EXPECT_NE(ggml::find_block_layout(dedicated), nullptr) << dedicated;
+    EXPECT_FALSE(ggml_block_codec().accepts(dedicated)) << dedicated;
+  }
+  EXPECT_TRUE(ggml_block_codec().accepts(type::kQ4_0));
   EXPECT_EQ(ggml::find_block_layout(type::kF16), nullptr);
   EXPECT_EQ(ggml::find_block_layout(12345), nullptr);
 }
@@ -97,7 +103,7 @@ TEST(GgmlBlockCodec, RejectsUnknownTypesRaggedInputAndCorruption) {
   const Codec& codec = ggml_block_codec();
   std::vector<uint8_t> payload;
   EncodeContext unknown;
-  unknown.type = type::kQ4_K;
+  unknown.type = type::kF16;  // a plain element type: no block layout
   EXPECT_THROW(codec.encode(std::vector<uint8_t>(144, 0), unknown, payload), Error);
   EncodeContext q4_0;
   q4_0.type = type::kQ4_0;

@@ -1,5 +1,5 @@
 // Generic codec for the ggml block types without a codec of their own (id 6):
-// Q4_0, Q4_1, Q5_0, Q5_1, Q8_1, Q2_K, Q3_K, Q5_K, Q8_K, the IQ types, TQ1_0, TQ2_0 and MXFP4. Each
+// Q4_0, Q4_1, Q5_0, Q5_1, Q8_1, Q2_K, Q8_K, the IQ types, TQ1_0 and TQ2_0. Each
 // field of the block layout (ggml_block_layouts.hpp) is gathered across the chunk's blocks and
 // coded with its own static model: f16 scales as byte planes, bytes and nibbles as symbols. When
 // zstd (at the planner's level) or plain storage would be smaller, the chunk is coded that way
@@ -142,11 +142,21 @@ std::vector<uint8_t> zstd_compress(std::span<const uint8_t> input, int level) {
 
 class GgmlBlockCodec final : public Codec {
  public:
-  // Types with a codec of their own are not routed here; their layouts stay, so that chunks this
-  // codec coded before those codecs existed still decode.
+  // Types with a codec of their own are not routed here. Their layouts stay: chunks this codec
+  // coded before the Q3_K, Q5_K and MXFP4 codecs existed still decode, and the delta codec codes
+  // block differences of every type (Q4_K, Q6_K and Q8_0 too) with this codec's payload.
   bool accepts(TypeId type) const override {
-    return ggml::find_block_layout(type) != nullptr && type != type::kQ5_K && type != type::kQ3_K &&
-           type != type::kMXFP4;
+    switch (type) {
+      case type::kQ3_K:
+      case type::kQ4_K:
+      case type::kQ5_K:
+      case type::kQ6_K:
+      case type::kQ8_0:
+      case type::kMXFP4:
+        return false;
+      default:
+        return ggml::find_block_layout(type) != nullptr;
+    }
   }
 
   void encode(std::span<const uint8_t> input, const EncodeContext& context,
@@ -217,6 +227,15 @@ class GgmlBlockCodec final : public Codec {
 const Codec& ggml_block_codec() {
   static const GgmlBlockCodec codec;
   return codec;
+}
+
+TypeId ggml_block_type(std::span<const uint8_t> payload) {
+  ByteReader r(payload, "ggml-blocks payload");
+  read_frame_version(r, kGgmlBlockVersions);
+  const uint64_t type = r.varint();
+  if (type > 0xFFFFFFFFu || !ggml::find_block_layout(static_cast<TypeId>(type)))
+    r.fail("unknown block type " + std::to_string(type));
+  return static_cast<TypeId>(type);
 }
 
 }  // namespace lcl

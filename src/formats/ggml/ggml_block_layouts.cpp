@@ -10,6 +10,7 @@ constexpr BlockField kQ4_1[] = {{0, 2, K::kHalf}, {2, 2, K::kHalf}, {4, 16, K::k
 constexpr BlockField kQ5_0[] = {{0, 2, K::kHalf}, {2, 4, K::kBytes}, {6, 16, K::kNibbles}};
 constexpr BlockField kQ5_1[] = {
     {0, 2, K::kHalf}, {2, 2, K::kHalf}, {4, 4, K::kBytes}, {8, 16, K::kNibbles}};
+constexpr BlockField kQ8_0[] = {{0, 2, K::kHalf}, {2, 32, K::kBytes}};
 constexpr BlockField kQ8_1[] = {{0, 2, K::kHalf}, {2, 2, K::kHalf}, {4, 32, K::kBytes}};
 // Q2_K: scales[16] (scale and min nibbles), qs[64], d, dmin.
 constexpr BlockField kQ2_K[] = {
@@ -17,12 +18,18 @@ constexpr BlockField kQ2_K[] = {
 // Q3_K: hmask[32], qs[64], scales[12], d.
 constexpr BlockField kQ3_K[] = {
     {0, 32, K::kBytes}, {32, 64, K::kBytes}, {96, 12, K::kBytes}, {108, 2, K::kHalf}};
+// Q4_K: d, dmin, scales[12], qs[128].
+constexpr BlockField kQ4_K[] = {
+    {0, 2, K::kHalf}, {2, 2, K::kHalf}, {4, 12, K::kBytes}, {16, 128, K::kNibbles}};
 // Q5_K: d, dmin, scales[12], qh[32], qs[128].
 constexpr BlockField kQ5_K[] = {{0, 2, K::kHalf},
                                 {2, 2, K::kHalf},
                                 {4, 12, K::kBytes},
                                 {16, 32, K::kBytes},
                                 {48, 128, K::kNibbles}};
+// Q6_K: ql[128] (low nibbles), qh[64], scales[16], d.
+constexpr BlockField kQ6_K[] = {
+    {0, 128, K::kNibbles}, {128, 64, K::kBytes}, {192, 16, K::kBytes}, {208, 2, K::kHalf}};
 // Q8_K: f32 d, qs[256], i16 bsums[16].
 constexpr BlockField kQ8_K[] = {{0, 4, K::kBytes}, {4, 256, K::kBytes}, {260, 32, K::kBytes}};
 // IQ2_XXS: d, u16 qs[32].
@@ -58,8 +65,9 @@ constexpr BlockField kMXFP4[] = {{0, 1, K::kBytes}, {1, 16, K::kNibbles}};
 
 constexpr BlockLayout kLayouts[] = {
     {type::kQ4_0, 32, 18, kQ4_0},   {type::kQ4_1, 32, 20, kQ4_1},   {type::kQ5_0, 32, 22, kQ5_0},
-    {type::kQ5_1, 32, 24, kQ5_1},   {type::kQ8_1, 32, 36, kQ8_1},   {type::kQ2_K, 256, 84, kQ2_K},
-    {type::kQ3_K, 256, 110, kQ3_K}, {type::kQ5_K, 256, 176, kQ5_K}, {type::kQ8_K, 256, 292, kQ8_K},
+    {type::kQ5_1, 32, 24, kQ5_1},   {type::kQ8_0, 32, 34, kQ8_0},   {type::kQ8_1, 32, 36, kQ8_1},
+    {type::kQ2_K, 256, 84, kQ2_K},  {type::kQ3_K, 256, 110, kQ3_K}, {type::kQ4_K, 256, 144, kQ4_K},
+    {type::kQ5_K, 256, 176, kQ5_K}, {type::kQ6_K, 256, 210, kQ6_K}, {type::kQ8_K, 256, 292, kQ8_K},
     {16, 256, 66, kIQ2_XXS},        {17, 256, 74, kIQ2_XS},         {18, 256, 98, kIQ3_XXS},
     {19, 256, 50, kIQ1_S},          {20, 32, 18, kIQ4_NL},          {21, 256, 110, kIQ3_S},
     {22, 256, 82, kIQ2_S},          {23, 256, 136, kIQ4_XS},        {29, 256, 56, kIQ1_M},

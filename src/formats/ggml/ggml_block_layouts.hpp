@@ -29,8 +29,8 @@ struct BlockLayout {
   std::span<const BlockField> fields;  // sorted, tiling [0, block_bytes)
 };
 
-// nullptr for types without a layout here (those with dedicated codecs: Q4_K, Q6_K, Q8_0; plain
-// element types; unknown ids).
+// The layout of a ggml block type; nullptr for plain element types and unknown ids. Q4_K, Q6_K and
+// Q8_0 have codecs of their own; their layouts serve the delta codec's block differences.
 const BlockLayout* find_block_layout(TypeId type);
 
 // Every layout, for tests.
