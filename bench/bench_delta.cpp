@@ -150,7 +150,7 @@ uint64_t encode_all(const Shard& shard, std::vector<std::vector<uint8_t>>* paylo
   for (const Chunk& c : shard.chunks) {
     payload.clear();
     delta_format::encode_delta(c.tuned, c.base, ReferenceRange{0, 0, c.tuned.size()}, c.type,
-                               payload, bench_workspace());
+                               PlanOptions{}.zstd_level, payload, bench_workspace());
     total += payload.size();
     if (payloads) payloads->push_back(payload);
   }

@@ -4,38 +4,21 @@
 // and the portable loop must agree.
 // Input layout: u16 output size (LE), u8 reference seed, u8 reference shortening (0: the
 // reference has the output's size; k > 0: k bytes fewer, clamped at 0), then the payload. The
-// reference's bytes are make_reference(seed, size), so a seed payload coded against them (the
+// reference's bytes are delta_reference(seed, size), so a seed payload coded against them (the
 // seeds in fuzz/seeds/fuzz_delta/ are) decodes, and mutating the seed byte gives a wrong base.
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
 #include "codecs/delta/delta_coder.hpp"
+#include "delta_reference.hpp"
 #include "lcl/error.hpp"
 #include "util/kernel_dispatch.hpp"
-
-namespace {
-
-// Plausible bf16 / fp32 weight bytes: small-magnitude words from a xorshift generator.
-std::vector<uint8_t> make_reference(uint8_t seed, size_t size) {
-  std::vector<uint8_t> out(size);
-  uint64_t x = 0x9E3779B97F4A7C15ull * (seed + 1u);
-  for (size_t i = 0; i < size; ++i) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    // Odd bytes (the high byte of a little-endian 16-bit word) in the range of weights near 2^-6.
-    out[i] = (i & 1) ? static_cast<uint8_t>(0x3c | (x & 0x80)) : static_cast<uint8_t>(x >> 8);
-  }
-  return out;
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 4) return 0;
   const size_t out_size = data[0] | size_t{data[1]} << 8;
-  const std::vector<uint8_t> reference = make_reference(data[2], out_size);
+  const std::vector<uint8_t> reference = lcl::fuzz::delta_reference(data[2], out_size);
   const size_t shorten = data[3] < reference.size() ? data[3] : reference.size();
   // Decoded by the AVX2 kernel (where built and the CPU has it) and by the portable loop: both
   // must throw, or both give the same bytes.

@@ -9,11 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "codecs/delta/delta_coder.hpp"
 #include "codecs/float/float_codec.hpp"
 #include "codecs/q4k/q4k_codec.hpp"
 #include "codecs/q6k/q6k_codec.hpp"
 #include "codecs/q8_0/q8_0_codec.hpp"
 #include "codecs/segments/segments_codec.hpp"
+#include "delta_reference.hpp"
 #include "entropy/compact_table.hpp"
 #include "entropy/rans.hpp"
 #include "lcl/container.hpp"
@@ -190,6 +192,25 @@ Bytes rans_seed(uint8_t mode, const Bytes& data) {
   return seed;
 }
 
+// A fuzz_delta input (u16 size, u8 reference seed, u8 0, payload): `blocks` blocks of a ggml
+// type with about one byte in eight moved by one from the reference, scattered so that the
+// ggml-blocks payload of the differences takes its field mode rather than zstd.
+Bytes delta_blocks_seed(lcl::TypeId type, size_t block_bytes, size_t blocks, uint8_t seed) {
+  const size_t size = blocks * block_bytes;
+  const Bytes reference = lcl::fuzz::delta_reference(seed, size);
+  Bytes tuned = reference;
+  uint32_t x = 2463534242u + seed;
+  for (size_t i = 0; i < size; ++i) {
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    if ((x & 7) == 0) tuned[i] = static_cast<uint8_t>(tuned[i] + ((x >> 3) & 1 ? 1 : -1));
+  }
+  Bytes out = {static_cast<uint8_t>(size), static_cast<uint8_t>(size >> 8), seed, 0};
+  lcl::delta_format::encode_delta(tuned, reference, {0, 0, size}, type, out);
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -236,6 +257,10 @@ int main(int argc, char** argv) {
                quant_seed(8, lcl::segments_codec(), lcl::type::kQ4_K, 1, s.q4k));
     write_seed(out / "fuzz_quant_codecs", "q4k-encode",
                quant_seed(1, lcl::q4k_codec(), lcl::type::kQ4_K, 144, s.q4k));
+
+    write_seed(out / "fuzz_delta", "blocks-q4k", delta_blocks_seed(lcl::type::kQ4_K, 144, 12, 1));
+    write_seed(out / "fuzz_delta", "blocks-q8_0", delta_blocks_seed(lcl::type::kQ8_0, 34, 60, 2));
+    write_seed(out / "fuzz_delta", "blocks-q4_0", delta_blocks_seed(lcl::type::kQ4_0, 18, 100, 3));
 
     write_seed(out / "fuzz_rans", "plain", rans_seed(0, s.bf16));
     write_seed(out / "fuzz_rans", "compact", rans_seed(2, s.bf16));

@@ -9,7 +9,9 @@
 
 namespace lcl {
 
-static_assert(std::size(kDeltaVersions) == 1 && kDeltaVersions[0] == delta_format::kVersion);
+static_assert(std::size(kDeltaVersions) == 2 &&
+              kDeltaVersions[0] == delta_format::kVersionWithoutBlocks &&
+              kDeltaVersions[1] == delta_format::kVersion);
 
 namespace {
 
@@ -21,8 +23,8 @@ class DeltaCodec final : public Codec {
               std::vector<uint8_t>& out, Workspace& workspace) const override {
     if (context.reference.size() != input.size())
       throw Error(ErrorKind::kUnsupported, "delta codec: no reference bytes for this chunk");
-    delta_format::encode_delta(input, context.reference, context.reference_range, context.type, out,
-                               workspace);
+    delta_format::encode_delta(input, context.reference, context.reference_range, context.type,
+                               context.level, out, workspace);
   }
   void decode(std::span<const uint8_t>, std::span<uint8_t>, Workspace&) const override {
     throw_corrupt("delta payload decoded without its reference (the base model)");

@@ -8,6 +8,6 @@ namespace lcl {
 
 const Codec& delta_codec();
 // Payload versions the decoder accepts (docs/FORMAT.md, delta).
-inline constexpr uint8_t kDeltaVersions[] = {1};
+inline constexpr uint8_t kDeltaVersions[] = {1, 2};
 
 }  // namespace lcl

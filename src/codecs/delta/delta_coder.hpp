@@ -11,10 +11,11 @@ namespace lcl::delta_format {
 
 // Appends the payload of `input` coded against `reference` (same size), which lies at `where`
 // (recorded for the decoder). Identical bytes give the identical mode; otherwise `type` must be
-// BF16, F16 or F32, else throws lcl::Error(kUnsupported).
+// BF16, F16 or F32, or a ggml block type with whole blocks (zstd_level: the ggml-blocks codec's
+// zstd comparison), else throws lcl::Error(kUnsupported).
 void encode_delta(std::span<const uint8_t> input, std::span<const uint8_t> reference,
-                  const ReferenceRange& where, TypeId type, std::vector<uint8_t>& out,
-                  Workspace& workspace);
+                  const ReferenceRange& where, TypeId type, int zstd_level,
+                  std::vector<uint8_t>& out, Workspace& workspace);
 
 // The reference a payload names (its size is the chunk's). Throws kCorruptInput.
 ReferenceRange read_reference(std::span<const uint8_t> payload, uint64_t chunk_size);
@@ -28,7 +29,7 @@ void decode_delta(std::span<const uint8_t> payload, std::span<const uint8_t> ref
 inline void encode_delta(std::span<const uint8_t> input, std::span<const uint8_t> reference,
                          const ReferenceRange& where, TypeId type, std::vector<uint8_t>& out) {
   Workspace workspace;
-  encode_delta(input, reference, where, type, out, workspace);
+  encode_delta(input, reference, where, type, 3, out, workspace);
 }
 inline void decode_delta(std::span<const uint8_t> payload, std::span<const uint8_t> reference,
                          std::span<uint8_t> out) {

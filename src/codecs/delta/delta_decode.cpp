@@ -5,9 +5,11 @@
 #include <string>
 
 #include "codecs/codec_scratch.hpp"
+#include "codecs/delta/delta_blocks.hpp"
 #include "codecs/delta/delta_coder.hpp"
 #include "codecs/delta/delta_decode_kernel.hpp"
 #include "codecs/delta/delta_format.hpp"
+#include "codecs/ggml_blocks/ggml_block_codec.hpp"
 #include "entropy/bit_pack.hpp"
 #include "entropy/compact_table.hpp"
 #include "entropy/rans_interleaved.hpp"
@@ -25,9 +27,11 @@ struct Header {
 };
 
 Header read_header(ByteReader& in, uint64_t chunk_size) {
-  if (in.u8() != kVersion) in.fail("unknown version");
+  const uint8_t version = in.u8();
+  if (version != kVersion && version != kVersionWithoutBlocks) in.fail("unknown version");
   const uint8_t mode = in.u8();
-  if (mode > static_cast<uint8_t>(Mode::kFloat)) in.fail("unknown mode");
+  const Mode last = version == kVersion ? Mode::kBlocks : Mode::kFloat;
+  if (mode > static_cast<uint8_t>(last)) in.fail("unknown mode");
   Header h;
   h.mode = static_cast<Mode>(mode);
   h.reference.file = static_cast<uint32_t>(in.varint_at_most(0xffffffffu, "reference file"));
@@ -178,6 +182,14 @@ void decode_delta(std::span<const uint8_t> payload, std::span<const uint8_t> ref
   if (h.mode == Mode::kIdentical) {
     if (!in.at_end()) in.fail("trailing bytes");
     if (!out.empty()) std::memcpy(out.data(), reference.data(), out.size());
+    return;
+  }
+  if (h.mode == Mode::kBlocks) {
+    // The inner payload names its type, whose blocks must tile the chunk (the ggml-blocks decoder
+    // checks the block count against out.size()).
+    const auto inner = in.bytes(in.remaining());
+    ggml_block_codec().decode(inner, out, workspace);
+    add_block_differences(*ggml::find_block_layout(ggml_block_type(inner)), reference, out);
     return;
   }
   const FloatLayout* layout = float_format::layout_of_kind(in.u8());

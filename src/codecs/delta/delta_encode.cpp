@@ -5,9 +5,11 @@
 #include <cstring>
 
 #include "codecs/codec_scratch.hpp"
+#include "codecs/delta/delta_blocks.hpp"
 #include "codecs/delta/delta_coder.hpp"
 #include "codecs/delta/delta_encode_kernel.hpp"
 #include "codecs/delta/delta_format.hpp"
+#include "codecs/ggml_blocks/ggml_block_codec.hpp"
 #include "entropy/bit_io.hpp"
 #include "entropy/bit_pack.hpp"
 #include "entropy/compact_table.hpp"
@@ -224,20 +226,34 @@ void encode_float_body(const uint8_t* in, const uint8_t* ref, uint64_t n, const 
 }  // namespace
 
 void encode_delta(std::span<const uint8_t> input, std::span<const uint8_t> reference,
-                  const ReferenceRange& where, TypeId type, std::vector<uint8_t>& out,
-                  Workspace& workspace) {
+                  const ReferenceRange& where, TypeId type, int zstd_level,
+                  std::vector<uint8_t>& out, Workspace& workspace) {
   if (reference.size() != input.size())
     throw Error(ErrorKind::kUsage, "delta codec: the reference differs in size from the chunk");
-  ByteWriter w(out);
-  w.u8(kVersion);
   const bool identical = std::equal(input.begin(), input.end(), reference.begin());
   const FloatLayout* layout = float_format::layout_of_type(type);
-  if (!identical && !layout)
-    throw Error(ErrorKind::kUnsupported, "delta codec: only identical bytes or BF16/F16/F32");
-  w.u8(static_cast<uint8_t>(identical ? Mode::kIdentical : Mode::kFloat));
+  const ggml::BlockLayout* blocks = ggml::find_block_layout(type);
+  if (blocks && (input.empty() || input.size() % blocks->block_bytes != 0)) blocks = nullptr;
+  if (!identical && !layout && !blocks)
+    throw Error(ErrorKind::kUnsupported,
+                "delta codec: only identical bytes, BF16/F16/F32 or whole ggml blocks");
+  const Mode mode = identical ? Mode::kIdentical : layout ? Mode::kFloat : Mode::kBlocks;
+  ByteWriter w(out);
+  w.u8(kVersion);
+  w.u8(static_cast<uint8_t>(mode));
   w.varint(where.file);
   w.varint(where.offset);
   if (identical) return;
+  if (mode == Mode::kBlocks) {
+    std::vector<uint8_t>& differences = workspace.scratch().delta_encode.block_differences;
+    differences.resize(input.size());
+    block_differences(*blocks, input, reference, differences);
+    EncodeContext context;
+    context.type = type;
+    context.level = zstd_level;
+    ggml_block_codec().encode(differences, context, out, workspace);
+    return;
+  }
   const uint64_t n = input.size() / layout->bytes;
   const uint64_t tail = input.size() - n * layout->bytes;
   w.u8(static_cast<uint8_t>(layout->kind));

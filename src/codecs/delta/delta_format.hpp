@@ -4,9 +4,12 @@
 // the same tensor (the "reference"), which the container supplies to the decoder.
 //
 // Payload (integers little-endian, varints LEB128):
-//   u8 version (1), u8 mode, varint reference file (index in the archive's base list),
-//   varint reference offset (the reference is the chunk's size of bytes from there)
+//   u8 version (2 written; 1 is read too, without mode 2), u8 mode, varint reference file (index
+//   in the archive's base list), varint reference offset (the reference is the chunk's size of
+//   bytes from there)
 //   mode 0 (identical): nothing more; the chunk equals its reference.
+//   mode 2 (ggml blocks): a ggml-blocks payload (codec 6) of the block differences of the chunk
+//     from its reference (delta_blocks.hpp), to the end.
 //   mode 1 (float): u8 kind (0 BF16, 1 F16, 2 F32), varint n (elements), varint tail length
 //     (< element bytes) + tail bytes (a ragged end, verbatim); if n > 0:
 //     u8 K, u8 M (1 <= M < K <= 8), u8 precision (10..14)
@@ -33,11 +36,12 @@
 
 namespace lcl::delta_format {
 
-inline constexpr uint8_t kVersion = 1;
+inline constexpr uint8_t kVersion = 2;
+inline constexpr uint8_t kVersionWithoutBlocks = 1;
 inline constexpr int kLanes = 32;
 inline constexpr uint32_t kMaxTables = 256;
 
-enum class Mode : uint8_t { kIdentical = 0, kFloat = 1 };
+enum class Mode : uint8_t { kIdentical = 0, kFloat = 1, kBlocks = 2 };
 
 using float_format::FloatLayout;
 

@@ -18,8 +18,9 @@ struct DeltaEncodeScratch {
   std::vector<uint8_t, DefaultInitAllocator<uint8_t>> context_of;
   std::vector<uint32_t> counts;
   std::vector<uint8_t> raw;
-  PackedEncoderTables packed;         // the AVX2 kernel's tables
-  std::vector<uint64_t> large_moves;  // the AVX2 symbol pass's elements with raw bits
+  PackedEncoderTables packed;              // the AVX2 kernel's tables
+  std::vector<uint64_t> large_moves;       // the AVX2 symbol pass's elements with raw bits
+  std::vector<uint8_t> block_differences;  // mode 2: the chunk minus its reference
 };
 
 struct DeltaDecodeScratch {
