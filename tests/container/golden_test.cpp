@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "lcl/container.hpp"
+#include "lcl/error.hpp"
 #include "support/file_utils.hpp"
 #include "support/test_paths.hpp"
 
@@ -38,13 +39,19 @@ TEST(Golden, CommittedArchivesDecodeToTheirOriginals) {
     EXPECT_EQ(decoded, expected);
     if (archive->index().format_version >= 2) {
       // Version 2 decodes front to back from a stream as well (read in small pieces, as from a
-      // pipe).
+      // pipe), except an archive coded against a base: its base list is in the index at the
+      // end, so a stream refuses it before writing anything.
       auto bytes = test::read_file(entry.path());
       MemoryInputStream in(bytes, 1000);
       VectorSink sink;
-      decompress_stream(in, sink, DecompressOptions{1, {}});
-      EXPECT_EQ(sink.bytes(), expected);
-      ++version2;
+      if (archive->index().base) {
+        EXPECT_THROW(decompress_stream(in, sink, DecompressOptions{1, {}}), Error);
+        EXPECT_TRUE(sink.bytes().empty());
+      } else {
+        decompress_stream(in, sink, DecompressOptions{1, {}});
+        EXPECT_EQ(sink.bytes(), expected);
+        ++version2;
+      }
     }
     for (const TensorEntry& t : archive->index().tensors) {
       auto bytes = archive->read_tensor(t.info.name);
