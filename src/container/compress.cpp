@@ -33,7 +33,6 @@ CompressResult compress(const ByteSource& source, ByteSink& sink, const Compress
   if (options.base && !options.plan.store_only) {
     container::BaseCatalog catalog(*options.base);
     catalog.plan_references(layout, plans);
-    container::check_index_limits(name, plans.size());
     if (!catalog.used_files().empty()) {
       BaseInfo info;
       info.name = catalog.name();
@@ -45,10 +44,10 @@ CompressResult compress(const ByteSource& source, ByteSink& sink, const Compress
     }
   }
 
-  if (!options.plan.store_only) {
-    container::plan_copies(source, layout, plans);
-    container::check_index_limits(name, plans.size());
-  }
+  if (!options.plan.store_only) container::plan_copies(source, layout, plans);
+  // Again once the base's references and the copies have split chunks (the first check refused a
+  // name that does not fit before the base was read).
+  container::check_index_limits(name, plans.size());
 
   container::ArchiveWriter writer(sink, index.base ? container::kFlagBase : 0);
   ContentHash whole_file(container::content_uses_xxh3(container::kFormatVersion));
