@@ -12,6 +12,8 @@ import sys
 
 import numpy as np
 
+from make_golden_inputs import write_gguf  # the same file layout, beside this script
+
 TYPES = {"q8_0": (8, 34), "q4_0": (2, 18)}  # name: (ggml type id, bytes per 32-element block)
 
 
@@ -60,25 +62,6 @@ def quantize_q4_0(blocks):
     out[:, 0:2] = d.astype(np.float16)[:, None].view(np.uint8)
     out[:, 2:] = q[:, :16] | (q[:, 16:] << 4)
     return out
-
-
-def write_gguf(path, tensors):
-    def string(s):
-        b = s.encode()
-        return struct.pack("<Q", len(b)) + b
-
-    out = bytearray(b"GGUF" + struct.pack("<IQQ", 3, len(tensors), 1))
-    out += string("general.alignment") + struct.pack("<II", 4, 32)
-    offset = 0
-    for name, dims, t, data in tensors:
-        out += string(name) + struct.pack("<I", len(dims)) + struct.pack("<%dQ" % len(dims), *dims)
-        out += struct.pack("<IQ", t, offset)
-        offset += (len(data) + 31) // 32 * 32
-    out += b"\0" * (-len(out) % 32)
-    for _, _, _, data in tensors:
-        out += data + b"\0" * (-len(data) % 32)
-    with open(path, "wb") as f:
-        f.write(out)
 
 
 def main():
