@@ -6,6 +6,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "formats/ggml/ggml_block_layouts.hpp"
 #include "lcl/layout.hpp"
 #include "lcl/source.hpp"
 
@@ -64,9 +65,15 @@ DeltaBoundRow measure(const std::vector<uint8_t>& tuned, const std::vector<uint8
 
 }  // namespace
 
-std::vector<DeltaBoundRow> build_delta_bounds(const std::vector<fs::path>& tuned,
-                                              const fs::path& base,
-                                              const std::function<void(const fs::path&)>& on_file) {
+namespace {
+
+// Calls visit(file, region, tuned bytes, base bytes) for each tensor of the model files under
+// `tuned` whose type passes `wanted` and that `base` holds with the same name, type and shape.
+void for_each_matched_tensor(
+    const std::vector<fs::path>& tuned, const fs::path& base,
+    const std::function<void(const fs::path&)>& on_file, const std::function<bool(TypeId)>& wanted,
+    const std::function<void(const fs::path&, const Region&, const std::vector<uint8_t>&,
+                             const std::vector<uint8_t>&)>& visit) {
   struct BaseTensor {
     fs::path file;
     Region region;
@@ -75,15 +82,12 @@ std::vector<DeltaBoundRow> build_delta_bounds(const std::vector<fs::path>& tuned
   for (const fs::path& file : model_files(base))
     for (const Region& r : read_layout(file).regions)
       if (r.kind == RegionKind::kTensor) base_tensors.emplace(r.tensor.name, BaseTensor{file, r});
-  std::vector<DeltaBoundRow> rows;
   for (const fs::path& path : tuned)
     for (const fs::path& file : model_files(path)) {
       if (on_file) on_file(file);
       FileSource source(file);
       for (const Region& r : read_layout(file).regions) {
-        if (r.kind != RegionKind::kTensor) continue;
-        const bool bf16 = r.tensor.type == type::kBF16, f16 = r.tensor.type == type::kF16;
-        if (!bf16 && !f16) continue;
+        if (r.kind != RegionKind::kTensor || !wanted(r.tensor.type)) continue;
         auto match = base_tensors.find(r.tensor.name);
         if (match == base_tensors.end() || match->second.region.tensor.type != r.tensor.type ||
             match->second.region.tensor.shape != r.tensor.shape ||
@@ -92,13 +96,89 @@ std::vector<DeltaBoundRow> build_delta_bounds(const std::vector<fs::path>& tuned
         std::vector<uint8_t> tuned_bytes(r.size), base_bytes(r.size);
         source.read(r.offset, tuned_bytes);
         FileSource(match->second.file).read(match->second.region.offset, base_bytes);
+        visit(file, r, tuned_bytes, base_bytes);
+      }
+    }
+}
+
+// Entropy bits of the field differences of whole blocks, and how many values and changed ones.
+void measure_blocks(const ggml::BlockLayout& layout, const std::vector<uint8_t>& tuned,
+                    const std::vector<uint8_t>& base, BlockDeltaBoundRow& row) {
+  const size_t blocks = tuned.size() / layout.block_bytes;
+  uint64_t changed = 0;
+  for (const ggml::BlockField& field : layout.fields) {
+    std::vector<uint64_t> counts(field.kind == ggml::FieldKind::kHalf    ? 65536
+                                 : field.kind == ggml::FieldKind::kBytes ? 256
+                                                                         : 16);
+    uint64_t n = 0;
+    for (size_t b = 0; b < blocks; ++b) {
+      const uint8_t* t = tuned.data() + b * layout.block_bytes + field.offset;
+      const uint8_t* o = base.data() + b * layout.block_bytes + field.offset;
+      if (field.kind == ggml::FieldKind::kHalf) {
+        const auto d = static_cast<uint16_t>((t[0] | t[1] << 8) - (o[0] | o[1] << 8));
+        ++counts[d];
+        ++n;
+        changed += d != 0;
+        continue;
+      }
+      for (uint32_t i = 0; i < field.size; ++i) {
+        if (field.kind == ggml::FieldKind::kBytes) {
+          const auto d = static_cast<uint8_t>(t[i] - o[i]);
+          ++counts[d];
+          ++n;
+          changed += d != 0;
+        } else {
+          for (int shift : {0, 4}) {
+            const uint32_t d = ((t[i] >> shift) - (o[i] >> shift)) & 0xF;
+            ++counts[d];
+            ++n;
+            changed += d != 0;
+          }
+        }
+      }
+    }
+    row.bits += entropy_per_element(counts, n) * static_cast<double>(n);
+    row.values += n;
+  }
+  row.changed = row.values ? static_cast<double>(changed) / static_cast<double>(row.values) : 0;
+}
+
+}  // namespace
+
+std::vector<DeltaBoundRow> build_delta_bounds(const std::vector<fs::path>& tuned,
+                                              const fs::path& base,
+                                              const std::function<void(const fs::path&)>& on_file) {
+  std::vector<DeltaBoundRow> rows;
+  for_each_matched_tensor(
+      tuned, base, on_file, [](TypeId t) { return t == type::kBF16 || t == type::kF16; },
+      [&](const fs::path& file, const Region& r, const std::vector<uint8_t>& tuned_bytes,
+          const std::vector<uint8_t>& base_bytes) {
+        const bool bf16 = r.tensor.type == type::kBF16;
         DeltaBoundRow row = measure(tuned_bytes, base_bytes, bf16 ? 7 : 10, bf16 ? 8 : 5);
         row.file = file.filename().string();
         row.tensor = r.tensor.name;
         row.dtype = type_name(r.tensor.type);
         rows.push_back(std::move(row));
-      }
-    }
+      });
+  return rows;
+}
+
+std::vector<BlockDeltaBoundRow> build_block_delta_bounds(
+    const std::vector<fs::path>& tuned, const fs::path& base,
+    const std::function<void(const fs::path&)>& on_file) {
+  std::vector<BlockDeltaBoundRow> rows;
+  for_each_matched_tensor(
+      tuned, base, on_file, [](TypeId t) { return ggml::find_block_layout(t) != nullptr; },
+      [&](const fs::path& file, const Region& r, const std::vector<uint8_t>& tuned_bytes,
+          const std::vector<uint8_t>& base_bytes) {
+        BlockDeltaBoundRow row;
+        row.file = file.filename().string();
+        row.tensor = r.tensor.name;
+        row.dtype = type_name(r.tensor.type);
+        row.bytes = r.size;
+        measure_blocks(*ggml::find_block_layout(r.tensor.type), tuned_bytes, base_bytes, row);
+        rows.push_back(std::move(row));
+      });
   return rows;
 }
 
@@ -159,6 +239,58 @@ std::string format_delta_bounds_table(const std::vector<DeltaBoundRow>& rows) {
                   "%-34s changed %5.1f%%  alone %s  xor %s  diff %s  diff|e %s\n", label.c_str(),
                   100 * t.changed / n, cell(t.alone).c_str(), cell(t.xor_base).c_str(),
                   cell(t.difference).c_str(), cell(t.given_exponent).c_str());
+    out += line;
+  };
+  for (const auto& [file, t] : per_file) total_line(file, t);
+  total_line("all", all);
+  return out;
+}
+
+nlohmann::json to_json(const BlockDeltaBoundRow& row) {
+  return {{"file", row.file},
+          {"tensor", row.tensor},
+          {"dtype", row.dtype},
+          {"bytes", row.bytes},
+          {"values", row.values},
+          {"changed", row.changed},
+          {"bits_field_differences", row.bits}};
+}
+
+std::string format_block_delta_bounds_table(const std::vector<BlockDeltaBoundRow>& rows) {
+  std::string out;
+  char line[512];
+  std::snprintf(line, sizeof line, "%-34s %-44s %-7s %10s %7s %12s %8s\n", "file", "tensor", "type",
+                "bytes", "changed", "entropy B", "ratio");
+  out += line;
+  struct Total {
+    uint64_t bytes = 0;
+    double changed = 0, values = 0, bits = 0;
+  };
+  std::map<std::string, Total> per_file;
+  Total all;
+  auto ratio = [](uint64_t bytes, double bits) { return bits > 0 ? 8.0 * bytes / bits : 0.0; };
+  for (const BlockDeltaBoundRow& r : rows) {
+    const std::string name =
+        r.tensor.size() > 44 ? r.tensor.substr(r.tensor.size() - 44) : r.tensor;
+    std::snprintf(line, sizeof line, "%-34s %-44s %-7s %10llu %6.1f%% %12.0f %7.2fx\n",
+                  r.file.c_str(), name.c_str(), r.dtype.c_str(),
+                  static_cast<unsigned long long>(r.bytes), 100 * r.changed, r.bits / 8,
+                  ratio(r.bytes, r.bits));
+    out += line;
+    for (Total* t : {&per_file[r.file], &all}) {
+      t->bytes += r.bytes;
+      t->changed += r.changed * static_cast<double>(r.values);
+      t->values += static_cast<double>(r.values);
+      t->bits += r.bits;
+    }
+  }
+  out +=
+      "\nquantized tensors, order-0 entropy of the field differences (ratio: bytes / entropy):\n";
+  auto total_line = [&](const std::string& label, const Total& t) {
+    if (t.bytes == 0) return;
+    std::snprintf(line, sizeof line, "%-34s changed %5.1f%%  %llu bytes -> %.0f (%.2fx)\n",
+                  label.c_str(), t.values > 0 ? 100 * t.changed / t.values : 0.0,
+                  static_cast<unsigned long long>(t.bytes), t.bits / 8, ratio(t.bytes, t.bits));
     out += line;
   };
   for (const auto& [file, t] : per_file) total_line(file, t);

@@ -32,7 +32,30 @@ std::vector<DeltaBoundRow> build_delta_bounds(
     const std::vector<std::filesystem::path>& tuned, const std::filesystem::path& base,
     const std::function<void(const std::filesystem::path&)>& on_file = {});
 
+// A quantized tensor (any ggml block type) given its base: the order-0 entropy of its field
+// differences from the base's, field by field of the block layout (f16 scales as 16-bit words,
+// bytes, 4-bit values), which is what the delta codec's block mode codes.
+struct BlockDeltaBoundRow {
+  std::string file;
+  std::string tensor;
+  std::string dtype;
+  uint64_t bytes = 0;
+  uint64_t values = 0;  // field values: words, bytes and nibbles
+  double changed = 0;   // fraction of them that differ from the base's
+  double bits = 0;      // the order-0 entropies of the differences, summed over the fields
+};
+
+// Rows for every tensor of a ggml block type under `tuned` that `base` holds with the same name,
+// type and shape.
+std::vector<BlockDeltaBoundRow> build_block_delta_bounds(
+    const std::vector<std::filesystem::path>& tuned, const std::filesystem::path& base,
+    const std::function<void(const std::filesystem::path&)>& on_file = {});
+
 nlohmann::json to_json(const DeltaBoundRow& row);
+nlohmann::json to_json(const BlockDeltaBoundRow& row);
+// One line per tensor, then the byte-weighted totals per file and overall (ratio: tensor bits /
+// entropy bits).
+std::string format_block_delta_bounds_table(const std::vector<BlockDeltaBoundRow>& rows);
 // One line per tensor, then the element-weighted totals per file and overall (with the ratio
 // 16 / bits each bound implies).
 std::string format_delta_bounds_table(const std::vector<DeltaBoundRow>& rows);

@@ -26,21 +26,31 @@ void add_atlas_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--quiet", args->quiet, "no table on stdout");
   cmd->add_option("--base", args->base,
                   "the fine-tune's base model: bounds of each 16-bit float tensor given the base's "
-                  "(XOR, difference of ordered codes, that difference given the base exponent)")
+                  "(XOR, difference of ordered codes, that difference given the base exponent) "
+                  "and of each quantized tensor's field differences from the base's")
       ->check(CLI::ExistingPath);
   cmd->callback([args, &exit_code] {
     std::vector<std::filesystem::path> paths(args->paths.begin(), args->paths.end());
     if (!args->base.empty()) {
-      auto rows = analysis::build_delta_bounds(paths, args->base, [](const auto& file) {
+      const auto progress = [](const auto& file) {
         std::cerr << "atlas: " << file.string() << "\n";
-      });
+      };
+      auto rows = analysis::build_delta_bounds(paths, args->base, progress);
+      auto block_rows = analysis::build_block_delta_bounds(paths, args->base, progress);
       if (!args->jsonl.empty()) {
         std::ofstream out(args->jsonl);
         if (!out) throw Error(ErrorKind::kIo, "cannot create " + args->jsonl);
         for (const auto& row : rows) out << analysis::to_json(row).dump() << "\n";
+        for (const auto& row : block_rows) out << analysis::to_json(row).dump() << "\n";
         if (!out.flush()) throw Error(ErrorKind::kIo, "cannot write " + args->jsonl);
       }
-      if (!args->quiet) std::cout << analysis::format_delta_bounds_table(rows);
+      if (!args->quiet) {
+        if (!rows.empty() || block_rows.empty())
+          std::cout << analysis::format_delta_bounds_table(rows);
+        if (!block_rows.empty())
+          std::cout << (rows.empty() ? "" : "\n")
+                    << analysis::format_block_delta_bounds_table(block_rows);
+      }
       exit_code = 0;
       return;
     }

@@ -1,6 +1,7 @@
 // The research commands end to end through the lcl binary on a tiny synthetic corpus.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -81,6 +82,25 @@ TEST(Cli, AtlasBenchSummarizeCrosslayerFigures) {
   for (const char* f : {"byte_plane_entropy", "ratio_vs_bound", "q4k_nibble_entropy",
                         "crosslayer_pearson", "pareto"})
     EXPECT_TRUE(std::filesystem::exists(dir / "figs" / (std::string(f) + ".svg"))) << f;
+}
+
+TEST(Cli, AtlasGivenABaseBoundsFloatAndQuantizedTensors) {
+  TempDir dir;
+  const std::string golden = (source_dir() / "tests/golden").string(), d = dir.path().string();
+  ASSERT_EQ(run("atlas " + golden + "/tiny-finetune-q8_0.gguf --base " + golden +
+                    "/tiny-base-q8_0.gguf --jsonl " + d + "/q.jsonl",
+                dir / "q.txt"),
+            0);
+  EXPECT_NE(read_text(dir / "q.txt").find("order-0 entropy of the field differences"),
+            std::string::npos);
+  const std::string jsonl = read_text(dir / "q.jsonl");
+  EXPECT_EQ(std::count(jsonl.begin(), jsonl.end(), '\n'), 4);  // the tensors the base holds
+  EXPECT_NE(jsonl.find("bits_field_differences"), std::string::npos);
+  ASSERT_EQ(run("atlas " + golden + "/tiny-finetune.safetensors --base " + golden +
+                    "/tiny-base.safetensors",
+                dir / "f.txt"),
+            0);
+  EXPECT_NE(read_text(dir / "f.txt").find("diff|e"), std::string::npos);
 }
 
 }  // namespace
