@@ -62,6 +62,11 @@ void split_groups(std::span<const uint8_t> packed, uint8_t* minima, uint8_t* pos
       nibble_lanes::split_pairs_avx512(packed.data(), pairs, minima, positions);
     return;
   }
+  if (kernels::avx2_available()) {
+    if constexpr (kernels::kAvx512Built)
+      nibble_lanes::split_pairs_avx2(packed.data(), pairs, minima, positions);
+    return;
+  }
   for (size_t g = 0; g < 2 * pairs; ++g) {
     uint8_t values[kNibbleGroupSize];
     for (uint32_t j = 0; j < kNibbleGroupSize; ++j) values[j] = value_at(packed.data(), g, j);
@@ -176,10 +181,16 @@ std::span<const uint8_t> encode_stream(std::span<const uint8_t> packed, const Gr
             uint64_t{e.reciprocal[index]} | uint64_t{e.packed[index]} << 32, precision);
       },
       [&](size_t steps, uint32_t(&x)[kLanes], uint16_t*& w) {
-        if constexpr (kernels::kAvx512Built)
-          nibble_lanes::encode_pairs_avx512(entries.data(), groups, packed.data(), steps, precision,
+        if constexpr (kernels::kAvx512Built) {
+          if (kernels::avx512_available())
+            nibble_lanes::encode_pairs_avx512(entries.data(), groups, packed.data(), steps,
+                                              precision, x, w);
+          else
+            nibble_lanes::encode_pairs_avx2(entries.data(), groups, packed.data(), steps, precision,
                                             x, w);
-      });
+        }
+      },
+      kernels::avx512_available() || kernels::avx2_available());
 }
 
 std::vector<DecodeEntries> decode_entries(const FieldTables& t, uint32_t contexts) {

@@ -60,6 +60,10 @@ size_t decode_pairs_avx512(const DecodeEntries* entries, const Groups& groups, s
 void encode_pairs_avx512(const EncodeEntries* entries, const Groups& groups, const uint8_t* packed,
                          size_t pairs, uint32_t precision, uint32_t (&x)[kLanes], uint16_t*& w);
 
+// The same with AVX2 (8-lane vectors, gathered entries).
+void encode_pairs_avx2(const EncodeEntries* entries, const Groups& groups, const uint8_t* packed,
+                       size_t pairs, uint32_t precision, uint32_t (&x)[kLanes], uint16_t*& w);
+
 // The residual histogram's counter updates (see residual_histogram in nibble_lanes.cpp): for
 // every value of every pair, ++counts[copy + table * 16 + residual], group 2p's values in copies
 // 0-3 and group 2p+1's in copies 4-7 (copy_size counters each), value j in copy j % 4 of its
@@ -69,5 +73,6 @@ void count_residuals_avx512(const uint8_t* packed, const Groups& groups, size_t 
 
 // Minimum and first position of the minimum of both groups of every pair.
 void split_pairs_avx512(const uint8_t* packed, size_t pairs, uint8_t* minima, uint8_t* positions);
+void split_pairs_avx2(const uint8_t* packed, size_t pairs, uint8_t* minima, uint8_t* positions);
 
 }  // namespace lcl::quant::nibble_lanes
