@@ -147,10 +147,16 @@ std::span<const uint8_t> encode_stream(std::span<const uint8_t> values, const Gr
             entries[table * kSymbols + (values[i] - groups.minima[g])], precision);
       },
       [&](size_t steps, uint32_t(&x)[kLanes], uint16_t*& w) {
-        if constexpr (kernels::kAvx512Built)
-          value_lanes::encode_steps_avx512(entries.data(), groups, values.data(), steps, precision,
+        if constexpr (kernels::kAvx512Built) {
+          if (kernels::avx512_available())
+            value_lanes::encode_steps_avx512(entries.data(), groups, values.data(), steps,
+                                             precision, x, w);
+          else
+            value_lanes::encode_steps_avx2(entries.data(), groups, values.data(), steps, precision,
                                            x, w);
-      });
+        }
+      },
+      kernels::avx512_available() || kernels::avx2_available());
 }
 
 // Decodes values [from, to) of a group (lanes x + from ...) from one table of flat slots, adding

@@ -1,4 +1,5 @@
-// The AVX2 decoder of the value lanes (value_lanes_simd.hpp), for x86-64 CPUs without AVX-512.
+// The AVX2 decoder and encoder of the value lanes (value_lanes_simd.hpp), for x86-64 CPUs
+// without AVX-512.
 // The 64 lanes are eight vectors of 8 states, two per group of 16, so a vector's lanes share one
 // group's tables. Each lane takes its whole step (symbol, freq, offset in the symbol's range) with
 // one gather from quant_rans' flat slots (the after- or the before-anchor table, picked per lane);
@@ -8,8 +9,10 @@
 #if defined(LCL_AVX512_KERNELS)  // x86-64 builds that compile the kernels (CMakeLists.txt)
 #include <immintrin.h>
 
+#include "codecs/q6k/value_lanes.hpp"
 #include "codecs/q6k/value_lanes_simd.hpp"
 #include "entropy/rans_avx2.hpp"
+#include "entropy/rans_tables.hpp"
 #include "util/kernel_dispatch.hpp"
 
 namespace lcl::quant::value_lanes {
@@ -71,6 +74,51 @@ LCL_AVX2_KERNEL size_t decode_steps_avx2(const uint32_t* slots, const Groups& gr
   // Values are at most 63 + 63: bit 6 marks one above 63.
   if (!_mm256_testz_si256(seen, _mm256_set1_epi32(0x40))) consistent = false;
   return step;
+}
+
+// The encoder: each vector of 8 lanes (half a group) gathers its lanes' packed entries as two
+// dwords each (reciprocal, fields) from the after- or before-anchor table, the anchor's lane an
+// identity step that leaves its state alone; vectors go last to first, so the words land in lane
+// order below w as the portable encoder stores them.
+LCL_AVX2_KERNEL void encode_steps_avx2(const uint64_t* entries, const Groups& groups,
+                                       const uint8_t* values, size_t steps, uint32_t precision,
+                                       uint32_t (&x)[kLanes], uint16_t*& w_ref) {
+  const rans_avx2::EncodeConstants c = rans_avx2::encode_constants(precision);
+  const uint64_t identity = entropy::pack_encoder_symbol(
+      entropy::make_encoder_symbol(0, 1u << precision, precision), precision);
+  const __m256i identity_reciprocal = _mm256_set1_epi32(static_cast<int>(identity));
+  const __m256i identity_fields = _mm256_set1_epi32(static_cast<int>(identity >> 32));
+  const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i one = _mm256_set1_epi32(1);
+  const auto* dwords = reinterpret_cast<const int*>(entries);
+  __m256i xs[8];
+  for (int v = 0; v < 8; ++v)
+    xs[v] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + 8 * v));
+  uint16_t* w = w_ref;
+  for (size_t step = steps; step-- > 0;) {
+    for (int v = 7; v >= 0; --v) {
+      const size_t g = 4 * step + static_cast<size_t>(v / 2);
+      const int first = 8 * (v % 2);
+      const __m256i value = _mm256_cvtepu8_epi32(
+          _mm_loadl_epi64(reinterpret_cast<const __m128i*>(values + g * kValueGroupSize + first)));
+      const __m256i lane = _mm256_add_epi32(iota, _mm256_set1_epi32(first));
+      const __m256i position = _mm256_set1_epi32(groups.positions[g]);
+      const __m256i before = _mm256_cmpgt_epi32(position, lane);  // all ones: table + 1
+      const __m256i table = _mm256_sub_epi32(_mm256_set1_epi32(groups.tables[g]), before);
+      const __m256i entry =
+          _mm256_add_epi32(_mm256_slli_epi32(table, 6),
+                           _mm256_sub_epi32(value, _mm256_set1_epi32(groups.minima[g])));
+      const __m256i low = _mm256_slli_epi32(entry, 1);  // the entry's dword index
+      const __m256i anchor = _mm256_cmpeq_epi32(position, lane);
+      const __m256i reciprocal =
+          _mm256_blendv_epi8(_mm256_i32gather_epi32(dwords, low, 4), identity_reciprocal, anchor);
+      const __m256i fields = _mm256_blendv_epi8(
+          _mm256_i32gather_epi32(dwords, _mm256_add_epi32(low, one), 4), identity_fields, anchor);
+      rans_avx2::encode_step(c, reciprocal, fields, xs[v], w);
+    }
+  }
+  for (int v = 0; v < 8; ++v) _mm256_storeu_si256(reinterpret_cast<__m256i*>(x + 8 * v), xs[v]);
+  w_ref = w;
 }
 
 }  // namespace lcl::quant::value_lanes
