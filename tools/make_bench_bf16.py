@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Writes a large bf16 safetensors file for whole-command benchmarks: the real tensors of the given
 safetensors files, repeated under new names until the file reaches --size bytes. Real weights
-(not synthetic values) so that codec speed and ratio are those of a model.
+(not synthetic values) so that codec speed and ratio are those of a model. Each repeat is rotated
+by a different number of elements, so that no tensor equals another: lcl codes exact repeats as
+copy chunks, which would measure its copy path rather than its codecs.
 
 usage: make_bench_bf16.py --size 500000000 OUT.safetensors IN.safetensors...
 """
@@ -35,6 +37,8 @@ def main():
     header, chosen, offset, copy = {}, [], 0, 0
     while offset < args.size:
         for name, dtype, shape, data in tensors:
+            shift = (copy * 4099) % (len(data) // 2) * 2  # whole bf16 elements
+            data = data[shift:] + data[:shift]
             header[f"copy{copy}.{name}"] = {
                 "dtype": dtype, "shape": shape, "data_offsets": [offset, offset + len(data)]}
             chosen.append(data)
