@@ -41,17 +41,19 @@ BaseCatalog::BaseCatalog(const fs::path& path) : name_(base_model_name(path)) {
   }
 }
 
+bool BaseCatalog::holds(const Region& region) const {
+  if (region.kind != RegionKind::kTensor) return false;
+  auto match = tensors_.find(region.tensor.name);
+  // A changed shape or dtype: the tensor is coded on its own.
+  return match != tensors_.end() && match->second.info.type == region.tensor.type &&
+         match->second.info.shape == region.tensor.shape && match->second.size == region.size;
+}
+
 std::optional<ReferenceRange> BaseCatalog::reference_for(const Region& region, uint64_t offset,
                                                          uint64_t size) {
-  if (region.kind != RegionKind::kTensor || offset < region.offset ||
-      offset + size > region.offset + region.size)
+  if (offset < region.offset || offset + size > region.offset + region.size || !holds(region))
     return std::nullopt;
-  auto match = tensors_.find(region.tensor.name);
-  if (match == tensors_.end()) return std::nullopt;
-  const BaseTensor& base = match->second;
-  if (base.info.type != region.tensor.type || base.info.shape != region.tensor.shape ||
-      base.size != region.size)
-    return std::nullopt;  // a changed shape or dtype: the tensor is coded on its own
+  const BaseTensor& base = tensors_.find(region.tensor.name)->second;
   if (used_index_[base.file] < 0) {
     used_index_[base.file] = static_cast<int>(used_.size());
     used_.push_back(files_[base.file]);
@@ -64,13 +66,30 @@ std::optional<ReferenceRange> BaseCatalog::reference_for(const Region& region, u
 }
 
 void BaseCatalog::plan_references(const Layout& layout, std::vector<ChunkPlan>& plans) {
+  // Runs of generic bytes (and of small tensors) are cut at the tensors the base holds, so that a
+  // tensor the planner carried as generic bytes becomes a generic chunk of exactly its bytes.
+  std::vector<uint64_t> cuts;
+  for (const Region& region : layout.regions)
+    if (region.size > 0 && holds(region)) {
+      cuts.push_back(region.offset);
+      cuts.push_back(region.offset + region.size);
+    }
+  cut_plans(layout, plans, std::move(cuts));
   std::vector<ChunkPlan> out;
   out.reserve(plans.size());
   for (ChunkPlan& plan : plans) {
     if (plan.codec != codec_id::kSegments) {
-      // A chunk of one tensor (or a piece of a large one), or generic bytes.
-      const Region* region = plan.context.tensor ? region_at(layout, plan.offset) : nullptr;
-      if (region) plan.reference = reference_for(*region, plan.offset, plan.size);
+      // A chunk of one tensor (or a piece of a large one), or generic bytes, which may be exactly
+      // a small tensor's: then it is coded against the base as that tensor (its type for the
+      // delta codec; zstd stays its own codec).
+      const Region* region = region_at(layout, plan.offset);
+      if (region && plan.context.tensor) {
+        plan.reference = reference_for(*region, plan.offset, plan.size);
+      } else if (region && region->offset == plan.offset && region->size == plan.size &&
+                 (plan.reference = reference_for(*region, plan.offset, plan.size))) {
+        plan.context.type = region->tensor.type;
+        plan.context.tensor = &region->tensor;
+      }
       out.push_back(std::move(plan));
       continue;
     }

@@ -23,8 +23,10 @@ class BaseCatalog {
 
   // Sets ChunkPlan::reference on every chunk of a single tensor that the base holds with the same
   // name, type and shape (the base's bytes at the same place of that tensor); runs of small
-  // tensors (segments chunks) are cut so that each such tensor is a chunk of its own. References
-  // name base files by their index in `used_files()`, which lists the files referenced so far.
+  // tensors (segments chunks) and of generic bytes (which hold the tensors too small for a codec
+  // of their own, norm vectors) are cut so that each such tensor is a chunk of its own.
+  // References name base files by their index in `used_files()`, which lists the files
+  // referenced so far.
   void plan_references(const Layout& layout, std::vector<ChunkPlan>& plans);
 
   const std::string& name() const { return name_; }
@@ -33,6 +35,8 @@ class BaseCatalog {
  private:
   // The base's bytes for bytes [offset, offset + size) of `region`, when it holds the tensor.
   std::optional<ReferenceRange> reference_for(const Region& region, uint64_t offset, uint64_t size);
+  // Whether the base holds `region`'s tensor with the same name, type, shape and size.
+  bool holds(const Region& region) const;
   struct BaseTensor {
     size_t file;
     uint64_t offset;

@@ -35,7 +35,8 @@ DecompressOptions decompress_with(const std::optional<fs::path>& base) {
 
 // A base and a fine-tune with every case the matcher meets: BF16, F16 and F32 tensors moved a
 // little, one identical to its base, one identical to another tensor of the fine-tune, one only
-// the fine-tune has, one whose shape and one whose dtype changed.
+// the fine-tune has, one whose shape and one whose dtype changed, and two below the planner's
+// size for a codec of their own (norm vectors, carried as generic bytes), one of them moved.
 struct Pair {
   fs::path base, tuned;
 };
@@ -46,17 +47,24 @@ Pair write_pair(const fs::path& dir) {
   auto f32 = test::make_float_pair(20000, 4, false, 3);
   auto same = test::make_float_pair(10000, 2, false, 4);
   auto other = test::make_float_pair(12000, 2, false, 5);
+  auto norm = test::make_float_pair(512, 2, false, 6);
   using T = test::SafetensorsTensor;
   std::vector<T> base = {
       {"a.bf16", "BF16", {200, 200}, bf16.base},    {"b.f16", "F16", {300, 100}, f16.base},
       {"c.f32", "F32", {100, 200}, f32.base},       {"same", "BF16", {10000}, same.base},
       {"reshaped", "BF16", {100, 120}, other.base}, {"retyped", "BF16", {12000}, other.base},
-      {"tied", "BF16", {200, 200}, bf16.base}};
-  std::vector<T> tuned = {
-      {"a.bf16", "BF16", {200, 200}, bf16.tuned},    {"b.f16", "F16", {300, 100}, f16.tuned},
-      {"c.f32", "F32", {100, 200}, f32.tuned},       {"same", "BF16", {10000}, same.base},
-      {"reshaped", "BF16", {120, 100}, other.tuned}, {"retyped", "F16", {12000}, other.tuned},
-      {"tied", "BF16", {200, 200}, bf16.tuned},      {"new", "BF16", {12000}, other.tuned}};
+      {"tied", "BF16", {200, 200}, bf16.base},      {"norm", "BF16", {512}, norm.base},
+      {"norm.moved", "BF16", {512}, norm.base}};
+  std::vector<T> tuned = {{"a.bf16", "BF16", {200, 200}, bf16.tuned},
+                          {"b.f16", "F16", {300, 100}, f16.tuned},
+                          {"c.f32", "F32", {100, 200}, f32.tuned},
+                          {"same", "BF16", {10000}, same.base},
+                          {"reshaped", "BF16", {120, 100}, other.tuned},
+                          {"retyped", "F16", {12000}, other.tuned},
+                          {"tied", "BF16", {200, 200}, bf16.tuned},
+                          {"new", "BF16", {12000}, other.tuned},
+                          {"norm", "BF16", {512}, norm.base},
+                          {"norm.moved", "BF16", {512}, norm.tuned}};
   Pair p{dir / "base" / "model.safetensors", dir / "tuned" / "model.safetensors"};
   fs::create_directories(p.base.parent_path());
   fs::create_directories(p.tuned.parent_path());
@@ -78,13 +86,21 @@ TEST(BaseModel, FineTuneRoundtripsAgainstItsBase) {
   auto archive = Archive::open(packed);
   ASSERT_TRUE(archive->index().base.has_value());
   EXPECT_EQ(archive->index().base->name, "base");
-  // A tensor identical to its base costs a few bytes: one delta chunk in its identical mode.
+  // A tensor identical to its base costs a few bytes: one delta chunk in its identical mode, the
+  // 1 KiB norm vector as well as the large tensor.
   for (const TensorEntry& t : archive->index().tensors)
-    if (t.info.name == "same") {
+    if (t.info.name == "same" || t.info.name == "norm") {
       ASSERT_EQ(t.chunk_count, 1u);
       const ChunkEntry& c = archive->index().chunks[t.first_chunk];
       EXPECT_EQ(c.codec, codec_id::kDelta);
       EXPECT_LE(c.payload_size, 16u);
+    }
+  // The moved norm vector is a chunk of its own (coded against the base, or alone where that is
+  // smaller).
+  for (const TensorEntry& t : archive->index().tensors)
+    if (t.info.name == "norm.moved") {
+      ASSERT_EQ(t.chunk_count, 1u);
+      EXPECT_EQ(archive->index().chunks[t.first_chunk].original_size, t.original_size);
     }
   ASSERT_EQ(archive->index().base->files.size(), 1u);
   EXPECT_EQ(archive->index().base->files[0].name, "model.safetensors");
