@@ -2,12 +2,12 @@
 # The test command of the README and of CI: installs dependencies, builds a Release and an
 # AddressSanitizer+UndefinedBehaviorSanitizer configuration and runs every test in both; between
 # the two it installs the library and builds the consumer programs of tests/consumer against it,
-# and runs the Python tests; then it runs each libFuzzer target of the sanitizer build for a short
-# time. The sanitizer
-# configuration is also the portable one (-DLCL_PORTABLE=ON: no AVX-512 kernel compiled), so the
-# whole suite passes without kernels; the Release build compiles the kernels, and its tests
-# compare them with the portable paths on CPUs that have AVX-512. Corpus tests run when
-# ../shared/corpus exists and are reported as skipped otherwise.
+# runs the Python tests and compiles the core library for aarch64 (object files, Debian's cross
+# compiler); then it runs each libFuzzer target of the sanitizer build for a short time. The
+# sanitizer configuration is also the portable one (-DLCL_PORTABLE=ON: no AVX-512 kernel
+# compiled), so the whole suite passes without kernels; the Release build compiles the kernels,
+# and its tests compare them with the portable paths on the CPU's instruction sets. Corpus tests
+# run when ../shared/corpus exists and are reported as skipped otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
@@ -28,6 +28,9 @@ bash tools/test-consumer.sh build/release
 
 stage "Python package (pytest), and pip install of it"
 bash tools/test-python.sh build/release
+
+stage "aarch64: the core library cross-compiled to object files"
+bash tools/check_aarch64.sh
 
 stage "AddressSanitizer + UndefinedBehaviorSanitizer build (clang, portable, libFuzzer edge counters) and tests"
 # One clang build serves the sanitizer tests and the fuzzers: its code carries libFuzzer's 8-bit
