@@ -265,5 +265,28 @@ TEST(BaseModel, CorpusFineTuneBothDirections) {
   }
 }
 
+TEST(BaseModel, CorpusGgufAgainstAnotherQuantizationOfItsModel) {
+  LCL_REQUIRE_CORPUS();
+  const fs::path dir_gguf = test::corpus_dir() / "bytellama-25m-gguf";
+  const fs::path q4 = dir_gguf / "bytellama-25m-Q4_K_M.gguf",
+                 q5 = dir_gguf / "bytellama-25m-Q5_K_M.gguf";
+  if (!fs::exists(q4) || !fs::exists(q5)) GTEST_SKIP() << "GGUF files not in the corpus";
+  TempDir dir;
+  // The two files quantize some tensors alike (Q6_K, F32): those are coded against the other
+  // file, the rest on their own; every byte comes back.
+  for (const auto& [from, against] : {std::pair{q4, q5}, std::pair{q5, q4}}) {
+    CompressOptions options = with_base(against);
+    options.plan.chunk_size = 4u << 20;
+    const CompressResult r = compress_file(from, dir / "x.lcl", options, true);
+    auto archive = Archive::open(dir / "x.lcl");
+    size_t delta_chunks = 0;
+    for (const ChunkEntry& c : archive->index().chunks) delta_chunks += c.codec == codec_id::kDelta;
+    EXPECT_GT(delta_chunks, 0u) << from;
+    EXPECT_LT(r.compressed_size, r.original_size) << from;
+    decompress_file(dir / "x.lcl", dir / "out", decompress_with(against), true);
+    EXPECT_EQ(test::read_file(dir / "out"), test::read_file(from));
+  }
+}
+
 }  // namespace
 }  // namespace lcl
