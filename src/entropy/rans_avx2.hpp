@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 
+#include "entropy/rans_tables.hpp"
 #include "util/kernel_dispatch.hpp"
 
 namespace lcl::rans_avx2 {
@@ -93,6 +94,19 @@ LCL_AVX2_KERNEL inline void encode_step(const EncodeConstants& c, __m256i recipr
   const __m256i q = _mm256_or_si256(_mm256_srlv_epi32(sum, shift), carry_bit);
   const __m256i complement = _mm256_sub_epi32(c.total, freq);
   x = _mm256_add_epi32(_mm256_add_epi32(x, start), _mm256_mullo_epi32(q, complement));
+}
+
+// The entry of a step that codes nothing (all of the probability on one symbol: the state stays
+// and no word is emitted), as encode_step's two dwords, for lanes without a symbol at a step
+// (an anchored group's anchor).
+struct IdentityEntry {
+  __m256i reciprocal, fields;
+};
+LCL_AVX2_KERNEL inline IdentityEntry identity_entry(uint32_t precision) {
+  const uint64_t packed = entropy::pack_encoder_symbol(
+      entropy::make_encoder_symbol(0, 1u << precision, precision), precision);
+  return {_mm256_set1_epi32(static_cast<int>(packed)),
+          _mm256_set1_epi32(static_cast<int>(packed >> 32))};
 }
 
 // The 32 states of a four-vector kernel, in and out of memory.

@@ -57,11 +57,6 @@ size_t carried_pairs(size_t packed_bytes) {
 // Minimum and first position of the minimum of every group.
 void split_groups(std::span<const uint8_t> packed, uint8_t* minima, uint8_t* positions) {
   const size_t pairs = packed.size() / kNibblePairBytes;
-  if (kernels::avx512_available()) {
-    if constexpr (kernels::kAvx512Built)
-      nibble_lanes::split_pairs_avx512(packed.data(), pairs, minima, positions);
-    return;
-  }
   if (kernels::avx2_available()) {
     if constexpr (kernels::kAvx512Built)
       nibble_lanes::split_pairs_avx2(packed.data(), pairs, minima, positions);

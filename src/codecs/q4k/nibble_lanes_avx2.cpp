@@ -13,7 +13,6 @@
 
 #include "codecs/q4k/nibble_lanes_simd.hpp"
 #include "entropy/rans_avx2.hpp"
-#include "entropy/rans_tables.hpp"
 #include "util/kernel_dispatch.hpp"
 
 namespace lcl::quant::nibble_lanes {
@@ -50,10 +49,7 @@ LCL_AVX2_KERNEL void encode_pairs_kernel(const EncodeEntries* entries, const Gro
                                          const uint8_t* packed, size_t pairs, uint32_t precision,
                                          uint32_t (&x)[kLanes], uint16_t*& w_ref) {
   const rans_avx2::EncodeConstants c = rans_avx2::encode_constants(precision);
-  const uint64_t identity = entropy::pack_encoder_symbol(
-      entropy::make_encoder_symbol(0, 1u << precision, precision), precision);
-  const __m256i identity_reciprocal = _mm256_set1_epi32(static_cast<int>(identity));
-  const __m256i identity_fields = _mm256_set1_epi32(static_cast<int>(identity >> 32));
+  const rans_avx2::IdentityEntry identity = rans_avx2::identity_entry(precision);
   const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   const __m256i sixteen = _mm256_set1_epi32(16), low_nibble = _mm256_set1_epi32(15);
   __m256i xs[8];
@@ -79,9 +75,9 @@ LCL_AVX2_KERNEL void encode_pairs_kernel(const EncodeEntries* entries, const Gro
       const __m256i anchor = _mm256_cmpeq_epi32(position, lane);
       const __m256i reciprocal = _mm256_blendv_epi8(
           _mm256_i32gather_epi32(reinterpret_cast<const int*>(e.reciprocal), index, 4),
-          identity_reciprocal, anchor);
+          identity.reciprocal, anchor);
       const __m256i fields = _mm256_blendv_epi8(
-          _mm256_i32gather_epi32(reinterpret_cast<const int*>(e.packed), index, 4), identity_fields,
+          _mm256_i32gather_epi32(reinterpret_cast<const int*>(e.packed), index, 4), identity.fields,
           anchor);
       rans_avx2::encode_step(c, reciprocal, fields, xs[v], w);
     }

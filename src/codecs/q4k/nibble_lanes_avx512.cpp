@@ -256,24 +256,4 @@ LCL_AVX512_KERNEL void count_residuals_avx512(const uint8_t* packed, const Group
   }
 }
 
-LCL_AVX512_KERNEL void split_pairs_avx512(const uint8_t* packed, size_t pairs, uint8_t* minima,
-                                          uint8_t* positions) {
-  const __m256i low_nibble = _mm256_set1_epi8(15);
-  for (size_t pair = 0; pair < pairs; ++pair) {
-    const __m256i bytes = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(packed + pair * 32));
-    const __m256i groups[2] = {_mm256_and_si256(bytes, low_nibble),
-                               _mm256_and_si256(_mm256_srli_epi16(bytes, 4), low_nibble)};
-    for (int h = 0; h < 2; ++h) {
-      // The minimum: the smallest m with a value equal to it; quantizers put one at 0, so the
-      // first test nearly always decides.
-      uint32_t minimum = 0;
-      uint32_t at = _mm256_cmpeq_epi8_mask(groups[h], _mm256_set1_epi8(0));
-      while (at == 0)
-        at = _mm256_cmpeq_epi8_mask(groups[h], _mm256_set1_epi8(static_cast<char>(++minimum)));
-      minima[2 * pair + h] = static_cast<uint8_t>(minimum);
-      positions[2 * pair + h] = static_cast<uint8_t>(std::countr_zero(at));
-    }
-  }
-}
-
 }  // namespace lcl::quant::nibble_lanes

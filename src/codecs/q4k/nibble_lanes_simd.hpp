@@ -71,8 +71,8 @@ void encode_pairs_avx2(const EncodeEntries* entries, const Groups& groups, const
 void count_residuals_avx512(const uint8_t* packed, const Groups& groups, size_t pairs,
                             uint32_t copy_size, uint32_t* counts);
 
-// Minimum and first position of the minimum of both groups of every pair.
-void split_pairs_avx512(const uint8_t* packed, size_t pairs, uint8_t* minima, uint8_t* positions);
+// Minimum and first position of the minimum of both groups of every pair (AVX2, which CPUs with
+// AVX-512 run as well: a wider version had nothing to gain).
 void split_pairs_avx2(const uint8_t* packed, size_t pairs, uint8_t* minima, uint8_t* positions);
 
 }  // namespace lcl::quant::nibble_lanes

@@ -12,7 +12,6 @@
 #include "codecs/q6k/value_lanes.hpp"
 #include "codecs/q6k/value_lanes_simd.hpp"
 #include "entropy/rans_avx2.hpp"
-#include "entropy/rans_tables.hpp"
 #include "util/kernel_dispatch.hpp"
 
 namespace lcl::quant::value_lanes {
@@ -84,10 +83,7 @@ LCL_AVX2_KERNEL void encode_steps_avx2(const uint64_t* entries, const Groups& gr
                                        const uint8_t* values, size_t steps, uint32_t precision,
                                        uint32_t (&x)[kLanes], uint16_t*& w_ref) {
   const rans_avx2::EncodeConstants c = rans_avx2::encode_constants(precision);
-  const uint64_t identity = entropy::pack_encoder_symbol(
-      entropy::make_encoder_symbol(0, 1u << precision, precision), precision);
-  const __m256i identity_reciprocal = _mm256_set1_epi32(static_cast<int>(identity));
-  const __m256i identity_fields = _mm256_set1_epi32(static_cast<int>(identity >> 32));
+  const rans_avx2::IdentityEntry identity = rans_avx2::identity_entry(precision);
   const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   const __m256i one = _mm256_set1_epi32(1);
   const auto* dwords = reinterpret_cast<const int*>(entries);
@@ -111,9 +107,9 @@ LCL_AVX2_KERNEL void encode_steps_avx2(const uint64_t* entries, const Groups& gr
       const __m256i low = _mm256_slli_epi32(entry, 1);  // the entry's dword index
       const __m256i anchor = _mm256_cmpeq_epi32(position, lane);
       const __m256i reciprocal =
-          _mm256_blendv_epi8(_mm256_i32gather_epi32(dwords, low, 4), identity_reciprocal, anchor);
+          _mm256_blendv_epi8(_mm256_i32gather_epi32(dwords, low, 4), identity.reciprocal, anchor);
       const __m256i fields = _mm256_blendv_epi8(
-          _mm256_i32gather_epi32(dwords, _mm256_add_epi32(low, one), 4), identity_fields, anchor);
+          _mm256_i32gather_epi32(dwords, _mm256_add_epi32(low, one), 4), identity.fields, anchor);
       rans_avx2::encode_step(c, reciprocal, fields, xs[v], w);
     }
   }
