@@ -97,7 +97,7 @@ TEST(Roundtrip, EveryCorpusFileByteExact) {
 
 // A sparse file past 4 GiB: offsets and sizes must be 64-bit everywhere; the output stays sparse.
 // Memory-backed when the machine has /dev/shm: reading 4 GiB of holes through a disk file system's
-// page cache costs close to a minute of kernel time on some virtual machines, on tmpfs a second.
+// page cache is slow on some virtual machines, and tmpfs hands holes back without that cost.
 std::filesystem::path sparse_file_parent() {
   std::error_code ec;
   if (std::filesystem::is_directory("/dev/shm", ec) && ::access("/dev/shm", W_OK) == 0)

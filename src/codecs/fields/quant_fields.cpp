@@ -302,7 +302,7 @@ void FieldHistogram::add_all(std::span<const uint16_t> symbols, std::span<const 
   if (!contexts.empty() && n >= 4096 && n <= UINT32_MAX) {
     // Larger tables with contexts count symbol-major: a field whose context is the position in
     // its block (32 contexts of 256 symbols, mostly one symbol) then bumps neighbouring counters
-    // instead of 32 that lie 2 KiB apart in one cache set (a tenth of a Q8_0 delta encode).
+    // instead of 32 that lie 2 KiB apart in one cache set.
     const uint32_t alphabet = shape_.alphabet, context_count = shape_.contexts;
     std::vector<uint32_t> by_symbol(counts_.size(), 0);
     for (size_t i = 0; i < n; ++i) ++by_symbol[size_t{symbols[i]} * context_count + contexts[i]];

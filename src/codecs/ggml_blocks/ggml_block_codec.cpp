@@ -34,7 +34,7 @@ constexpr uint32_t kMaxPositionContexts = 64;
 // The position of every symbol in its block's field (a per-thread scratch array).
 std::span<const uint8_t> position_contexts(size_t count, uint32_t period) {
   auto c = quant::scratch<uint8_t, quant::kScratchCandidateContexts1>(count);
-  // Period by period: a division per symbol took a sixth of a Q8_0 delta chunk's encode time.
+  // Period by period: a division per symbol was a visible part of the field coding.
   for (size_t i = 0; i < count; i += period)
     for (uint32_t p = 0; p < period && i + p < count; ++p) c[i + p] = static_cast<uint8_t>(p);
   return c;
