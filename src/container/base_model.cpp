@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <optional>
-#include <span>
 
 #include "container/plan_cuts.hpp"
 #include "lcl/error.hpp"
@@ -75,52 +74,21 @@ void BaseCatalog::plan_references(const Layout& layout, std::vector<ChunkPlan>& 
       cuts.push_back(region.offset + region.size);
     }
   cut_plans(layout, plans, std::move(cuts));
-  std::vector<ChunkPlan> out;
-  out.reserve(plans.size());
+  // Every such tensor is now a chunk of its own (a segments run holds none of them).
   for (ChunkPlan& plan : plans) {
-    if (plan.codec != codec_id::kSegments) {
-      // A chunk of one tensor (or a piece of a large one), or generic bytes, which may be exactly
-      // a small tensor's: then it is coded against the base as that tensor (its type for the
-      // delta codec; zstd stays its own codec).
-      const Region* region = region_at(layout, plan.offset);
-      if (region && plan.context.tensor) {
-        plan.reference = reference_for(*region, plan.offset, plan.size);
-      } else if (region && region->offset == plan.offset && region->size == plan.size &&
-                 (plan.reference = reference_for(*region, plan.offset, plan.size))) {
-        plan.context.type = region->tensor.type;
-        plan.context.tensor = &region->tensor;
-      }
-      out.push_back(std::move(plan));
-      continue;
-    }
-    // A run of small tensors coded together: each tensor the base holds becomes a chunk of its
-    // own (a delta chunk is one piece of one tensor); the pieces between stay together.
-    const std::vector<Segment>& pieces = plan.context.segments;
-    uint64_t offset = plan.offset, group_offset = plan.offset;
-    size_t group_begin = 0;
-    for (size_t i = 0; i < pieces.size(); ++i) {
-      std::optional<ReferenceRange> reference;
-      const Region* region = pieces[i].type == type::kOpaque ? nullptr : region_at(layout, offset);
-      if (region) reference = reference_for(*region, offset, pieces[i].size);
-      if (reference) {
-        if (group_begin < i)
-          out.push_back(regroup(plan, std::span(pieces).subspan(group_begin, i - group_begin),
-                                group_offset, layout));
-        ChunkPlan alone = regroup(plan, std::span(pieces).subspan(i, 1), offset, layout);
-        alone.reference = reference;
-        out.push_back(std::move(alone));
-        group_begin = i + 1;
-        group_offset = offset + pieces[i].size;
-      }
-      offset += pieces[i].size;
-    }
-    if (group_begin == 0) {
-      out.push_back(std::move(plan));
-    } else if (group_begin < pieces.size()) {
-      out.push_back(regroup(plan, std::span(pieces).subspan(group_begin), group_offset, layout));
+    if (plan.codec == codec_id::kSegments) continue;
+    // A chunk of one tensor (or a piece of a large one), or generic bytes, which may be exactly a
+    // small tensor's: then it is coded against the base as that tensor (its type for the delta
+    // codec; zstd stays its own codec).
+    const Region* region = region_at(layout, plan.offset);
+    if (region && plan.context.tensor) {
+      plan.reference = reference_for(*region, plan.offset, plan.size);
+    } else if (region && region->offset == plan.offset && region->size == plan.size &&
+               (plan.reference = reference_for(*region, plan.offset, plan.size))) {
+      plan.context.type = region->tensor.type;
+      plan.context.tensor = &region->tensor;
     }
   }
-  plans = std::move(out);
 }
 
 uint64_t hash_whole_file(const ByteSource& source, Sha256* sha) {
