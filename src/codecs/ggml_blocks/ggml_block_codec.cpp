@@ -133,6 +133,16 @@ void decode_fields(ByteReader& r, const ggml::BlockLayout& layout, std::span<uin
   }
 }
 
+// The payload's version and block type, as the layout of that type; fails on others.
+const ggml::BlockLayout* read_layout(ByteReader& r) {
+  read_frame_version(r, kGgmlBlockVersions);
+  const uint64_t type = r.varint();
+  const ggml::BlockLayout* layout =
+      type <= 0xFFFFFFFFu ? ggml::find_block_layout(static_cast<TypeId>(type)) : nullptr;
+  if (!layout) r.fail("unknown block type " + std::to_string(type));
+  return layout;
+}
+
 std::vector<uint8_t> zstd_compress(std::span<const uint8_t> input, int level) {
   std::vector<uint8_t> out(ZSTD_compressBound(input.size()));
   const size_t n = ZSTD_compress(out.data(), out.size(), input.data(), input.size(), level);
@@ -194,11 +204,7 @@ class GgmlBlockCodec final : public Codec {
               Workspace& workspace) const override {
     const quant::FieldScratchScope scope(workspace);
     ByteReader r(payload, "ggml-blocks payload");
-    read_frame_version(r, kGgmlBlockVersions);
-    const uint64_t type = r.varint();
-    const ggml::BlockLayout* layout =
-        type <= 0xFFFFFFFFu ? ggml::find_block_layout(static_cast<TypeId>(type)) : nullptr;
-    if (!layout) r.fail("unknown block type " + std::to_string(type));
+    const ggml::BlockLayout* layout = read_layout(r);
     read_frame_blocks(r, out.size(), layout->block_bytes);
     const auto mode = static_cast<Mode>(r.u8());
     switch (mode) {
@@ -233,11 +239,7 @@ const Codec& ggml_block_codec() {
 
 TypeId ggml_block_type(std::span<const uint8_t> payload) {
   ByteReader r(payload, "ggml-blocks payload");
-  read_frame_version(r, kGgmlBlockVersions);
-  const uint64_t type = r.varint();
-  if (type > 0xFFFFFFFFu || !ggml::find_block_layout(static_cast<TypeId>(type)))
-    r.fail("unknown block type " + std::to_string(type));
-  return static_cast<TypeId>(type);
+  return read_layout(r)->type;
 }
 
 }  // namespace lcl
