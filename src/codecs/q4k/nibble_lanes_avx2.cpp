@@ -41,51 +41,6 @@ LCL_AVX2_KERNEL inline __m256i decode_vector(__m256i& x, const uint32_t* tables,
   return _mm256_add_epi32(residual, minimum);
 }
 
-// The encoder (encode_pairs_avx2): each vector of 8 lanes fetches its lanes' encoder entries with
-// two gathers from its group context's 32 (after- or before-anchor table by lane), the anchor's
-// lane an identity step that leaves its state alone; vectors go last to first, so the words land
-// in lane order below w as the portable encoder stores them.
-LCL_AVX2_KERNEL void encode_pairs_kernel(const EncodeEntries* entries, const Groups& groups,
-                                         const uint8_t* packed, size_t pairs, uint32_t precision,
-                                         uint32_t (&x)[kLanes], uint16_t*& w_ref) {
-  const rans_avx2::EncodeConstants c = rans_avx2::encode_constants(precision);
-  const rans_avx2::IdentityEntry identity = rans_avx2::identity_entry(precision);
-  const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  const __m256i sixteen = _mm256_set1_epi32(16), low_nibble = _mm256_set1_epi32(15);
-  __m256i xs[8];
-  for (int v = 0; v < 8; ++v)
-    xs[v] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + 8 * v));
-  uint16_t* w = w_ref;
-  for (size_t pair = pairs; pair-- > 0;) {
-    const uint8_t* bytes = packed + pair * 32;
-    for (int v = 7; v >= 0; --v) {
-      // Vectors 0-3: group 2p, the low nibbles of bytes 8v..; 4-7: group 2p+1, the high ones.
-      const size_t g = 2 * pair + static_cast<size_t>(v / 4);
-      const int first = 8 * (v % 4);
-      const __m256i byte =
-          _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(bytes + first)));
-      const __m256i value = v < 4 ? _mm256_and_si256(byte, low_nibble) : _mm256_srli_epi32(byte, 4);
-      const __m256i lane = _mm256_add_epi32(iota, _mm256_set1_epi32(first));
-      const __m256i position = _mm256_set1_epi32(groups.positions[g]);
-      const __m256i before = _mm256_cmpgt_epi32(position, lane);
-      const __m256i index =
-          _mm256_add_epi32(_mm256_sub_epi32(value, _mm256_set1_epi32(groups.minima[g])),
-                           _mm256_and_si256(before, sixteen));
-      const EncodeEntries& e = entries[groups.contexts[g]];
-      const __m256i anchor = _mm256_cmpeq_epi32(position, lane);
-      const __m256i reciprocal = _mm256_blendv_epi8(
-          _mm256_i32gather_epi32(reinterpret_cast<const int*>(e.reciprocal), index, 4),
-          identity.reciprocal, anchor);
-      const __m256i fields = _mm256_blendv_epi8(
-          _mm256_i32gather_epi32(reinterpret_cast<const int*>(e.packed), index, 4), identity.fields,
-          anchor);
-      rans_avx2::encode_step(c, reciprocal, fields, xs[v], w);
-    }
-  }
-  for (int v = 0; v < 8; ++v) _mm256_storeu_si256(reinterpret_cast<__m256i*>(x + 8 * v), xs[v]);
-  w_ref = w;
-}
-
 }  // namespace
 
 LCL_AVX2_KERNEL size_t decode_pairs_avx2(const uint32_t* steps, const Groups& groups, size_t first,
@@ -166,9 +121,49 @@ LCL_AVX2_KERNEL void split_pairs_avx2(const uint8_t* packed, size_t pairs, uint8
   }
 }
 
-void encode_pairs_avx2(const EncodeEntries* entries, const Groups& groups, const uint8_t* packed,
-                       size_t pairs, uint32_t precision, uint32_t (&x)[kLanes], uint16_t*& w_ref) {
-  encode_pairs_kernel(entries, groups, packed, pairs, precision, x, w_ref);
+// The encoder: each vector of 8 lanes fetches its lanes' encoder entries with two gathers from its
+// group context's 32 (after- or before-anchor table by lane), the anchor's lane an identity step
+// that leaves its state alone; vectors go last to first, so the words land in lane order below w
+// as the portable encoder stores them.
+LCL_AVX2_KERNEL void encode_pairs_avx2(const EncodeEntries* entries, const Groups& groups,
+                                       const uint8_t* packed, size_t pairs, uint32_t precision,
+                                       uint32_t (&x)[kLanes], uint16_t*& w_ref) {
+  const rans_avx2::EncodeConstants c = rans_avx2::encode_constants(precision);
+  const rans_avx2::IdentityEntry identity = rans_avx2::identity_entry(precision);
+  const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i sixteen = _mm256_set1_epi32(16), low_nibble = _mm256_set1_epi32(15);
+  __m256i xs[8];
+  for (int v = 0; v < 8; ++v)
+    xs[v] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + 8 * v));
+  uint16_t* w = w_ref;
+  for (size_t pair = pairs; pair-- > 0;) {
+    const uint8_t* bytes = packed + pair * 32;
+    for (int v = 7; v >= 0; --v) {
+      // Vectors 0-3: group 2p, the low nibbles of bytes 8v..; 4-7: group 2p+1, the high ones.
+      const size_t g = 2 * pair + static_cast<size_t>(v / 4);
+      const int first = 8 * (v % 4);
+      const __m256i byte =
+          _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(bytes + first)));
+      const __m256i value = v < 4 ? _mm256_and_si256(byte, low_nibble) : _mm256_srli_epi32(byte, 4);
+      const __m256i lane = _mm256_add_epi32(iota, _mm256_set1_epi32(first));
+      const __m256i position = _mm256_set1_epi32(groups.positions[g]);
+      const __m256i before = _mm256_cmpgt_epi32(position, lane);
+      const __m256i index =
+          _mm256_add_epi32(_mm256_sub_epi32(value, _mm256_set1_epi32(groups.minima[g])),
+                           _mm256_and_si256(before, sixteen));
+      const EncodeEntries& e = entries[groups.contexts[g]];
+      const __m256i anchor = _mm256_cmpeq_epi32(position, lane);
+      const __m256i reciprocal = _mm256_blendv_epi8(
+          _mm256_i32gather_epi32(reinterpret_cast<const int*>(e.reciprocal), index, 4),
+          identity.reciprocal, anchor);
+      const __m256i fields = _mm256_blendv_epi8(
+          _mm256_i32gather_epi32(reinterpret_cast<const int*>(e.packed), index, 4), identity.fields,
+          anchor);
+      rans_avx2::encode_step(c, reciprocal, fields, xs[v], w);
+    }
+  }
+  for (int v = 0; v < 8; ++v) _mm256_storeu_si256(reinterpret_cast<__m256i*>(x + 8 * v), xs[v]);
+  w_ref = w;
 }
 
 }  // namespace lcl::quant::nibble_lanes
