@@ -6,9 +6,11 @@
 #include <map>
 #include <unordered_map>
 
+#include "codecs/delta/delta_blocks.hpp"
 #include "formats/ggml/ggml_block_layouts.hpp"
 #include "lcl/layout.hpp"
 #include "lcl/source.hpp"
+#include "util/endian.hpp"
 
 namespace lcl::analysis {
 
@@ -63,77 +65,37 @@ DeltaBoundRow measure(const std::vector<uint8_t>& tuned, const std::vector<uint8
   return row;
 }
 
-}  // namespace
-
-namespace {
-
-// Calls visit(file, region, tuned bytes, base bytes) for each tensor of the model files under
-// `tuned` whose type passes `wanted` and that `base` holds with the same name, type and shape.
-void for_each_matched_tensor(
-    const std::vector<fs::path>& tuned, const fs::path& base,
-    const std::function<void(const fs::path&)>& on_file, const std::function<bool(TypeId)>& wanted,
-    const std::function<void(const fs::path&, const Region&, const std::vector<uint8_t>&,
-                             const std::vector<uint8_t>&)>& visit) {
-  struct BaseTensor {
-    fs::path file;
-    Region region;
-  };
-  std::unordered_map<std::string, BaseTensor> base_tensors;
-  for (const fs::path& file : model_files(base))
-    for (const Region& r : read_layout(file).regions)
-      if (r.kind == RegionKind::kTensor) base_tensors.emplace(r.tensor.name, BaseTensor{file, r});
-  for (const fs::path& path : tuned)
-    for (const fs::path& file : model_files(path)) {
-      if (on_file) on_file(file);
-      FileSource source(file);
-      for (const Region& r : read_layout(file).regions) {
-        if (r.kind != RegionKind::kTensor || !wanted(r.tensor.type)) continue;
-        auto match = base_tensors.find(r.tensor.name);
-        if (match == base_tensors.end() || match->second.region.tensor.type != r.tensor.type ||
-            match->second.region.tensor.shape != r.tensor.shape ||
-            match->second.region.size != r.size)
-          continue;
-        std::vector<uint8_t> tuned_bytes(r.size), base_bytes(r.size);
-        source.read(r.offset, tuned_bytes);
-        FileSource(match->second.file).read(match->second.region.offset, base_bytes);
-        visit(file, r, tuned_bytes, base_bytes);
-      }
-    }
-}
-
-// Entropy bits of the field differences of whole blocks, and how many values and changed ones.
+// Entropy bits of the field differences of whole blocks (delta_format::block_differences, what
+// the delta codec's block mode codes), and how many values and changed ones.
 void measure_blocks(const ggml::BlockLayout& layout, const std::vector<uint8_t>& tuned,
                     const std::vector<uint8_t>& base, BlockDeltaBoundRow& row) {
   const size_t blocks = tuned.size() / layout.block_bytes;
+  std::vector<uint8_t> differences(blocks * layout.block_bytes);
+  delta_format::block_differences(layout, std::span(tuned).first(differences.size()), base,
+                                  differences);
   uint64_t changed = 0;
   for (const ggml::BlockField& field : layout.fields) {
     std::vector<uint64_t> counts(field.kind == ggml::FieldKind::kHalf    ? 65536
                                  : field.kind == ggml::FieldKind::kBytes ? 256
                                                                          : 16);
     uint64_t n = 0;
+    const auto count = [&](uint32_t d) {
+      ++counts[d];
+      ++n;
+      changed += d != 0;
+    };
     for (size_t b = 0; b < blocks; ++b) {
-      const uint8_t* t = tuned.data() + b * layout.block_bytes + field.offset;
-      const uint8_t* o = base.data() + b * layout.block_bytes + field.offset;
+      const uint8_t* d = differences.data() + b * layout.block_bytes + field.offset;
       if (field.kind == ggml::FieldKind::kHalf) {
-        const auto d = static_cast<uint16_t>((t[0] | t[1] << 8) - (o[0] | o[1] << 8));
-        ++counts[d];
-        ++n;
-        changed += d != 0;
+        count(load_u16le(d));
         continue;
       }
       for (uint32_t i = 0; i < field.size; ++i) {
         if (field.kind == ggml::FieldKind::kBytes) {
-          const auto d = static_cast<uint8_t>(t[i] - o[i]);
-          ++counts[d];
-          ++n;
-          changed += d != 0;
+          count(d[i]);
         } else {
-          for (int shift : {0, 4}) {
-            const uint32_t d = ((t[i] >> shift) - (o[i] >> shift)) & 0xF;
-            ++counts[d];
-            ++n;
-            changed += d != 0;
-          }
+          count(d[i] & 0xF);
+          count(d[i] >> 4);
         }
       }
     }
@@ -145,41 +107,52 @@ void measure_blocks(const ggml::BlockLayout& layout, const std::vector<uint8_t>&
 
 }  // namespace
 
-std::vector<DeltaBoundRow> build_delta_bounds(const std::vector<fs::path>& tuned,
-                                              const fs::path& base,
-                                              const std::function<void(const fs::path&)>& on_file) {
-  std::vector<DeltaBoundRow> rows;
-  for_each_matched_tensor(
-      tuned, base, on_file, [](TypeId t) { return t == type::kBF16 || t == type::kF16; },
-      [&](const fs::path& file, const Region& r, const std::vector<uint8_t>& tuned_bytes,
-          const std::vector<uint8_t>& base_bytes) {
-        const bool bf16 = r.tensor.type == type::kBF16;
+DeltaBounds build_delta_bounds(const std::vector<fs::path>& tuned, const fs::path& base,
+                               const std::function<void(const fs::path&)>& on_file) {
+  struct BaseTensor {
+    fs::path file;
+    Region region;
+  };
+  std::unordered_map<std::string, BaseTensor> base_tensors;
+  for (const fs::path& file : model_files(base))
+    for (const Region& r : read_layout(file).regions)
+      if (r.kind == RegionKind::kTensor) base_tensors.emplace(r.tensor.name, BaseTensor{file, r});
+  DeltaBounds bounds;
+  for (const fs::path& path : tuned)
+    for (const fs::path& file : model_files(path)) {
+      if (on_file) on_file(file);
+      FileSource source(file);
+      for (const Region& r : read_layout(file).regions) {
+        if (r.kind != RegionKind::kTensor) continue;
+        const bool bf16 = r.tensor.type == type::kBF16, f16 = r.tensor.type == type::kF16;
+        const ggml::BlockLayout* layout = ggml::find_block_layout(r.tensor.type);
+        if (!bf16 && !f16 && !layout) continue;
+        auto match = base_tensors.find(r.tensor.name);
+        if (match == base_tensors.end() || match->second.region.tensor.type != r.tensor.type ||
+            match->second.region.tensor.shape != r.tensor.shape ||
+            match->second.region.size != r.size)
+          continue;
+        std::vector<uint8_t> tuned_bytes(r.size), base_bytes(r.size);
+        source.read(r.offset, tuned_bytes);
+        FileSource(match->second.file).read(match->second.region.offset, base_bytes);
+        if (layout) {
+          BlockDeltaBoundRow row;
+          row.file = file.filename().string();
+          row.tensor = r.tensor.name;
+          row.dtype = type_name(r.tensor.type);
+          row.bytes = r.size;
+          measure_blocks(*layout, tuned_bytes, base_bytes, row);
+          bounds.blocks.push_back(std::move(row));
+          continue;
+        }
         DeltaBoundRow row = measure(tuned_bytes, base_bytes, bf16 ? 7 : 10, bf16 ? 8 : 5);
         row.file = file.filename().string();
         row.tensor = r.tensor.name;
         row.dtype = type_name(r.tensor.type);
-        rows.push_back(std::move(row));
-      });
-  return rows;
-}
-
-std::vector<BlockDeltaBoundRow> build_block_delta_bounds(
-    const std::vector<fs::path>& tuned, const fs::path& base,
-    const std::function<void(const fs::path&)>& on_file) {
-  std::vector<BlockDeltaBoundRow> rows;
-  for_each_matched_tensor(
-      tuned, base, on_file, [](TypeId t) { return ggml::find_block_layout(t) != nullptr; },
-      [&](const fs::path& file, const Region& r, const std::vector<uint8_t>& tuned_bytes,
-          const std::vector<uint8_t>& base_bytes) {
-        BlockDeltaBoundRow row;
-        row.file = file.filename().string();
-        row.tensor = r.tensor.name;
-        row.dtype = type_name(r.tensor.type);
-        row.bytes = r.size;
-        measure_blocks(*ggml::find_block_layout(r.tensor.type), tuned_bytes, base_bytes, row);
-        rows.push_back(std::move(row));
-      });
-  return rows;
+        bounds.floats.push_back(std::move(row));
+      }
+    }
+  return bounds;
 }
 
 nlohmann::json to_json(const DeltaBoundRow& row) {

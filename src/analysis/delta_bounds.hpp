@@ -1,5 +1,6 @@
 #pragma once
-// `lcl atlas --base`: how predictable a fine-tune's 16-bit float tensors are given its base model.
+// `lcl atlas --base`: how predictable a fine-tune's tensors are given its base model. For 16-bit
+// float tensors:
 // Order-0 entropies, bits per weight, of each tensor's words alone, of their XOR with the base's
 // words, of the difference of the two ordered integer codes (a small move of a weight is a small
 // difference), and of that difference given the base word's exponent (what the delta codec
@@ -26,12 +27,6 @@ struct DeltaBoundRow {
   double given_exponent = 0;  // H(difference | base word's exponent)
 };
 
-// Rows for every BF16 / F16 tensor of the model files under `tuned` that `base` (a file,
-// directory or index.json) holds with the same name, type and shape.
-std::vector<DeltaBoundRow> build_delta_bounds(
-    const std::vector<std::filesystem::path>& tuned, const std::filesystem::path& base,
-    const std::function<void(const std::filesystem::path&)>& on_file = {});
-
 // A quantized tensor (any ggml block type) given its base: the order-0 entropy of its field
 // differences from the base's, field by field of the block layout (f16 scales as 16-bit words,
 // bytes, 4-bit values), which is what the delta codec's block mode codes.
@@ -45,9 +40,14 @@ struct BlockDeltaBoundRow {
   double bits = 0;      // the order-0 entropies of the differences, summed over the fields
 };
 
-// Rows for every tensor of a ggml block type under `tuned` that `base` holds with the same name,
-// type and shape.
-std::vector<BlockDeltaBoundRow> build_block_delta_bounds(
+struct DeltaBounds {
+  std::vector<DeltaBoundRow> floats;       // every BF16 / F16 tensor
+  std::vector<BlockDeltaBoundRow> blocks;  // every tensor of a ggml block type
+};
+
+// Rows for the tensors of the model files under `tuned` that `base` (a file, directory or
+// index.json) holds with the same name, type and shape, in one pass over the files.
+DeltaBounds build_delta_bounds(
     const std::vector<std::filesystem::path>& tuned, const std::filesystem::path& base,
     const std::function<void(const std::filesystem::path&)>& on_file = {});
 

@@ -32,11 +32,11 @@ void add_atlas_command(CLI::App& app, int& exit_code) {
   cmd->callback([args, &exit_code] {
     std::vector<std::filesystem::path> paths(args->paths.begin(), args->paths.end());
     if (!args->base.empty()) {
-      const auto progress = [](const auto& file) {
-        std::cerr << "atlas: " << file.string() << "\n";
-      };
-      auto rows = analysis::build_delta_bounds(paths, args->base, progress);
-      auto block_rows = analysis::build_block_delta_bounds(paths, args->base, progress);
+      const analysis::DeltaBounds bounds = analysis::build_delta_bounds(
+          paths, args->base,
+          [](const auto& file) { std::cerr << "atlas: " << file.string() << "\n"; });
+      const auto& rows = bounds.floats;
+      const auto& block_rows = bounds.blocks;
       if (!args->jsonl.empty()) {
         std::ofstream out(args->jsonl);
         if (!out) throw Error(ErrorKind::kIo, "cannot create " + args->jsonl);

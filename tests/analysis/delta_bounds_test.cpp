@@ -13,8 +13,9 @@ std::filesystem::path golden(const std::string& name) {
 }
 
 TEST(DeltaBounds, FloatTensorsGivenTheBaseAreBoundedWellBelowAlone) {
-  const auto rows =
+  const DeltaBounds bounds =
       build_delta_bounds({golden("tiny-finetune.safetensors")}, golden("tiny-base.safetensors"));
+  const auto& rows = bounds.floats;
   // BF16 and F16 tensors the base holds alike: q, v and the unchanged one (k is F32; the
   // fine-tune's only_finetune has no base).
   ASSERT_EQ(rows.size(), 3u);
@@ -34,8 +35,9 @@ TEST(DeltaBounds, FloatTensorsGivenTheBaseAreBoundedWellBelowAlone) {
 }
 
 TEST(DeltaBounds, QuantizedTensorsGivenTheBaseCostAFractionOfTheirBytes) {
-  const auto rows =
-      build_block_delta_bounds({golden("tiny-finetune-q8_0.gguf")}, golden("tiny-base-q8_0.gguf"));
+  const DeltaBounds bounds =
+      build_delta_bounds({golden("tiny-finetune-q8_0.gguf")}, golden("tiny-base-q8_0.gguf"));
+  const auto& rows = bounds.blocks;
   ASSERT_EQ(rows.size(), 4u);  // only_finetune.bf16 has no base
   for (const BlockDeltaBoundRow& r : rows) {
     SCOPED_TRACE(r.tensor);
@@ -53,9 +55,9 @@ TEST(DeltaBounds, QuantizedTensorsGivenTheBaseCostAFractionOfTheirBytes) {
   EXPECT_NE(table.find("q8_0"), std::string::npos);
   EXPECT_NE(table.find("all"), std::string::npos);
   // The float pair has no quantized tensors.
-  EXPECT_TRUE(build_block_delta_bounds({golden("tiny-finetune.safetensors")},
-                                       golden("tiny-base.safetensors"))
-                  .empty());
+  EXPECT_TRUE(
+      build_delta_bounds({golden("tiny-finetune.safetensors")}, golden("tiny-base.safetensors"))
+          .blocks.empty());
 }
 
 }  // namespace
