@@ -13,39 +13,43 @@
 
 namespace lcl::rans_avx2 {
 
-// Per 8-bit mask of lanes, a permutevar8x32 index vector. Decoding (to_top false): lane j takes
-// the word at its rank among the masked lanes (the number of them before it), so the masked lanes
-// read the next words in lane order. Encoding (to_top true): the masked lanes move, in lane
-// order, to the top lanes of the vector. Unused positions read lane 0 (discarded by the caller).
-constexpr std::array<std::array<uint32_t, 8>, 256> make_lane_permutations(bool to_top) {
+// Decoding: per 8-bit mask of lanes that take a word, each lane's rank among them (the number of
+// them before it), a byte per lane; lane j then reads the word at its rank, so the masked lanes
+// read the next words in lane order. 2 KiB, read widened into a permutevar8x32 index vector.
+constexpr std::array<uint64_t, 256> make_word_ranks() {
+  std::array<uint64_t, 256> ranks{};
+  for (uint32_t m = 0; m < 256; ++m)
+    for (uint32_t j = 0, rank = 0; j < 8; ++j)
+      if (m >> j & 1) ranks[m] |= uint64_t{rank++} << (8 * j);
+  return ranks;
+}
+alignas(64) inline constexpr std::array<uint64_t, 256> kWordRanks = make_word_ranks();
+
+// Encoding: per 8-bit mask of lanes, a permutevar8x32 index vector that moves the masked lanes,
+// in lane order, to the top lanes of the vector. Unused positions read lane 0 (discarded by the
+// caller).
+constexpr std::array<std::array<uint32_t, 8>, 256> make_top_permutations() {
   std::array<std::array<uint32_t, 8>, 256> t{};
   for (uint32_t m = 0; m < 256; ++m) {
-    uint32_t rank = to_top ? 8 - static_cast<uint32_t>(__builtin_popcount(m)) : 0;
+    uint32_t rank = 8 - static_cast<uint32_t>(__builtin_popcount(m));
     for (uint32_t j = 0; j < 8; ++j)
-      if (m >> j & 1) {
-        if (to_top)
-          t[m][rank] = j;
-        else
-          t[m][j] = rank;
-        ++rank;
-      }
+      if (m >> j & 1) t[m][rank++] = j;
   }
   return t;
 }
-alignas(32) inline constexpr auto kWordPermutations = make_lane_permutations(false);
-alignas(32) inline constexpr auto kTopPermutations = make_lane_permutations(true);
+alignas(32) inline constexpr auto kTopPermutations = make_top_permutations();
 
 // Decoder: refills the lanes at or below 0xFFFF with the next words at p (16 readable bytes), in
 // lane order, and advances p past them.
 LCL_AVX2_KERNEL inline __m256i renormalize(__m256i x, const uint8_t*& p) {
   const __m256i need = _mm256_cmpeq_epi32(_mm256_min_epu32(x, _mm256_set1_epi32(0xFFFF)), x);
-  const auto mask = static_cast<uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(need)));
+  const auto mask = static_cast<uint64_t>(_mm256_movemask_ps(_mm256_castsi256_ps(need)));
   const __m256i words = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
-  const __m256i perm =
-      _mm256_load_si256(reinterpret_cast<const __m256i*>(kWordPermutations[mask].data()));
+  const __m256i ranks =
+      _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(&kWordRanks[mask])));
   const __m256i refilled =
-      _mm256_or_si256(_mm256_slli_epi32(x, 16), _mm256_permutevar8x32_epi32(words, perm));
-  p += 2 * _mm_popcnt_u32(mask);
+      _mm256_or_si256(_mm256_slli_epi32(x, 16), _mm256_permutevar8x32_epi32(words, ranks));
+  p += 2 * _mm_popcnt_u64(mask);
   return _mm256_blendv_epi8(x, refilled, need);
 }
 

@@ -8,7 +8,6 @@
 #include <immintrin.h>
 
 #include <algorithm>
-#include <array>
 #include <cstring>
 
 #include "codecs/delta/delta_decode_kernel.hpp"
@@ -37,31 +36,6 @@ LCL_AVX2_KERNEL inline __m256i load_lanes(const uint32_t* table, __m256i index) 
   const __m128i low = _mm_setr_epi32(v(i0), v(i0 >> 32), v(i1), v(i1 >> 32));
   const __m128i high = _mm_setr_epi32(v(i2), v(i2 >> 32), v(i3), v(i3 >> 32));
   return _mm256_inserti128_si256(_mm256_castsi128_si256(low), high, 1);
-}
-
-// Per 8-bit mask of lanes that take a word, each lane's rank among them (a byte per lane, the
-// lanes of entropy's rans_avx2::kWordPermutations): 2 KiB instead of 8, and loaded widened.
-constexpr std::array<uint64_t, 256> make_word_ranks() {
-  std::array<uint64_t, 256> ranks{};
-  for (uint32_t m = 0; m < 256; ++m)
-    for (uint32_t j = 0, rank = 0; j < 8; ++j)
-      if (m >> j & 1) ranks[m] |= uint64_t{rank++} << (8 * j);
-  return ranks;
-}
-alignas(64) constexpr std::array<uint64_t, 256> kWordRanks = make_word_ranks();
-
-// rans_avx2::renormalize with the rank table above: refills the lanes at or below 0xFFFF with
-// the next words at p (16 readable bytes), in lane order.
-LCL_AVX2_KERNEL inline __m256i renormalize(__m256i x, const uint8_t*& p, __m256i low_max) {
-  const __m256i need = _mm256_cmpeq_epi32(_mm256_min_epu32(x, low_max), x);
-  const auto mask = static_cast<uint64_t>(_mm256_movemask_ps(_mm256_castsi256_ps(need)));
-  const __m256i words = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
-  const __m256i ranks =
-      _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(&kWordRanks[mask])));
-  const __m256i refilled =
-      _mm256_or_si256(_mm256_slli_epi32(x, 16), _mm256_permutevar8x32_epi32(words, ranks));
-  p += 2 * _mm_popcnt_u64(mask);
-  return _mm256_blendv_epi8(x, refilled, need);
 }
 
 // Pass 1: the first slot of each of the m elements' tables (m a multiple of 16).
@@ -205,7 +179,6 @@ LCL_AVX2_KERNEL size_t decode_groups(const PackedTables& t, Buckets buckets, uin
   const StepConstants c{_mm256_set1_epi32((1 << t.precision_bits) - 1), _mm256_set1_epi32(0xFFF),
                         _mm_cvtsi32_si128(static_cast<int>(t.precision_bits))};
   const uint32_t* const slots = t.slots.data();
-  const __m256i low_max = _mm256_set1_epi32(0xFFFF);
   __m256i x0, x1, x2, x3;
   rans_avx2::load_states(xs, x0, x1, x2, x3);
   const uint8_t* p = p_ref;  // a local, so the stores of the elements cannot alias it
@@ -223,10 +196,10 @@ LCL_AVX2_KERNEL size_t decode_groups(const PackedTables& t, Buckets buckets, uin
       x1 = decode_step(x1, first + g + 8, slots, c, slot_of + g + 8);
       x2 = decode_step(x2, first + g + 16, slots, c, slot_of + g + 16);
       x3 = decode_step(x3, first + g + 24, slots, c, slot_of + g + 24);
-      x0 = renormalize(x0, p, low_max);
-      x1 = renormalize(x1, p, low_max);
-      x2 = renormalize(x2, p, low_max);
-      x3 = renormalize(x3, p, low_max);
+      x0 = rans_avx2::renormalize(x0, p);
+      x1 = rans_avx2::renormalize(x1, p);
+      x2 = rans_avx2::renormalize(x2, p);
+      x3 = rans_avx2::renormalize(x3, p);
     }
     restore_block(slot_of, ref + 2 * i, out + 2 * i, g, buckets, raw);
     i += g;
