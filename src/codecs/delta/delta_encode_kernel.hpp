@@ -27,12 +27,27 @@ struct SymbolPass {
   uint32_t context_shift;        // the mantissa bits
   uint32_t context_mask;         // 2^exponent bits - 1
   uint32_t alphabet;             // contexts * alphabet < 2^16
-  std::vector<uint64_t>* large;  // positions of the moves of 2^K units or more
+  std::vector<uint64_t>* large;  // the moves of 2^K units or more (large_move)
 };
+
+// A large move as the symbol pass lists it: its position, context and z, so that the caller maps
+// it without reading the chunk-sized symbol and context arrays back at scattered places.
+inline uint64_t large_move(uint64_t position, uint8_t context, uint16_t z) {
+  return position << 24 | uint64_t{context} << 16 | z;
+}
+inline uint64_t large_move_position(uint64_t move) {
+  return move >> 24;
+}
+inline uint32_t large_move_context(uint64_t move) {
+  return move >> 16 & 0xFF;
+}
+inline uint32_t large_move_z(uint64_t move) {
+  return move & 0xFFFF;
+}
 
 // The symbol pass over the whole 16-element vectors of n 16-bit elements; returns where it stopped
 // (n rounded down to 16). An element whose move z is 2^K or more gets z as its symbol, is not
-// counted (its count goes to the spare last counter) and its position is appended to *large: the
+// counted (its count goes to the spare last counter) and it is appended to *large: the
 // caller maps it to its bucket, raw bits and count. Only called when kernels::avx2_available().
 uint64_t map_symbols16_avx2(const uint8_t* in, const uint8_t* ref, uint64_t n,
                             const SymbolPass& pass);

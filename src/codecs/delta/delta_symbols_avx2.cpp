@@ -1,7 +1,7 @@
 // The delta encoder's symbol pass for 16-bit elements with AVX2: 16 elements per vector go to
 // their ordered codes, difference and zigzag in 16-bit lanes; symbols, contexts and histogram
 // indices are stored a vector at a time and the counts incremented from those indices. The
-// positions of the rare larger moves (z >= 2^K, ~1% of a fine-tune's elements) are kept for the
+// rare larger moves (z >= 2^K, ~1% of a fine-tune's elements) are kept for the
 // caller, which maps them to their buckets and raw bits in element order.
 #if defined(LCL_AVX512_KERNELS)  // x86-64 builds that compile the kernels (CMakeLists.txt)
 #include <immintrin.h>
@@ -48,8 +48,12 @@ LCL_AVX2_KERNEL uint64_t map_symbols16_avx2(const uint8_t* in, const uint8_t* re
     const auto exact_bytes = static_cast<uint32_t>(_mm256_movemask_epi8(exact));
     if (exact_bytes != 0xFFFFFFFFu) [[unlikely]] {
       // Two mask bits per lane: the low one of each large lane.
-      for (uint32_t m = ~exact_bytes & 0x55555555u; m != 0; m &= m - 1)
-        pass.large->push_back(i + static_cast<uint64_t>(__builtin_ctz(m) / 2));
+      alignas(32) uint16_t moves[16];
+      _mm256_store_si256(reinterpret_cast<__m256i*>(moves), z);
+      for (uint32_t m = ~exact_bytes & 0x55555555u; m != 0; m &= m - 1) {
+        const auto l = static_cast<uint32_t>(__builtin_ctz(m) / 2);
+        pass.large->push_back(large_move(i + l, pass.contexts[i + l], moves[l]));
+      }
     }
   }
   return i;
