@@ -10,6 +10,7 @@
 #include "lcl/codec.hpp"
 #include "lcl/error.hpp"
 #include "support/finetune_pair.hpp"
+#include "util/byte_io.hpp"
 #include "util/endian.hpp"
 #include "util/kernel_dispatch.hpp"
 
@@ -166,6 +167,53 @@ TEST(DeltaCodec, SmallMovesCodeFarBelowTheWordSize) {
   const auto payload = encode(pair.tuned, pair.base, type::kBF16);
   const double bits_per_weight = 8.0 * static_cast<double>(payload.size()) / (1 << 18);
   EXPECT_LT(bits_per_weight, 4.0);
+}
+
+// The table precision a float payload declares (after its header, tail, K and M).
+uint32_t declared_precision(const std::vector<uint8_t>& payload) {
+  ByteReader in(payload, "delta payload");
+  in.u8();      // version
+  in.u8();      // mode
+  in.varint();  // reference file
+  in.varint();  // reference offset
+  in.u8();      // float kind
+  in.varint();  // element count
+  in.bytes(in.varint());
+  in.u8();  // K
+  in.u8();  // M
+  return in.u8();
+}
+
+// bf16 pairs whose moves (in units in the last place) follow `move`.
+template <class Move>
+test::FloatPair bf16_pair_with_moves(size_t n, uint64_t seed, Move move) {
+  std::mt19937_64 rng(seed);
+  test::FloatPair pair;
+  pair.base.resize(2 * n);
+  pair.tuned.resize(2 * n);
+  for (size_t i = 0; i < n; ++i) {
+    // Positive weights in [2^-8, 2^-5): ordered codes are the words themselves.
+    const auto b = static_cast<uint16_t>(0x3B80 + rng() % 0x180);
+    const auto t = static_cast<uint16_t>(b + move(rng));
+    store_u16le(&pair.base[2 * i], b);
+    store_u16le(&pair.tuned[2 * i], t);
+  }
+  return pair;
+}
+
+TEST(DeltaCodec, TablePrecisionIsTheCoarsestThatCostsLittle) {
+  // Moves of a few units: 10-bit tables lose almost nothing.
+  const auto narrow = bf16_pair_with_moves(
+      1 << 16, 3, [](std::mt19937_64& rng) { return static_cast<int>(rng() % 5) - 2; });
+  EXPECT_EQ(declared_precision(encode(narrow.tuned, narrow.base, type::kBF16)), 10u);
+  expect_roundtrip(narrow.tuned, narrow.base, type::kBF16);
+  // 99.3% still, the rest spread over sixty moves: a rare move would be charged a quarter of a
+  // slot's worth of probability at 11 bits (four times too much), so the tables keep 12.
+  const auto spread = bf16_pair_with_moves(1 << 16, 4, [](std::mt19937_64& rng) {
+    return rng() % 1000 < 993 ? 0 : 1 + static_cast<int>(rng() % 60);
+  });
+  EXPECT_EQ(declared_precision(encode(spread.tuned, spread.base, type::kBF16)), 12u);
+  expect_roundtrip(spread.tuned, spread.base, type::kBF16);
 }
 
 TEST(DeltaCodec, RegisteredAsId12AndNeedsItsReference) {

@@ -31,10 +31,43 @@ namespace {
 // one by one: it decodes ~13% faster. Tables of 16-bit elements stay within 256 symbols.
 constexpr uint32_t kExactBits = 7;   // K
 constexpr uint32_t kBucketBits = 3;  // M
-// Precision 10 rather than 12: 0.3% more bytes on that pair (0.08% at 11), and the decoder's tables
-// (4 KiB each in the AVX2 kernel's packing, against 16 KiB) stay in L1, which decodes it ~15%
-// faster (~9% at 11).
-constexpr uint32_t kPrecision = 10;
+// Table precision: the coarsest of 10, 11 and 12 bits that costs at most 0.5% more than 12 bits
+// (estimated by rounding each table's counts). Coarser tables decode faster (the AVX2 kernel's
+// packed tables take 4 bytes per slot: 4 KiB each at 10 bits stay in L1): on the shared pair 10
+// bits cost 0.3% and decode ~15% faster than 12; fine-tunes that move further (the same pair's
+// moves made 4x larger) lose 0.7% at 10 bits and 0.2% at 11, and take 11.
+constexpr uint32_t kFinestPrecision = 12;
+constexpr uint32_t kCoarsestPrecision = 10;
+constexpr double kPrecisionTolerance = 0.005;
+
+// Estimated bits of the counts at precision p: each present symbol's frequency rounded from its
+// share of 2^p, at least 1 (the normaliser's result differs a little, the same way at every p).
+double rounded_table_bits(const std::vector<uint64_t>& counts, uint32_t p) {
+  uint64_t n = 0;
+  for (uint64_t c : counts) n += c;
+  if (n == 0) return 0;
+  const double scale = static_cast<double>(1u << p) / static_cast<double>(n);
+  double freq_sum = 0, bits = 0;
+  for (uint64_t c : counts)
+    if (c) {
+      const double f = std::max(1.0, std::round(static_cast<double>(c) * scale));
+      freq_sum += f;
+      bits -= static_cast<double>(c) * std::log2(f);
+    }
+  return bits + static_cast<double>(n) * std::log2(freq_sum);
+}
+
+uint32_t choose_precision(const std::vector<std::vector<uint64_t>>& histograms) {
+  auto bits_at = [&](uint32_t p) {
+    double bits = 0;
+    for (const auto& h : histograms) bits += rounded_table_bits(h, p);
+    return bits;
+  };
+  const double finest = bits_at(kFinestPrecision);
+  for (uint32_t p = kCoarsestPrecision; p < kFinestPrecision; ++p)
+    if (bits_at(p) <= finest * (1 + kPrecisionTolerance)) return p;
+  return kFinestPrecision;
+}
 
 template <class Elem>
 Elem load(const uint8_t* p) {
@@ -51,7 +84,7 @@ double cross_entropy_bits(const uint32_t* counts, const uint64_t* model, uint64_
     if (counts[s]) {
       // A symbol absent from the model would get the smallest frequency: charge it as rare.
       const double p = model[s] ? static_cast<double>(model[s]) / static_cast<double>(model_n)
-                                : 1.0 / static_cast<double>(1u << kPrecision);
+                                : 1.0 / static_cast<double>(1u << kFinestPrecision);
       bits -= counts[s] * std::log2(p);
     }
   return bits;
@@ -173,7 +206,8 @@ void encode_float_body(const uint8_t* in, const uint8_t* ref, uint64_t n, const 
 
   w.u8(static_cast<uint8_t>(k));
   w.u8(static_cast<uint8_t>(m));
-  w.u8(static_cast<uint8_t>(kPrecision));
+  const uint32_t precision = choose_precision(histograms);
+  w.u8(static_cast<uint8_t>(precision));
   w.varint(histograms.size());
   if (first > last) {
     w.varint(0);
@@ -185,7 +219,7 @@ void encode_float_body(const uint8_t* in, const uint8_t* ref, uint64_t n, const 
   }
   std::vector<entropy::EncoderTable> tables;
   for (const auto& h : histograms) {
-    const entropy::CompactTable table = entropy::make_compact_table(h, kPrecision);
+    const entropy::CompactTable table = entropy::make_compact_table(h, precision);
     entropy::write_compact_table(table, w);
     tables.push_back(entropy::make_encoder_table(table.table));
   }
@@ -203,13 +237,13 @@ void encode_float_body(const uint8_t* in, const uint8_t* ref, uint64_t n, const 
   if constexpr (kernels::kAvx512Built) {
     if (kernels::avx2_available()) {
       PackedEncoderTables& packed = scratch.packed;
-      packed.precision_bits = kPrecision;
+      packed.precision_bits = precision;
       packed.entries.assign(tables.size() * alphabet, 0);
       for (size_t t = 0; t < tables.size(); ++t)
         for (uint32_t s = 0; s < alphabet; ++s)
           if (tables[t].present[s])
             packed.entries[t * alphabet + s] =
-                entropy::pack_encoder_symbol(tables[t].symbols[s], kPrecision);
+                entropy::pack_encoder_symbol(tables[t].symbols[s], precision);
       for (uint32_t c = 0; c < contexts; ++c)
         packed.first_entry[c] = static_cast<uint32_t>(std::max(table_of[c], 0)) * alphabet;
       uint32_t initial[kLanes];
