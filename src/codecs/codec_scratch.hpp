@@ -27,7 +27,12 @@ struct ChunkEncoderScratch {
 // chunk, the chunk's own payload beside a delta one, and the chunk decoded again to verify it;
 // the whole chunk a copy takes part of its bytes from.
 struct ContainerScratch {
-  ByteBuffer frame, reference, copied;
+  ByteBuffer frame, reference;
+  // The decoded bytes of the chunk that copy chunks last named (copied_chunk; none after a
+  // failure), kept so that further copies of it are served without decoding it again.
+  ByteBuffer copied;
+  static constexpr size_t kNoChunk = ~size_t{0};
+  size_t copied_chunk = kNoChunk;
   std::vector<uint8_t> own;
   ByteBuffer decoded;
 };

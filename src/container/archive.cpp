@@ -113,35 +113,47 @@ void Archive::decode_chunk(size_t i, std::span<uint8_t> out) const {
       copy_format::check_copy_target(copy, named.codec, named.original_size, chunk.original_size);
     }
     const ChunkEntry& coded = index_.chunks[source];
-    // A copy of part of a chunk decodes the whole chunk beside the output, then copies its part.
-    std::span<uint8_t> target = out;
-    if (coded.original_size != out.size()) {
-      scratch.copied.resize(coded.original_size);
-      target = scratch.copied;
-    }
-    const Codec* codec = find_codec(coded.codec);
-    if (!codec)
-      throw_corrupt("uses codec id " + std::to_string(coded.codec) + ", unknown to this version");
-    std::span<const uint8_t> payload = read_payload(source, source != i, scratch);
-    const std::optional<ReferenceRange> reference = codec->reference(payload, target.size());
-    if (reference) {
-      require_base();
-      if (reference->file >= base_files_.size())
-        throw_corrupt("names base file " + std::to_string(reference->file) +
-                      ", which the index does not list");
-      const ByteSource& base = *base_files_[reference->file];
-      if (reference->offset > base.size() || reference->size > base.size() - reference->offset)
-        throw_corrupt("refers to bytes beyond the end of base file " + base.name());
-      // Read on demand, chunk by chunk: memory stays bounded whatever the base's size.
-      ByteBuffer& reference_bytes = scratch.reference;
-      reference_bytes.resize(reference->size);
-      base.read(reference->offset, reference_bytes);
-      codec->decode_with_reference(payload, reference_bytes, target, *workspace);
+    // A copy decodes its source chunk beside the output and copies its part; the workspace keeps
+    // those bytes, so many copies of one chunk (or of its parts) decode it once.
+    const bool copy = source != i;
+    auto decode_coded = [&](std::span<uint8_t> target) {
+      const Codec* codec = find_codec(coded.codec);
+      if (!codec)
+        throw_corrupt("uses codec id " + std::to_string(coded.codec) + ", unknown to this version");
+      std::span<const uint8_t> payload = read_payload(source, copy, scratch);
+      const std::optional<ReferenceRange> reference = codec->reference(payload, target.size());
+      if (reference) {
+        require_base();
+        if (reference->file >= base_files_.size())
+          throw_corrupt("names base file " + std::to_string(reference->file) +
+                        ", which the index does not list");
+        const ByteSource& base = *base_files_[reference->file];
+        if (reference->offset > base.size() || reference->size > base.size() - reference->offset)
+          throw_corrupt("refers to bytes beyond the end of base file " + base.name());
+        // Read on demand, chunk by chunk: memory stays bounded whatever the base's size.
+        ByteBuffer& reference_bytes = scratch.reference;
+        reference_bytes.resize(reference->size);
+        base.read(reference->offset, reference_bytes);
+        codec->decode_with_reference(payload, reference_bytes, target, *workspace);
+      } else {
+        codec->decode(payload, target, *workspace);
+      }
+    };
+    if (copy && scratch.copied_chunk == source) {
+      if (!out.empty()) std::memcpy(out.data(), scratch.copied.data() + offset, out.size());
     } else {
-      codec->decode(payload, target, *workspace);
+      std::span<uint8_t> target = out;
+      if (copy) {
+        scratch.copied_chunk = ContainerScratch::kNoChunk;
+        scratch.copied.resize(coded.original_size);
+        target = scratch.copied;
+      }
+      decode_coded(target);
+      if (copy) {
+        scratch.copied_chunk = source;
+        if (!out.empty()) std::memcpy(out.data(), target.data() + offset, out.size());
+      }
     }
-    if (target.data() != out.data() && !out.empty())
-      std::memcpy(out.data(), target.data() + offset, out.size());
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::kCorruptInput) throw;
     fail(std::string("is corrupt: ") + e.what());

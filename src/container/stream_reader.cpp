@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "codecs/codec_scratch.hpp"
 #include "codecs/copy/copy_codec.hpp"
 #include "container/format.hpp"
 #include "container/pipeline.hpp"
@@ -84,6 +85,7 @@ class FrameReader {
 
 // A kept frame's codec and payload, for the copy chunks that name it later.
 struct KeptFrame {
+  size_t number = 0;  // the chunk's
   CodecId codec = codec_id::kStore;
   uint64_t original_size = 0;
   std::vector<uint8_t> payload;
@@ -172,6 +174,7 @@ void decompress_stream(InputStream& input, ByteSink& sink, const DecompressOptio
                             std::to_string(container::kMaxKeptPayloadBytes >> 20) +
                             " MiB to keep; decode it from a file");
           auto frame = std::make_shared<KeptFrame>();
+          frame->number = job.number;
           frame->codec = e.codec;
           frame->original_size = e.original_size;
           frame->payload.assign(job.payload.begin(), job.payload.end());
@@ -214,15 +217,20 @@ void decompress_stream(InputStream& input, ByteSink& sink, const DecompressOptio
           WorkspacePool::Lease workspace = workspaces.lease();
           if (!job.copy_of) {
             codec->decode(job.payload, out.bytes, *workspace);
-          } else if (job.copy_of->original_size == e.original_size) {
-            codec->decode(job.copy_of->payload, out.bytes, *workspace);
-          } else {  // part of the kept chunk: decode all of it beside, copy the part
-            ByteBuffer whole = buffers.take();
-            whole.resize(job.copy_of->original_size);
-            codec->decode(job.copy_of->payload, whole, *workspace);
+          } else {
+            // The kept chunk decoded beside the output, its part copied; the workspace keeps those
+            // bytes, so many copies of one chunk (or of its parts) decode it once.
+            ContainerScratch& scratch = workspace->scratch().container;
+            const KeptFrame& named = *job.copy_of;
+            if (scratch.copied_chunk != named.number) {
+              scratch.copied_chunk = ContainerScratch::kNoChunk;
+              scratch.copied.resize(named.original_size);
+              codec->decode(named.payload, scratch.copied, *workspace);
+              scratch.copied_chunk = named.number;
+            }
             if (!out.bytes.empty())
-              std::memcpy(out.bytes.data(), whole.data() + job.copy_offset, out.bytes.size());
-            buffers.give(std::move(whole));
+              std::memcpy(out.bytes.data(), scratch.copied.data() + job.copy_offset,
+                          out.bytes.size());
           }
         } catch (const Error& err) {
           if (err.kind() != ErrorKind::kCorruptInput) throw;

@@ -126,6 +126,24 @@ TEST(CopyChunks, TensorsOfSeveralChunksBecomeOneCopyPerChunk) {
   expect_copies_cost_little(tied_checkpoint(16384, 32768), 16384, 6);
 }
 
+TEST(CopyChunks, ManyCopiesOfPartsOfOneChunkInterleaved) {
+  // Two 32 KiB tensors in one 4 MiB run, each repeated five times, the repeats alternating and
+  // separated by distinct tensors: the readers serve copies of either from the bytes they keep of
+  // the chunk they last copied from, or decode it again.
+  const auto a = random_bf16(16384, 11), b = random_bf16(16384, 12);
+  std::vector<test::SafetensorsTensor> tensors = {{"a", "BF16", {256, 64}, a},
+                                                  {"b", "BF16", {256, 64}, b}};
+  for (int r = 0; r < 5; ++r) {
+    tensors.push_back({"copy_a." + std::to_string(r), "BF16", {256, 64}, a});
+    tensors.push_back({"other." + std::to_string(r), "BF16", {4096}, random_bf16(4096, 20 + r)});
+    tensors.push_back({"copy_b." + std::to_string(r), "BF16", {256, 64}, b});
+  }
+  const auto file = test::build_safetensors(tensors);
+  const auto lcl = compress_bytes(file, 4u << 20);
+  EXPECT_EQ(count_codec(*Archive::open(lcl), codec_id::kCopy), 10u);
+  expect_decodes_to(lcl, file);
+}
+
 // ------------------------------------------------------------------ hostile copies
 
 struct RawChunk {
