@@ -22,22 +22,6 @@ namespace {
 constexpr size_t kBlockGroups = 32;
 constexpr size_t kBlock = kBlockGroups * kLanes;
 
-// table[index[l]] per lane by scalar loads: AMD's Zen 3 runs vpgatherdd at a fraction of this
-// rate (the slot gather was most of the kernel's cycles).
-LCL_AVX2_KERNEL inline __m256i load_lanes(const uint32_t* table, __m256i index) {
-  // Two indices per 64-bit move out of the vector, split by scalar shifts.
-  const __m128i low_index = _mm256_castsi256_si128(index);
-  const __m128i high_index = _mm256_extracti128_si256(index, 1);
-  const auto i0 = static_cast<uint64_t>(_mm_cvtsi128_si64(low_index));
-  const auto i1 = static_cast<uint64_t>(_mm_extract_epi64(low_index, 1));
-  const auto i2 = static_cast<uint64_t>(_mm_cvtsi128_si64(high_index));
-  const auto i3 = static_cast<uint64_t>(_mm_extract_epi64(high_index, 1));
-  auto v = [&](uint64_t i) { return static_cast<int>(table[static_cast<uint32_t>(i)]); };
-  const __m128i low = _mm_setr_epi32(v(i0), v(i0 >> 32), v(i1), v(i1 >> 32));
-  const __m128i high = _mm_setr_epi32(v(i2), v(i2 >> 32), v(i3), v(i3 >> 32));
-  return _mm256_inserti128_si256(_mm256_castsi128_si256(low), high, 1);
-}
-
 // Pass 1: the first slot of each of the m elements' tables (m a multiple of 16).
 LCL_AVX2_KERNEL void first_slots_small_map(const PackedTables& t, const uint8_t* ref, size_t m,
                                            uint32_t* first) {
@@ -89,7 +73,7 @@ LCL_AVX2_KERNEL inline __m256i decode_step(__m256i x, const uint32_t* first, con
                                            const StepConstants& c, uint32_t* slot_out) {
   const __m256i index = _mm256_add_epi32(_mm256_load_si256(reinterpret_cast<const __m256i*>(first)),
                                          _mm256_and_si256(x, c.slot_mask));
-  const __m256i slot = load_lanes(slots, index);
+  const __m256i slot = rans_avx2::load_lanes(slots, index);
   _mm256_store_si256(reinterpret_cast<__m256i*>(slot_out), slot);
   // freq * q + offset as (freq - 1) * q + (q + offset): the field needs no add on the chain.
   const __m256i q = _mm256_srl_epi32(x, c.precision);

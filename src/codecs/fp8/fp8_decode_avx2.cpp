@@ -1,5 +1,5 @@
-// The fp8 decoder's AVX2 kernel: the 32 lanes as four vectors of 8 states. Per vector a gather
-// of packed slots, the state update, and the renormalisation of the lanes below 2^16 from the
+// The fp8 decoder's AVX2 kernel: the 32 lanes as four vectors of 8 states. Per vector the packed
+// slots by scalar loads, the state update, and the renormalisation of the lanes below 2^16 from the
 // next words of the stream in lane order (a permutation per mask of needy lanes).
 #if defined(LCL_AVX512_KERNELS)  // x86-64 builds that compile the kernels (CMakeLists.txt)
 #include <immintrin.h>
@@ -17,9 +17,9 @@ struct Constants {
   __m128i precision;
 };
 
-LCL_AVX2_KERNEL inline __m256i decode_step(__m256i x, const int* slots, const Constants& c,
+LCL_AVX2_KERNEL inline __m256i decode_step(__m256i x, const uint32_t* slots, const Constants& c,
                                            __m256i& symbols) {
-  const __m256i slot = _mm256_i32gather_epi32(slots, _mm256_and_si256(x, c.slot_mask), 4);
+  const __m256i slot = rans_avx2::load_lanes(slots, _mm256_and_si256(x, c.slot_mask));
   const __m256i freq =
       _mm256_add_epi32(_mm256_and_si256(_mm256_srli_epi32(slot, 8), c.field12), c.one);
   const __m256i offset = _mm256_srli_epi32(slot, 20);
@@ -36,7 +36,7 @@ LCL_AVX2_KERNEL size_t decode_groups_avx2(const PackedSlots& table, uint32_t (&x
   const Constants c{_mm256_set1_epi32((1 << table.precision_bits) - 1), _mm256_set1_epi32(0xFFF),
                     _mm256_set1_epi32(1), _mm256_set1_epi32(0xFF),
                     _mm_cvtsi32_si128(static_cast<int>(table.precision_bits))};
-  const int* slots = reinterpret_cast<const int*>(table.slots.data());
+  const uint32_t* slots = table.slots.data();
   __m256i x0, x1, x2, x3;
   rans_avx2::load_states(xs, x0, x1, x2, x3);
   const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
