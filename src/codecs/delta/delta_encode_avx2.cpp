@@ -18,17 +18,12 @@ LCL_AVX2_KERNEL inline void encode_vector(const PackedEncoderTables& t,
                                           const rans_avx2::EncodeConstants& c,
                                           const uint8_t* context, const uint16_t* symbols,
                                           __m256i& x, uint16_t*& w) {
-  // The lanes' entries by scalar loads (three vpgatherdd per vector took ~half of the kernel's
-  // time on AMD Zen 3). Entries 0, 1, 4, 5 go to one vector and 2, 3, 6, 7 to the other, so one
-  // shuffle per dword field leaves the fields in lane order.
   const uint64_t* const entries = t.entries.data();
   auto entry = [&](int l) {
     return static_cast<long long>(entries[t.first_entry[context[l]] + symbols[l]]);
   };
-  const __m256 a = _mm256_castsi256_ps(_mm256_set_epi64x(entry(5), entry(4), entry(1), entry(0)));
-  const __m256 b = _mm256_castsi256_ps(_mm256_set_epi64x(entry(7), entry(6), entry(3), entry(2)));
-  const __m256i reciprocal = _mm256_castps_si256(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)));
-  const __m256i fields = _mm256_castps_si256(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1)));
+  __m256i reciprocal, fields;
+  rans_avx2::load_entries(entry, reciprocal, fields);
   rans_avx2::encode_step(c, reciprocal, fields, x, w);
 }
 

@@ -49,11 +49,10 @@ size_t decode_groups_avx2(const PackedSlots& table, uint32_t (&x)[kLanes], const
                           const uint8_t* end, uint8_t* out, size_t n);
 
 // The encoder's table for the AVX2 kernel: per byte value its entropy::pack_encoder_symbol entry
-// split into its two dwords (precision <= 14, which kMaxPrecision keeps).
+// (precision <= 14, which kMaxPrecision keeps).
 struct PackedEntries {
   uint32_t precision_bits = 12;
-  alignas(32) uint32_t reciprocal[kAlphabet] = {};
-  alignas(32) uint32_t fields[kAlphabet] = {};
+  alignas(64) uint64_t entries[kAlphabet] = {};
 };
 
 // The AVX2 kernel: codes the whole groups of kLanes bytes below i (a multiple of kLanes), from the

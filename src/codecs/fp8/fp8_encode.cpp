@@ -113,9 +113,7 @@ void encode_fp8(std::span<const uint8_t> input, Fp8Kind kind, std::vector<uint8_
       packed.precision_bits = precision;
       for (uint32_t s = 0; s < kAlphabet; ++s)
         if (table.table.freq[s] != 0) {
-          const uint64_t entry = entropy::pack_encoder_symbol(entries[s], precision);
-          packed.reciprocal[s] = static_cast<uint32_t>(entry);
-          packed.fields[s] = static_cast<uint32_t>(entry >> 32);
+          packed.entries[s] = entropy::pack_encoder_symbol(entries[s], precision);
         }
       entropy::encode_interleaved_bulk<kLanes>(
           n - stashed, symbol_of,

@@ -1,6 +1,6 @@
 // The fp8 encoder's AVX2 kernel: the 32 lanes as four vectors of 8 states, coded from the last
-// vector down like the per-lane loop. Per vector the bytes' packed coding entries by two gathers
-// (reciprocal, fields) and rans_avx2.hpp's encode step.
+// vector down like the per-lane loop. Per vector the bytes' packed coding entries by scalar loads
+// and rans_avx2.hpp's encode step.
 #if defined(LCL_AVX512_KERNELS)  // x86-64 builds that compile the kernels (CMakeLists.txt)
 #include <immintrin.h>
 
@@ -15,11 +15,10 @@ namespace {
 LCL_AVX2_KERNEL inline void encode_vector(const PackedEntries& t,
                                           const rans_avx2::EncodeConstants& c, const uint8_t* bytes,
                                           __m256i& x, uint16_t*& w) {
-  const __m256i index =
-      _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(bytes)));
-  rans_avx2::encode_step(
-      c, _mm256_i32gather_epi32(reinterpret_cast<const int*>(t.reciprocal), index, 4),
-      _mm256_i32gather_epi32(reinterpret_cast<const int*>(t.fields), index, 4), x, w);
+  auto entry = [&](int l) { return static_cast<long long>(t.entries[bytes[l]]); };
+  __m256i reciprocal, fields;
+  rans_avx2::load_entries(entry, reciprocal, fields);
+  rans_avx2::encode_step(c, reciprocal, fields, x, w);
 }
 
 }  // namespace
