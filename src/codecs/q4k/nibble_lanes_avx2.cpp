@@ -2,8 +2,9 @@
 // without AVX-512.
 // The 64 lanes are eight vectors of 8 states, vectors 0-3 group 2p's values, 4-7 group 2p+1's, so
 // a vector's lanes share one group context. Each lane takes its whole step (symbol, freq, offset
-// in the symbol's range) with one gather from its table of slot steps (the after- or the
-// before-anchor table, picked per lane); the anchor's lane keeps its state and yields the minimum.
+// in the symbol's range) by one scalar load (rans_avx2::load_lanes) from its table of slot steps
+// (the after- or the before-anchor table, picked per lane); the anchor's lane keeps its state and
+// yields the minimum.
 // Refill is rans_avx2.hpp's: words in lane order, vector 0's first, as the portable decoder reads.
 
 #if defined(LCL_AVX512_KERNELS)  // x86-64 builds that compile the kernels (CMakeLists.txt)
@@ -29,8 +30,7 @@ LCL_AVX2_KERNEL inline __m256i decode_vector(__m256i& x, const uint32_t* tables,
   const __m256i before = _mm256_cmpgt_epi32(position, lane);
   const __m256i anchor = _mm256_cmpeq_epi32(position, lane);
   const __m256i index = _mm256_add_epi32(slot, _mm256_and_si256(before, before_offset));
-  const __m256i step =
-      _mm256_i32gather_epi32(reinterpret_cast<const int*>(tables), index, sizeof(uint32_t));
+  const __m256i step = rans_avx2::load_lanes(tables, index);
   const __m256i freq = _mm256_and_si256(step, _mm256_set1_epi32(kStepFreqMask));
   const __m256i offset = _mm256_and_si256(_mm256_srli_epi32(step, kStepOffsetShift),
                                           _mm256_set1_epi32(kStepOffsetMask));

@@ -1,10 +1,11 @@
 // The AVX2 decoder and encoder of the value lanes (value_lanes_simd.hpp), for x86-64 CPUs
 // without AVX-512.
 // The 64 lanes are eight vectors of 8 states, two per group of 16, so a vector's lanes share one
-// group's tables. Each lane takes its whole step (symbol, freq, offset in the symbol's range) with
-// one gather from quant_rans' flat slots (the after- or the before-anchor table, picked per lane);
-// the anchor's lane keeps its state and yields the minimum. Refill is rans_avx2.hpp's: words in
-// lane order, vector 0's first, as the portable decoder reads.
+// group's tables. Each lane takes its whole step (symbol, freq, offset in the symbol's range) by
+// one scalar load (rans_avx2::load_lanes) from quant_rans' flat slots (the after- or the
+// before-anchor table, picked per lane); the anchor's lane keeps its state and yields the minimum.
+// Refill is rans_avx2.hpp's: words in lane order, vector 0's first, as the portable decoder
+// reads.
 
 #if defined(LCL_AVX512_KERNELS)  // x86-64 builds that compile the kernels (CMakeLists.txt)
 #include <immintrin.h>
@@ -49,8 +50,7 @@ LCL_AVX2_KERNEL size_t decode_steps_avx2(const uint32_t* slots, const Groups& gr
       const __m256i index = _mm256_add_epi32(_mm256_and_si256(state, slot_mask),
                                              _mm256_and_si256(before, before_offset));
       const uint32_t* table = slots + (size_t{groups.tables[g]} << precision);
-      const __m256i slot =
-          _mm256_i32gather_epi32(reinterpret_cast<const int*>(table), index, sizeof(uint32_t));
+      const __m256i slot = rans_avx2::load_lanes(table, index);
       const __m256i freq = _mm256_add_epi32(_mm256_srli_epi32(slot, 20), one);
       const __m256i offset = _mm256_and_si256(_mm256_srli_epi32(slot, 8), low12);
       const __m256i next =
