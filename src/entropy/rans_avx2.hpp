@@ -92,6 +92,14 @@ LCL_AVX2_KERNEL inline void load_entries(const EntryOf& entry, __m256i& reciproc
   fields = _mm256_castps_si256(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1)));
 }
 
+// The same for lane l's entry entries[entry[l]].
+LCL_AVX2_KERNEL inline void load_entries(const uint64_t* entries, __m256i entry,
+                                         __m256i& reciprocal, __m256i& fields) {
+  alignas(32) uint32_t at[8];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(at), entry);
+  load_entries([&](int l) { return static_cast<long long>(entries[at[l]]); }, reciprocal, fields);
+}
+
 // Encoder: codes one symbol per lane into x, given each lane's entropy::pack_encoder_symbol entry
 // as its two dwords (reciprocal, and fields = (freq - 1) | cum << 14 | shift << 28). The lanes
 // whose state would overflow first emit their low 16 bits, moved to the top of the vector in lane

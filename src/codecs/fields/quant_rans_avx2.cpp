@@ -2,8 +2,9 @@
 // states in four vectors of 8. The decoder gathers each lane's slot from the flat decode table
 // (symbol, offset and frequency in one dword, as the portable loop reads it); refill is
 // rans_avx2.hpp's, vector 0's words first, which is the portable loop's lane order. The encoder
-// gathers each symbol's packed entry (its reciprocal and its fields as two dwords) and takes
-// rans_avx2.hpp's encode step, the last vector first.
+// loads each symbol's packed entry (its reciprocal and its fields) by a scalar load
+// (rans_avx2::load_entries, vpgatherdd is slow on Zen 3) and takes rans_avx2.hpp's encode step,
+// the last vector first.
 
 #if defined(LCL_AVX512_KERNELS)  // x86-64 builds that compile the kernels (CMakeLists.txt)
 #include <immintrin.h>
@@ -81,10 +82,10 @@ LCL_AVX2_KERNEL size_t decode_wide_avx2(const uint32_t* slots, uint32_t precisio
 namespace {
 
 // Codes symbols i .. i + 7 into the states x (emitted words in lane order just below w).
-LCL_AVX2_KERNEL inline void encode_vector(const rans_avx2::EncodeConstants& c, const int* entries,
-                                          __m256i alphabet, const uint16_t* symbols,
-                                          const uint8_t* contexts, size_t i, __m256i& x,
-                                          uint16_t*& w) {
+LCL_AVX2_KERNEL inline void encode_vector(const rans_avx2::EncodeConstants& c,
+                                          const uint64_t* entries, __m256i alphabet,
+                                          const uint16_t* symbols, const uint8_t* contexts,
+                                          size_t i, __m256i& x, uint16_t*& w) {
   __m256i index =
       _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(symbols + i)));
   if (contexts != nullptr) {
@@ -92,10 +93,9 @@ LCL_AVX2_KERNEL inline void encode_vector(const rans_avx2::EncodeConstants& c, c
         _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(contexts + i)));
     index = _mm256_add_epi32(index, _mm256_mullo_epi32(context, alphabet));
   }
-  // Entry e's dwords: 2e the reciprocal, 2e + 1 (freq - 1) | cum << 14 | shift << 28.
-  const __m256i dword = _mm256_add_epi32(index, index);
-  rans_avx2::encode_step(c, _mm256_i32gather_epi32(entries, dword, 4),
-                         _mm256_i32gather_epi32(entries + 1, dword, 4), x, w);
+  __m256i reciprocal, fields;
+  rans_avx2::load_entries(entries, index, reciprocal, fields);
+  rans_avx2::encode_step(c, reciprocal, fields, x, w);
 }
 
 }  // namespace
@@ -106,17 +106,16 @@ LCL_AVX2_KERNEL void encode_wide_avx2(const uint64_t* entries, uint32_t alphabet
                                       uint32_t (&xs)[kLanes], uint16_t*& w_ref) {
   const rans_avx2::EncodeConstants c = rans_avx2::encode_constants(precision);
   const __m256i alphabet_vector = _mm256_set1_epi32(static_cast<int>(alphabet));
-  const auto* dwords = reinterpret_cast<const int*>(entries);
   __m256i x0, x1, x2, x3;
   rans_avx2::load_states(xs, x0, x1, x2, x3);
   uint16_t* w = w_ref;
   for (size_t g = groups; g-- > 0;) {
     // The last vector first: the decoder reads vector 0's words first.
     const size_t i = kLanes * g;
-    encode_vector(c, dwords, alphabet_vector, symbols, contexts, i + 24, x3, w);
-    encode_vector(c, dwords, alphabet_vector, symbols, contexts, i + 16, x2, w);
-    encode_vector(c, dwords, alphabet_vector, symbols, contexts, i + 8, x1, w);
-    encode_vector(c, dwords, alphabet_vector, symbols, contexts, i, x0, w);
+    encode_vector(c, entries, alphabet_vector, symbols, contexts, i + 24, x3, w);
+    encode_vector(c, entries, alphabet_vector, symbols, contexts, i + 16, x2, w);
+    encode_vector(c, entries, alphabet_vector, symbols, contexts, i + 8, x1, w);
+    encode_vector(c, entries, alphabet_vector, symbols, contexts, i, x0, w);
   }
   rans_avx2::store_states(xs, x0, x1, x2, x3);
   w_ref = w;

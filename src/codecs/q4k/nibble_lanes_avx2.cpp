@@ -121,10 +121,11 @@ LCL_AVX2_KERNEL void split_pairs_avx2(const uint8_t* packed, size_t pairs, uint8
   }
 }
 
-// The encoder: each vector of 8 lanes fetches its lanes' encoder entries with two gathers from its
-// group context's 32 (after- or before-anchor table by lane), the anchor's lane an identity step
-// that leaves its state alone; vectors go last to first, so the words land in lane order below w
-// as the portable encoder stores them.
+// The encoder: each vector of 8 lanes fetches its lanes' encoder entries by scalar loads
+// (rans_avx2::load_lanes, vpgatherdd is slow on Zen 3) from its group context's 32 (after- or
+// before-anchor table by lane), the anchor's lane an identity step that leaves its state alone;
+// vectors go last to first, so the words land in lane order below w as the portable encoder stores
+// them.
 LCL_AVX2_KERNEL void encode_pairs_avx2(const EncodeEntries* entries, const Groups& groups,
                                        const uint8_t* packed, size_t pairs, uint32_t precision,
                                        uint32_t (&x)[kLanes], uint16_t*& w_ref) {
@@ -153,12 +154,10 @@ LCL_AVX2_KERNEL void encode_pairs_avx2(const EncodeEntries* entries, const Group
                            _mm256_and_si256(before, sixteen));
       const EncodeEntries& e = entries[groups.contexts[g]];
       const __m256i anchor = _mm256_cmpeq_epi32(position, lane);
-      const __m256i reciprocal = _mm256_blendv_epi8(
-          _mm256_i32gather_epi32(reinterpret_cast<const int*>(e.reciprocal), index, 4),
-          identity.reciprocal, anchor);
-      const __m256i fields = _mm256_blendv_epi8(
-          _mm256_i32gather_epi32(reinterpret_cast<const int*>(e.packed), index, 4), identity.fields,
-          anchor);
+      const __m256i reciprocal = _mm256_blendv_epi8(rans_avx2::load_lanes(e.reciprocal, index),
+                                                    identity.reciprocal, anchor);
+      const __m256i fields =
+          _mm256_blendv_epi8(rans_avx2::load_lanes(e.packed, index), identity.fields, anchor);
       rans_avx2::encode_step(c, reciprocal, fields, xs[v], w);
     }
   }

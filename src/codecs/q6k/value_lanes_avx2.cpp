@@ -75,18 +75,16 @@ LCL_AVX2_KERNEL size_t decode_steps_avx2(const uint32_t* slots, const Groups& gr
   return step;
 }
 
-// The encoder: each vector of 8 lanes (half a group) gathers its lanes' packed entries as two
-// dwords each (reciprocal, fields) from the after- or before-anchor table, the anchor's lane an
-// identity step that leaves its state alone; vectors go last to first, so the words land in lane
-// order below w as the portable encoder stores them.
+// The encoder: each vector of 8 lanes (half a group) loads its lanes' packed entries (reciprocal,
+// fields) by scalar loads (rans_avx2::load_entries) from the after- or before-anchor table, the
+// anchor's lane an identity step that leaves its state alone; vectors go last to first, so the
+// words land in lane order below w as the portable encoder stores them.
 LCL_AVX2_KERNEL void encode_steps_avx2(const uint64_t* entries, const Groups& groups,
                                        const uint8_t* values, size_t steps, uint32_t precision,
                                        uint32_t (&x)[kLanes], uint16_t*& w_ref) {
   const rans_avx2::EncodeConstants c = rans_avx2::encode_constants(precision);
   const rans_avx2::IdentityEntry identity = rans_avx2::identity_entry(precision);
   const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  const __m256i one = _mm256_set1_epi32(1);
-  const auto* dwords = reinterpret_cast<const int*>(entries);
   __m256i xs[8];
   for (int v = 0; v < 8; ++v)
     xs[v] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + 8 * v));
@@ -104,12 +102,11 @@ LCL_AVX2_KERNEL void encode_steps_avx2(const uint64_t* entries, const Groups& gr
       const __m256i entry =
           _mm256_add_epi32(_mm256_slli_epi32(table, 6),
                            _mm256_sub_epi32(value, _mm256_set1_epi32(groups.minima[g])));
-      const __m256i low = _mm256_slli_epi32(entry, 1);  // the entry's dword index
       const __m256i anchor = _mm256_cmpeq_epi32(position, lane);
-      const __m256i reciprocal =
-          _mm256_blendv_epi8(_mm256_i32gather_epi32(dwords, low, 4), identity.reciprocal, anchor);
-      const __m256i fields = _mm256_blendv_epi8(
-          _mm256_i32gather_epi32(dwords, _mm256_add_epi32(low, one), 4), identity.fields, anchor);
+      __m256i reciprocal, fields;
+      rans_avx2::load_entries(entries, entry, reciprocal, fields);
+      reciprocal = _mm256_blendv_epi8(reciprocal, identity.reciprocal, anchor);
+      fields = _mm256_blendv_epi8(fields, identity.fields, anchor);
       rans_avx2::encode_step(c, reciprocal, fields, xs[v], w);
     }
   }
