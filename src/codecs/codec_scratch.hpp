@@ -4,6 +4,7 @@
 // A member is used by one function at a time (nested calls use other members), so a codec that
 // calls another (segments, the chunk encoder's zstd trials) passes the same workspace down.
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "codecs/delta/delta_scratch.hpp"
@@ -33,6 +34,17 @@ struct ContainerScratch {
   ByteBuffer copied;
   static constexpr size_t kNoChunk = ~size_t{0};
   size_t copied_chunk = kNoChunk;
+  // The `size` decoded bytes of chunk `number`: those kept from the last call, or decode(buffer)'s.
+  template <class Decode>
+  std::span<const uint8_t> copied_from(size_t number, uint64_t size, const Decode& decode) {
+    if (copied_chunk != number) {
+      copied_chunk = kNoChunk;  // until decode returns
+      copied.resize(size);
+      decode(std::span<uint8_t>(copied));
+      copied_chunk = number;
+    }
+    return copied;
+  }
   std::vector<uint8_t> own;
   ByteBuffer decoded;
 };

@@ -139,20 +139,12 @@ void Archive::decode_chunk(size_t i, std::span<uint8_t> out) const {
         codec->decode(payload, target, *workspace);
       }
     };
-    if (copy && scratch.copied_chunk == source) {
-      if (!out.empty()) std::memcpy(out.data(), scratch.copied.data() + offset, out.size());
+    if (!copy) {
+      decode_coded(out);
     } else {
-      std::span<uint8_t> target = out;
-      if (copy) {
-        scratch.copied_chunk = ContainerScratch::kNoChunk;
-        scratch.copied.resize(coded.original_size);
-        target = scratch.copied;
-      }
-      decode_coded(target);
-      if (copy) {
-        scratch.copied_chunk = source;
-        if (!out.empty()) std::memcpy(out.data(), target.data() + offset, out.size());
-      }
+      const std::span<const uint8_t> whole =
+          scratch.copied_from(source, coded.original_size, decode_coded);
+      if (!out.empty()) std::memcpy(out.data(), whole.data() + offset, out.size());
     }
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::kCorruptInput) throw;

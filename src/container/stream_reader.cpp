@@ -220,17 +220,13 @@ void decompress_stream(InputStream& input, ByteSink& sink, const DecompressOptio
           } else {
             // The kept chunk decoded beside the output, its part copied; the workspace keeps those
             // bytes, so many copies of one chunk (or of its parts) decode it once.
-            ContainerScratch& scratch = workspace->scratch().container;
             const KeptFrame& named = *job.copy_of;
-            if (scratch.copied_chunk != named.number) {
-              scratch.copied_chunk = ContainerScratch::kNoChunk;
-              scratch.copied.resize(named.original_size);
-              codec->decode(named.payload, scratch.copied, *workspace);
-              scratch.copied_chunk = named.number;
-            }
+            const std::span<const uint8_t> whole = workspace->scratch().container.copied_from(
+                named.number, named.original_size, [&](std::span<uint8_t> target) {
+                  codec->decode(named.payload, target, *workspace);
+                });
             if (!out.bytes.empty())
-              std::memcpy(out.bytes.data(), scratch.copied.data() + job.copy_offset,
-                          out.bytes.size());
+              std::memcpy(out.bytes.data(), whole.data() + job.copy_offset, out.bytes.size());
           }
         } catch (const Error& err) {
           if (err.kind() != ErrorKind::kCorruptInput) throw;
