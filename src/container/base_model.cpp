@@ -40,19 +40,22 @@ BaseCatalog::BaseCatalog(const fs::path& path) : name_(base_model_name(path)) {
   }
 }
 
-bool BaseCatalog::holds(const Region& region) const {
-  if (region.kind != RegionKind::kTensor) return false;
+const BaseCatalog::BaseTensor* BaseCatalog::held(const Region& region) const {
+  if (region.kind != RegionKind::kTensor) return nullptr;
   auto match = tensors_.find(region.tensor.name);
   // A changed shape or dtype: the tensor is coded on its own.
-  return match != tensors_.end() && match->second.info.type == region.tensor.type &&
-         match->second.info.shape == region.tensor.shape && match->second.size == region.size;
+  if (match == tensors_.end() || match->second.info.type != region.tensor.type ||
+      match->second.info.shape != region.tensor.shape || match->second.size != region.size)
+    return nullptr;
+  return &match->second;
 }
 
 std::optional<ReferenceRange> BaseCatalog::reference_for(const Region& region, uint64_t offset,
                                                          uint64_t size) {
-  if (offset < region.offset || offset + size > region.offset + region.size || !holds(region))
-    return std::nullopt;
-  const BaseTensor& base = tensors_.find(region.tensor.name)->second;
+  if (offset < region.offset || offset + size > region.offset + region.size) return std::nullopt;
+  const BaseTensor* held_tensor = held(region);
+  if (!held_tensor) return std::nullopt;
+  const BaseTensor& base = *held_tensor;
   if (used_index_[base.file] < 0) {
     used_index_[base.file] = static_cast<int>(used_.size());
     used_.push_back(files_[base.file]);
@@ -69,7 +72,7 @@ void BaseCatalog::plan_references(const Layout& layout, std::vector<ChunkPlan>& 
   // tensor the planner carried as generic bytes becomes a generic chunk of exactly its bytes.
   std::vector<uint64_t> cuts;
   for (const Region& region : layout.regions)
-    if (region.size > 0 && holds(region)) {
+    if (region.size > 0 && held(region)) {
       cuts.push_back(region.offset);
       cuts.push_back(region.offset + region.size);
     }

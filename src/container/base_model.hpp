@@ -35,14 +35,15 @@ class BaseCatalog {
  private:
   // The base's bytes for bytes [offset, offset + size) of `region`, when it holds the tensor.
   std::optional<ReferenceRange> reference_for(const Region& region, uint64_t offset, uint64_t size);
-  // Whether the base holds `region`'s tensor with the same name, type, shape and size.
-  bool holds(const Region& region) const;
   struct BaseTensor {
     size_t file;
     uint64_t offset;
     uint64_t size;
     TensorInfo info;
   };
+  // The base's tensor of `region` when the base holds it with the same name, type, shape and
+  // size; else nullptr.
+  const BaseTensor* held(const Region& region) const;
   std::string name_;
   std::vector<std::filesystem::path> files_;
   std::unordered_map<std::string, BaseTensor> tensors_;
