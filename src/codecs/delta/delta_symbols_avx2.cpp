@@ -1,8 +1,8 @@
 // The delta encoder's symbol pass for 16-bit elements with AVX2: 16 elements per vector go to
 // their ordered codes, difference and zigzag in 16-bit lanes; symbols, contexts and histogram
-// indices are stored a vector at a time and the counts incremented from those indices. The
-// rare larger moves (z >= 2^K, ~1% of a fine-tune's elements) are kept for the
-// caller, which maps them to their buckets and raw bits in element order.
+// indices are stored a vector at a time and the counts incremented from those indices. The rare
+// larger moves (z >= 2^K, ~1% of a fine-tune's elements) are listed for the caller, which maps
+// them to their buckets and raw bits in element order.
 #if defined(LCL_AVX512_KERNELS)  // x86-64 builds that compile the kernels (CMakeLists.txt)
 #include <immintrin.h>
 

@@ -60,7 +60,7 @@ size_t decode_pairs_avx512(const DecodeEntries* entries, const Groups& groups, s
 void encode_pairs_avx512(const EncodeEntries* entries, const Groups& groups, const uint8_t* packed,
                          size_t pairs, uint32_t precision, uint32_t (&x)[kLanes], uint16_t*& w);
 
-// The same with AVX2 (8-lane vectors, gathered entries).
+// The same with AVX2 (8-lane vectors, entries by scalar loads).
 void encode_pairs_avx2(const EncodeEntries* entries, const Groups& groups, const uint8_t* packed,
                        size_t pairs, uint32_t precision, uint32_t (&x)[kLanes], uint16_t*& w);
 

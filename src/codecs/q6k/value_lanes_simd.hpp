@@ -39,7 +39,7 @@ size_t decode_steps_avx2(const uint32_t* slots, const Groups& groups, size_t fir
 // (freq - 1) | cum << 14 | shift << 28.
 void encode_steps_avx512(const uint64_t* entries, const Groups& groups, const uint8_t* values,
                          size_t steps, uint32_t precision, uint32_t (&x)[kLanes], uint16_t*& w);
-// The same with AVX2 (8-lane vectors, gathered entries).
+// The same with AVX2 (8-lane vectors, entries by scalar loads).
 void encode_steps_avx2(const uint64_t* entries, const Groups& groups, const uint8_t* values,
                        size_t steps, uint32_t precision, uint32_t (&x)[kLanes], uint16_t*& w);
 
