@@ -49,10 +49,7 @@ void decode_loop(std::span<const uint8_t> in, const FlatDecodeTable& table, cons
   uint16_t* const out = symbols.data();
   size_t i = 0;
   if constexpr (L == field_simd::kLanes && kernels::kAvx512Built) {
-    if (kernels::avx512_available())
-      i = field_simd::decode_wide_avx512(slots, kPrecision, kContexts ? contexts : nullptr, out, 0,
-                                         n, x, p, end);
-    else if (kernels::avx2_available())
+    if (kernels::avx2_available())
       i = field_simd::decode_wide_avx2(slots, kPrecision, kContexts ? contexts : nullptr, out, 0, n,
                                        x, p, end);
   }
@@ -134,8 +131,7 @@ void encode_wide(std::span<const uint16_t> symbols, const uint8_t* contexts,
                  const entropy::EncoderSymbol* flat,
                  std::span<const entropy::FrequencyTable> tables, uint32_t alphabet,
                  std::vector<uint8_t>& out) {
-  const bool avx512 = kernels::avx512_available();
-  if (!avx512 && !kernels::avx2_available())
+  if (!kernels::avx2_available())
     return encode_lanes<kFieldLanesWide>(symbols, contexts, flat, alphabet, out);
   const uint32_t precision = tables.front().precision_bits;
   // The kernel's entries, packed; like `flat`, only present symbols' entries are written or read.
@@ -154,12 +150,8 @@ void encode_wide(std::span<const uint16_t> symbols, const uint8_t* contexts,
       },
       [&](size_t groups, uint32_t(&x)[kFieldLanesWide], uint16_t*& w) {
         if constexpr (kernels::kAvx512Built) {
-          if (avx512)
-            field_simd::encode_wide_avx512(entries.data(), alphabet, precision, symbols.data(),
-                                           contexts, groups, x, w);
-          else
-            field_simd::encode_wide_avx2(entries.data(), alphabet, precision, symbols.data(),
-                                         contexts, groups, x, w);
+          field_simd::encode_wide_avx2(entries.data(), alphabet, precision, symbols.data(),
+                                       contexts, groups, x, w);
         }
       },
       true);

@@ -1,4 +1,4 @@
-// The AVX2 coder of wide fields (quant_rans_simd.hpp), for x86-64 CPUs without AVX-512: the 32
+// The AVX2 coder of wide fields (quant_rans_simd.hpp), on every x86-64 CPU with AVX2: the 32
 // states in four vectors of 8. The decoder gathers each lane's slot from the flat decode table
 // (symbol, offset and frequency in one dword, as the portable loop reads it); refill is
 // rans_avx2.hpp's, vector 0's words first, which is the portable loop's lane order. The encoder
