@@ -155,9 +155,8 @@ void read_anchored_groups(ByteReader& in, std::span<const uint8_t> group_context
   read_field(in, group_contexts, {shape.alphabet, shape.group_contexts}, minima);
   read_field(in, class_contexts(minima, shape), {n, shape.min_classes}, positions);
   auto other_contexts = scratch<uint8_t, kScratchOtherContexts>(others.size());
-  // Groups of 32 without AVX-512: the AVX2 kernel fills all groups but the last.
-  const bool avx2_groups =
-      n == 32 && groups > 0 && !kernels::avx512_available() && kernels::avx2_available();
+  // Groups of 32: the AVX2 kernel fills all groups but the last (also on AVX-512 CPUs).
+  const bool avx2_groups = n == 32 && groups > 0 && kernels::avx2_available();
   size_t filled = 0;
   if (avx2_groups) {
     if constexpr (kernels::kAvx512Built) {
@@ -172,7 +171,7 @@ void read_anchored_groups(ByteReader& in, std::span<const uint8_t> group_context
   read_field(in, other_contexts, {shape.alphabet, shape.group_contexts * shape.min_classes * 2},
              others);
   bool consistent = true;
-  if (kernels::avx512_available() && n <= 32) {
+  if (kernels::avx512_available() && n < 32) {
     if constexpr (kernels::kAvx512Built)
       consistent = anchored_simd::restore_groups_avx512(others.data(), minima.data(),
                                                         positions.data(), groups, n, values.data());
