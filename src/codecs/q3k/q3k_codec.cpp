@@ -17,9 +17,11 @@
 #include "codecs/fields/quant_halves.hpp"
 #include "codecs/fields/quant_scratch.hpp"
 #include "codecs/q3k/q3k_codec.hpp"
+#include "codecs/q3k/q3k_simd.hpp"
 #include "formats/ggml/ggml_block_fields.hpp"
 #include "util/byte_io.hpp"
 #include "util/endian.hpp"
+#include "util/kernel_dispatch.hpp"
 
 namespace lcl {
 namespace {
@@ -49,6 +51,12 @@ struct Q3KFields {
 std::span<const uint8_t> scale_contexts(const Q3KFields& f) {
   constexpr size_t kPairsPerScale = kPairs / kScalesPerBlock;
   auto c = quant::scratch<uint8_t, quant::kScratchGroupContexts>(f.pairs.size());
+  if constexpr (kernels::kAvx512Built) {
+    if (kernels::avx2_available()) {
+      q3k_simd::scale_buckets_avx2(f.scales.data(), f.scales.size(), c.data());
+      return c;
+    }
+  }
   for (size_t s = 0; s < f.scales.size(); ++s)
     std::fill_n(c.data() + s * kPairsPerScale, kPairsPerScale,
                 static_cast<uint8_t>(f.scales[s] >> 2));
@@ -109,6 +117,17 @@ class Q3KCodec final : public Codec {
     auto c = pair_candidate(f, quant::read_candidate_index(r, kPairCandidates));
     quant::read_field(r, c.contexts, c.shape, f.pairs);  // checks every pair < 64
     if (!r.at_end()) r.fail("trailing bytes");
+    if constexpr (kernels::kAvx512Built) {
+      if (kernels::avx2_available()) {  // pairs below 64: the reader checks the alphabet
+        q3k_simd::pack_q3k_pairs_avx2(f.pairs.data(), blocks, out.data());
+        for (size_t b = 0; b < blocks; ++b) {
+          uint8_t* block = out.data() + b * kBlock;
+          ggml::pack_q3k_scales(f.scales.data() + b * kScalesPerBlock, block + 96);
+          store_u16le(block + 108, f.d[b]);
+        }
+        return;
+      }
+    }
     for (size_t b = 0; b < blocks; ++b) {
       uint8_t v[256];
       for (size_t i = 0; i < kPairs; ++i) {
