@@ -11,17 +11,20 @@
 #include <string>
 #include <vector>
 
+#include "codecs/fp8/fp8_codec.hpp"
+#include "codecs/fp8/fp8_coder.hpp"
 #include "codecs/ggml_blocks/ggml_block_codec.hpp"
 #include "codecs/q4k/q4k_codec.hpp"
 #include "codecs/q6k/q6k_codec.hpp"
 #include "codecs/q8_0/q8_0_codec.hpp"
 #include "codecs/registry.hpp"
+#include "container/archive_writer.hpp"
 #include "container/format.hpp"
 #include "formats/ggml/ggml_block_layouts.hpp"
 #include "lcl/codec.hpp"
 #include "lcl/container.hpp"
 #include "lcl/layout.hpp"
-#include "util/hash.hpp"
+#include "lcl/sink.hpp"
 
 namespace {
 
@@ -70,6 +73,20 @@ Coder old_versions(uint8_t q4k_version, uint8_t q6k_version) {
   };
 }
 
+// FP8 tensors as fp8 payload version 2 (64 lanes), which the encoder writes only from 512 KiB
+// on; the rest as routed.
+Payload fp8_lanes64(const lcl::Region& region, std::span<const uint8_t> bytes) {
+  lcl::fp8_format::Fp8Kind kind;
+  if (region.kind != lcl::RegionKind::kTensor ||
+      !lcl::fp8_format::kind_of_type(region.tensor.type, kind))
+    return routed(region, bytes);
+  Payload p{lcl::fp8_codec().id(), {}};
+  lcl::Workspace workspace;
+  lcl::fp8_format::encode_fp8(bytes, kind, p.bytes, workspace,
+                              {0, lcl::fp8_format::kVersionLanes64});
+  return p;
+}
+
 // Every tensor with a ggml block layout by the ggml-blocks codec, whatever codec it routes to
 // (also the types that have codecs of their own now, Q3_K, Q5_K and MXFP4: the codec still
 // encodes and decodes them, it is no longer routed to for them). Q4_K, Q6_K and Q8_0 always had
@@ -92,28 +109,34 @@ std::vector<uint8_t> read_all(const std::filesystem::path& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-// One chunk per region; `empty_q8_0_chunk` appends a chunk of no bytes coded by q8_0, whose
-// fields are all of mode 0 (the only way the empty-field mode occurs).
+// One chunk per region, through the library's archive writer (the current container version);
+// `empty_q8_0_chunk` appends a chunk of no bytes coded by q8_0, whose fields are all of mode 0
+// (the only way the empty-field mode occurs).
 void write_archive(const std::filesystem::path& input, const std::filesystem::path& output,
                    const Coder& coder, bool empty_q8_0_chunk = false) {
   const std::vector<uint8_t> original = read_all(input);
   const lcl::Layout layout = lcl::read_layout(input);
-  std::vector<uint8_t> file = lcl::container::encode_header();
+  lcl::VectorSink sink;
+  lcl::container::ArchiveWriter writer(sink);
   lcl::ArchiveIndex index;
   index.source_format = layout.format;
   index.source_name = input.filename().string();
-  index.original_size = original.size();
-  index.original_checksum = lcl::xxh64(original);
-  const auto add_chunk = [&](uint64_t offset, std::span<const uint8_t> bytes, const Payload& p) {
+  index.original_checksum =
+      lcl::container::content_checksum(lcl::container::kFormatVersion, original);
+  uint32_t chunks = 0;
+  const auto add_chunk = [&](std::span<const uint8_t> bytes, Payload p) {
+    // As the compressor does: a payload larger than its bytes is stored instead.
+    if (p.bytes.size() > bytes.size()) {
+      const lcl::Codec* store = lcl::find_codec(lcl::codec_id::kStore);
+      p = Payload{store->id(), {}};
+      store->encode(bytes, {}, p.bytes);
+    }
     lcl::ChunkEntry c;
     c.codec = p.codec;
-    c.original_offset = offset;
     c.original_size = bytes.size();
-    c.payload_offset = file.size();
-    c.payload_size = p.bytes.size();
-    c.checksum = lcl::xxh64(bytes);
-    file.insert(file.end(), p.bytes.begin(), p.bytes.end());
-    index.chunks.push_back(c);
+    c.checksum = lcl::container::content_checksum(lcl::container::kFormatVersion, bytes);
+    writer.add_chunk(c, p.bytes);
+    ++chunks;
   };
   for (const lcl::Region& region : layout.regions) {
     if (region.size == 0) continue;
@@ -123,25 +146,19 @@ void write_archive(const std::filesystem::path& input, const std::filesystem::pa
       t.info = region.tensor;
       t.original_offset = region.offset;
       t.original_size = region.size;
-      t.first_chunk = static_cast<uint32_t>(index.chunks.size());
+      t.first_chunk = chunks;
       t.chunk_count = 1;
       index.tensors.push_back(t);
     }
-    add_chunk(region.offset, bytes, coder(region, bytes));
+    add_chunk(bytes, coder(region, bytes));
   }
   if (empty_q8_0_chunk) {
     Payload p{lcl::q8_0_codec().id(), {}};
     lcl::q8_0_codec().encode({}, {}, p.bytes);
-    add_chunk(original.size(), {}, p);
+    add_chunk({}, p);
   }
-  lcl::container::Trailer trailer;
-  trailer.index_offset = file.size();
-  const std::vector<uint8_t> index_bytes = lcl::container::encode_index(index);
-  trailer.index_size = index_bytes.size();
-  trailer.index_checksum = lcl::xxh64(index_bytes);
-  file.insert(file.end(), index_bytes.begin(), index_bytes.end());
-  const std::vector<uint8_t> tail = lcl::container::encode_trailer(trailer);
-  file.insert(file.end(), tail.begin(), tail.end());
+  writer.finish(std::move(index));
+  const std::vector<uint8_t>& file = sink.bytes();
   std::ofstream(output, std::ios::binary)
       .write(reinterpret_cast<const char*>(file.data()), static_cast<std::streamsize>(file.size()));
   std::printf("%s: %zu bytes\n", output.string().c_str(), file.size());
@@ -161,6 +178,8 @@ int main(int argc, char** argv) {
     write_archive(golden / "tiny-quant.gguf", golden / "tiny-quant.gguf.v4.lcl",
                   old_versions(4, 3));
     write_archive(golden / "tiny-blocks.gguf", golden / "tiny-blocks.gguf.blocks.lcl", ggml_blocks);
+    write_archive(golden / "tiny-fp8.safetensors", golden / "tiny-fp8.safetensors.lanes64.lcl",
+                  fp8_lanes64);
     // As `lcl compress` writes it: the small tensors share a segments chunk.
     lcl::CompressOptions options;
     options.threads = 1;

@@ -45,6 +45,26 @@ std::vector<uint8_t> fp8_roundtrip(std::span<const uint8_t> input, TypeId type =
   return payload;
 }
 
+// fp8_roundtrip for one payload version, through encode_fp8 and decode_fp8.
+void fp8_roundtrip_version(std::span<const uint8_t> input, uint8_t version) {
+  const fp8_format::Fp8Options options{0, version};
+  std::vector<uint8_t> payload, portable_payload;
+  fp8_format::encode_fp8(input, fp8_format::Fp8Kind::kE4M3, payload, options);
+  ASSERT_EQ(payload[0], version);
+  kernels::force_portable(true);
+  fp8_format::encode_fp8(input, fp8_format::Fp8Kind::kE4M3, portable_payload, options);
+  kernels::force_portable(false);
+  EXPECT_EQ(payload, portable_payload) << "size " << input.size() << " version " << int{version};
+  for (bool portable : {false, true}) {
+    kernels::force_portable(portable);
+    std::vector<uint8_t> decoded(input.size(), 0xCD);
+    fp8_format::decode_fp8(payload, decoded);
+    EXPECT_TRUE(std::equal(decoded.begin(), decoded.end(), input.begin(), input.end()))
+        << "size " << input.size() << " version " << int{version} << " portable " << portable;
+  }
+  kernels::force_portable(false);
+}
+
 // E4M3 bytes of normal-distributed weights scaled so the largest maps near 448 (block scaling).
 std::vector<uint8_t> weight_like_e4m3(size_t n, uint64_t seed) {
   std::mt19937_64 rng(seed);
@@ -95,8 +115,33 @@ TEST(Fp8Codec, WeightLikeBytesReachTheOrderZeroBound) {
 
 TEST(Fp8Codec, EveryLengthAroundTheLaneGroups) {
   const auto v = weight_like_e4m3(700, 2);
-  for (size_t n = 0; n <= 200; ++n) fp8_roundtrip(std::span(v).first(n));
-  for (size_t n : {255, 256, 257, 511, 512, 513, 699, 700}) fp8_roundtrip(std::span(v).first(n));
+  for (uint8_t version : {fp8_format::kVersionLanes32, fp8_format::kVersionLanes64}) {
+    // Version 2 (64 lanes) stashes up to 128 bytes and codes groups of 64 after them.
+    for (size_t n = 1; n <= 330; ++n) fp8_roundtrip_version(std::span(v).first(n), version);
+    for (size_t n : {511, 512, 513, 699, 700})
+      fp8_roundtrip_version(std::span(v).first(n), version);
+  }
+  for (size_t n = 0; n <= 40; ++n) fp8_roundtrip(std::span(v).first(n));
+}
+
+TEST(Fp8Codec, VersionByLengthAndBothRoundTrip) {
+  // The encoder writes 32 lanes below 512 KiB and 64 from there on.
+  const auto v = weight_like_e4m3(fp8_format::kLanes64MinBytes + 1000, 7);
+  const auto below = std::span(v).first(fp8_format::kLanes64MinBytes - 1);
+  const auto at = std::span(v).first(fp8_format::kLanes64MinBytes);
+  EXPECT_EQ(fp8_roundtrip(below)[0], fp8_format::kVersionLanes32);
+  EXPECT_EQ(fp8_roundtrip(at)[0], fp8_format::kVersionLanes64);
+  std::vector<uint8_t> v1, v2;
+  fp8_format::encode_fp8(at, fp8_format::Fp8Kind::kE4M3, v1, {0, fp8_format::kVersionLanes32});
+  fp8_format::encode_fp8(at, fp8_format::Fp8Kind::kE4M3, v2, {0, fp8_format::kVersionLanes64});
+  EXPECT_NE(v1, v2);
+  // Twice the lanes: at most the 32 more initial states' 128 bytes (the 64 more stashed bytes
+  // they carry are not coded).
+  EXPECT_LT(v2.size(), v1.size() + 128);
+  fp8_roundtrip_version(v, fp8_format::kVersionLanes32);
+  fp8_roundtrip_version(v, fp8_format::kVersionLanes64);
+  std::vector<uint8_t> payload;
+  EXPECT_THROW(fp8_format::encode_fp8(v, fp8_format::Fp8Kind::kE4M3, payload, {0, 3}), Error);
 }
 
 TEST(Fp8Codec, DegenerateInputs) {
@@ -127,21 +172,22 @@ TEST(Fp8Codec, DegenerateInputs) {
 
 TEST(Fp8Codec, EveryPrecisionRoundTrips) {
   const auto v = weight_like_e4m3(5000, 4);
-  for (uint32_t p = fp8_format::kMinPrecision; p <= fp8_format::kMaxPrecision; ++p) {
-    std::vector<uint8_t> payload, portable_payload;
-    fp8_format::encode_fp8(v, fp8_format::Fp8Kind::kE4M3, payload, {p});
-    kernels::force_portable(true);
-    fp8_format::encode_fp8(v, fp8_format::Fp8Kind::kE4M3, portable_payload, {p});
-    kernels::force_portable(false);
-    EXPECT_EQ(payload, portable_payload) << "precision " << p;
-    for (bool portable : {false, true}) {
-      kernels::force_portable(portable);
-      std::vector<uint8_t> decoded(v.size());
-      fp8_format::decode_fp8(payload, decoded);
-      EXPECT_EQ(decoded, v) << "precision " << p;
+  for (uint8_t version : {fp8_format::kVersionLanes32, fp8_format::kVersionLanes64})
+    for (uint32_t p = fp8_format::kMinPrecision; p <= fp8_format::kMaxPrecision; ++p) {
+      std::vector<uint8_t> payload, portable_payload;
+      fp8_format::encode_fp8(v, fp8_format::Fp8Kind::kE4M3, payload, {p, version});
+      kernels::force_portable(true);
+      fp8_format::encode_fp8(v, fp8_format::Fp8Kind::kE4M3, portable_payload, {p, version});
+      kernels::force_portable(false);
+      EXPECT_EQ(payload, portable_payload) << "precision " << p;
+      for (bool portable : {false, true}) {
+        kernels::force_portable(portable);
+        std::vector<uint8_t> decoded(v.size());
+        fp8_format::decode_fp8(payload, decoded);
+        EXPECT_EQ(decoded, v) << "precision " << p << " version " << int{version};
+      }
+      kernels::force_portable(false);
     }
-    kernels::force_portable(false);
-  }
 }
 
 TEST(Fp8Codec, RejectsCorruptPayloads) {
@@ -160,8 +206,10 @@ TEST(Fp8Codec, RejectsCorruptPayloads) {
     rejects(std::vector<uint8_t>(payload.begin(), payload.begin() + static_cast<ptrdiff_t>(cut)),
             out);
   auto bad = payload;
-  bad[0] = 2;  // version
-  rejects(bad, out);
+  for (uint8_t version : {0, 3, 255}) {
+    bad[0] = version;
+    rejects(bad, out);
+  }
   bad = payload;
   bad[1] = 7;  // kind
   rejects(bad, out);

@@ -9,7 +9,8 @@
 
 namespace lcl {
 
-static_assert(std::size(kFp8Versions) == 1 && kFp8Versions[0] == fp8_format::kVersion);
+static_assert(std::size(kFp8Versions) == 2 && kFp8Versions[0] == fp8_format::kVersionLanes32 &&
+              kFp8Versions[1] == fp8_format::kVersionLanes64);
 
 namespace {
 

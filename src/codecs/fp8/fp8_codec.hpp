@@ -8,6 +8,6 @@ namespace lcl {
 
 const Codec& fp8_codec();
 // Payload versions the decoder accepts (docs/FORMAT.md, fp8).
-inline constexpr uint8_t kFp8Versions[] = {1};
+inline constexpr uint8_t kFp8Versions[] = {1, 2};
 
 }  // namespace lcl

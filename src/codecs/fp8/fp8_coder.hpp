@@ -12,6 +12,7 @@ namespace lcl::fp8_format {
 // Fixed choices for experiments and tests; 0 means "choose by measured size".
 struct Fp8Options {
   uint32_t precision_bits = 0;
+  uint8_t version = 0;  // 0: by size (version_for), else kVersionLanes32 or kVersionLanes64
 };
 
 // Appends the payload of `input` (one element per byte).
@@ -42,10 +43,12 @@ struct PackedSlots {
   std::vector<uint32_t> slots;
 };
 
-// The AVX2 kernel: decodes whole groups of kLanes bytes while at least 2 * kLanes stream bytes
-// remain at p, consuming the words exactly as the portable loop does; returns the symbols decoded.
-// Only called when kernels::avx2_available().
-size_t decode_groups_avx2(const PackedSlots& table, uint32_t (&x)[kLanes], const uint8_t*& p,
+// The AVX2 kernel, one overload per lane count L (the states' array): decodes whole groups of L
+// bytes while at least 2 * L stream bytes remain at p, consuming the words exactly as the portable
+// loop does; returns the symbols decoded. Only called when kernels::avx2_available().
+size_t decode_groups_avx2(const PackedSlots& table, uint32_t (&x)[kLanesV1], const uint8_t*& p,
+                          const uint8_t* end, uint8_t* out, size_t n);
+size_t decode_groups_avx2(const PackedSlots& table, uint32_t (&x)[kLanesV2], const uint8_t*& p,
                           const uint8_t* end, uint8_t* out, size_t n);
 
 // The encoder's table for the AVX2 kernel: per byte value its entropy::pack_encoder_symbol entry
@@ -55,11 +58,13 @@ struct PackedEntries {
   alignas(64) uint64_t entries[kAlphabet] = {};
 };
 
-// The AVX2 kernel: codes the whole groups of kLanes bytes below i (a multiple of kLanes), from the
-// top down, into the states x and the words below w (8 words of room below what it writes), as
-// entropy::encode_interleaved's per-lane loop does; returns 0. Only called when
-// kernels::avx2_available().
-size_t encode_groups_avx2(const PackedEntries& table, const uint8_t* data, uint32_t (&x)[kLanes],
+// The AVX2 kernel, one overload per lane count L (the states' array): codes the whole groups of
+// L bytes below i (a multiple of L), from the top down, into the states x and the words below w
+// (8 words of room below what it writes), as entropy::encode_interleaved's per-lane loop does;
+// returns 0. Only called when kernels::avx2_available().
+size_t encode_groups_avx2(const PackedEntries& table, const uint8_t* data, uint32_t (&x)[kLanesV1],
+                          uint16_t*& w, size_t i);
+size_t encode_groups_avx2(const PackedEntries& table, const uint8_t* data, uint32_t (&x)[kLanesV2],
                           uint16_t*& w, size_t i);
 
 }  // namespace lcl::fp8_format

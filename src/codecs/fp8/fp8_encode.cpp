@@ -71,6 +71,35 @@ uint32_t choose_precision(const uint64_t (&counts)[kAlphabet]) {
   return best;
 }
 
+// The stream of `input` with L lanes, after the header and table already in `out`.
+template <int L>
+void encode_lanes(std::span<const uint8_t> input,
+                  const entropy::EncoderSymbol (&entries)[kAlphabet], const PackedEntries& packed,
+                  std::vector<uint8_t>& out, Workspace& workspace) {
+  const uint64_t n = input.size();
+  const uint8_t* data = input.data();
+  const uint64_t stashed = stashed_bytes(n, L);
+  uint8_t stash[2 * L] = {};
+  std::memcpy(stash, data + n - stashed, stashed);
+  uint32_t initial[L];
+  for (int l = 0; l < L; ++l)
+    initial[l] = entropy::kStateLow | stash[2 * l] | uint32_t{stash[2 * l + 1]} << 8;
+  auto symbol_of = [&](size_t i) -> const entropy::EncoderSymbol& { return entries[data[i]]; };
+  if constexpr (kernels::kAvx512Built) {
+    if (kernels::avx2_available()) {
+      entropy::encode_interleaved_bulk<L>(
+          n - stashed, symbol_of,
+          [&](uint32_t(&x)[L], uint16_t*& at, size_t i) {
+            return encode_groups_avx2(packed, data, x, at, i);
+          },
+          out, initial, workspace.scratch().coder.words);
+      return;
+    }
+  }
+  entropy::encode_interleaved<L>(n - stashed, symbol_of, out, initial,
+                                 workspace.scratch().coder.words);
+}
+
 }  // namespace
 
 void encode_fp8(std::span<const uint8_t> input, Fp8Kind kind, std::vector<uint8_t>& out,
@@ -78,10 +107,14 @@ void encode_fp8(std::span<const uint8_t> input, Fp8Kind kind, std::vector<uint8_
   if (options.precision_bits != 0 &&
       (options.precision_bits < kMinPrecision || options.precision_bits > kMaxPrecision))
     throw Error(ErrorKind::kUsage, "fp8 codec: precision outside [10, 14]");
+  if (options.version != 0 && options.version != kVersionLanes32 &&
+      options.version != kVersionLanes64)
+    throw Error(ErrorKind::kUsage, "fp8 codec: payload version is 1 or 2");
   const uint64_t n = input.size();
+  const uint8_t version = options.version != 0 ? options.version : version_for(n);
   out.reserve(out.size() + n + n / 8 + 1024);
   ByteWriter w(out);
-  w.u8(kVersion);
+  w.u8(version);
   w.u8(static_cast<uint8_t>(kind));
   w.varint(n);
   if (n == 0) return;
@@ -99,33 +132,15 @@ void encode_fp8(std::span<const uint8_t> input, Fp8Kind kind, std::vector<uint8_
     entries[s] = entropy::make_encoder_symbol(cum, f, precision);
     cum += f;
   }
-  const uint8_t* data = input.data();
-  const uint64_t stashed = stashed_bytes(n);
-  uint8_t stash[2 * kLanes] = {};
-  std::memcpy(stash, data + n - stashed, stashed);
-  uint32_t initial[kLanes];
-  for (int l = 0; l < kLanes; ++l)
-    initial[l] = entropy::kStateLow | stash[2 * l] | uint32_t{stash[2 * l + 1]} << 8;
-  auto symbol_of = [&](size_t i) -> const entropy::EncoderSymbol& { return entries[data[i]]; };
-  if constexpr (kernels::kAvx512Built) {
-    if (kernels::avx2_available()) {
-      PackedEntries packed;
-      packed.precision_bits = precision;
-      for (uint32_t s = 0; s < kAlphabet; ++s)
-        if (table.table.freq[s] != 0) {
-          packed.entries[s] = entropy::pack_encoder_symbol(entries[s], precision);
-        }
-      entropy::encode_interleaved_bulk<kLanes>(
-          n - stashed, symbol_of,
-          [&](uint32_t(&x)[kLanes], uint16_t*& at, size_t i) {
-            return encode_groups_avx2(packed, data, x, at, i);
-          },
-          out, initial, workspace.scratch().coder.words);
-      return;
-    }
-  }
-  entropy::encode_interleaved<kLanes>(n - stashed, symbol_of, out, initial,
-                                      workspace.scratch().coder.words);
+  PackedEntries packed;
+  packed.precision_bits = precision;
+  for (uint32_t s = 0; s < kAlphabet; ++s)
+    if (table.table.freq[s] != 0)
+      packed.entries[s] = entropy::pack_encoder_symbol(entries[s], precision);
+  if (version == kVersionLanes32)
+    encode_lanes<kLanesV1>(input, entries, packed, out, workspace);
+  else
+    encode_lanes<kLanesV2>(input, entries, packed, out, workspace);
 }
 
 }  // namespace lcl::fp8_format
