@@ -1,9 +1,10 @@
-// libFuzzer target: the quantized codecs' field reader (quant_fields: packed, rANS, sparse and
-// wide 32-lane fields, the last through the AVX-512 kernel where the CPU has it) on arbitrary
-// bytes must either read the field or throw lcl::Error(kCorruptInput); never read or write out of
-// bounds, never hang. Input layout: u8 alphabet - 1 (at least 2 symbols), u8 context count - 1,
-// u8 log2 of the symbol count (capped at 17, so wide fields of 32,768+ symbols are reachable from
-// small inputs), then the field. Symbol i has context i % contexts.
+// libFuzzer target: the quantized codecs' field reader (quant_fields: packed, rANS, sparse, and
+// wide fields of 32 or 64 lanes, those through the AVX2 kernels where the CPU has them) on
+// arbitrary bytes must either read the field or throw lcl::Error(kCorruptInput); never read or
+// write out of bounds, never hang. Input layout: u8 alphabet - 1 (at least 2 symbols), u8 context
+// count - 1, u8 log2 of the symbol count (capped at 17, so wide fields of 32,768+ symbols are
+// reachable from small inputs; a 64-lane field may be of any length), then the field. Symbol i
+// has context i % contexts.
 #include <cstddef>
 #include <cstdint>
 #include <vector>

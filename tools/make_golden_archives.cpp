@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "codecs/fields/quant_fields.hpp"
+#include "codecs/fields/quant_rans.hpp"
 #include "codecs/fp8/fp8_codec.hpp"
 #include "codecs/fp8/fp8_coder.hpp"
 #include "codecs/ggml_blocks/ggml_block_codec.hpp"
@@ -180,6 +182,13 @@ int main(int argc, char** argv) {
     write_archive(golden / "tiny-blocks.gguf", golden / "tiny-blocks.gguf.blocks.lcl", ggml_blocks);
     write_archive(golden / "tiny-fp8.safetensors", golden / "tiny-fp8.safetensors.lanes64.lcl",
                   fp8_lanes64);
+    {
+      // Quant fields of 64 lanes (mode 5), which the encoder writes only from 2^18 symbols on:
+      // here for every coded field of at least kFieldLanesMinLong symbols.
+      const lcl::quant::WideFieldThreshold wide64(lcl::quant::kFieldLanesMinLong);
+      write_archive(golden / "bytellama-slices-q5k-q3k-mxfp4.gguf",
+                    golden / "bytellama-slices-q5k-q3k-mxfp4.gguf.lanes64.lcl", routed);
+    }
     // As `lcl compress` writes it: the small tensors share a segments chunk.
     lcl::CompressOptions options;
     options.threads = 1;

@@ -10,6 +10,7 @@
 #include "codecs/fields/quant_anchored.hpp"
 #include "codecs/fields/quant_fields.hpp"
 #include "codecs/fields/quant_halves.hpp"
+#include "codecs/fields/quant_rans.hpp"
 #include "codecs/fields/quant_scratch.hpp"
 #include "lcl/error.hpp"
 #include "util/kernel_dispatch.hpp"
@@ -186,13 +187,15 @@ TEST(QuantFieldCoding, RejectsHostileSparseFields) {
   EXPECT_EQ(out, (std::vector<uint16_t>{0, 0, 0, 1, 0, 0, 0, 0, 0, 2}));
 }
 
-// Fields from kFieldLanesMinWide symbols on take 32 lanes, which the AVX-512 and AVX2 coders run;
-// the portable encoder writes the same payload and the portable decoder reads it.
+// Fields from kFieldLanesMinWide symbols on take 32 lanes (mode 4), from kFieldLanesMinWide64 on 64
+// (mode 5), which the AVX2 coders run (compiled for AVX2 or AVX-512); the portable encoder writes
+// the same payload and the portable decoder reads it.
 TEST(QuantFieldCoding, WideFieldsReadTheSameWithAndWithoutKernels) {
   lcl::Workspace workspace;  // the field arrays of the functions under test
   const lcl::quant::FieldScratchScope scope(workspace);
   std::mt19937 rng(12);
-  for (size_t n : {size_t{40000}, size_t{70001}}) {
+  for (size_t n : {size_t{40000}, size_t{70001}, kFieldLanesMinWide64 - 1, kFieldLanesMinWide64,
+                   kFieldLanesMinWide64 + 100}) {
     std::vector<uint8_t> contexts(n);
     std::vector<uint16_t> symbols(n);
     for (size_t i = 0; i < n; ++i) {
@@ -208,6 +211,8 @@ TEST(QuantFieldCoding, WideFieldsReadTheSameWithAndWithoutKernels) {
     write_field(pw, symbols, contexts, {64, 9});
     kernels::force_portable(false);
     EXPECT_EQ(payload, portable_payload) << n;
+    const auto mode = n >= kFieldLanesMinWide64 ? FieldMode::kRansWide64 : FieldMode::kRansWide;
+    EXPECT_EQ(payload[0], static_cast<uint8_t>(mode)) << n;
     for (bool portable : {false, true}) {
       kernels::force_portable(portable);
       std::vector<uint16_t> back(n, 0xFFFF);

@@ -86,7 +86,7 @@ TEST(QuantRans, RoundTripsAtEveryPrecisionAndLength) {
   for (uint32_t precision = 8; precision <= kMaxFlatPrecision; ++precision)
     for (uint32_t contexts : {1u, 5u, 256u})
       for (size_t n : lengths)
-        for (int lanes : {field_lanes(n), kFieldLanesWide}) {
+        for (int lanes : {field_lanes(n), kFieldLanesWide, kFieldLanesWide64}) {
           const uint32_t alphabet = precision == 8 ? 16 : 256;
           const Field f = make_field(n, alphabet, contexts, precision,
                                      static_cast<uint32_t>(n * 7 + precision + contexts));
@@ -121,16 +121,23 @@ TEST(QuantRans, WritesTheInterleavedLayoutWithTheFieldsLaneCount) {
 TEST(QuantRans, WideFieldsAreTheInterleavedLayoutWithTheirLaneCount) {
   lcl::Workspace workspace;  // the field arrays of the functions under test
   const lcl::quant::FieldScratchScope scope(workspace);
-  const size_t n = 5003;  // ragged: the last 11 symbols after the whole groups
+  const size_t n = 5003;  // ragged: the last 11 (or 11 + 64) symbols after the whole groups
   const Field f = make_field(n, 64, 1, 12, 5);
+  const entropy::DecoderTable t = entropy::make_decoder_table(f.tables[0]);
+  auto step = [&](std::vector<uint16_t>& back) {
+    return [&](size_t i, uint32_t& x) {
+      back[i] = entropy::decode_symbol(x, t.slots.data(), t.precision_bits);
+    };
+  };
   std::vector<uint8_t> stream;
   roundtrip(f, 64, 12, kFieldLanesWide, &stream);
   std::vector<uint16_t> back(n);
-  const entropy::DecoderTable t = entropy::make_decoder_table(f.tables[0]);
-  entropy::decode_interleaved<kFieldLanesWide>(stream, n, [&](size_t i, uint32_t& x) {
-    back[i] = entropy::decode_symbol(x, t.slots.data(), t.precision_bits);
-  });
+  entropy::decode_interleaved<kFieldLanesWide>(stream, n, step(back));
   EXPECT_EQ(back, f.symbols);
+  roundtrip(f, 64, 12, kFieldLanesWide64, &stream);
+  std::vector<uint16_t> back64(n);
+  entropy::decode_interleaved<kFieldLanesWide64>(stream, n, step(back64));
+  EXPECT_EQ(back64, f.symbols);
 }
 
 TEST(QuantRans, RejectsInconsistentTables) {
@@ -147,8 +154,9 @@ TEST(QuantRans, RejectsInconsistentTables) {
 TEST(QuantRans, DamagedStreamsThrowCorruptInput) {
   lcl::Workspace workspace;  // the field arrays of the functions under test
   const lcl::quant::FieldScratchScope scope(workspace);
-  for (const auto& [n, lane_count] : {std::pair{size_t{200}, 1}, std::pair{size_t{5000}, 4},
-                                      std::pair{size_t{5000}, kFieldLanesWide}}) {
+  for (const auto& [n, lane_count] :
+       {std::pair{size_t{200}, 1}, std::pair{size_t{5000}, 4},
+        std::pair{size_t{5000}, kFieldLanesWide}, std::pair{size_t{5000}, kFieldLanesWide64}}) {
     const int lanes = lane_count;  // a lambda below captures it (clang 14 cannot capture bindings)
     const Field f = make_field(n, 16, 3, 11, 9);
     std::vector<uint8_t> stream;

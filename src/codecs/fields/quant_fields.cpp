@@ -28,6 +28,7 @@ using entropy::BitWriter;
 
 // The innermost FieldModeTrace on this thread (a test hook; not owning, null unless one lives).
 thread_local FieldModeTrace* active_trace = nullptr;
+thread_local size_t wide64_min_symbols = kFieldLanesMinWide64;  // WideFieldThreshold
 
 // A field is stored bit-packed unless coding it saves more than this fraction of the packed size:
 // unpacking takes a fraction of a nanosecond per symbol, a scalar rANS decode about 2 ns, and a
@@ -46,6 +47,12 @@ double chosen_bits(double packed_bits, double coded_bits) {
 // Table precisions tried per field: short fields pay less for coarse tables, long ones gain
 // from fine ones.
 constexpr uint32_t kPrecisions[] = {8, 9, 10, 11, 12};
+
+// The rANS states of a coded field of n symbols in mode kRans, kRansWide or kRansWide64.
+int lanes_of(FieldMode mode, size_t n) {
+  if (mode == FieldMode::kRansWide64) return kFieldLanesWide64;
+  return mode == FieldMode::kRansWide ? kFieldLanesWide : field_lanes(n);
+}
 
 unsigned symbol_width(uint32_t alphabet) {
   return static_cast<unsigned>(std::bit_width(alphabet - 1));
@@ -270,6 +277,13 @@ bool any_absent(std::span<const uint8_t> contexts, const uint8_t (&absent)[256])
 
 }  // namespace
 
+WideFieldThreshold::WideFieldThreshold(size_t min_symbols) : previous_(wide64_min_symbols) {
+  wide64_min_symbols = min_symbols;
+}
+WideFieldThreshold::~WideFieldThreshold() {
+  wide64_min_symbols = previous_;
+}
+
 FieldModeTrace::FieldModeTrace() : previous_(active_trace) {
   active_trace = this;
 }
@@ -442,8 +456,10 @@ void write_chosen(ByteWriter& out, std::span<const uint16_t> symbols,
     for (uint16_t s : symbols) bits.bits(s, width);
     return;
   }
-  const bool wide = symbols.size() >= kFieldLanesMinWide;
-  out.u8(static_cast<uint8_t>(wide ? FieldMode::kRansWide : FieldMode::kRans));
+  const FieldMode mode = symbols.size() >= wide64_min_symbols   ? FieldMode::kRansWide64
+                         : symbols.size() >= kFieldLanesMinWide ? FieldMode::kRansWide
+                                                                : FieldMode::kRans;
+  out.u8(static_cast<uint8_t>(mode));
   write_tables(out, choice.precision, choice.tables);
   // Unused contexts get a valid one-symbol table so the coder never sees an empty one.
   for (auto& table : choice.tables)
@@ -454,8 +470,8 @@ void write_chosen(ByteWriter& out, std::span<const uint16_t> symbols,
   // Kept by the workspace: the coded field is copied into `out` right away.
   std::vector<uint8_t>& coded = field_scratch().coded;
   coded.clear();
-  flat_encode(symbols, contexts, choice.tables, shape.alphabet,
-              wide ? kFieldLanesWide : field_lanes(symbols.size()), coded);
+  flat_encode(symbols, contexts, choice.tables, shape.alphabet, lanes_of(mode, symbols.size()),
+              coded);
   out.varint(coded.size());
   out.bytes(coded);
 }
@@ -540,8 +556,9 @@ void read_field(ByteReader& in, std::span<const uint8_t> contexts, FieldShape sh
     read_sparse(in, shape.alphabet, symbols);
     return;
   }
-  if (mode != FieldMode::kRans && mode != FieldMode::kRansWide) in.fail("unknown field mode");
-  const int lanes = mode == FieldMode::kRansWide ? kFieldLanesWide : field_lanes(symbols.size());
+  if (mode != FieldMode::kRans && mode != FieldMode::kRansWide && mode != FieldMode::kRansWide64)
+    in.fail("unknown field mode");
+  const int lanes = lanes_of(mode, symbols.size());
   const FieldTables field_tables = read_field_tables(in, shape);
   const uint32_t precision = field_tables.precision;
   const std::vector<entropy::FrequencyTable>& tables = field_tables.tables;

@@ -16,10 +16,18 @@
 namespace lcl::quant {
 
 // The first byte of a field: how its symbols are stored (docs/FORMAT.md, quant fields). kRans
-// codes with field_lanes(n) states, kRansWide with kFieldLanesWide (quant_rans.hpp).
-enum class FieldMode : uint8_t { kEmpty = 0, kPacked = 1, kRans = 2, kSparse = 3, kRansWide = 4 };
+// codes with field_lanes(n) states, kRansWide with kFieldLanesWide, kRansWide64 with
+// kFieldLanesWide64 (quant_rans.hpp).
+enum class FieldMode : uint8_t {
+  kEmpty = 0,
+  kPacked = 1,
+  kRans = 2,
+  kSparse = 3,
+  kRansWide = 4,
+  kRansWide64 = 5
+};
 // Every mode read_field accepts.
-inline constexpr uint8_t kFieldModes[] = {0, 1, 2, 3, 4};
+inline constexpr uint8_t kFieldModes[] = {0, 1, 2, 3, 4, 5};
 
 // While one is alive, read_field on this thread records the mode of every field it reads in
 // `seen` (bit m for mode m): the golden coverage test learns which modes an archive pins.
@@ -33,6 +41,21 @@ class FieldModeTrace {
 
  private:
   FieldModeTrace* previous_;
+};
+
+// While one is alive, write_field on this thread codes the rANS fields of at least `min_symbols`
+// symbols with 64 lanes (mode kRansWide64) instead of those of at least kFieldLanesMinWide64: a
+// golden archive pins that mode with a small file (tools/make_golden_archives.cpp). The payloads
+// are ones the decoder reads whatever the threshold, which it does not need.
+class WideFieldThreshold {
+ public:
+  explicit WideFieldThreshold(size_t min_symbols);
+  ~WideFieldThreshold();
+  WideFieldThreshold(const WideFieldThreshold&) = delete;
+  WideFieldThreshold& operator=(const WideFieldThreshold&) = delete;
+
+ private:
+  size_t previous_;
 };
 
 struct FieldShape {

@@ -16,7 +16,8 @@ namespace lcl::quant {
 namespace {
 
 constexpr uint32_t kStateLow = entropy::kStateLow;
-static_assert(field_simd::kLanes == kFieldLanesWide, "the wide kernels code kFieldLanesWide lanes");
+static_assert(field_simd::kLanes == kFieldLanesWide && field_simd::kLanes64 == kFieldLanesWide64,
+              "the wide kernels code kFieldLanesWide or kFieldLanesWide64 lanes");
 
 // One symbol from its slot; the renormalisation is separate so the fast path can do it
 // branch-free and the tail with a bounds check.
@@ -48,8 +49,11 @@ void decode_loop(std::span<const uint8_t> in, const FlatDecodeTable& table, cons
   const uint32_t* const slots = table.slots();
   uint16_t* const out = symbols.data();
   size_t i = 0;
-  if constexpr (L == field_simd::kLanes && kernels::kAvx512Built) {
-    if (kernels::avx2_available())
+  if constexpr ((L == field_simd::kLanes || L == field_simd::kLanes64) && kernels::kAvx512Built) {
+    if (kernels::avx512_available())
+      i = field_simd::decode_wide_avx512(slots, kPrecision, kContexts ? contexts : nullptr, out, 0,
+                                         n, x, p, end);
+    else if (kernels::avx2_available())
       i = field_simd::decode_wide_avx2(slots, kPrecision, kContexts ? contexts : nullptr, out, 0, n,
                                        x, p, end);
   }
@@ -102,6 +106,8 @@ void decode_lanes(std::span<const uint8_t> in, const FlatDecodeTable& table,
       return decode_loop<kFieldLanesLong, kContexts, kPrecision>(in, table, contexts, symbols);
     case kFieldLanesWide:
       return decode_loop<kFieldLanesWide, kContexts, kPrecision>(in, table, contexts, symbols);
+    case kFieldLanesWide64:
+      return decode_loop<kFieldLanesWide64, kContexts, kPrecision>(in, table, contexts, symbols);
   }
   throw Error(ErrorKind::kUsage, "flat_decode: unsupported lane count");
 }
@@ -125,14 +131,14 @@ void encode_lanes(std::span<const uint16_t> symbols, const uint8_t* contexts,
   }
 }
 
-// encode_lanes<kFieldLanesWide> with the AVX-512 or the AVX2 encoder doing the whole groups (the
-// same stream, see anchored_lanes::encode_stream).
+// encode_lanes<L> (L = kFieldLanesWide or kFieldLanesWide64) with the AVX2 encoder doing the
+// whole groups (the same stream, see anchored_lanes::encode_stream).
+template <int L>
 void encode_wide(std::span<const uint16_t> symbols, const uint8_t* contexts,
                  const entropy::EncoderSymbol* flat,
                  std::span<const entropy::FrequencyTable> tables, uint32_t alphabet,
                  std::vector<uint8_t>& out) {
-  if (!kernels::avx2_available())
-    return encode_lanes<kFieldLanesWide>(symbols, contexts, flat, alphabet, out);
+  if (!kernels::avx2_available()) return encode_lanes<L>(symbols, contexts, flat, alphabet, out);
   const uint32_t precision = tables.front().precision_bits;
   // The kernel's entries, packed; like `flat`, only present symbols' entries are written or read.
   std::vector<uint64_t>& entries = field_scratch().wide_entries;
@@ -141,17 +147,21 @@ void encode_wide(std::span<const uint16_t> symbols, const uint8_t* contexts,
     for (uint32_t s = 0; s < tables[c].freq.size(); ++s)
       if (tables[c].freq[s] != 0)
         entries[c * alphabet + s] = entropy::pack_encoder_symbol(flat[c * alphabet + s], precision);
-  uint32_t initial[kFieldLanesWide];
+  uint32_t initial[L];
   std::fill(std::begin(initial), std::end(initial), entropy::kStateLow);
   const auto stream = anchored_lanes::encode_stream(
       symbols.size(), initial,
       [&](size_t i) -> const entropy::EncoderSymbol& {
         return flat[(contexts ? contexts[i] * alphabet : 0) + symbols[i]];
       },
-      [&](size_t groups, uint32_t(&x)[kFieldLanesWide], uint16_t*& w) {
+      [&](size_t groups, uint32_t(&x)[L], uint16_t*& w) {
         if constexpr (kernels::kAvx512Built) {
-          field_simd::encode_wide_avx2(entries.data(), alphabet, precision, symbols.data(),
-                                       contexts, groups, x, w);
+          if (kernels::avx512_available())
+            field_simd::encode_wide_avx512(entries.data(), alphabet, precision, symbols.data(),
+                                           contexts, groups, x, w);
+          else
+            field_simd::encode_wide_avx2(entries.data(), alphabet, precision, symbols.data(),
+                                         contexts, groups, x, w);
         }
       },
       true);
@@ -230,7 +240,9 @@ void flat_encode(std::span<const uint16_t> symbols, std::span<const uint8_t> con
     case kFieldLanesLong:
       return encode_lanes<kFieldLanesLong>(symbols, c, flat.data(), alphabet, out);
     case kFieldLanesWide:
-      return encode_wide(symbols, c, flat.data(), tables, alphabet, out);
+      return encode_wide<kFieldLanesWide>(symbols, c, flat.data(), tables, alphabet, out);
+    case kFieldLanesWide64:
+      return encode_wide<kFieldLanesWide64>(symbols, c, flat.data(), tables, alphabet, out);
   }
   throw Error(ErrorKind::kUsage, "flat_encode: unsupported lane count");
 }

@@ -23,11 +23,16 @@ inline constexpr uint32_t kMaxFlatPrecision = 12;
 // faster (the loop is bound by instructions, not latency), and fewer cost fewer header bytes.
 inline constexpr size_t kFieldLanesMinLong = 1024;
 inline constexpr int kFieldLanesLong = 4;
-// Wide fields: 32 states, which the AVX-512 decoder keeps in two vectors and steps with table
+// Wide fields: 32 states, which the AVX2 decoder keeps in four vectors of 8 and steps with table
 // gathers. Their 112 more header bytes are 0.08% of a 4 MiB Q4_K chunk's mins; from this many
 // symbols on the encoder takes them.
 inline constexpr size_t kFieldLanesMinWide = 32768;
 inline constexpr int kFieldLanesWide = 32;
+// Wider fields: 64 states in eight vectors, twice the dependency chains for the decoder to
+// overlap. Their 128 more header bytes are under 0.1% of a field this long (2^18 symbols of at
+// least 4 bits).
+inline constexpr size_t kFieldLanesMinWide64 = size_t{1} << 18;
+inline constexpr int kFieldLanesWide64 = 64;
 
 // Interleaved rANS states of a field of n symbols. Each state costs 4 bytes of stream header, so
 // short fields (most fields of a small tensor's chunk) use one, long ones enough to overlap the

@@ -1,126 +1,40 @@
-// The AVX2 coder of wide fields (quant_rans_simd.hpp), on every x86-64 CPU with AVX2: the 32
-// states in four vectors of 8. The decoder gathers each lane's slot from the flat decode table
-// (symbol, offset and frequency in one dword, as the portable loop reads it); refill is
-// rans_avx2.hpp's, vector 0's words first, which is the portable loop's lane order. The encoder
-// loads each symbol's packed entry (its reciprocal and its fields) by a scalar load
-// (rans_avx2::load_entries, vpgatherdd is slow on Zen 3) and takes rans_avx2.hpp's encode step,
-// the last vector first.
+// The AVX2 coder of wide fields (quant_rans_simd.hpp, quant_rans_wide.hpp), for x86-64 CPUs with
+// AVX2: 32 or 64 states in four or eight vectors of 8.
 
 #if defined(LCL_AVX512_KERNELS)  // x86-64 builds that compile the kernels (CMakeLists.txt)
-#include <immintrin.h>
-
-#include "codecs/fields/quant_rans_simd.hpp"
-#include "entropy/rans_avx2.hpp"
 #include "util/kernel_dispatch.hpp"
+#define LCL_WIDE_KERNEL LCL_AVX2_KERNEL
+#include "codecs/fields/quant_rans_wide.hpp"
 
 namespace lcl::quant::field_simd {
 
-namespace {
-
-struct Constants {
-  __m256i slot_mask, low8, low12, one;
-  __m128i shift;
-};
-
-// One decode step of 8 lanes from the states x: returns the lanes' symbols as 32-bit values.
-LCL_AVX2_KERNEL inline __m256i step(const Constants& c, const uint32_t* slots,
-                                    const uint8_t* contexts, size_t i, __m256i& x) {
-  __m256i index = _mm256_and_si256(x, c.slot_mask);
-  if (contexts != nullptr) {
-    const __m256i context =
-        _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(contexts + i)));
-    index = _mm256_or_si256(index, _mm256_sll_epi32(context, c.shift));
-  }
-  const __m256i e = _mm256_i32gather_epi32(reinterpret_cast<const int*>(slots), index, 4);
-  const __m256i freq = _mm256_add_epi32(_mm256_srli_epi32(e, 20), c.one);
-  const __m256i offset = _mm256_and_si256(_mm256_srli_epi32(e, 8), c.low12);
-  x = _mm256_add_epi32(_mm256_mullo_epi32(freq, _mm256_srl_epi32(x, c.shift)), offset);
-  return _mm256_and_si256(e, c.low8);
+LCL_AVX2_KERNEL size_t decode_wide_avx2(const uint32_t* slots, uint32_t precision,
+                                        const uint8_t* contexts, uint16_t* symbols, size_t first,
+                                        size_t n, uint32_t (&x)[kLanes], const uint8_t*& p,
+                                        const uint8_t* end) {
+  return decode_wide<kLanes>(slots, precision, contexts, symbols, first, n, x, p, end);
 }
-
-// Stores two vectors of 8 symbols (each below 256) as 16 consecutive uint16.
-LCL_AVX2_KERNEL inline void store_symbols(uint16_t* out, __m256i a, __m256i b) {
-  // packus interleaves the 128-bit halves (a0 b0 a1 b1); the permute puts them back in order.
-  const __m256i packed = _mm256_permute4x64_epi64(_mm256_packus_epi32(a, b), 0xD8);
-  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), packed);
-}
-
-}  // namespace
 
 LCL_AVX2_KERNEL size_t decode_wide_avx2(const uint32_t* slots, uint32_t precision,
                                         const uint8_t* contexts, uint16_t* symbols, size_t first,
-                                        size_t n, uint32_t (&xs)[kLanes], const uint8_t*& p_ref,
+                                        size_t n, uint32_t (&x)[kLanes64], const uint8_t*& p,
                                         const uint8_t* end) {
-  Constants c;
-  c.slot_mask = _mm256_set1_epi32(static_cast<int>((1u << precision) - 1));
-  c.low8 = _mm256_set1_epi32(0xFF);
-  c.low12 = _mm256_set1_epi32(0xFFF);
-  c.one = _mm256_set1_epi32(1);
-  c.shift = _mm_cvtsi32_si128(static_cast<int>(precision));
-  __m256i x0, x1, x2, x3;
-  rans_avx2::load_states(xs, x0, x1, x2, x3);
-  const uint8_t* p = p_ref;
-  size_t i = first;
-  // A group reads at most 64 bytes; the last vector's refill loads 16 bytes at most 48 in.
-  for (; n - i >= kLanes && end - p >= 2 * kLanes; i += kLanes) {
-    const __m256i s0 = step(c, slots, contexts, i, x0);
-    const __m256i s1 = step(c, slots, contexts, i + 8, x1);
-    const __m256i s2 = step(c, slots, contexts, i + 16, x2);
-    const __m256i s3 = step(c, slots, contexts, i + 24, x3);
-    x0 = rans_avx2::renormalize(x0, p);
-    x1 = rans_avx2::renormalize(x1, p);
-    x2 = rans_avx2::renormalize(x2, p);
-    x3 = rans_avx2::renormalize(x3, p);
-    store_symbols(symbols + i, s0, s1);
-    store_symbols(symbols + i + 16, s2, s3);
-  }
-  rans_avx2::store_states(xs, x0, x1, x2, x3);
-  p_ref = p;
-  return i - first;
+  return decode_wide<kLanes64>(slots, precision, contexts, symbols, first, n, x, p, end);
 }
 
-namespace {
-
-// Codes symbols i .. i + 7 into the states x (emitted words in lane order just below w).
-LCL_AVX2_KERNEL inline void encode_vector(const rans_avx2::EncodeConstants& c,
-                                          const uint64_t* entries, __m256i alphabet,
-                                          const uint16_t* symbols, const uint8_t* contexts,
-                                          size_t i, __m256i& x, uint16_t*& w) {
-  __m256i index =
-      _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(symbols + i)));
-  if (contexts != nullptr) {
-    const __m256i context =
-        _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(contexts + i)));
-    index = _mm256_add_epi32(index, _mm256_mullo_epi32(context, alphabet));
-  }
-  __m256i reciprocal, fields;
-  rans_avx2::load_entries(entries, index, reciprocal, fields);
-  rans_avx2::encode_step(c, reciprocal, fields, x, w);
+LCL_AVX2_KERNEL void encode_wide_avx2(const uint64_t* entries, uint32_t alphabet,
+                                      uint32_t precision, const uint16_t* symbols,
+                                      const uint8_t* contexts, size_t groups, uint32_t (&x)[kLanes],
+                                      uint16_t*& w) {
+  encode_wide<kLanes>(entries, alphabet, precision, symbols, contexts, groups, x, w);
 }
-
-}  // namespace
 
 LCL_AVX2_KERNEL void encode_wide_avx2(const uint64_t* entries, uint32_t alphabet,
                                       uint32_t precision, const uint16_t* symbols,
                                       const uint8_t* contexts, size_t groups,
-                                      uint32_t (&xs)[kLanes], uint16_t*& w_ref) {
-  const rans_avx2::EncodeConstants c = rans_avx2::encode_constants(precision);
-  const __m256i alphabet_vector = _mm256_set1_epi32(static_cast<int>(alphabet));
-  __m256i x0, x1, x2, x3;
-  rans_avx2::load_states(xs, x0, x1, x2, x3);
-  uint16_t* w = w_ref;
-  for (size_t g = groups; g-- > 0;) {
-    // The last vector first: the decoder reads vector 0's words first.
-    const size_t i = kLanes * g;
-    encode_vector(c, entries, alphabet_vector, symbols, contexts, i + 24, x3, w);
-    encode_vector(c, entries, alphabet_vector, symbols, contexts, i + 16, x2, w);
-    encode_vector(c, entries, alphabet_vector, symbols, contexts, i + 8, x1, w);
-    encode_vector(c, entries, alphabet_vector, symbols, contexts, i, x0, w);
-  }
-  rans_avx2::store_states(xs, x0, x1, x2, x3);
-  w_ref = w;
+                                      uint32_t (&x)[kLanes64], uint16_t*& w) {
+  encode_wide<kLanes64>(entries, alphabet, precision, symbols, contexts, groups, x, w);
 }
 
 }  // namespace lcl::quant::field_simd
-
 #endif
