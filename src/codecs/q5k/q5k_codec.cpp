@@ -168,8 +168,7 @@ class Q5KCodec final : public Codec {
     quant::read_halves(r, {}, 0, f.d);
     quant::read_halves(r, exponent_contexts(f.d), 64, f.dmin);
     quant::read_anchored_groups(r, std::vector<uint8_t>(blocks, 0), kScaleGroups, f.scales);
-    const auto complements = scale_complements(f.scales);
-    std::copy(complements.begin(), complements.end(), f.scales.begin());
+    for (uint16_t& s : f.scales) s = static_cast<uint16_t>(63 - s);  // below 64: read as such
     quant::read_field(r, predicted_min_contexts(f), kPredictedMinShape, f.mins);
     quant::read_anchored_groups(r, group_contexts(f), kValueGroups, f.values);
     if (!r.at_end()) r.fail("trailing bytes");
