@@ -45,7 +45,10 @@ void count_bytes(std::span<const uint8_t> input, uint64_t (&counts)[kAlphabet]) 
 }
 
 // The precision whose table (its bytes plus the coded size at its quantised frequencies) is
-// smallest; ties go to the finer precision.
+// smallest; ties go to the finer precision. The total is in practice unimodal in the precision
+// (coarser tables cost fewer bytes and code worse), so the search walks down from the finest and
+// stops at the first rise: two normalisations for a chunk of weights, which take 14, instead of
+// five (15% of the encoder's time on use-lite-fp8's tensors of 64 KiB to 2 MiB).
 uint32_t choose_precision(const uint64_t (&counts)[kAlphabet]) {
   std::vector<uint64_t> present_counts;
   std::vector<uint32_t> present;
@@ -63,6 +66,7 @@ uint32_t choose_precision(const uint64_t (&counts)[kAlphabet]) {
     double bits = 8.0 * static_cast<double>(entropy::compact_table_size(p, kAlphabet, present));
     for (size_t j = 0; j < freq.size(); ++j)
       bits += static_cast<double>(present_counts[j]) * (p - std::log2(freq[j]));
+    if (bits > best_bits) break;
     if (bits < best_bits) {
       best_bits = bits;
       best = p;
