@@ -10,7 +10,10 @@
 #include <vector>
 
 #include "codecs/delta/delta_coder.hpp"
+#include "codecs/fields/quant_fields.hpp"
+#include "codecs/fields/quant_scratch.hpp"
 #include "codecs/float/float_codec.hpp"
+#include "codecs/fp8/fp8_coder.hpp"
 #include "codecs/q4k/q4k_codec.hpp"
 #include "codecs/q6k/q6k_codec.hpp"
 #include "codecs/q8_0/q8_0_codec.hpp"
@@ -146,6 +149,38 @@ Bytes float_seed(lcl::TypeId type, const Bytes& values) {
   return seed;
 }
 
+// fuzz_float: u16 output size, then an fp8 payload of the given version.
+Bytes fp8_seed(const Bytes& values, uint8_t version) {
+  Bytes seed = {static_cast<uint8_t>(values.size()), static_cast<uint8_t>(values.size() >> 8)};
+  lcl::fp8_format::encode_fp8(values, lcl::fp8_format::Fp8Kind::kE4M3, seed, {0, version});
+  return seed;
+}
+
+// fuzz_quant_fields: u8 alphabet - 1, u8 contexts - 1, u8 log2(count + 1), then a field of
+// 4095 geometric symbols of 32 (context i % 3) in 64-lane mode, which the encoder otherwise
+// writes only for fields of 2^18 symbols and more.
+Bytes wide64_field_seed() {
+  lcl::Workspace workspace;
+  const lcl::quant::FieldScratchScope scope(workspace);
+  const size_t count = (size_t{1} << 12) - 1;
+  std::vector<uint8_t> contexts(count);
+  std::vector<uint16_t> symbols(count);
+  uint32_t state = 5;
+  for (size_t i = 0; i < count; ++i) {
+    contexts[i] = static_cast<uint8_t>(i % 3);
+    state = state * 1103515245u + 12345u;
+    // Geometric-like: the count of low zero bits of a pseudo-random word, spread by the context.
+    const uint32_t word = (state >> 8) | 0x800000u;
+    symbols[i] = static_cast<uint16_t>(
+        std::min<uint32_t>(static_cast<uint32_t>(__builtin_ctz(word)) * (contexts[i] + 1), 31));
+  }
+  Bytes seed = {31, 2, 12};
+  lcl::ByteWriter w(seed);
+  const lcl::quant::WideFieldThreshold wide64(1);
+  lcl::quant::write_field(w, symbols, contexts, {32, 3});
+  return seed;
+}
+
 // fuzz_quant_codecs: selector (even: decode; (selector >> 1) % 5 picks the codec), block count,
 // then a payload of that many blocks; odd selectors take raw blocks to encode.
 Bytes quant_seed(uint8_t selector, const lcl::Codec& codec, lcl::TypeId type, size_t block_bytes,
@@ -243,6 +278,11 @@ int main(int argc, char** argv) {
     write_seed(out / "fuzz_float", "bf16", float_seed(lcl::type::kBF16, s.bf16));
     write_seed(out / "fuzz_float", "f32", float_seed(lcl::type::kF32, s.f32));
     write_seed(out / "fuzz_float", "f16", float_seed(lcl::type::kF16, s.f16));
+    const Bytes fp8 = tensor_bytes(read_file(source / "tests/golden/tiny-fp8.safetensors"),
+                                   "token_embd.weight", 900);
+    write_seed(out / "fuzz_float", "fp8-e4m3-lanes64",
+               fp8_seed(fp8, lcl::fp8_format::kVersionLanes64));
+    write_seed(out / "fuzz_quant_fields", "wide64", wide64_field_seed());
 
     // Selectors: (selector >> 1) % 5 = 0 q4k, 1 q6k, 2 q8_0, 3 ggml-blocks (layout by
     // (selector >> 3)), 4 segments.
