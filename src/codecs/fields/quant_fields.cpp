@@ -467,11 +467,9 @@ void write_chosen(ByteWriter& out, std::span<const uint16_t> symbols,
       table.precision_bits = choice.precision;
       table.freq.assign(1, 1u << choice.precision);
     }
-  // Kept by the workspace: the coded field is copied into `out` right away.
-  std::vector<uint8_t>& coded = field_scratch().coded;
-  coded.clear();
-  flat_encode(symbols, contexts, choice.tables, shape.alphabet, lanes_of(mode, symbols.size()),
-              coded);
+  // In workspace memory: the coded field is copied into `out` right away.
+  const std::span<const uint8_t> coded = flat_encode_stream(
+      symbols, contexts, choice.tables, shape.alphabet, lanes_of(mode, symbols.size()));
   out.varint(coded.size());
   out.bytes(coded);
 }

@@ -133,12 +133,17 @@ void encode_lanes(std::span<const uint16_t> symbols, const uint8_t* contexts,
 
 // encode_lanes<L> (L = kFieldLanesWide or kFieldLanesWide64) with the AVX2 encoder doing the
 // whole groups (the same stream, see anchored_lanes::encode_stream).
+// Returns the stream where the coder left it (workspace memory, valid until the next field is
+// coded on this thread), which the caller copies once.
 template <int L>
-void encode_wide(std::span<const uint16_t> symbols, const uint8_t* contexts,
-                 const entropy::EncoderSymbol* flat,
-                 std::span<const entropy::FrequencyTable> tables, uint32_t alphabet,
-                 std::vector<uint8_t>& out) {
-  if (!kernels::avx2_available()) return encode_lanes<L>(symbols, contexts, flat, alphabet, out);
+std::span<const uint8_t> encode_wide(std::span<const uint16_t> symbols, const uint8_t* contexts,
+                                     const entropy::EncoderSymbol* flat,
+                                     std::span<const entropy::FrequencyTable> tables,
+                                     uint32_t alphabet, std::vector<uint8_t>& scratch) {
+  if (!kernels::avx2_available()) {
+    encode_lanes<L>(symbols, contexts, flat, alphabet, scratch);
+    return scratch;
+  }
   const uint32_t precision = tables.front().precision_bits;
   // The kernel's entries, packed; like `flat`, only present symbols' entries are written or read.
   std::vector<uint64_t>& entries = field_scratch().wide_entries;
@@ -149,7 +154,7 @@ void encode_wide(std::span<const uint16_t> symbols, const uint8_t* contexts,
         entries[c * alphabet + s] = entropy::pack_encoder_symbol(flat[c * alphabet + s], precision);
   uint32_t initial[L];
   std::fill(std::begin(initial), std::end(initial), entropy::kStateLow);
-  const auto stream = anchored_lanes::encode_stream(
+  return anchored_lanes::encode_stream(
       symbols.size(), initial,
       [&](size_t i) -> const entropy::EncoderSymbol& {
         return flat[(contexts ? contexts[i] * alphabet : 0) + symbols[i]];
@@ -165,7 +170,6 @@ void encode_wide(std::span<const uint16_t> symbols, const uint8_t* contexts,
         }
       },
       true);
-  out.insert(out.end(), stream.begin(), stream.end());
 }
 
 }  // namespace
@@ -213,10 +217,13 @@ void FlatDecodeTable::fill(std::span<const entropy::FrequencyTable> tables) {
   }
 }
 
-void flat_encode(std::span<const uint16_t> symbols, std::span<const uint8_t> contexts,
-                 std::span<const entropy::FrequencyTable> tables, uint32_t alphabet, int lanes,
-                 std::vector<uint8_t>& out) {
-  if (symbols.empty()) return;
+std::span<const uint8_t> flat_encode_stream(std::span<const uint16_t> symbols,
+                                            std::span<const uint8_t> contexts,
+                                            std::span<const entropy::FrequencyTable> tables,
+                                            uint32_t alphabet, int lanes) {
+  std::vector<uint8_t>& out = field_scratch().coded;
+  out.clear();
+  if (symbols.empty()) return out;
   if (!contexts.empty() && contexts.size() != symbols.size())
     throw Error(ErrorKind::kUsage, "flat_encode: one context per symbol");
   // One array over (context, symbol), so a symbol costs one indexed load. Kept by the workspace
@@ -236,15 +243,25 @@ void flat_encode(std::span<const uint16_t> symbols, std::span<const uint8_t> con
   const uint8_t* c = contexts.empty() ? nullptr : contexts.data();
   switch (lanes) {
     case 1:
-      return encode_lanes<1>(symbols, c, flat.data(), alphabet, out);
+      encode_lanes<1>(symbols, c, flat.data(), alphabet, out);
+      return out;
     case kFieldLanesLong:
-      return encode_lanes<kFieldLanesLong>(symbols, c, flat.data(), alphabet, out);
+      encode_lanes<kFieldLanesLong>(symbols, c, flat.data(), alphabet, out);
+      return out;
     case kFieldLanesWide:
       return encode_wide<kFieldLanesWide>(symbols, c, flat.data(), tables, alphabet, out);
     case kFieldLanesWide64:
       return encode_wide<kFieldLanesWide64>(symbols, c, flat.data(), tables, alphabet, out);
   }
   throw Error(ErrorKind::kUsage, "flat_encode: unsupported lane count");
+}
+
+void flat_encode(std::span<const uint16_t> symbols, std::span<const uint8_t> contexts,
+                 std::span<const entropy::FrequencyTable> tables, uint32_t alphabet, int lanes,
+                 std::vector<uint8_t>& out) {
+  const std::span<const uint8_t> stream =
+      flat_encode_stream(symbols, contexts, tables, alphabet, lanes);
+  out.insert(out.end(), stream.begin(), stream.end());
 }
 
 void flat_decode(std::span<const uint8_t> in, const FlatDecodeTable& table,

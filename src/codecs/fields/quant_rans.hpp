@@ -77,6 +77,12 @@ class FlatDecodeTable {
 void flat_encode(std::span<const uint16_t> symbols, std::span<const uint8_t> contexts,
                  std::span<const entropy::FrequencyTable> tables, uint32_t alphabet, int lanes,
                  std::vector<uint8_t>& out);
+// The same stream in workspace memory (field_scratch(); valid until the next field is coded on
+// this thread), for a caller that copies it once into its payload.
+std::span<const uint8_t> flat_encode_stream(std::span<const uint16_t> symbols,
+                                            std::span<const uint8_t> contexts,
+                                            std::span<const entropy::FrequencyTable> tables,
+                                            uint32_t alphabet, int lanes);
 
 // Decodes symbols.size() symbols coded with `lanes` states; symbol i uses context contexts[i]
 // (every context must be below the table's context count: the caller checks) or context 0 when
