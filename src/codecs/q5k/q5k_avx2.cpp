@@ -1,6 +1,7 @@
-// AVX2 forms of the Q5_K decoder's per-block loops (q5k_simd.hpp): a block's eight sub-blocks'
+// AVX2 forms of the Q5_K codec's per-block loops (q5k_simd.hpp): a block's eight sub-blocks'
 // context buckets as two vectors of four doubles (the portable loops' operations in the same
-// order, so the same roundings), and its values packed into qs and qh 32 bytes at a time.
+// order, so the same roundings), and its values packed into qs and qh, and unpacked from them, 32
+// bytes at a time.
 #if defined(LCL_AVX512_KERNELS)  // x86-64 builds that compile the kernels (CMakeLists.txt)
 #include <immintrin.h>
 
@@ -113,6 +114,31 @@ LCL_AVX2_KERNEL void pack_q5k_quants_avx2(const uint16_t* values, size_t blocks,
       qh = _mm256_or_si256(qh, moved);
     }
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(block + 16), qh);
+  }
+}
+
+LCL_AVX2_KERNEL void unpack_q5k_quants_avx2(const uint8_t* in, size_t blocks, uint16_t* values) {
+  const __m256i low4 = _mm256_set1_epi8(0x0F), bit4 = _mm256_set1_epi8(0x10);
+  for (size_t b = 0; b < blocks; ++b) {
+    const uint8_t* block = in + b * ggml::kQ5KBlockBytes;
+    uint16_t* v = values + b * 256;
+    const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + 16));
+    for (uint32_t g = 0; g < 4; ++g) {
+      const __m256i qs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + 48 + 32 * g));
+      const __m256i nibbles[2] = {_mm256_and_si256(qs, low4),
+                                  _mm256_and_si256(_mm256_srli_epi16(qs, 4), low4)};
+      for (uint32_t h = 0; h < 2; ++h) {
+        const uint32_t j = 2 * g + h;  // sub-block: bit j of qh is its values' bit 4
+        const __m256i mask = _mm256_set1_epi8(static_cast<char>(1u << j));
+        const __m256i high =
+            _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(qh, mask), mask), bit4);
+        const __m256i bytes = _mm256_or_si256(nibbles[h], high);
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(v + 32 * j),
+                            _mm256_cvtepu8_epi16(_mm256_castsi256_si128(bytes)));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(v + 32 * j + 16),
+                            _mm256_cvtepu8_epi16(_mm256_extracti128_si256(bytes, 1)));
+      }
+    }
   }
 }
 

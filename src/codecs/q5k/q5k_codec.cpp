@@ -137,9 +137,17 @@ class Q5KCodec final : public Codec {
                   "q5k: " + std::to_string(input.size()) + " bytes are not whole blocks");
     const size_t blocks = input.size() / kBlock;
     Q5KFields f(blocks);
+    bool unpacked = false;
+    if constexpr (kernels::kAvx512Built) {
+      if (kernels::avx2_available()) {
+        q5k_simd::unpack_q5k_quants_avx2(input.data(), blocks, f.values.data());
+        unpacked = true;
+      }
+    }
     for (size_t b = 0; b < blocks; ++b) {
       const uint8_t* block = input.data() + b * kBlock;
       quant::split_k_block_header(block, b, f);
+      if (unpacked) continue;
       uint8_t q[256];
       ggml::unpack_q5k_quants(block + 16, block + 48, q);
       std::copy_n(q, 256, f.values.data() + b * 256);

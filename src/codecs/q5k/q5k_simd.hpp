@@ -1,5 +1,5 @@
 #pragma once
-// Internal to q5k_codec.cpp: AVX2 forms of the Q5_K decoder's per-block loops (run when
+// Internal to q5k_codec.cpp: AVX2 forms of the Q5_K codec's per-block loops (run when
 // kernels::avx2_available(), kernel_dispatch.hpp); they compute exactly what the portable loops
 // do (the same correctly rounded double operations, the same bytes).
 #include <cstddef>
@@ -20,5 +20,8 @@ void predicted_min_buckets_avx2(const uint16_t* d, const uint16_t* dmin, const u
 // ggml::pack_q5k_quants of every block's 256 values (each below 32) into the qh (32 bytes at
 // block + 16) and qs (128 bytes at block + 48) of the 176-byte blocks at `out`.
 void pack_q5k_quants_avx2(const uint16_t* values, size_t blocks, uint8_t* out);
+
+// ggml::unpack_q5k_quants of every 176-byte block at `in` into 256 values per block.
+void unpack_q5k_quants_avx2(const uint8_t* in, size_t blocks, uint16_t* values);
 
 }  // namespace lcl::q5k_simd
