@@ -107,6 +107,23 @@ TEST(Q5KCodec, KernelsAndPortablePathsAgree) {
   }
 }
 
+// The AVX2 decoder restores the value groups straight into qs and qh (the last block on the
+// portable path): damaged payloads decode to the same bytes, or fail, on both paths, with one
+// block or many.
+TEST(Q5KCodec, KernelsAndPortableDecodeDamagedPayloadsAlike) {
+  for (size_t blocks : {size_t{1}, size_t{2}, size_t{300}}) {
+    const auto input = plausible_q5k_blocks(blocks, 24 + static_cast<uint32_t>(blocks));
+    std::vector<uint8_t> payload;
+    q5k_codec().encode(input, {}, payload);
+    const int decoded = test::expect_damage_decoded_alike(payload, [&](const auto& damaged) {
+      std::vector<uint8_t> out(input.size());
+      q5k_codec().decode(damaged, out);
+      return out;
+    });
+    EXPECT_LT(decoded, 200) << blocks << " blocks: some flips must be caught";
+  }
+}
+
 TEST(Q5KCodec, RejectsRaggedInputAndHandlesCorruption) {
   std::vector<uint8_t> payload, ragged(kQ5KBlock - 1, 3);
   EXPECT_THROW(q5k_codec().encode(ragged, {}, payload), Error);

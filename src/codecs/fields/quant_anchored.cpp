@@ -144,10 +144,10 @@ void write_anchored_groups(ByteWriter& out, std::span<const uint16_t> values,
               {shape.alphabet, shape.group_contexts * shape.min_classes * 2});
 }
 
-void read_anchored_groups(ByteReader& in, std::span<const uint8_t> group_contexts,
-                          const AnchoredShape& shape, std::span<uint16_t> values) {
+AnchoredParts read_anchored_parts(ByteReader& in, std::span<const uint8_t> group_contexts,
+                                  const AnchoredShape& shape) {
   const size_t groups = group_contexts.size();
-  check(shape, groups, values.size());
+  check(shape, groups, groups * shape.group_size);
   const uint32_t n = shape.group_size;
   auto minima = scratch<uint16_t, kScratchMinima>(groups);
   auto positions = scratch<uint16_t, kScratchPositions>(groups);
@@ -170,39 +170,57 @@ void read_anchored_groups(ByteReader& in, std::span<const uint8_t> group_context
                   value_context(group_contexts[g], min_class(minima[g], shape), false, shape));
   read_field(in, other_contexts, {shape.alphabet, shape.group_contexts * shape.min_classes * 2},
              others);
+  return {minima, positions, others};
+}
+
+void read_anchored_groups(ByteReader& in, std::span<const uint8_t> group_contexts,
+                          const AnchoredShape& shape, std::span<uint16_t> values) {
+  const size_t groups = group_contexts.size();
+  check(shape, groups, values.size());
+  const uint32_t n = shape.group_size;
+  const AnchoredParts parts = read_anchored_parts(in, group_contexts, shape);
+  const uint16_t* minima = parts.minima.data();
+  const uint16_t* positions = parts.positions.data();
+  const uint16_t* others = parts.others.data();
+  const bool avx2_groups = n == 32 && groups > 0 && kernels::avx2_available();
   bool consistent = true;
   if (kernels::avx512_available() && n < 32) {
     if constexpr (kernels::kAvx512Built)
-      consistent = anchored_simd::restore_groups_avx512(others.data(), minima.data(),
-                                                        positions.data(), groups, n, values.data());
+      consistent =
+          anchored_simd::restore_groups_avx512(others, minima, positions, groups, n, values.data());
   } else if (avx2_groups) {
     if constexpr (kernels::kAvx512Built) {
       const size_t last = groups - 1;
-      consistent = anchored_simd::restore_groups32_avx2(others.data(), minima.data(),
-                                                        positions.data(), groups, values.data());
-      consistent &= restore_groups<32>(others.data() + last * 31, minima.data() + last,
-                                       positions.data() + last, 1, 32, values.data() + last * 32);
+      consistent =
+          anchored_simd::restore_groups32_avx2(others, minima, positions, groups, values.data());
+      consistent &= restore_groups<32>(others + last * 31, minima + last, positions + last, 1, 32,
+                                       values.data() + last * 32);
     }
   } else {
     switch (n) {  // the common group sizes get loops of constant length, which vectorise fully
       case 8:     // Q4_K's scales
-        consistent = restore_groups<8>(others.data(), minima.data(), positions.data(), groups, 8,
-                                       values.data());
+        consistent = restore_groups<8>(others, minima, positions, groups, 8, values.data());
         break;
       case 16:
-        consistent = restore_groups<16>(others.data(), minima.data(), positions.data(), groups, 16,
-                                        values.data());
+        consistent = restore_groups<16>(others, minima, positions, groups, 16, values.data());
         break;
       case 32:
-        consistent = restore_groups<32>(others.data(), minima.data(), positions.data(), groups, 32,
-                                        values.data());
+        consistent = restore_groups<32>(others, minima, positions, groups, 32, values.data());
         break;
       default:
-        consistent = restore_groups<0>(others.data(), minima.data(), positions.data(), groups, n,
-                                       values.data());
+        consistent = restore_groups<0>(others, minima, positions, groups, n, values.data());
     }
   }
   if (!consistent) in.fail("value contradicts its group minimum");
+}
+
+bool restore_anchored_groups(const AnchoredParts& parts, uint32_t group_size, size_t first,
+                             size_t count, std::span<uint16_t> values) {
+  if (values.size() != count * group_size || first + count > parts.minima.size())
+    throw Error(ErrorKind::kUsage, "anchored groups: restore range");
+  return restore_groups<0>(parts.others.data() + first * (group_size - 1),
+                           parts.minima.data() + first, parts.positions.data() + first, count,
+                           group_size, values.data());
 }
 
 }  // namespace lcl::quant

@@ -43,4 +43,18 @@ void write_anchored_groups(ByteWriter& out, std::span<const uint16_t> values,
 void read_anchored_groups(ByteReader& in, std::span<const uint8_t> group_contexts,
                           const AnchoredShape& shape, std::span<uint16_t> values);
 
+// What read_anchored_groups reads before it restores the values: each group's minimum (below
+// the alphabet), anchor position (below group_size) and group_size - 1 other values (below the
+// alphabet), in workspace memory valid until the next field is read on this thread. For a codec
+// that restores the groups straight into its own layout (Q5_K's packing).
+struct AnchoredParts {
+  std::span<const uint16_t> minima, positions, others;
+};
+AnchoredParts read_anchored_parts(ByteReader& in, std::span<const uint8_t> group_contexts,
+                                  const AnchoredShape& shape);
+// Restores groups first .. first + count - 1 of `parts` into values (count * group_size); false
+// when a value contradicts its group (below the minimum, or equal to it before the anchor).
+bool restore_anchored_groups(const AnchoredParts& parts, uint32_t group_size, size_t first,
+                             size_t count, std::span<uint16_t> values);
+
 }  // namespace lcl::quant

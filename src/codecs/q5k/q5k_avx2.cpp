@@ -7,6 +7,7 @@
 
 #include <limits>
 
+#include "codecs/fields/anchored_group32_avx2.hpp"
 #include "codecs/q5k/q5k_simd.hpp"
 #include "formats/ggml/ggml_block_fields.hpp"
 #include "util/kernel_dispatch.hpp"
@@ -88,33 +89,62 @@ LCL_AVX2_KERNEL void predicted_min_buckets_avx2(const uint16_t* d, const uint16_
   }
 }
 
-LCL_AVX2_KERNEL void pack_q5k_quants_avx2(const uint16_t* values, size_t blocks, uint8_t* out) {
+namespace {
+
+// One block's values, sub-block j's 32 as the bytes of sub[j] (each below 32), into its qs (128
+// bytes at block + 48) and qh (32 bytes at block + 16).
+LCL_AVX2_KERNEL inline void pack_block(const __m256i (&sub)[kSubBlocks], uint8_t* block) {
   const __m256i low4 = _mm256_set1_epi8(0x0F);
+  // qs: sub-block 2g's low nibbles, 2g + 1's as high nibbles.
+  for (uint32_t g = 0; g < 4; ++g) {
+    const __m256i high = _mm256_slli_epi16(_mm256_and_si256(sub[2 * g + 1], low4), 4);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(block + 48 + 32 * g),
+                        _mm256_or_si256(_mm256_and_si256(sub[2 * g], low4), high));
+  }
+  // qh: bit j of byte l is bit 4 of sub-block j's value l.
+  __m256i qh = _mm256_setzero_si256();
+  for (uint32_t j = 0; j < kSubBlocks; ++j) {
+    const __m256i bit4 = _mm256_and_si256(sub[j], _mm256_set1_epi8(0x10));
+    const __m256i moved = j <= 4 ? _mm256_srli_epi16(bit4, static_cast<int>(4 - j))
+                                 : _mm256_slli_epi16(bit4, static_cast<int>(j - 4));
+    qh = _mm256_or_si256(qh, moved);
+  }
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(block + 16), qh);
+}
+
+// 32 values in two vectors of 16-bit lanes (each below 256) as 32 bytes in order.
+LCL_AVX2_KERNEL inline __m256i value_bytes(__m256i low, __m256i high) {
+  return _mm256_permute4x64_epi64(_mm256_packus_epi16(low, high), 0xD8);
+}
+
+}  // namespace
+
+LCL_AVX2_KERNEL void pack_q5k_quants_avx2(const uint16_t* values, size_t blocks, uint8_t* out) {
   for (size_t b = 0; b < blocks; ++b) {
     const uint16_t* v = values + b * 256;
-    uint8_t* block = out + b * ggml::kQ5KBlockBytes;
-    __m256i sub[kSubBlocks];  // each sub-block's 32 values as bytes
-    for (uint32_t j = 0; j < kSubBlocks; ++j) {
-      const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v + 32 * j));
-      const __m256i c = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v + 32 * j + 16));
-      sub[j] = _mm256_permute4x64_epi64(_mm256_packus_epi16(a, c), 0xD8);
-    }
-    // qs: sub-block 2g's low nibbles, 2g + 1's as high nibbles.
-    for (uint32_t g = 0; g < 4; ++g) {
-      const __m256i high = _mm256_slli_epi16(_mm256_and_si256(sub[2 * g + 1], low4), 4);
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(block + 48 + 32 * g),
-                          _mm256_or_si256(_mm256_and_si256(sub[2 * g], low4), high));
-    }
-    // qh: bit j of byte l is bit 4 of sub-block j's value l.
-    __m256i qh = _mm256_setzero_si256();
-    for (uint32_t j = 0; j < kSubBlocks; ++j) {
-      const __m256i bit4 = _mm256_and_si256(sub[j], _mm256_set1_epi8(0x10));
-      const __m256i moved = j <= 4 ? _mm256_srli_epi16(bit4, static_cast<int>(4 - j))
-                                   : _mm256_slli_epi16(bit4, static_cast<int>(j - 4));
-      qh = _mm256_or_si256(qh, moved);
-    }
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(block + 16), qh);
+    __m256i sub[kSubBlocks];
+    for (uint32_t j = 0; j < kSubBlocks; ++j)
+      sub[j] = value_bytes(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(v + 32 * j)),
+                           _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v + 32 * j + 16)));
+    pack_block(sub, out + b * ggml::kQ5KBlockBytes);
   }
+}
+
+LCL_AVX2_KERNEL bool restore_pack_q5k_avx2(const uint16_t* others, const uint16_t* minima,
+                                           const uint16_t* positions, size_t blocks, uint8_t* out) {
+  __m256i bad = _mm256_setzero_si256();
+  for (size_t b = 0; b < blocks; ++b) {
+    __m256i sub[kSubBlocks];
+    for (uint32_t j = 0; j < kSubBlocks; ++j) {
+      const size_t g = b * kSubBlocks + j;
+      __m256i low, high;
+      quant::anchored_simd::restore_group32(others + g * 31, minima[g], positions[g], low, high,
+                                            bad);
+      sub[j] = value_bytes(low, high);
+    }
+    pack_block(sub, out + b * ggml::kQ5KBlockBytes);
+  }
+  return _mm256_testz_si256(bad, bad);
 }
 
 LCL_AVX2_KERNEL void unpack_q5k_quants_avx2(const uint8_t* in, size_t blocks, uint16_t* values) {

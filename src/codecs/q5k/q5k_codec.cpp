@@ -178,16 +178,30 @@ class Q5KCodec final : public Codec {
     quant::read_anchored_groups(r, std::vector<uint8_t>(blocks, 0), kScaleGroups, f.scales);
     for (uint16_t& s : f.scales) s = static_cast<uint16_t>(63 - s);  // below 64: read as such
     quant::read_field(r, predicted_min_contexts(f), kPredictedMinShape, f.mins);
-    quant::read_anchored_groups(r, group_contexts(f), kValueGroups, f.values);
-    if (!r.at_end()) r.fail("trailing bytes");
     if constexpr (kernels::kAvx512Built) {
-      if (kernels::avx2_available()) {  // values below 32: the reader checks the alphabet
-        q5k_simd::pack_q5k_quants_avx2(f.values.data(), blocks, out.data());
+      if (kernels::avx2_available() && blocks > 0) {
+        // The groups restored straight into qs and qh: values below 32, the reader checks the
+        // alphabet of the minima and the others.
+        const quant::AnchoredParts parts =
+            quant::read_anchored_parts(r, group_contexts(f), kValueGroups);
+        if (!r.at_end()) r.fail("trailing bytes");
+        const size_t last = blocks - 1;
+        bool consistent = q5k_simd::restore_pack_q5k_avx2(parts.others.data(), parts.minima.data(),
+                                                          parts.positions.data(), last, out.data());
+        uint16_t values[256];
+        consistent &=
+            quant::restore_anchored_groups(parts, 32, last * kSubBlocks, kSubBlocks, values);
+        if (!consistent) r.fail("value contradicts its group minimum");
+        uint8_t v[256];
+        std::copy_n(values, 256, v);
+        ggml::pack_q5k_quants(v, out.data() + last * kBlock + 16, out.data() + last * kBlock + 48);
         for (size_t b = 0; b < blocks; ++b)
           quant::join_k_block_header(f, b, out.data() + b * kBlock);
         return;
       }
     }
+    quant::read_anchored_groups(r, group_contexts(f), kValueGroups, f.values);
+    if (!r.at_end()) r.fail("trailing bytes");
     for (size_t b = 0; b < blocks; ++b) {
       uint8_t v[256];  // below 32: the reader checks the alphabet
       std::copy_n(f.values.data() + b * 256, 256, v);

@@ -21,6 +21,14 @@ void predicted_min_buckets_avx2(const uint16_t* d, const uint16_t* dmin, const u
 // block + 16) and qs (128 bytes at block + 48) of the 176-byte blocks at `out`.
 void pack_q5k_quants_avx2(const uint16_t* values, size_t blocks, uint8_t* out);
 
+// The values of blocks 0 .. blocks - 1 restored from their anchored groups (one per sub-block:
+// group 8b + j is block b's sub-block j; quant::read_anchored_parts' arrays) and packed as
+// pack_q5k_quants_avx2 packs them, without the values in memory between. A block's last group's
+// loads read one element past it, so the caller restores and packs the last block of the parts
+// itself. Returns false when a value contradicts its group.
+bool restore_pack_q5k_avx2(const uint16_t* others, const uint16_t* minima,
+                           const uint16_t* positions, size_t blocks, uint8_t* out);
+
 // ggml::unpack_q5k_quants of every 176-byte block at `in` into 256 values per block.
 void unpack_q5k_quants_avx2(const uint8_t* in, size_t blocks, uint16_t* values);
 
