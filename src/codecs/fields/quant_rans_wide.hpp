@@ -21,6 +21,7 @@
 
 namespace lcl::quant::field_simd {
 
+// Internal linkage: each including file compiles its own copy for its target.
 namespace {
 
 struct Constants {
@@ -50,10 +51,6 @@ LCL_WIDE_KERNEL inline void store_symbols(uint16_t* out, __m256i a, __m256i b) {
   const __m256i packed = _mm256_permute4x64_epi64(_mm256_packus_epi32(a, b), 0xD8);
   _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), packed);
 }
-
-}  // namespace
-
-namespace {
 
 // The decoder for L lanes (defined without an earlier declaration, so that its target attribute
 // holds for its instantiations): L / 8 vectors of states.
@@ -93,10 +90,6 @@ LCL_WIDE_KERNEL size_t decode_wide(const uint32_t* slots, uint32_t precision,
   return i - first;
 }
 
-}  // namespace
-
-namespace {
-
 // Codes symbols i .. i + 7 into the states x (emitted words in lane order just below w).
 LCL_WIDE_KERNEL inline void encode_vector(const rans_avx2::EncodeConstants& c,
                                           const uint64_t* entries, __m256i alphabet,
@@ -113,10 +106,6 @@ LCL_WIDE_KERNEL inline void encode_vector(const rans_avx2::EncodeConstants& c,
   rans_avx2::load_entries(entries, index, reciprocal, fields);
   rans_avx2::encode_step(c, reciprocal, fields, x, w);
 }
-
-}  // namespace
-
-namespace {
 
 // The encoder for L lanes (as decode_wide).
 template <int L>

@@ -18,7 +18,7 @@
 //     bits per lane that a start at 2^16 wastes (~50 bytes per chunk of weights, which a 256 KiB
 //     tensor needs to reach 99.8% of its bound).
 // The lanes are 8-lane AVX2 vectors whose dependency chains (table load, state update,
-// renormalisation) the decoder overlaps: version 2's eight chains decode about 1.3x faster than
+// renormalisation) the decoder overlaps: version 2's eight chains decode about 1.35x faster than
 // version 1's four on AMD Zen 5, for ~64 bytes more per chunk (32 more initial states of 4 bytes,
 // of which the stash gives back half); the encoder picks by size (version_for). Precision 14 is
 // what the encoder almost always takes: on the block-scaled E4M3 weights of the corpus (253 of 256
