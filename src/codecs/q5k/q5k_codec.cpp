@@ -192,9 +192,7 @@ class Q5KCodec final : public Codec {
         consistent &=
             quant::restore_anchored_groups(parts, 32, last * kSubBlocks, kSubBlocks, values);
         if (!consistent) r.fail("value contradicts its group minimum");
-        uint8_t v[256];
-        std::copy_n(values, 256, v);
-        ggml::pack_q5k_quants(v, out.data() + last * kBlock + 16, out.data() + last * kBlock + 48);
+        q5k_simd::pack_q5k_quants_avx2(values, 1, out.data() + last * kBlock);
         for (size_t b = 0; b < blocks; ++b)
           quant::join_k_block_header(f, b, out.data() + b * kBlock);
         return;
