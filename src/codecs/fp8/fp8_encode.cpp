@@ -75,11 +75,12 @@ uint32_t choose_precision(const uint64_t (&counts)[kAlphabet]) {
   return best;
 }
 
-// The stream of `input` with L lanes, after the header and table already in `out`.
+// The stream of `input` with L lanes, after the header and table already in `out`: entries[s]
+// codes byte value s, where the table's frequency is not zero.
 template <int L>
-void encode_lanes(std::span<const uint8_t> input,
-                  const entropy::EncoderSymbol (&entries)[kAlphabet], const PackedEntries& packed,
-                  std::vector<uint8_t>& out, Workspace& workspace) {
+void encode_lanes(std::span<const uint8_t> input, const entropy::FrequencyTable& table,
+                  const entropy::EncoderSymbol (&entries)[kAlphabet], std::vector<uint8_t>& out,
+                  Workspace& workspace) {
   const uint64_t n = input.size();
   const uint8_t* data = input.data();
   const uint64_t stashed = stashed_bytes(n, L);
@@ -91,6 +92,11 @@ void encode_lanes(std::span<const uint8_t> input,
   auto symbol_of = [&](size_t i) -> const entropy::EncoderSymbol& { return entries[data[i]]; };
   if constexpr (kernels::kAvx512Built) {
     if (kernels::avx2_available()) {
+      PackedEntries packed;
+      packed.precision_bits = table.precision_bits;
+      for (uint32_t s = 0; s < kAlphabet; ++s)
+        if (table.freq[s] != 0)
+          packed.entries[s] = entropy::pack_encoder_symbol(entries[s], table.precision_bits);
       entropy::encode_interleaved_bulk<L>(
           n - stashed, symbol_of,
           [&](uint32_t(&x)[L], uint16_t*& at, size_t i) {
@@ -136,15 +142,10 @@ void encode_fp8(std::span<const uint8_t> input, Fp8Kind kind, std::vector<uint8_
     entries[s] = entropy::make_encoder_symbol(cum, f, precision);
     cum += f;
   }
-  PackedEntries packed;
-  packed.precision_bits = precision;
-  for (uint32_t s = 0; s < kAlphabet; ++s)
-    if (table.table.freq[s] != 0)
-      packed.entries[s] = entropy::pack_encoder_symbol(entries[s], precision);
   if (version == kVersionLanes32)
-    encode_lanes<kLanesV1>(input, entries, packed, out, workspace);
+    encode_lanes<kLanesV1>(input, table.table, entries, out, workspace);
   else
-    encode_lanes<kLanesV2>(input, entries, packed, out, workspace);
+    encode_lanes<kLanesV2>(input, table.table, entries, out, workspace);
 }
 
 }  // namespace lcl::fp8_format
